@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './reader.js';
+export * from './byte-source.js';
