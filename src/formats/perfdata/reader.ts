@@ -163,10 +163,23 @@ export class PerfDataFile {
     }
   }
 
-  /** Learns attrs and features from pipe-mode user records as they pass. */
+  /** Learns attrs, features and event names from pipe-mode user records as they pass. */
   private noteUserRecord(rec: PerfRecord): void {
-    if (!this.header.pipe) return;
     const le = this.header.littleEndian;
+    if (rec.type === RecordType.EVENT_UPDATE && rec.size >= 24) {
+      // struct perf_record_event_update { header; u64 type; u64 id; union { ... char name[]; } };  type 2 = NAME
+      if (readU32(rec.bytes, le ? 8 : 12, le) === 2 && readU32(rec.bytes, le ? 12 : 8, le) === 0) {
+        const id = readU32(rec.bytes, le ? 20 : 16, le) * 2 ** 32 + readU32(rec.bytes, le ? 16 : 20, le);
+        const ev = this.events.eventById(id);
+        if (ev) {
+          const b = rec.bytes.subarray(24);
+          const end = b.indexOf(0);
+          ev.name = new TextDecoder().decode(end < 0 ? b : b.subarray(0, end));
+        }
+      }
+      return;
+    }
+    if (!this.header.pipe) return;
     if (rec.type === RecordType.HEADER_ATTR) {
       const r = new Reader(rec.bytes, rec.fileOffset, this.name, le);
       r.pos = 8;
@@ -232,7 +245,7 @@ export class PerfDataFile {
     const h = this.header;
     let walker: RecordWalker;
     let preamble: PerfRecord[] = [];
-    let learn = h.pipe;
+    let learn = true;
     if (h.pipe && this.consumed && this.src) {
       // A pipe-mode file on disk: walk again from the start; attrs and features are known already.
       walker = new RecordWalker(new ByteWindow(new RangeStream(this.src, 16, this.src.size), 16, this.opts.chunk), this.name, h.littleEndian);
@@ -258,7 +271,7 @@ export class PerfDataFile {
       if (pi < preamble.length) rec = preamble[pi++];
       else {
         rec = walker.next();
-        if (rec && learn) this.noteUserRecord(rec);
+        if (rec && rec.type >= 64 && learn) this.noteUserRecord(rec);
       }
       if (!rec) return null;
       if (decompress && (rec.type === RecordType.COMPRESSED || rec.type === RecordType.COMPRESSED2)) {
