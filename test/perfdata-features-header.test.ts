@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { perfSkipReason, standardRecordings, runPerf } from './helpers/fixtures.js';
 import { locateFeatures } from './helpers/feature-sections.js';
-import { headerLines, headerText, type HeaderInput } from '../src/analysis/header.js';
+import { headerLines, headerText, headerInputOf, type HeaderInput } from '../src/analysis/header.js';
+import { openPerfData } from '../src/formats/perfdata/reader.js';
+import { FileSource } from '../src/util/byte-source.js';
+import { statSync } from 'node:fs';
 
 const skip = perfSkipReason();
 
@@ -46,4 +49,12 @@ test('perf report --header prints the header lines and then the report', { skip 
   const r = runPerf(['report', '--header', '--stdio', '-i', path]);
   assert.ok(r.stdout.startsWith(header), 'report --header begins with the --header-only text');
   assert.match(r.stdout.slice(header.length), /^#\n# Total Lost Samples/);
+});
+
+test('headerInputOf(openPerfData(...)) gives the same text as perf', { skip }, () => {
+  for (const [name, path] of Object.entries(standardRecordings())) {
+    const pf = openPerfData(new FileSource(path), path);
+    const text = headerText(headerInputOf(pf, statSync(path).mtimeMs), { full: true });
+    assert.equal(text, perfHeader(path, pf.pipe, true), name);
+  }
 });

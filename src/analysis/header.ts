@@ -7,6 +7,7 @@ import { decodeFeature, featureName, type FeatureValueMap, type EventDescEntry }
 import { Feature, FEATURE_NAMES } from '../formats/perfdata/constants.js';
 import { hasFlag, preciseIp, type PerfEventAttr, type AttrFlagName } from '../formats/perfdata/attr.js';
 import { FormatError } from '../util/errors.js';
+import type { PerfDataFile } from '../formats/perfdata/reader.js';
 
 /** What headerLines needs, independent of the reader's own types. */
 export interface HeaderInput {
@@ -28,6 +29,22 @@ export interface HeaderInput {
   features: { id: number; bytes: Uint8Array; fileOffset?: number }[];
   /** The set bits of adds_features (file mode), for "# missing features"; defaults to the feature ids. */
   featureBits?: number[];
+}
+
+/**
+ * The HeaderInput of an open perf.data file or stream. `capturedOn` is the input's mtime (the
+ * caller stats the file; perf prints the fstat of its input fd, 1970 for a real pipe).
+ */
+export function headerInputOf(pf: PerfDataFile, capturedOn: Date | number): HeaderInput {
+  const h = pf.header;
+  const ids = [...pf.features.keys()];
+  if (!h.pipe) ids.sort((a, b) => a - b);
+  return {
+    pipe: h.pipe, capturedOn, littleEndian: h.littleEndian, file: pf.name,
+    dataOffset: h.pipe ? 0 : h.data.offset, dataSize: h.pipe ? 0 : h.data.size,
+    features: ids.map((id) => ({ id, bytes: pf.readFeature(id) ?? new Uint8Array(0), fileOffset: pf.features.get(id)?.offset })),
+    featureBits: h.pipe ? undefined : h.features,
+  };
 }
 
 export interface HeaderOptions {
