@@ -2,8 +2,10 @@
 // pointers), compared sample by sample with the callchains Linux perf script unwinds itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
-import { compileWorkload, perfRecording, perfSkipReason, runPerf } from './helpers/fixtures.js';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { cacheDir, compileWorkload, hasTool, perfRecording, perfSkipReason, runPerf } from './helpers/fixtures.js';
 import { openPerfData } from '../src/formats/perfdata/index.js';
 import { readElf } from '../src/formats/elf/index.js';
 import { cfiModuleFromElf, DwarfUnwinder, PERF_REGS_X86_64_DWARF_MASK, type CfiModule, type MappedModule, type UnwindStop } from '../src/unwind/dwarf-unwind.js';
@@ -32,9 +34,27 @@ function vdsoBytes(): Uint8Array | undefined {
   return new Uint8Array(buf);
 }
 
-test('DWARF unwinding of perf --call-graph dwarf samples matches perf script', { skip: perfSkipReason() }, () => {
-  const bin = compileWorkload('burn.c', ['-O2']);
-  const data = perfRecording('cfi-dwarf-O2', ['record', '--call-graph', 'dwarf', '-F', '1000', '--', bin, '200']);
+/** A -O2 program that spends its time in a comparator called back from libc's qsort (libc CFI in every chain). */
+function qsortProgram(): string {
+  const dir = join(cacheDir, 'bin');
+  const out = join(dir, 'cfi-qsort-O2');
+  if (existsSync(out)) return out;
+  mkdirSync(dir, { recursive: true });
+  const src = join(dir, 'cfi-qsort.c');
+  writeFileSync(src, `#include <stdlib.h>\n#include <stdio.h>\n#include <time.h>\n
+static int cmp(const void *a, const void *b) { unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+  for (int i = 0; i < 20; i++) { x = x * 1103515245u + 12345u; y = y * 1103515245u + 12345u; } return x < y ? -1 : x > y; }
+__attribute__((noinline)) static void sort_round(unsigned *v, int n, unsigned seed) { for (int i = 0; i < n; i++) v[i] = seed = seed * 1664525u + 1013904223u; qsort(v, n, sizeof *v, cmp); }
+int main(int argc, char **argv) { long ms = argc > 1 ? atol(argv[1]) : 200; static unsigned v[20000]; struct timespec t0, t; clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (unsigned r = 0;; r++) { sort_round(v, 20000, r); clock_gettime(CLOCK_MONOTONIC, &t); if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= ms) break; }
+  printf("%u\\n", v[0]); return 0; }\n`);
+  execFileSync('gcc', ['-O2', '-o', `${out}.${process.pid}`, src]);
+  renameSync(`${out}.${process.pid}`, out);
+  return out;
+}
+
+function compareWithPerf(bin: string, name: string): void {
+  const data = perfRecording(name, ['record', '--call-graph', 'dwarf', '-F', '1000', '--', bin, '200']);
   const file = openPerfData(new Uint8Array(readFileSync(data)), data);
   const attr = file.events.events[0].attr;
   assert.equal(Number(attr.sampleRegsUser), PERF_REGS_X86_64_DWARF_MASK, "perf's default dwarf register mask");
@@ -116,4 +136,12 @@ test('DWARF unwinding of perf --call-graph dwarf samples matches perf script', {
   // Deep chains: the workload's leaf functions unwind through run and main into libc and _start.
   const deep = [...mine.values()].filter((m) => m.frames.some((f) => f.endsWith('libc.so.6')) && m.stop === 'end');
   assert.ok(deep.length > compared / 2, 'most samples unwind through libc to the end of the stack');
+}
+
+test('DWARF unwinding of perf --call-graph dwarf samples matches perf script (burn.c -O2)', { skip: perfSkipReason() }, () => {
+  compareWithPerf(compileWorkload('burn.c', ['-O2']), 'cfi-dwarf-O2');
+});
+
+test('DWARF unwinding through libc (qsort callbacks, -O2) matches perf script', { skip: perfSkipReason() ?? (hasTool('gcc') ? undefined : 'gcc is not installed') }, () => {
+  compareWithPerf(qsortProgram(), 'cfi-dwarf-qsort');
 });
