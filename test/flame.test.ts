@@ -185,3 +185,11 @@ test('HTML flame graph of a Linux perf recording renders in Chromium', { skip: b
     assert.match((await page.locator('#matched').textContent())!, /^Matched: \d+(\.\d+)?% \(\d+ frames?\)$/);
   }, '/tmp/flame.png');
 });
+
+test('HTML flame graph of an empty profile says so, without errors', { skip: browserSkip, timeout: 60_000 }, async () => {
+  const empty = new StackProfileBuilder().build();
+  await withPage(toFlameHtml(empty), async (page) => {
+    assert.deepEqual(await rectsOf(page), []);
+    assert.equal((await stateOf(page)).total, 0);
+  });
+});

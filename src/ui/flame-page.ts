@@ -159,6 +159,7 @@ export const FLAME_JS = String.raw`
       if (t) { ctx.fillStyle = '#000'; ctx.fillText(t, R.x + 3, R.y + FH / 2); }
     }
     ctx.globalAlpha = 1;
+    if (total[0] === 0) { ctx.fillStyle = '#555'; ctx.fillText('No samples' + (threadSel.value === 'all' ? '' : ' for this selection'), 4, h / 2); }
     resetBtn.disabled = zoom === 0;
     updateMatched();
   }
