@@ -37,6 +37,14 @@ test('StackProfileBuilder interns frames, stack nodes and threads', () => {
   assert.deepEqual(stackFrames(p, p.samples.stack[2]).map((f) => p.strings[p.frames.name[f]]), ['main', 'write', 'ksys_write']);
   assert.equal(p.modules.find((m) => m.name === '/lib/libc.so.6')?.buildId, 'abcdef01');
   assert.deepEqual(profileTotals(p), { weight: 8, period: 1500, periodSamples: 6 });
+  const b = new StackProfileBuilder();
+  const t = b.internThread(1, 2, 'x');
+  const n = b.internStackNode(b.internStackNode(-1, b.internFrame({ name: 'r' })), b.internFrame({ name: 'l', kind: 'kernel' }));
+  b.addSampleAtNode(n, t, 2, 5, 7);
+  b.addSampleAtNode(-1, t);
+  assert.throws(() => b.addSampleAtNode(2, t), RangeError);
+  assert.throws(() => b.addSampleAtNode(n, 1), RangeError);
+  assert.equal(toFolded(b.build(), { annotateKernel: true }), 'x 1\nx;r;l_[k] 2\n');
 });
 
 test('folded stacks follow stackcollapse conventions', () => {

@@ -241,11 +241,21 @@ export class StackProfileBuilder {
     } else {
       for (let i = 0; i < ids.length; i++) node = this.internStackNode(node, ids[i]);
     }
+    this.addSampleAtNode(node, this.internThread(s.pid, s.tid, s.comm), s.weight ?? 1, s.time ?? NaN, s.period ?? NaN);
+  }
+
+  /**
+   * The fast path for callers that cache their own callchain → stack node and thread ids
+   * (from internStackNode and internThread): no per-frame work.
+   */
+  addSampleAtNode(node: number, thread: number, weight = 1, time = NaN, period = NaN): void {
+    if (node < -1 || node >= this.sParent.n) throw new RangeError(`no stack node ${node}`);
+    if (thread < 0 || thread >= this.threads.length) throw new RangeError(`no thread ${thread}`);
     this.smStack.push(node);
-    this.smWeight.push(s.weight ?? 1);
-    this.smThread.push(this.internThread(s.pid, s.tid, s.comm));
-    this.smTime.push(s.time ?? NaN);
-    this.smPeriod.push(s.period ?? NaN);
+    this.smWeight.push(weight);
+    this.smThread.push(thread);
+    this.smTime.push(time);
+    this.smPeriod.push(period);
   }
 
   /** The profile so far; the builder may keep adding samples for a later, larger snapshot. */

@@ -54,15 +54,23 @@ export function foldStacks(p: StackProfile, opts: FoldedOptions = {}): Array<[st
     if (opts.includeTid) s += `${sep}${t.tid}`;
     return s;
   });
-  const sums = new Map<string, number>();
+  // Sum per (stack node, thread) with numeric keys first; texts are built once per distinct pair.
+  const nThreads = Math.max(1, p.threads.length);
+  const pairs = new Map<number, number>();
   const { stack, thread, weight, period } = p.samples;
   for (let i = 0; i < p.samples.length; i++) {
-    const n = stack[i];
-    const frames = n < 0 ? '' : nodeText[n];
-    const key = includeComm ? (frames ? `${threadText[thread[i]]};${frames}` : threadText[thread[i]]) : frames;
-    if (key === '') continue; // nothing to print for a frameless sample without comm
     const v = opts.usePeriod ? (Number.isNaN(period[i]) ? 0 : period[i]) : weight[i];
-    sums.set(key, (sums.get(key) ?? 0) + v);
+    const key = (stack[i] + 1) * nThreads + thread[i];
+    pairs.set(key, (pairs.get(key) ?? 0) + v);
+  }
+  const sums = new Map<string, number>();
+  for (const [key, v] of pairs) {
+    const n = Math.floor(key / nThreads) - 1;
+    const t = key % nThreads;
+    const frames = n < 0 ? '' : nodeText[n];
+    const text = includeComm ? (frames ? `${threadText[t]};${frames}` : threadText[t]) : frames;
+    if (text === '') continue; // nothing to print for a frameless sample without comm
+    sums.set(text, (sums.get(text) ?? 0) + v);
   }
   // Code-point order, as Python's sorted() in stackcollapse.py and `sort` under LC_ALL=C.
   return [...sums].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
