@@ -42,10 +42,10 @@ interface Built { records: Uint8Array[]; nSamples: number; binary: string }
 function buildRecords(attr: PerfEventAttr): Built {
   const binary = compileWorkload('burn.c');
   const id = 77n;
-  const sid = (time: bigint) => ({ pid: PID, tid: PID, time, id, cpu: 1 });
+  const sid = (time: bigint) => ({ sampleId: { pid: PID, tid: PID, time, id, cpu: 1 } });
   const records: Uint8Array[] = [
-    encodeComm({ ...sid(1000n), comm: 'burnwriter', exec: true }, attr),
-    encodeMmap2({ ...sid(1001n), addr: BASE + 0x1000n, len: 0x1000n, pgoff: 0x1000n, maj: 8, min: 1, ino: 1234n,
+    encodeComm({ ...sid(1000n), pid: PID, tid: PID, comm: 'burnwriter', exec: true }, attr),
+    encodeMmap2({ ...sid(1001n), pid: PID, tid: PID, addr: BASE + 0x1000n, len: 0x1000n, pgoff: 0x1000n, maj: 8, min: 1, ino: 1234n,
       prot: 5, flags: 2, filename: binary }, attr),
   ];
   let nSamples = 0;
@@ -54,10 +54,10 @@ function buildRecords(attr: PerfEventAttr): Built {
     const leaf = inMul ? BASE + 0x11a9n + 4n : BASE + 0x11d2n + 8n;
     const mid = inMul ? BASE + 0x11f4n + 8n : BASE + 0x1203n + 0xcn;
     const callchain = [PERF_CONTEXT_USER, leaf, mid, BASE + 0x1226n + 0x40n, BASE + 0x135fn + 0x10n];
-    records.push(encodeSample({ ...sid(2000000n + BigInt(i) * 250000n), ip: leaf, period: 250000n, callchain }, attr, Misc.USER));
+    records.push(encodeSample({ ...sid(2000000n + BigInt(i) * 250000n).sampleId, ip: leaf, period: 250000n, callchain }, attr, Misc.USER));
     nSamples++;
   }
-  records.push(encodeExit({ ...sid(20000000n), ppid: 1, ptid: 1 }, attr));
+  records.push(encodeExit({ ...sid(20000000n), pid: PID, tid: PID, ppid: 1, ptid: 1, time: 20000000n }, attr));
   return { records, nSamples, binary };
 }
 
