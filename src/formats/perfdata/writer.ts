@@ -161,10 +161,11 @@ export class PerfDataWriter {
 
   /**
    * Writes the feature sections, late attrs and the final header, then flushes. Synchronous, so
-   * it can run on a SIGINT path. The sink stays open; the caller closes it.
+   * it can run on a SIGINT path; a second call does nothing, so the normal path and a signal
+   * handler may both call it. The sink stays open; the caller closes it.
    */
   finish(): void {
-    this.assertOpen();
+    if (this.finished) return;
     if (this.dataOffset < 0) this.beginData();
     const le = this.littleEndian;
     const dataSize = this.sink.position - this.dataOffset;
@@ -225,6 +226,9 @@ export class PerfDataWriter {
     v.setBigUint64(this.attrSize + 8, BigInt(a.ids.length * 8), this.littleEndian);
     return out;
   }
+
+  /** True once finish() has run: the file is complete. */
+  get isFinished(): boolean { return this.finished; }
 
   private assertOpen(): void {
     if (this.finished) throw new Error(`${this.sink.name}: perf.data writer already finished`);
