@@ -102,6 +102,7 @@ export class EventSet {
       idx = n - this.isPos;
     }
     const id = u64n(rec.bytes, 8 + idx * 8, this.littleEndian);
+    if (id === 0) return first; // perf: "Synthesized events have an id of zero"
     return this.byId.get(id);
   }
 }
