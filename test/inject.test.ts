@@ -120,3 +120,22 @@ test('kscope inject refuses bad input with a FormatError and no crash', () => {
   assert.equal(k.status, 1);
   assert.match(k.stderr, /^kscope: .*bad\.data: at offset 0 .*expected the perf\.data magic/);
 });
+
+test('kscope inject repairs a recording killed before its header was finished (data.size 0)', { skip }, () => {
+  // perf record killed hard leaves data.size 0 and no feature sections; perf script fails on it.
+  const b = Buffer.from(readFileSync(recordings.fp));
+  const dataOffset = Number(b.readBigUInt64LE(40));
+  const dataSize = Number(b.readBigUInt64LE(48));
+  const killed = Buffer.from(b.subarray(0, dataOffset + dataSize));
+  killed.writeBigUInt64LE(0n, 48);
+  killed.fill(0, 72, 104);
+  const inFile = join(dir, 'killed.data');
+  writeFileSync(inFile, killed);
+  const out = join(dir, 'killed.out');
+  const k = kscope(['inject', '-i', inFile, '-o', out]);
+  assert.equal(k.status, 0, k.stderr);
+  assert.equal(readFileSync(out).readBigUInt64LE(48), BigInt(dataSize), 'data.size restored');
+  const fixed = runPerf(['script', '-F', 'comm,pid,tid,time,ip,sym', '-i', out]);
+  assert.equal(fixed.status, 0, fixed.stderr);
+  assert.ok(fixed.stdout === runPerf(['script', '-F', 'comm,pid,tid,time,ip,sym', '-i', recordings.fp]).stdout);
+});
