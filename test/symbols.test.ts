@@ -162,3 +162,29 @@ test('kernel-range addresses use exact 64-bit tables', () => {
   assert.equal(idx.find(0xffffffff8100001fn)?.name, 'b');
   assert.equal(idx.find(0xffffffff81000024n), undefined);
 });
+
+test('a DebugInfoProvider plugged into the Symbolizer supplies inline chains; the symbol table fills the outer name', { skip }, () => {
+  const bin = manyFunctionsBinary(['-O1']);
+  const elf = readElf(readFileSync(bin));
+  const f7 = Array.from(elf.symtab()!).find((s) => s.name === 'f7')!;
+  const seen: bigint[] = [];
+  const sym = new Symbolizer(nodeFileLoader(), {
+    searchDebugFiles: false,
+    debugInfo: (e) => {
+      assert.equal(e.buildIdHex(), elf.buildIdHex());
+      return {
+        frames: (a) => {
+          seen.push(a);
+          return a === f7.value + 1n ? [{ function: 'inl', file: 'x.c', line: 3, inlined: true }, { file: 'x.c', line: 9, inlined: false }] : undefined;
+        },
+      };
+    },
+  });
+  assert.deepEqual(sym.symbolize(bin, f7.value + 1n), [
+    { function: 'inl', file: 'x.c', line: 3, inlined: true },
+    { function: 'f7', file: 'x.c', line: 9, inlined: false },
+  ]);
+  assert.deepEqual(sym.symbolize(bin, f7.value + 2n), [{ function: 'f7', inlined: false }], 'falls back to the symbol table');
+  assert.deepEqual(seen, [f7.value + 1n, f7.value + 2n]);
+  assert.deepEqual(sym.symbolize('/nonexistent/binary', 0x1000n), []);
+});
