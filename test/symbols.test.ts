@@ -190,3 +190,26 @@ test('a DebugInfoProvider plugged into the Symbolizer supplies inline chains; th
   assert.deepEqual(seen, [f7.value + 1n, f7.value + 2n]);
   assert.deepEqual(sym.symbolize('/nonexistent/binary', 0x1000n), []);
 });
+
+test('.gnu_debugaltlink: the supplementary file is found by build-id and handed to the DebugInfoFactory', { skip }, () => {
+  const bin = manyFunctionsBinary(['-O1', '-g']);
+  const sup = manyFunctionsBinary(['-O2', '-g']); // stands in for a dwz common file: any ELF with a build-id
+  const supId = readElf(readFileSync(sup)).buildIdHex()!;
+  const dir = join(cacheDir, 'symbols-test', `altlink-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const payload = join(dir, 'altlink.bin');
+  writeFileSync(payload, Buffer.concat([Buffer.from('/usr/lib/debug/.dwz/common.debug\0'), Buffer.from(supId, 'hex')]));
+  const withAlt = join(dir, 'app');
+  execFileSync('objcopy', ['--add-section', `.gnu_debugaltlink=${payload}`, bin, withAlt]);
+  const elf = readElf(readFileSync(withAlt));
+  const alt = elf.debugAltLink()!;
+  assert.equal(alt.file, '/usr/lib/debug/.dwz/common.debug');
+  assert.equal(Buffer.from(alt.buildId).toString('hex'), supId);
+  const files: Record<string, string> = { '/app': withAlt, '/usr/lib/debug/.dwz/common.debug': sup };
+  let got: string | undefined;
+  const s = new Symbolizer({ readFile: (p) => (files[p] ? new Uint8Array(readFileSync(files[p])) : undefined) }, {
+    debugInfo: (_e, supplementary) => { got = supplementary?.buildIdHex(); return undefined; },
+  });
+  s.symbolize('/app', 0x1000n);
+  assert.equal(got, supId);
+});
