@@ -6,3 +6,4 @@ export * from './symbolizer.js';
 export * from './kernel.js';
 export * from './jit.js';
 export * from './demangle.js';
+export * from './debug-info.js';
