@@ -33,20 +33,19 @@ export function computeStats(file: PerfDataFile): RecordStats {
   const samples = new Float64Array(Math.max(evs.length, 1));
   const lost = new Float64Array(Math.max(evs.length, 1));
   const single = evs.length <= 1;
-  const next = file.recordIterator();
-  for (let r = next(); r; r = next()) {
-    const t = r.type;
+  const events = file.events;
+  file.scanRecords((t, buf, pos, size) => {
     if (t < PERF_RECORD_HEADER_MAX) { counts[t]++; counts[0]++; }
     if (t === RecordType.SAMPLE || t === RecordType.LOST_SAMPLES) {
       let idx = 0;
       if (!single) {
-        const ev = file.events.eventOf(r);
-        if (!ev) continue;
+        const ev = events.eventAt(t, buf, pos, size);
+        if (!ev) return;
         idx = ev.index;
       }
       if (t === RecordType.SAMPLE) samples[idx]++; else lost[idx]++;
     }
-  }
+  });
   const names = eventNames(file);
   const perEvent = evs.map((e, i) => ({ name: names[i], samples: samples[i], lostSamples: lost[i] }));
   return { counts, perEvent, hasAuxtrace: file.features.has(Feature.AUXTRACE) };
