@@ -168,3 +168,15 @@ test('script -D prints one line per record', { skip }, () => {
   assert.ok(lines.some((l) => /PERF_RECORD_COMM exec: burn/.test(l)));
   assert.ok(lines.some((l) => /^0x[0-9a-f]+\+0x[0-9a-f]+ \[0x[0-9a-f]+\]: PERF_RECORD_SAMPLE/.test(l)));
 });
+
+test('report --header-only [-I] and --header --stats equal perf (file and pipe)', { skip }, () => {
+  for (const name of ['fp', 'pipe', 'tracepoints']) {
+    const file = (recs as Record<string, string>)[name];
+    for (const args of [['--header-only'], ['--header-only', '-I'], ['--header', '--stats']]) {
+      const perf = runPerf(['report', ...args, '-i', file]);
+      const ours = runKscope(['report', ...args, '-i', file]);
+      assert.equal(ours.status, 0, ours.stderr);
+      assert.equal(ours.stdout, perf.stdout, `${name} ${args.join(' ')}`);
+    }
+  }
+});

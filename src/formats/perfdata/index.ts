@@ -11,7 +11,7 @@
 //   file.events                              EventSet: events[] = {index, attr: PerfEventAttr, ids[], name?}
 //                                            (names come from EVENT_DESC/EVENT_UPDATE: decode elsewhere and
 //                                            set ev.name), eventOf(record), idPos/isPos, sampleIdAll
-//   file.features                            Map<featureBit, {offset, size}>
+//   file.features                            Map<featureBit, {offset, size}> (pipe mode: HEADER_FEATURE records)
 //   file.readFeature(id)                     raw bytes of a feature section (pipe mode: HEADER_FEATURE
 //                                            payload; TRACING_DATA from HEADER_TRACING_DATA; BUILD_ID
 //                                            from HEADER_BUILD_ID records, concatenated). In pipe mode,

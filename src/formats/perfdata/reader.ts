@@ -198,19 +198,25 @@ export class PerfDataFile {
       if (hi !== 0 || lo >= 256) throw new FormatError(this.name, rec.fileOffset + 8, 'a feature id below 256', String(hi * 2 ** 32 + lo));
       this.setPipeFeature(lo, rec.fileOffset + 16, rec.bytes.slice(16));
     } else if (rec.type === RecordType.HEADER_TRACING_DATA && rec.payload) {
-      this.setPipeFeature(Feature.TRACING_DATA, rec.fileOffset + rec.size, rec.payload);
+      this.setPipeFeature(Feature.TRACING_DATA, rec.fileOffset + rec.size, rec.payload, false);
     } else if (rec.type === RecordType.HEADER_BUILD_ID) {
       // perf's pipe-mode build-ids are one record per DSO: the BUILD_ID feature is their concatenation.
       const prev = this.featureBytes.get(Feature.BUILD_ID);
       const body = rec.bytes;
       const merged = prev ? concat(prev, body) : body.slice();
-      this.setPipeFeature(Feature.BUILD_ID, prev ? this.features.get(Feature.BUILD_ID)!.offset : rec.fileOffset, merged);
+      this.setPipeFeature(Feature.BUILD_ID, rec.fileOffset, merged, false);
     }
   }
 
-  private setPipeFeature(id: number, offset: number, bytes: Uint8Array): void {
-    if (!this.features.has(id)) this.header.features.push(id);
-    this.features.set(id, { offset, size: bytes.byteLength });
+  /**
+   * Pipe mode: HEADER_FEATURE payloads are listed in `features` (as perf prints them); TRACING_DATA
+   * and BUILD_ID, which come as their own records, are only served by readFeature.
+   */
+  private setPipeFeature(id: number, offset: number, bytes: Uint8Array, listed = true): void {
+    if (listed) {
+      if (!this.features.has(id)) this.header.features.push(id);
+      this.features.set(id, { offset, size: bytes.byteLength });
+    }
     this.featureBytes.set(id, bytes);
   }
 
