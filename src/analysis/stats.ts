@@ -9,10 +9,12 @@ import { RECORD_NAMES, RecordType, Feature } from '../formats/perfdata/constants
 import type { PerfDataFile } from '../formats/perfdata/index.js';
 import { Reader } from '../util/reader.js';
 import { decodeAttr } from '../formats/perfdata/attr.js';
+import { u64n } from '../formats/perfdata/sample.js';
 
 export interface EventStats {
   name: string;
   samples: number;
+  /** Sum of the `lost` fields of this event's LOST_SAMPLES records, as perf prints it. */
   lostSamples: number;
 }
 
@@ -43,7 +45,8 @@ export function computeStats(file: PerfDataFile): RecordStats {
         if (!ev) return;
         idx = ev.index;
       }
-      if (t === RecordType.SAMPLE) samples[idx]++; else lost[idx]++;
+      // perf adds up the `lost` field of LOST_SAMPLES (hists__inc_nr_lost_samples), not the records.
+      if (t === RecordType.SAMPLE) samples[idx]++; else if (size >= 16) lost[idx] += u64n(buf, pos + 8, file.littleEndian);
     }
   });
   const names = eventNames(file);

@@ -253,6 +253,7 @@ export class PerfDataFile {
   scanRecords(visit: (type: number, buf: Uint8Array, pos: number, size: number, fileOffset: number) => void, opts: RecordsOptions = {}): void {
     const decompress = opts.decompress ?? true;
     const { walker, preamble, learn } = this.startWalk();
+    walker.win.reuse = true;
     const h = this.header;
     let zstd: Decompressor | undefined;
     const handle = (rec: PerfRecord) => {

@@ -42,6 +42,15 @@ export class RangeStream implements StreamSource {
     this.offset += b.byteLength;
     return b;
   }
+  /** Fills `target` (up to the range's end) without allocating, when the source can; -1 when it can't. */
+  nextInto(target: Uint8Array): number {
+    if (!this.src.readInto) return -1;
+    const n = Math.min(target.byteLength, this.end - this.offset);
+    if (n <= 0) return 0;
+    const got = this.src.readInto(this.offset, n === target.byteLength ? target : target.subarray(0, n));
+    this.offset += got;
+    return got;
+  }
 }
 
 /** A sliding window over a StreamSource. `buf[pos]` is at absolute offset `base + pos`. */
@@ -66,6 +75,9 @@ export class ByteWindow {
    * is never copied. pending[pendingPos] sits at absolute offset base + end.
    */
   private pending: Uint8Array | null = null;
+  /** When set (scanRecords), the window refills one buffer: bytes are valid until the next ensure. */
+  reuse = false;
+  private reuseBuf: Uint8Array | undefined;
   private pendingPos = 0;
 
   /** Makes `n` bytes available at pos; false when the stream ends first. */
@@ -87,6 +99,18 @@ export class ByteWindow {
         this.base += this.pos;
         this.pos = 0;
         this.end = 0;
+        if (this.reuse && this.src instanceof RangeStream) {
+          // Scan mode: refill one buffer (no allocation, no page faults); nothing handed out survives a call.
+          const size = Math.max(this.chunk, n);
+          if (!this.reuseBuf || this.reuseBuf.byteLength < size) this.reuseBuf = new Uint8Array(size);
+          const k = this.src.nextInto(this.reuseBuf);
+          if (k >= 0) {
+            if (k === 0) { this.eof = true; this.buf = this.reuseBuf.subarray(0, 0); return n === 0; }
+            this.buf = this.reuseBuf;
+            this.end = k;
+            continue;
+          }
+        }
         const got = this.src.next(Math.max(this.chunk, n));
         if (got.byteLength === 0) { this.eof = true; this.buf = got; return n === 0; }
         this.buf = got;
