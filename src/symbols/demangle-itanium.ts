@@ -139,6 +139,8 @@ class Parser {
   isExpression = false;
   isConversion = false;
   recursionLevel = 0;
+  /** 1: try the new unresolved-name form; -1: it was tried; 0: old form only. */
+  unresolvedNameState = 1;
 
   constructor(readonly s: string, readonly params: boolean, readonly verbose: boolean) {
     this.end = s.length;
@@ -264,41 +266,46 @@ class Parser {
     return dc;
   }
 
-  dName(): Node | null {
+  /** <name>; `substable` adds the result as a substitution candidate (as a <class-enum-type> does). */
+  dName(substable = false): Node | null {
     const peek = this.peek();
+    let dc: Node | null = null;
+    let subst = false;
     switch (peek) {
       case c_('N'):
-        return this.nestedName();
+        dc = this.nestedName();
+        break;
       case c_('Z'):
-        return this.localName();
+        dc = this.localName();
+        break;
       case c_('U'):
-        return this.unqualifiedName();
-      case c_('S'): {
-        let dc: Node | null;
-        let subst: boolean;
-        if (this.peekNext() !== c_('t')) {
-          dc = this.substitution(false);
-          subst = true;
-        } else {
-          this.n += 2;
-          dc = this.comp(K.QUAL_NAME, this.name('std'), this.unqualifiedName());
-          subst = false;
+        dc = this.unqualifiedName(null);
+        break;
+      default: {
+        if (peek === c_('S')) {
+          if (this.peekNext() === c_('t')) {
+            this.n += 2;
+            dc = this.name('std');
+          }
+          if (this.peek() === c_('S')) {
+            const sub = this.substitution(false);
+            if (!sub) return null;
+            if (dc) return null;
+            subst = true;
+            dc = sub;
+          }
         }
+        if (!subst) dc = this.unqualifiedName(dc);
         if (this.peek() === c_('I')) {
           if (!subst && !this.addSub(dc)) return null;
           dc = this.comp(K.TEMPLATE, dc, this.templateArgs());
+          subst = false;
         }
-        return dc;
-      }
-      default: {
-        let dc = this.unqualifiedName();
-        if (this.peek() === c_('I')) {
-          if (!this.addSub(dc)) return null;
-          dc = this.comp(K.TEMPLATE, dc, this.templateArgs());
-        }
-        return dc;
+        break;
       }
     }
+    if (substable && !subst && !this.addSub(dc)) return null;
+    return dc;
   }
 
   nestedName(): Node | null {
@@ -306,7 +313,7 @@ class Parser {
     const quals = this.cvQualifiers(true);
     if (quals === null) return null;
     const rqual = this.refQualifier(null);
-    const prefix = this.prefix();
+    const prefix = this.prefix(true);
     if (prefix === null) return null;
     let ret: Node;
     if (quals.length) {
@@ -323,58 +330,63 @@ class Parser {
     return ret;
   }
 
-  prefix(): Node | null {
+  /** <prefix>, up to (not including) the closing E; `substable` is false inside an unresolved-name. */
+  prefix(substable: boolean): Node | null {
     let ret: Node | null = null;
     for (;;) {
       const peek = this.peek();
-      if (peek === 0) return null;
-      let combType = K.QUAL_NAME;
-      let dc: Node | null;
-      if (peek === c_('D')) {
-        const p2 = this.peekNext();
-        if (p2 === c_('T') || p2 === c_('t')) dc = this.type();
-        else dc = this.unqualifiedName();
-      } else if (isDigit(peek) || isLower(peek) || peek === c_('C') || peek === c_('U') || peek === c_('L')) {
-        dc = this.unqualifiedName();
-      } else if (peek === c_('S')) {
-        dc = this.substitution(true);
+      if (peek === c_('D') && (this.peekNext() === c_('T') || this.peekNext() === c_('t'))) {
+        if (ret) return null;
+        ret = this.type();
       } else if (peek === c_('I')) {
         if (ret === null) return null;
-        combType = K.TEMPLATE;
-        dc = this.templateArgs();
+        const args = this.templateArgs();
+        if (!args) return null;
+        ret = this.comp(K.TEMPLATE, ret, args);
       } else if (peek === c_('T')) {
-        dc = this.templateParam();
-      } else if (peek === c_('E')) {
-        return ret;
+        if (ret) return null;
+        ret = this.templateParam();
       } else if (peek === c_('M')) {
-        if (ret === null) return null;
+        // Initializer scope for a lambda: already a substitution candidate.
         this.n++;
         continue;
+      } else if (peek === c_('S')) {
+        const sub = this.substitution(true);
+        if (!sub) return null;
+        if (ret) return null;
+        ret = sub;
+        continue;
       } else {
-        return null;
+        ret = this.unqualifiedName(ret);
       }
-      if (ret === null) ret = dc;
-      else ret = this.comp(combType, ret, dc);
-      if (peek !== c_('S') && this.peek() !== c_('E')) {
-        if (!this.addSub(ret)) return null;
-      }
+      if (!ret) break;
+      if (this.peek() === c_('E')) break;
+      if (substable && !this.addSub(ret)) return null;
     }
+    return ret;
   }
 
-  unqualifiedName(): Node | null {
+  /** <unqualified-name>, qualified by `scope` when given. */
+  unqualifiedName(scope: Node | null): Node | null {
     const peek = this.peek();
     let ret: Node | null;
     if (isDigit(peek)) {
       ret = this.sourceName();
     } else if (isLower(peek)) {
-      if (peek === c_('o') && this.peekNext() === c_('n')) this.n += 2;
+      const was = this.isExpression;
+      if (peek === c_('o') && this.peekNext() === c_('n')) {
+        this.n += 2;
+        this.isExpression = false; // `on cv` names a conversion operator
+      }
       ret = this.operatorName();
+      this.isExpression = was;
       if (ret !== null && ret.k === K.OPERATOR && ret.op!.code === 'li') {
         ret = this.comp(K.UNARY, ret, this.sourceName());
       }
+    } else if (peek === c_('D') && this.peekNext() === c_('C')) {
+      ret = this.structuredBinding();
     } else if (peek === c_('C') || peek === c_('D')) {
-      if (peek === c_('D') && this.peekNext() === c_('C')) ret = this.structuredBinding();
-      else ret = this.ctorDtorName();
+      ret = this.ctorDtorName();
     } else if (peek === c_('L')) {
       this.n++;
       ret = this.sourceName();
@@ -389,6 +401,7 @@ class Parser {
       return null;
     }
     if (this.peek() === c_('B')) ret = this.abiTags(ret);
+    if (scope) ret = this.comp(K.QUAL_NAME, scope, ret);
     return ret;
   }
 
@@ -645,11 +658,6 @@ class Parser {
       case c_('F'):
         ret = this.functionType();
         break;
-      case c_('0'): case c_('1'): case c_('2'): case c_('3'): case c_('4'):
-      case c_('5'): case c_('6'): case c_('7'): case c_('8'): case c_('9'):
-      case c_('N'): case c_('Z'):
-        ret = this.dName();
-        break;
       case c_('A'):
         ret = this.arrayType();
         break;
@@ -676,18 +684,6 @@ class Parser {
           }
         }
         break;
-      case c_('S'): {
-        const pn = this.peekNext();
-        if (isDigit(pn) || pn === C_US || isUpper(pn)) {
-          ret = this.substitution(false);
-          if (this.peek() === c_('I')) ret = this.comp(K.TEMPLATE, ret, this.templateArgs());
-          else canSubst = false;
-        } else {
-          ret = this.dName();
-          if (ret !== null && ret.k === K.SUB_STD) canSubst = false;
-        }
-        break;
-      }
       case c_('O'):
         this.n++;
         ret = this.comp(K.RVALUE_REFERENCE, this.type(), null);
@@ -746,7 +742,7 @@ class Parser {
             }
             const arg = this.number();
             const c = this.next();
-            if (arg <= 0 || (c !== C_US && c !== c_('x'))) return null;
+            if (c !== C_US && c !== c_('x')) return null;
             const nm = `_Float${arg}${c === C_US ? '' : 'x'}`;
             let b = floatNCache.get(nm);
             if (!b) floatNCache.set(nm, (b = bt(nm, BP.FLOAT)));
@@ -763,7 +759,7 @@ class Parser {
         break;
       }
       default:
-        return null;
+        return this.dName(true);
     }
     if (canSubst && !this.addSub(ret)) return null;
     return ret;
@@ -1019,18 +1015,31 @@ class Parser {
     return r;
   }
 
+  /**
+   * sr <unresolved-type> <base-unresolved-name>, or sr <unresolved-qualifier-level>+ E <base-unresolved-name>.
+   * The second form is ambiguous with the old `sr1A1x`; like libiberty, try it first and reparse
+   * the whole name with the old reading if that fails.
+   */
+  unresolvedName(): Node | null {
+    this.n += 2;
+    const peek = this.peek();
+    let type: Node | null;
+    if (this.unresolvedNameState !== 0 && (isDigit(peek) || isLower(peek) || peek === c_('C') || peek === c_('U') || peek === c_('L'))) {
+      this.unresolvedNameState = -1;
+      type = this.prefix(false);
+      if (this.peek() === c_('E')) this.n++;
+    } else type = this.type();
+    let nm = this.unqualifiedName(type);
+    if (this.peek() === c_('I')) nm = this.comp(K.TEMPLATE, nm, this.templateArgs());
+    return nm;
+  }
+
   expression1Inner(): Node | null {
     const peek = this.peek();
     const p2 = this.peekNext();
     if (peek === c_('L')) return this.exprPrimary();
     if (peek === c_('T')) return this.templateParam();
-    if (peek === c_('s') && p2 === c_('r')) {
-      this.n += 2;
-      const type = this.type();
-      const nm = this.unqualifiedName();
-      if (this.peek() !== c_('I')) return this.comp(K.QUAL_NAME, type, nm);
-      return this.comp(K.QUAL_NAME, type, this.comp(K.TEMPLATE, nm, this.templateArgs()));
-    }
+    if (peek === c_('s') && p2 === c_('r')) return this.unresolvedName();
     if (peek === c_('s') && p2 === c_('p')) {
       this.n += 2;
       return this.comp(K.PACK_EXPANSION, this.expression1(), null);
@@ -1052,7 +1061,7 @@ class Parser {
     }
     if (isDigit(peek) || (peek === c_('o') && p2 === c_('n'))) {
       if (peek === c_('o')) this.n += 2;
-      const nm = this.unqualifiedName();
+      const nm = this.unqualifiedName(null);
       if (nm === null) return null;
       if (this.peek() === c_('I')) return this.comp(K.TEMPLATE, nm, this.templateArgs());
       return nm;
@@ -1097,12 +1106,17 @@ class Parser {
         let right: Node | null;
         if (isNewCast(op)) left = this.type();
         else if (code[0] === 'f') left = this.operatorName();
-        else if (code === 'di') left = this.unqualifiedName();
+        else if (code === 'di') left = this.unqualifiedName(null);
         else left = this.expression1();
         if (code === 'cl') right = this.exprList(c_('E'));
         else if (code === 'dt' || code === 'pt') {
-          right = this.unqualifiedName();
-          if (this.peek() === c_('I')) right = this.comp(K.TEMPLATE, right, this.templateArgs());
+          const q = this.peek();
+          const q2 = this.peekNext();
+          if ((q === c_('g') && q2 === c_('s')) || (q === c_('s') && q2 === c_('r'))) right = this.expression1();
+          else {
+            right = this.unqualifiedName(null);
+            if (this.peek() === c_('I')) right = this.comp(K.TEMPLATE, right, this.templateArgs());
+          }
         } else right = this.expression1();
         return this.comp(K.BINARY, op, this.comp(K.BINARY_ARGS, left, right));
       }
@@ -2261,6 +2275,28 @@ function isDesignatedInit(dc: Node): boolean {
   return code !== undefined && code[0] === 'd' && (code[1] === 'i' || code[1] === 'x' || code[1] === 'X');
 }
 
+/** Parses the whole name; undefined asks for a retry with the old unresolved-name reading. */
+function parseTop(mangled: string, kind: 'mangled' | 'ctors' | 'dtors', params: boolean, verbose: boolean, state: number): Node | null | undefined {
+  const p = new Parser(mangled, params, verbose);
+  p.unresolvedNameState = state;
+  let dc: Node | null;
+  if (kind === 'mangled') {
+    dc = p.mangledName(true);
+  } else {
+    p.n = 11;
+    let inner: Node | null;
+    if (p.peek() === C_US && p.peekNext() === c_('Z')) {
+      p.n += 2;
+      inner = p.encoding(false);
+    } else inner = p.name(mangled.substring(11));
+    dc = p.comp(kind === 'ctors' ? K.GLOBAL_CONSTRUCTORS : K.GLOBAL_DESTRUCTORS, inner, null);
+    p.n = p.end;
+  }
+  if (params && p.n < p.end) dc = null;
+  if (dc === null && p.unresolvedNameState === -1) return undefined;
+  return dc;
+}
+
 /**
  * Demangles an Itanium C++ ABI name (`_Z...`, or the `_GLOBAL__I_`/`_GLOBAL__D_` constructor and
  * destructor keys) as binutils does; undefined when libiberty would not demangle it, so the
@@ -2278,22 +2314,9 @@ export function demangleItanium(mangled: string, opts: DemangleItaniumOptions = 
   } else return undefined;
   // libiberty refuses names whose component budget (2 per character) passes its recursion limit.
   if (2 * mangled.length > RECURSION_LIMIT) return undefined;
-  const p = new Parser(mangled, params, verbose);
-  let dc: Node | null;
-  if (kind === 'mangled') {
-    dc = p.mangledName(true);
-  } else {
-    p.n = 11;
-    let inner: Node | null;
-    if (p.peek() === C_US && p.peekNext() === c_('Z')) {
-      p.n += 2;
-      inner = p.encoding(false);
-    } else inner = p.name(mangled.substring(11));
-    dc = p.comp(kind === 'ctors' ? K.GLOBAL_CONSTRUCTORS : K.GLOBAL_DESTRUCTORS, inner, null);
-    p.n = p.end;
-  }
-  if (params && p.n < p.end) dc = null;
-  if (dc === null) return undefined;
+  let dc = parseTop(mangled, kind, params, verbose, 1);
+  if (dc === undefined) dc = parseTop(mangled, kind, params, verbose, 0);
+  if (!dc) return undefined;
   const pr = new Printer();
   pr.comp(dc);
   if (pr.failed) return undefined;
