@@ -117,7 +117,6 @@ const C_0 = 48, C_9 = 57, C_A = 65, C_Z = 90, C_a = 97, C_z = 122, C_US = 95;
 const isDigit = (c: number): boolean => c >= C_0 && c <= C_9;
 const isUpper = (c: number): boolean => c >= C_A && c <= C_Z;
 const isLower = (c: number): boolean => c >= C_a && c <= C_z;
-const c_ = (c: string) => c.charCodeAt(0);
 
 function isFnQual(k: K): boolean {
   return k === K.RESTRICT_THIS || k === K.VOLATILE_THIS || k === K.CONST_THIS || k === K.REFERENCE_THIS ||
@@ -222,7 +221,7 @@ class Parser {
   // <mangled-name> ::= _Z <encoding> [<clone-suffix>]*
   mangledName(topLevel: boolean): Node | null {
     if (!this.check(C_US) && topLevel) return null;
-    if (!this.check(c_('Z'))) return null;
+    if (!this.check(90 /* Z */)) return null;
     let p = this.encoding(topLevel);
     if (topLevel && this.params) {
       while (this.peek() === 46 /* . */ && (isLower(this.peekNext()) || this.peekNext() === C_US || isDigit(this.peekNext()))) {
@@ -234,7 +233,7 @@ class Parser {
 
   encoding(topLevel: boolean): Node | null {
     const peek = this.peek();
-    if (peek === c_('G') || peek === c_('T')) return this.specialName();
+    if (peek === 71 /* G */ || peek === 84 /* T */) return this.specialName();
     let dc = this.dName();
     if (!dc) return null;
     if (topLevel && !this.params) {
@@ -246,7 +245,7 @@ class Parser {
       return dc;
     }
     const p2 = this.peek();
-    if (p2 !== 0 && p2 !== c_('E')) {
+    if (p2 !== 0 && p2 !== 69 /* E */) {
       const ftype = this.bareFunctionType(hasReturnType(dc));
       if (!ftype) return null;
       if (!topLevel && dc.k === K.LOCAL_NAME && ftype.k === K.FUNCTION_TYPE) ftype.l = null;
@@ -257,7 +256,7 @@ class Parser {
 
   abiTags(dc: Node | null): Node | null {
     const hold = this.lastName;
-    while (this.peek() === c_('B')) {
+    while (this.peek() === 66 /* B */) {
       this.n++;
       const tag = this.sourceName();
       dc = this.comp(K.TAGGED_NAME, dc, tag);
@@ -272,22 +271,22 @@ class Parser {
     let dc: Node | null = null;
     let subst = false;
     switch (peek) {
-      case c_('N'):
+      case 78 /* N */:
         dc = this.nestedName();
         break;
-      case c_('Z'):
+      case 90 /* Z */:
         dc = this.localName();
         break;
-      case c_('U'):
+      case 85 /* U */:
         dc = this.unqualifiedName(null);
         break;
       default: {
-        if (peek === c_('S')) {
-          if (this.peekNext() === c_('t')) {
+        if (peek === 83 /* S */) {
+          if (this.peekNext() === 116 /* t */) {
             this.n += 2;
             dc = this.name('std');
           }
-          if (this.peek() === c_('S')) {
+          if (this.peek() === 83 /* S */) {
             const sub = this.substitution(false);
             if (!sub) return null;
             if (dc) return null;
@@ -296,7 +295,7 @@ class Parser {
           }
         }
         if (!subst) dc = this.unqualifiedName(dc);
-        if (this.peek() === c_('I')) {
+        if (this.peek() === 73 /* I */) {
           if (!subst && !this.addSub(dc)) return null;
           dc = this.comp(K.TEMPLATE, dc, this.templateArgs());
           subst = false;
@@ -309,7 +308,7 @@ class Parser {
   }
 
   nestedName(): Node | null {
-    if (!this.check(c_('N'))) return null;
+    if (!this.check(78 /* N */)) return null;
     const quals = this.cvQualifiers(true);
     if (quals === null) return null;
     const rqual = this.refQualifier(null);
@@ -326,7 +325,7 @@ class Parser {
       rqual.l = ret;
       ret = rqual;
     }
-    if (!this.check(c_('E'))) return null;
+    if (!this.check(69 /* E */)) return null;
     return ret;
   }
 
@@ -335,22 +334,22 @@ class Parser {
     let ret: Node | null = null;
     for (;;) {
       const peek = this.peek();
-      if (peek === c_('D') && (this.peekNext() === c_('T') || this.peekNext() === c_('t'))) {
+      if (peek === 68 /* D */ && (this.peekNext() === 84 /* T */ || this.peekNext() === 116 /* t */)) {
         if (ret) return null;
         ret = this.type();
-      } else if (peek === c_('I')) {
+      } else if (peek === 73 /* I */) {
         if (ret === null) return null;
         const args = this.templateArgs();
         if (!args) return null;
         ret = this.comp(K.TEMPLATE, ret, args);
-      } else if (peek === c_('T')) {
+      } else if (peek === 84 /* T */) {
         if (ret) return null;
         ret = this.templateParam();
-      } else if (peek === c_('M')) {
+      } else if (peek === 77 /* M */) {
         // Initializer scope for a lambda: already a substitution candidate.
         this.n++;
         continue;
-      } else if (peek === c_('S')) {
+      } else if (peek === 83 /* S */) {
         const sub = this.substitution(true);
         if (!sub) return null;
         if (ret) return null;
@@ -360,7 +359,7 @@ class Parser {
         ret = this.unqualifiedName(ret);
       }
       if (!ret) break;
-      if (this.peek() === c_('E')) break;
+      if (this.peek() === 69 /* E */) break;
       if (substable && !this.addSub(ret)) return null;
     }
     return ret;
@@ -374,7 +373,7 @@ class Parser {
       ret = this.sourceName();
     } else if (isLower(peek)) {
       const was = this.isExpression;
-      if (peek === c_('o') && this.peekNext() === c_('n')) {
+      if (peek === 111 /* o */ && this.peekNext() === 110 /* n */) {
         this.n += 2;
         this.isExpression = false; // `on cv` names a conversion operator
       }
@@ -383,24 +382,24 @@ class Parser {
       if (ret !== null && ret.k === K.OPERATOR && ret.op!.code === 'li') {
         ret = this.comp(K.UNARY, ret, this.sourceName());
       }
-    } else if (peek === c_('D') && this.peekNext() === c_('C')) {
+    } else if (peek === 68 /* D */ && this.peekNext() === 67 /* C */) {
       ret = this.structuredBinding();
-    } else if (peek === c_('C') || peek === c_('D')) {
+    } else if (peek === 67 /* C */ || peek === 68 /* D */) {
       ret = this.ctorDtorName();
-    } else if (peek === c_('L')) {
+    } else if (peek === 76 /* L */) {
       this.n++;
       ret = this.sourceName();
       if (ret === null) return null;
       if (!this.discriminator()) return null;
-    } else if (peek === c_('U')) {
+    } else if (peek === 85 /* U */) {
       const p2 = this.peekNext();
-      if (p2 === c_('l')) ret = this.lambda();
-      else if (p2 === c_('t')) ret = this.unnamedType();
+      if (p2 === 108 /* l */) ret = this.lambda();
+      else if (p2 === 116 /* t */) ret = this.unnamedType();
       else return null;
     } else {
       return null;
     }
-    if (this.peek() === c_('B')) ret = this.abiTags(ret);
+    if (this.peek() === 66 /* B */) ret = this.abiTags(ret);
     if (scope) ret = this.comp(K.QUAL_NAME, scope, ret);
     return ret;
   }
@@ -417,7 +416,7 @@ class Parser {
       if (tail) tail.r = item;
       else list = item;
       tail = item;
-    } while (!this.check(c_('E')));
+    } while (!this.check(69 /* E */));
     return this.comp(K.STRUCTURED_BINDING, list, null);
   }
 
@@ -432,7 +431,7 @@ class Parser {
   number(): number {
     let negative = false;
     let peek = this.peek();
-    if (peek === c_('n')) {
+    if (peek === 110 /* n */) {
       negative = true;
       this.n++;
       peek = this.peek();
@@ -454,7 +453,7 @@ class Parser {
     const text = this.s.substring(start, start + len);
     if (len >= 10 && text.startsWith('_GLOBAL_')) {
       const c = text.charCodeAt(8);
-      if ((c === 46 || c === C_US || c === 36) && text.charCodeAt(9) === c_('N')) {
+      if ((c === 46 || c === C_US || c === 36) && text.charCodeAt(9) === 78 /* N */) {
         return this.name('(anonymous namespace)');
       }
     }
@@ -464,14 +463,14 @@ class Parser {
   operatorName(): Node | null {
     const c1 = this.next();
     const c2 = this.next();
-    if (c1 === c_('v') && isDigit(c2)) {
+    if (c1 === 118 /* v */ && isDigit(c2)) {
       const nm = this.sourceName();
       if (nm === null) return null;
       const p = this.make(K.EXTENDED_OPERATOR, nm);
       if (p) p.num = c2 - C_0;
       return p;
     }
-    if (c1 === c_('c') && c2 === c_('v')) {
+    if (c1 === 99 /* c */ && c2 === 118 /* v */) {
       const was = this.isConversion;
       this.isConversion = !this.isExpression;
       const type = this.type();
@@ -487,23 +486,23 @@ class Parser {
   }
 
   specialName(): Node | null {
-    if (this.check(c_('T'))) {
+    if (this.check(84 /* T */)) {
       switch (this.next()) {
-        case c_('V'): return this.comp(K.VTABLE, this.type(), null);
-        case c_('T'): return this.comp(K.VTT, this.type(), null);
-        case c_('I'): return this.comp(K.TYPEINFO, this.type(), null);
-        case c_('S'): return this.comp(K.TYPEINFO_NAME, this.type(), null);
-        case c_('h'):
-          if (!this.callOffset(c_('h'))) return null;
+        case 86 /* V */: return this.comp(K.VTABLE, this.type(), null);
+        case 84 /* T */: return this.comp(K.VTT, this.type(), null);
+        case 73 /* I */: return this.comp(K.TYPEINFO, this.type(), null);
+        case 83 /* S */: return this.comp(K.TYPEINFO_NAME, this.type(), null);
+        case 104 /* h */:
+          if (!this.callOffset(104 /* h */)) return null;
           return this.comp(K.THUNK, this.encoding(false), null);
-        case c_('v'):
-          if (!this.callOffset(c_('v'))) return null;
+        case 118 /* v */:
+          if (!this.callOffset(118 /* v */)) return null;
           return this.comp(K.VIRTUAL_THUNK, this.encoding(false), null);
-        case c_('c'):
+        case 99 /* c */:
           if (!this.callOffset(0)) return null;
           if (!this.callOffset(0)) return null;
           return this.comp(K.COVARIANT_THUNK, this.encoding(false), null);
-        case c_('C'): {
+        case 67 /* C */: {
           const derived = this.type();
           const offset = this.number();
           if (offset < 0) return null;
@@ -511,28 +510,28 @@ class Parser {
           const base = this.type();
           return this.comp(K.CONSTRUCTION_VTABLE, base, derived);
         }
-        case c_('F'): return this.comp(K.TYPEINFO_FN, this.type(), null);
-        case c_('J'): return this.comp(K.JAVA_CLASS, this.type(), null);
-        case c_('H'): return this.comp(K.TLS_INIT, this.dName(), null);
-        case c_('W'): return this.comp(K.TLS_WRAPPER, this.dName(), null);
-        case c_('A'): return this.comp(K.TPARM_OBJ, this.templateArg(), null);
+        case 70 /* F */: return this.comp(K.TYPEINFO_FN, this.type(), null);
+        case 74 /* J */: return this.comp(K.JAVA_CLASS, this.type(), null);
+        case 72 /* H */: return this.comp(K.TLS_INIT, this.dName(), null);
+        case 87 /* W */: return this.comp(K.TLS_WRAPPER, this.dName(), null);
+        case 65 /* A */: return this.comp(K.TPARM_OBJ, this.templateArg(), null);
         default: return null;
       }
     }
-    if (this.check(c_('G'))) {
+    if (this.check(71 /* G */)) {
       switch (this.next()) {
-        case c_('V'): return this.comp(K.GUARD, this.dName(), null);
-        case c_('R'): {
+        case 86 /* V */: return this.comp(K.GUARD, this.dName(), null);
+        case 82 /* R */: {
           const nm = this.dName();
           const num = this.make(K.NUMBER);
           if (num) num.num = this.number();
           return this.comp(K.REFTEMP, nm, num);
         }
-        case c_('A'): return this.comp(K.HIDDEN_ALIAS, this.encoding(false), null);
-        case c_('T'):
-          if (this.next() === c_('n')) return this.comp(K.NONTRANSACTION_CLONE, this.encoding(false), null);
+        case 65 /* A */: return this.comp(K.HIDDEN_ALIAS, this.encoding(false), null);
+        case 84 /* T */:
+          if (this.next() === 110 /* n */) return this.comp(K.NONTRANSACTION_CLONE, this.encoding(false), null);
           return this.comp(K.TRANSACTION_CLONE, this.encoding(false), null);
-        case c_('r'): return this.javaResource();
+        case 114 /* r */: return this.javaResource();
         default: return null;
       }
     }
@@ -576,8 +575,8 @@ class Parser {
 
   callOffset(c: number): boolean {
     if (c === 0) c = this.next();
-    if (c === c_('h')) this.number();
-    else if (c === c_('v')) {
+    if (c === 104 /* h */) this.number();
+    else if (c === 118 /* v */) {
       this.number();
       if (!this.check(C_US)) return false;
       this.number();
@@ -586,36 +585,36 @@ class Parser {
   }
 
   ctorDtorName(): Node | null {
-    const last = this.lastName;
-    if (this.peek() === c_('C')) {
+    if (this.peek() === 67 /* C */) {
       let inheriting = false;
-      if (this.peekNext() === c_('I')) {
+      if (this.peekNext() === 73 /* I */) {
         inheriting = true;
         this.n++;
       }
       const kind = this.peekNext();
-      if (kind < c_('1') || kind > c_('5')) return null;
+      if (kind < 49 /* 1 */ || kind > 53 /* 5 */) return null;
       this.n += 2;
+      // An inheriting constructor names the base: libiberty prints the last name its type set.
       if (inheriting) this.type();
-      if (last === null) return null;
-      return this.make(K.CTOR, last);
+      if (this.lastName === null) return null;
+      return this.make(K.CTOR, this.lastName);
     }
-    if (this.peek() === c_('D')) {
+    if (this.peek() === 68 /* D */) {
       const kind = this.peekNext();
-      if (!(kind === c_('0') || kind === c_('1') || kind === c_('2') || kind === c_('4') || kind === c_('5'))) return null;
+      if (!(kind === 48 /* 0 */ || kind === 49 /* 1 */ || kind === 50 /* 2 */ || kind === 52 /* 4 */ || kind === 53 /* 5 */)) return null;
       this.n += 2;
-      if (last === null) return null;
-      return this.make(K.DTOR, last);
+      if (this.lastName === null) return null;
+      return this.make(K.DTOR, this.lastName);
     }
     return null;
   }
 
   nextIsTypeQual(): boolean {
     const peek = this.peek();
-    if (peek === c_('r') || peek === c_('V') || peek === c_('K')) return true;
-    if (peek === c_('D')) {
+    if (peek === 114 /* r */ || peek === 86 /* V */ || peek === 75 /* K */) return true;
+    if (peek === 68 /* D */) {
       const p2 = this.peekNext();
-      if (p2 === c_('x') || p2 === c_('o') || p2 === c_('O') || p2 === c_('w')) return true;
+      if (p2 === 120 /* x */ || p2 === 111 /* o */ || p2 === 79 /* O */ || p2 === 119 /* w */) return true;
     }
     return false;
   }
@@ -624,7 +623,7 @@ class Parser {
     if (this.nextIsTypeQual()) {
       const quals = this.cvQualifiers(false);
       if (quals === null || quals.length === 0) return null;
-      const inner = this.peek() === c_('F') ? this.functionType() : this.type();
+      const inner = this.peek() === 70 /* F */ ? this.functionType() : this.type();
       if (!inner) return null;
       const lastQ = quals[quals.length - 1];
       lastQ.l = inner;
@@ -643,37 +642,37 @@ class Parser {
     let ret: Node | null;
     const peek = this.peek();
     switch (peek) {
-      case c_('a'): case c_('b'): case c_('c'): case c_('d'): case c_('e'): case c_('f'): case c_('g'):
-      case c_('h'): case c_('i'): case c_('j'): case c_('l'): case c_('m'): case c_('n'):
-      case c_('o'): case c_('s'): case c_('t'):
-      case c_('v'): case c_('w'): case c_('x'): case c_('y'): case c_('z'):
+      case 97 /* a */: case 98 /* b */: case 99 /* c */: case 100 /* d */: case 101 /* e */: case 102 /* f */: case 103 /* g */:
+      case 104 /* h */: case 105 /* i */: case 106 /* j */: case 108 /* l */: case 109 /* m */: case 110 /* n */:
+      case 111 /* o */: case 115 /* s */: case 116 /* t */:
+      case 118 /* v */: case 119 /* w */: case 120 /* x */: case 121 /* y */: case 122 /* z */:
         ret = this.builtin(BUILTIN_LETTERS[peek - C_a]!);
         canSubst = false;
         this.n++;
         break;
-      case c_('u'):
+      case 117 /* u */:
         this.n++;
         ret = this.comp(K.VENDOR_TYPE, this.sourceName(), null);
         break;
-      case c_('F'):
+      case 70 /* F */:
         ret = this.functionType();
         break;
-      case c_('A'):
+      case 65 /* A */:
         ret = this.arrayType();
         break;
-      case c_('M'):
+      case 77 /* M */:
         ret = this.pointerToMemberType();
         break;
-      case c_('T'):
+      case 84 /* T */:
         ret = this.templateParam();
-        if (this.peek() === c_('I')) {
+        if (this.peek() === 73 /* I */) {
           if (!this.isConversion) {
             if (!this.addSub(ret)) return null;
             ret = this.comp(K.TEMPLATE, ret, this.templateArgs());
           } else {
             const cpN = this.n, cpComps = this.comps, cpSubs = this.subs.length;
             const args = this.templateArgs();
-            if (this.peek() === c_('I')) {
+            if (this.peek() === 73 /* I */) {
               if (!this.addSub(ret)) return null;
               ret = this.comp(K.TEMPLATE, ret, args);
             } else {
@@ -684,76 +683,76 @@ class Parser {
           }
         }
         break;
-      case c_('O'):
+      case 79 /* O */:
         this.n++;
         ret = this.comp(K.RVALUE_REFERENCE, this.type(), null);
         break;
-      case c_('P'):
+      case 80 /* P */:
         this.n++;
         ret = this.comp(K.POINTER, this.type(), null);
         break;
-      case c_('R'):
+      case 82 /* R */:
         this.n++;
         ret = this.comp(K.REFERENCE, this.type(), null);
         break;
-      case c_('C'):
+      case 67 /* C */:
         this.n++;
         ret = this.comp(K.COMPLEX, this.type(), null);
         break;
-      case c_('G'):
+      case 71 /* G */:
         this.n++;
         ret = this.comp(K.IMAGINARY, this.type(), null);
         break;
-      case c_('U'):
+      case 85 /* U */:
         this.n++;
         ret = this.sourceName();
-        if (this.peek() === c_('I')) ret = this.comp(K.TEMPLATE, ret, this.templateArgs());
+        if (this.peek() === 73 /* I */) ret = this.comp(K.TEMPLATE, ret, this.templateArgs());
         ret = this.comp(K.VENDOR_TYPE_QUAL, this.type(), ret);
         break;
-      case c_('D'): {
+      case 68 /* D */: {
         canSubst = false;
         this.n++;
         const p2 = this.next();
         switch (p2) {
-          case c_('T'): case c_('t'):
+          case 84 /* T */: case 116 /* t */:
             ret = this.comp(K.DECLTYPE, this.expression(), null);
-            if (ret && this.next() !== c_('E')) ret = null;
+            if (ret && this.next() !== 69 /* E */) ret = null;
             canSubst = true;
             break;
-          case c_('p'):
+          case 112 /* p */:
             ret = this.comp(K.PACK_EXPANSION, this.type(), null);
             canSubst = true;
             break;
-          case c_('a'): ret = this.name('auto'); break;
-          case c_('c'): ret = this.name('decltype(auto)'); break;
-          case c_('f'): ret = this.builtin(BT_DECIMAL32); break;
-          case c_('d'): ret = this.builtin(BT_DECIMAL64); break;
-          case c_('e'): ret = this.builtin(BT_DECIMAL128); break;
-          case c_('h'): ret = this.builtin(BT_HALF); break;
-          case c_('u'): ret = this.builtin(BT_CHAR8); break;
-          case c_('s'): ret = this.builtin(BT_CHAR16); break;
-          case c_('i'): ret = this.builtin(BT_CHAR32); break;
-          case c_('F'): {
+          case 97 /* a */: ret = this.name('auto'); break;
+          case 99 /* c */: ret = this.name('decltype(auto)'); break;
+          case 102 /* f */: ret = this.builtin(BT_DECIMAL32); break;
+          case 100 /* d */: ret = this.builtin(BT_DECIMAL64); break;
+          case 101 /* e */: ret = this.builtin(BT_DECIMAL128); break;
+          case 104 /* h */: ret = this.builtin(BT_HALF); break;
+          case 117 /* u */: ret = this.builtin(BT_CHAR8); break;
+          case 115 /* s */: ret = this.builtin(BT_CHAR16); break;
+          case 105 /* i */: ret = this.builtin(BT_CHAR32); break;
+          case 70 /* F */: {
             // DF <number> _ = _FloatN; DF <number> x = _FloatNx; DF16b = std::bfloat16_t.
-            if (this.peek() === c_('1') && this.peekNext() === c_('6') && this.n + 2 < this.end && this.s.charCodeAt(this.n + 2) === c_('b')) {
+            if (this.peek() === 49 /* 1 */ && this.peekNext() === 54 /* 6 */ && this.n + 2 < this.end && this.s.charCodeAt(this.n + 2) === 98 /* b */) {
               this.n += 3;
               ret = this.builtin(BT_BFLOAT16);
               break;
             }
             const arg = this.number();
             const c = this.next();
-            if (c !== C_US && c !== c_('x')) return null;
+            if (c !== C_US && c !== 120 /* x */) return null;
             const nm = `_Float${arg}${c === C_US ? '' : 'x'}`;
             let b = floatNCache.get(nm);
             if (!b) floatNCache.set(nm, (b = bt(nm, BP.FLOAT)));
             ret = this.builtin(b);
             break;
           }
-          case c_('v'):
+          case 118 /* v */:
             ret = this.vectorType();
             canSubst = true;
             break;
-          case c_('n'): ret = this.builtin(BT_NULLPTR); break;
+          case 110 /* n */: ret = this.builtin(BT_NULLPTR); break;
           default: return null;
         }
         break;
@@ -773,24 +772,24 @@ class Parser {
       let right: Node | null = null;
       let k: K;
       this.n++;
-      if (peek === c_('r')) k = memberFn ? K.RESTRICT_THIS : K.RESTRICT;
-      else if (peek === c_('V')) k = memberFn ? K.VOLATILE_THIS : K.VOLATILE;
-      else if (peek === c_('K')) k = memberFn ? K.CONST_THIS : K.CONST;
+      if (peek === 114 /* r */) k = memberFn ? K.RESTRICT_THIS : K.RESTRICT;
+      else if (peek === 86 /* V */) k = memberFn ? K.VOLATILE_THIS : K.VOLATILE;
+      else if (peek === 75 /* K */) k = memberFn ? K.CONST_THIS : K.CONST;
       else {
         const p2 = this.next();
-        if (p2 === c_('x')) k = K.TRANSACTION_SAFE;
-        else if (p2 === c_('o') || p2 === c_('O')) {
+        if (p2 === 120 /* x */) k = K.TRANSACTION_SAFE;
+        else if (p2 === 111 /* o */ || p2 === 79 /* O */) {
           k = K.NOEXCEPT;
-          if (p2 === c_('O')) {
+          if (p2 === 79 /* O */) {
             right = this.expression();
             if (right === null) return null;
-            if (!this.check(c_('E'))) return null;
+            if (!this.check(69 /* E */)) return null;
           }
-        } else if (p2 === c_('w')) {
+        } else if (p2 === 119 /* w */) {
           k = K.THROW_SPEC;
           right = this.parmlist();
           if (right === null) return null;
-          if (!this.check(c_('E'))) return null;
+          if (!this.check(69 /* E */)) return null;
         } else return null;
       }
       const q = this.make(k, null, right);
@@ -799,7 +798,7 @@ class Parser {
       quals.push(q);
       peek = this.peek();
     }
-    if (!memberFn && peek === c_('F')) {
+    if (!memberFn && peek === 70 /* F */) {
       for (const q of quals) {
         if (q.k === K.RESTRICT) q.k = K.RESTRICT_THIS;
         else if (q.k === K.VOLATILE) q.k = K.VOLATILE_THIS;
@@ -811,9 +810,9 @@ class Parser {
 
   refQualifier(sub: Node | null): Node | null {
     const peek = this.peek();
-    if (peek === c_('R') || peek === c_('O')) {
+    if (peek === 82 /* R */ || peek === 79 /* O */) {
       this.n++;
-      return this.make(peek === c_('R') ? K.REFERENCE_THIS : K.RVALUE_REFERENCE_THIS, sub, null);
+      return this.make(peek === 82 /* R */ ? K.REFERENCE_THIS : K.RVALUE_REFERENCE_THIS, sub, null);
     }
     return sub;
   }
@@ -822,11 +821,11 @@ class Parser {
     if (this.recursionLevel > RECURSION_LIMIT) return null;
     this.recursionLevel++;
     let ret: Node | null = null;
-    if (this.check(c_('F'))) {
-      if (this.peek() === c_('Y')) this.n++;
+    if (this.check(70 /* F */)) {
+      if (this.peek() === 89 /* Y */) this.n++;
       ret = this.bareFunctionType(true);
       ret = this.refQualifier(ret);
-      if (!this.check(c_('E'))) ret = null;
+      if (!this.check(69 /* E */)) ret = null;
     }
     this.recursionLevel--;
     return ret;
@@ -837,8 +836,8 @@ class Parser {
     let tail: Node | null = null;
     for (;;) {
       const peek = this.peek();
-      if (peek === 0 || peek === c_('E') || peek === 46) break;
-      if ((peek === c_('R') || peek === c_('O')) && this.peekNext() === c_('E')) break;
+      if (peek === 0 || peek === 69 /* E */ || peek === 46) break;
+      if ((peek === 82 /* R */ || peek === 79 /* O */) && this.peekNext() === 69 /* E */) break;
       const type = this.type();
       if (type === null) return null;
       const item = this.comp(K.ARGLIST, type, null);
@@ -853,7 +852,7 @@ class Parser {
   }
 
   bareFunctionType(hasReturn: boolean): Node | null {
-    if (this.peek() === c_('J')) {
+    if (this.peek() === 74 /* J */) {
       this.n++;
       hasReturn = true;
     }
@@ -868,7 +867,7 @@ class Parser {
   }
 
   arrayType(): Node | null {
-    if (!this.check(c_('A'))) return null;
+    if (!this.check(65 /* A */)) return null;
     const peek = this.peek();
     let dim: Node | null;
     if (peek === C_US) dim = null;
@@ -901,7 +900,7 @@ class Parser {
   }
 
   pointerToMemberType(): Node | null {
-    if (!this.check(c_('M'))) return null;
+    if (!this.check(77 /* M */)) return null;
     const cl = this.type();
     if (cl === null) return null;
     const mem = this.type();
@@ -912,14 +911,14 @@ class Parser {
   compactNumber(): number {
     let num: number;
     if (this.peek() === C_US) num = 0;
-    else if (this.peek() === c_('n')) return -1;
+    else if (this.peek() === 110 /* n */) return -1;
     else num = this.number() + 1;
     if (num < 0 || !this.check(C_US)) return -1;
     return num;
   }
 
   templateParam(): Node | null {
-    if (!this.check(c_('T'))) return null;
+    if (!this.check(84 /* T */)) return null;
     const param = this.compactNumber();
     if (param < 0) return null;
     const p = this.make(K.TEMPLATE_PARAM);
@@ -929,14 +928,14 @@ class Parser {
 
   templateArgs(): Node | null {
     const peek = this.peek();
-    if (peek !== c_('I') && peek !== c_('J')) return null;
+    if (peek !== 73 /* I */ && peek !== 74 /* J */) return null;
     this.n++;
     return this.templateArgs1();
   }
 
   templateArgs1(): Node | null {
     const hold = this.lastName;
-    if (this.peek() === c_('E')) {
+    if (this.peek() === 69 /* E */) {
       this.n++;
       return this.make(K.TEMPLATE_ARGLIST);
     }
@@ -950,7 +949,7 @@ class Parser {
       if (tail) tail.r = item;
       else head = item;
       tail = item;
-      if (this.peek() === c_('E')) {
+      if (this.peek() === 69 /* E */) {
         this.n++;
         break;
       }
@@ -961,15 +960,15 @@ class Parser {
 
   templateArg(): Node | null {
     switch (this.peek()) {
-      case c_('X'): {
+      case 88 /* X */: {
         this.n++;
         const ret = this.expression();
-        if (!this.check(c_('E'))) return null;
+        if (!this.check(69 /* E */)) return null;
         return ret;
       }
-      case c_('L'):
+      case 76 /* L */:
         return this.exprPrimary();
-      case c_('I'): case c_('J'):
+      case 73 /* I */: case 74 /* J */:
         return this.templateArgs();
       default:
         return this.type();
@@ -1024,30 +1023,30 @@ class Parser {
     this.n += 2;
     const peek = this.peek();
     let type: Node | null;
-    if (this.unresolvedNameState !== 0 && (isDigit(peek) || isLower(peek) || peek === c_('C') || peek === c_('U') || peek === c_('L'))) {
+    if (this.unresolvedNameState !== 0 && (isDigit(peek) || isLower(peek) || peek === 67 /* C */ || peek === 85 /* U */ || peek === 76 /* L */)) {
       this.unresolvedNameState = -1;
       type = this.prefix(false);
-      if (this.peek() === c_('E')) this.n++;
+      if (this.peek() === 69 /* E */) this.n++;
     } else type = this.type();
     let nm = this.unqualifiedName(type);
-    if (this.peek() === c_('I')) nm = this.comp(K.TEMPLATE, nm, this.templateArgs());
+    if (this.peek() === 73 /* I */) nm = this.comp(K.TEMPLATE, nm, this.templateArgs());
     return nm;
   }
 
   expression1Inner(): Node | null {
     const peek = this.peek();
     const p2 = this.peekNext();
-    if (peek === c_('L')) return this.exprPrimary();
-    if (peek === c_('T')) return this.templateParam();
-    if (peek === c_('s') && p2 === c_('r')) return this.unresolvedName();
-    if (peek === c_('s') && p2 === c_('p')) {
+    if (peek === 76 /* L */) return this.exprPrimary();
+    if (peek === 84 /* T */) return this.templateParam();
+    if (peek === 115 /* s */ && p2 === 114 /* r */) return this.unresolvedName();
+    if (peek === 115 /* s */ && p2 === 112 /* p */) {
       this.n += 2;
       return this.comp(K.PACK_EXPANSION, this.expression1(), null);
     }
-    if (peek === c_('f') && p2 === c_('p')) {
+    if (peek === 102 /* f */ && p2 === 112 /* p */) {
       this.n += 2;
       let index: number;
-      if (this.peek() === c_('T')) {
+      if (this.peek() === 84 /* T */) {
         this.n++;
         index = 0;
       } else {
@@ -1059,19 +1058,19 @@ class Parser {
       if (p) p.num = index;
       return p;
     }
-    if (isDigit(peek) || (peek === c_('o') && p2 === c_('n'))) {
-      if (peek === c_('o')) this.n += 2;
+    if (isDigit(peek) || (peek === 111 /* o */ && p2 === 110 /* n */)) {
+      if (peek === 111 /* o */) this.n += 2;
       const nm = this.unqualifiedName(null);
       if (nm === null) return null;
-      if (this.peek() === c_('I')) return this.comp(K.TEMPLATE, nm, this.templateArgs());
+      if (this.peek() === 73 /* I */) return this.comp(K.TEMPLATE, nm, this.templateArgs());
       return nm;
     }
-    if ((peek === c_('i') || peek === c_('t')) && p2 === c_('l')) {
+    if ((peek === 105 /* i */ || peek === 116 /* t */) && p2 === 108 /* l */) {
       let type: Node | null = null;
       this.n += 2;
-      if (peek === c_('t')) type = this.type();
+      if (peek === 116 /* t */) type = this.type();
       if (this.peek() === 0 || this.peekNext() === 0) return null;
-      return this.comp(K.INITIALIZER_LIST, type, this.exprList(c_('E')));
+      return this.comp(K.INITIALIZER_LIST, type, this.exprList(69 /* E */));
     }
     const op = this.operatorName();
     if (op === null) return null;
@@ -1094,7 +1093,7 @@ class Parser {
         let suffix = false;
         if (code && (code[0] === 'p' || code[0] === 'm') && code[1] === code[0]) suffix = !this.check(C_US);
         let operand: Node | null;
-        if (op.k === K.CAST && this.check(C_US)) operand = this.exprList(c_('E'));
+        if (op.k === K.CAST && this.check(C_US)) operand = this.exprList(69 /* E */);
         else if (code === 'sP') operand = this.templateArgs1();
         else operand = this.expression1();
         if (suffix) operand = this.comp(K.BINARY_ARGS, operand, operand);
@@ -1108,14 +1107,14 @@ class Parser {
         else if (code[0] === 'f') left = this.operatorName();
         else if (code === 'di') left = this.unqualifiedName(null);
         else left = this.expression1();
-        if (code === 'cl') right = this.exprList(c_('E'));
+        if (code === 'cl') right = this.exprList(69 /* E */);
         else if (code === 'dt' || code === 'pt') {
           const q = this.peek();
           const q2 = this.peekNext();
-          if ((q === c_('g') && q2 === c_('s')) || (q === c_('s') && q2 === c_('r'))) right = this.expression1();
+          if ((q === 103 /* g */ && q2 === 115 /* s */) || (q === 115 /* s */ && q2 === 114 /* r */)) right = this.expression1();
           else {
             right = this.unqualifiedName(null);
-            if (this.peek() === c_('I')) right = this.comp(K.TEMPLATE, right, this.templateArgs());
+            if (this.peek() === 73 /* I */) right = this.comp(K.TEMPLATE, right, this.templateArgs());
           }
         } else right = this.expression1();
         return this.comp(K.BINARY, op, this.comp(K.BINARY_ARGS, left, right));
@@ -1139,13 +1138,13 @@ class Parser {
           if (code[1] !== 'w' && code[1] !== 'a') return null;
           first = this.exprList(C_US);
           second = this.type();
-          if (this.peek() === c_('E')) {
+          if (this.peek() === 69 /* E */) {
             this.n++;
             third = null;
-          } else if (this.peek() === c_('p') && this.peekNext() === c_('i')) {
+          } else if (this.peek() === 112 /* p */ && this.peekNext() === 105 /* i */) {
             this.n += 2;
-            third = this.exprList(c_('E'));
-          } else if (this.peek() === c_('i') && this.peekNext() === c_('l')) {
+            third = this.exprList(69 /* E */);
+          } else if (this.peek() === 105 /* i */ && this.peekNext() === 108 /* l */) {
             third = this.expression1();
           } else return null;
         } else return null;
@@ -1157,46 +1156,46 @@ class Parser {
   }
 
   exprPrimary(): Node | null {
-    if (!this.check(c_('L'))) return null;
+    if (!this.check(76 /* L */)) return null;
     let ret: Node | null;
-    if (this.peek() === C_US || this.peek() === c_('Z')) {
+    if (this.peek() === C_US || this.peek() === 90 /* Z */) {
       ret = this.mangledName(false);
     } else {
       const type = this.type();
       if (type === null) return null;
-      if (type.k === K.BUILTIN_TYPE && type.bt === BT_NULLPTR && this.peek() === c_('E')) {
+      if (type.k === K.BUILTIN_TYPE && type.bt === BT_NULLPTR && this.peek() === 69 /* E */) {
         this.n++;
         return type;
       }
       let k = K.LITERAL;
-      if (this.peek() === c_('n')) {
+      if (this.peek() === 110 /* n */) {
         k = K.LITERAL_NEG;
         this.n++;
       }
       const start = this.n;
-      while (this.peek() !== c_('E')) {
+      while (this.peek() !== 69 /* E */) {
         if (this.peek() === 0) return null;
         this.n++;
       }
       ret = this.comp(k, type, this.name(this.s.substring(start, this.n)));
     }
-    if (!this.check(c_('E'))) return null;
+    if (!this.check(69 /* E */)) return null;
     return ret;
   }
 
   localName(): Node | null {
-    if (!this.check(c_('Z'))) return null;
+    if (!this.check(90 /* Z */)) return null;
     const fn = this.encoding(false);
     if (!fn) return null;
-    if (!this.check(c_('E'))) return null;
+    if (!this.check(69 /* E */)) return null;
     let nm: Node | null;
-    if (this.peek() === c_('s')) {
+    if (this.peek() === 115 /* s */) {
       this.n++;
       if (!this.discriminator()) return null;
       nm = this.name('string literal');
     } else {
       let num = -1;
-      if (this.peek() === c_('d')) {
+      if (this.peek() === 100 /* d */) {
         this.n++;
         num = this.compactNumber();
         if (num < 0) return null;
@@ -1233,11 +1232,11 @@ class Parser {
   }
 
   lambda(): Node | null {
-    if (!this.check(c_('U'))) return null;
-    if (!this.check(c_('l'))) return null;
+    if (!this.check(85 /* U */)) return null;
+    if (!this.check(108 /* l */)) return null;
     const tl = this.parmlist();
     if (tl === null) return null;
-    if (!this.check(c_('E'))) return null;
+    if (!this.check(69 /* E */)) return null;
     const num = this.compactNumber();
     if (num < 0) return null;
     const p = this.make(K.LAMBDA, tl);
@@ -1246,8 +1245,8 @@ class Parser {
   }
 
   unnamedType(): Node | null {
-    if (!this.check(c_('U'))) return null;
-    if (!this.check(c_('t'))) return null;
+    if (!this.check(85 /* U */)) return null;
+    if (!this.check(116 /* t */)) return null;
     const num = this.compactNumber();
     if (num < 0) return null;
     const p = this.make(K.UNNAMED_TYPE);
@@ -1274,7 +1273,7 @@ class Parser {
   }
 
   substitution(prefix: boolean): Node | null {
-    if (!this.check(c_('S'))) return null;
+    if (!this.check(83 /* S */)) return null;
     let c = this.next();
     if (c === C_US || isDigit(c) || isUpper(c)) {
       let id = 0;
@@ -1294,7 +1293,7 @@ class Parser {
     let verbose = this.verbose;
     if (!verbose && prefix) {
       const peek = this.peek();
-      if (peek === c_('C') || peek === c_('D')) verbose = true;
+      if (peek === 67 /* C */ || peek === 68 /* D */) verbose = true;
     }
     const sub = c ? STD_SUBS[String.fromCharCode(c)] : undefined;
     if (!sub || !Object.prototype.hasOwnProperty.call(STD_SUBS, String.fromCharCode(c))) return null;
@@ -1305,7 +1304,7 @@ class Parser {
     }
     let dc = this.make(K.SUB_STD);
     if (dc) dc.s = verbose ? sub.full : sub.simple;
-    if (this.peek() === c_('B')) {
+    if (this.peek() === 66 /* B */) {
       dc = this.abiTags(dc);
       if (!this.addSub(dc)) return null;
     }
@@ -2285,7 +2284,7 @@ function parseTop(mangled: string, kind: 'mangled' | 'ctors' | 'dtors', params: 
   } else {
     p.n = 11;
     let inner: Node | null;
-    if (p.peek() === C_US && p.peekNext() === c_('Z')) {
+    if (p.peek() === C_US && p.peekNext() === 90 /* Z */) {
       p.n += 2;
       inner = p.encoding(false);
     } else inner = p.name(mangled.substring(11));
