@@ -4,6 +4,7 @@
 // caller supplies (util/node-loader.ts readDemanglerWasm() in Node, a fetch in the browser) and hand
 // the exports to its JS glue. The glue keeps one instance per process, so the demangler is shared.
 import * as glue from 'gecko-profiler-demangle/index_bg.js';
+import { demangleItanium } from './demangle-itanium.js';
 
 // Only what we use of the WebAssembly global (ES2022's lib does not declare it; Node and browsers have it).
 declare const WebAssembly: {
@@ -40,11 +41,23 @@ export function createDemangler(wasmBytes: Uint8Array, options: DemangleOptions 
     (instance.exports.__wbindgen_start as () => void)();
     ready = true;
   }
-  const styled: Demangler = options.style === 'c++filt' ? (name) => toCxxfiltStyle(demangle(name)) : demangle;
-  // Special names (_ZT*: vtables, thunks; _ZG*: guard variables, transaction clones) keep their
-  // parameters, as `c++filt -p` does.
-  return options.params === false ? (name) => (isMangled(name) && !/^_?_Z[TG]/.test(name) ? withoutParams(styled(name)) : styled(name)) : styled;
+  const rust: Demangler = options.style === 'c++filt' ? (name) => toCxxfiltStyle(demangle(name)) : demangle;
+  const rustStyled: Demangler = options.params === false ? (name) => withoutParams(rust(name)) : rust;
+  // C++ goes to our own libiberty-exact demangler (demangle-itanium.ts); cpp_demangle drops template
+  // return types and misreads some names. Rust (v0 `_R`, and legacy `_ZN...17h<hash>E`) stays here.
+  const cxx = { params: options.params !== false, verbose: options.style === 'c++filt' };
+  return (name) => {
+    if (name.startsWith('_R') || RUST_LEGACY.test(name)) return rustStyled(name);
+    if (!isMangled(name)) return name;
+    // A symbol version (`_Z3fooi@GLIBCXX_3.4`, as nm -D shows dynamic names) stays as a suffix.
+    const at = name.indexOf('@');
+    if (at > 0) { const d = demangleItanium(name.slice(0, at), cxx); return d === undefined ? name : d + name.slice(at); }
+    return demangleItanium(name, cxx) ?? name;
+  };
 }
+
+/** A legacy Rust symbol: an Itanium nested name whose last component is the 17h<16 hex> hash. */
+export const RUST_LEGACY = /^_?_ZN.*17h[0-9a-f]{16}E(?:\.llvm\.\d+)?$/;
 
 function isMangled(name: string): boolean {
   return name.startsWith('_Z') || name.startsWith('__Z') || name.startsWith('_R');
