@@ -29,6 +29,26 @@ export interface PrintFmtOptions {
   longSize?: number;
   bigEndian?: boolean;
   resolveKernelSymbol?: KernelSymbolResolver;
+  /** Kernel string addresses → text (printk_formats; see parsePrintkFormats). */
+  printk?: Map<bigint, string>;
+}
+
+/**
+ * Parses TRACING_DATA's printk part (the kernel's printk_formats: `0xADDR : "text"` lines), as
+ * perf's parse_ftrace_printk: the text between the quotes, kept as written.
+ */
+export function parsePrintkFormats(text: string): Map<bigint, string> {
+  const out = new Map<bigint, string>();
+  for (const line of text.split('\n')) {
+    const c = line.indexOf(':');
+    if (c < 0) continue;
+    const addr = /^\s*(?:0x)?([0-9a-fA-F]+)/.exec(line.slice(0, c));
+    if (!addr) continue;
+    let fmt = line.slice(c + 1).replace(/^ /, '');
+    fmt = fmt.slice(1, -1);
+    out.set(BigInt('0x' + addr[1]), fmt);
+  }
+  return out;
 }
 
 const U64 = (1n << 64n) - 1n;
@@ -655,6 +675,7 @@ export class PrintFmtEvaluator {
   private readonly longSize: number;
   private readonly le: boolean;
   private readonly resolve?: KernelSymbolResolver;
+  private readonly printk?: Map<bigint, string>;
   private dv = new DataView(new ArrayBuffer(8));
   private data: Uint8Array = new Uint8Array(0);
 
@@ -662,6 +683,7 @@ export class PrintFmtEvaluator {
     this.longSize = opts.longSize ?? 8;
     this.le = !opts.bigEndian;
     this.resolve = opts.resolveKernelSymbol;
+    this.printk = opts.printk;
     const fields = new Map<string, FieldInfo>();
     for (const f of [...event.commonFields, ...event.fields]) if (!fields.has(f.name)) fields.set(f.name, fieldInfo(f, this.longSize));
     this.fieldList = event.fields.map((f) => fields.get(f.name) === undefined ? fieldInfo(f, this.longSize) : fieldInfo(f, this.longSize));
@@ -845,7 +867,10 @@ export class PrintFmtEvaluator {
         const f = a.field;
         if (!f) return '';
         const len = f.f.size || this.data.length - f.f.offset;
-        if (!f.isArray && f.f.size === this.longSize) return this.readNum(f.f.offset, f.f.size).toString(16);
+        if (!f.isArray && f.f.size === this.longSize) {
+          const addr = this.readNum(f.f.offset, f.f.size);
+          return this.printk?.get(addr) ?? addr.toString(16);
+        }
         return formatStr(spec(), this.cstr(f.f.offset, len));
       }
       case 'flags': {
