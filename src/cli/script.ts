@@ -11,6 +11,8 @@ import { KscopeError } from '../util/errors.js';
 import { Machine } from '../analysis/machine.js';
 import { PerfScriptPrinter } from '../export/perf-script.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
+import { createDemangler } from '../symbols/demangle.js';
+import { readDemanglerWasm } from '../util/node-loader.js';
 import { existsSync, writeSync } from 'node:fs';
 
 export const summary = 'Print the samples of perf.data as perf script does (-F fields, --ns; -D dumps every record)';
@@ -52,7 +54,9 @@ async function printSamples(o: { input: string; fields?: string; ns?: boolean; s
   if (o.input !== '-' && !existsSync(o.input)) throw new KscopeError(`${o.input}: no such file`, 'record one with: kscope record (or perf record), or pass -i FILE');
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
   const machine = new Machine(file, nodeMachineIo({ symfs: o.symfs }));
-  const printer = new PerfScriptPrinter(file, machine, { fields: o.fields, ns: o.ns });
+  let demangle: ((n: string) => string) | undefined;
+  try { demangle = createDemangler(readDemanglerWasm(), { params: false }); } catch { demangle = undefined; }
+  const printer = new PerfScriptPrinter(file, machine, { fields: o.fields, ns: o.ns, demangle });
   const out: string[] = [];
   let size = 0;
   const flush = () => { if (out.length) { writeSync(1, out.join('')); out.length = 0; size = 0; } };

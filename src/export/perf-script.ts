@@ -26,7 +26,7 @@ import { PerfSample, type PerfEvent } from '../formats/perfdata/sample.js';
 import { decodeTracingData } from '../formats/perfdata/tracing-data.js';
 import { parseEventFormat } from '../formats/tracefs/event-format.js';
 import { compilePrintFmt, parsePrintkFormats, type PrintFmtEvaluator } from '../formats/tracefs/print-fmt.js';
-import { Machine, ResolvedSample, type Loc } from '../analysis/machine.js';
+import { Machine, ResolvedSample, type Loc, type SymInfo } from '../analysis/machine.js';
 import { KscopeError } from '../util/errors.js';
 
 export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace'] as const;
@@ -91,6 +91,8 @@ export interface PerfScriptOptions {
   fields?: string;
   /** Print times with nanoseconds (--ns). */
   ns?: boolean;
+  /** Demangles symbol names (perf shows C++/Rust names demangled, without parameters). */
+  demangle?: (name: string) => string;
 }
 
 interface EventOut {
@@ -110,6 +112,17 @@ export class PerfScriptPrinter {
   private tracepoints: Map<number, PrintFmtEvaluator> | undefined;
   private useCallchain = false;
   private names: string[] | undefined;
+  private readonly demangled = new Map<SymInfo, string>();
+  private readonly symName = (sym: SymInfo): string => {
+    const d = this.opts.demangle;
+    if (!d) return sym.name;
+    let n = this.demangled.get(sym);
+    if (n === undefined) {
+      try { n = d(sym.name); } catch { n = sym.name; }
+      this.demangled.set(sym, n);
+    }
+    return n;
+  };
 
   constructor(readonly file: PerfDataFile, readonly machine: Machine, readonly opts: PerfScriptOptions = {}) {
     this.spec = parseFieldSpec(opts.fields);
@@ -223,20 +236,20 @@ export class PerfScriptPrinter {
     }
     if (f & F.addr) out += hex(s.addrHi, s.addrLo).padStart(16);
     if (f & F.ip) {
-      if (withChain && s.callchainNr > 0) {
+      if (withChain) {
         out += '\n';
-        for (let i = 0; i < r.chainLength; i++) out += `\t${frameText(r.chain[i], f, r.chain[i].addrHex)}\n`;
+        for (let i = 0; i < r.chainLength; i++) out += `\t${frameText(r.chain[i], f, r.chain[i].addrHex, this.symName)}\n`;
       } else {
-        out += ` ${frameText(r.frames[0], f, hex(s.ipHi, s.ipLo))}`;
+        out += ` ${frameText(r.frames[0], f, hex(s.ipHi, s.ipLo), this.symName)}`;
       }
     }
     return out + '\n';
   }
 }
 
-function frameText(l: Loc, f: number, addr: string): string {
+function frameText(l: Loc, f: number, addr: string, name: (s: SymInfo) => string): string {
   let t = addr.padStart(16);
-  if (f & F.sym) t += ` ${l.sym ? (f & F.symoff ? `${l.sym.name}+0x${l.offset.toString(16)}` : l.sym.name) : '[unknown]'}`;
+  if (f & F.sym) t += ` ${l.sym ? (f & F.symoff ? `${name(l.sym)}+0x${l.offset.toString(16)}` : name(l.sym)) : '[unknown]'}`;
   if (f & F.dso) t += ` (${l.dso ? l.dso.longName : '[unknown]'})`;
   return t;
 }
