@@ -20,7 +20,7 @@ export const summary = 'Show a profile of perf.data as perf report --stdio does 
 interface Opts {
   input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
   callGraph?: string; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
-  header?: boolean; headerOnly?: boolean; symfs?: string;
+  header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
 }
 
 /** perf's -g/--call-graph "print_type,threshold,print_limit,order,sort_key,branch,value" (we use type, threshold, order). */
@@ -62,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('-C, --cpu <list>', 'only these cpus')
     .option('--header', 'show the data header, then the report')
     .option('--header-only', 'show only the data header')
+    .option('-I, --show-info', 'with --header/--header-only: also the extended header (topology, caches)')
     .option('--symfs <dir>', 'look for symbol files relative to this directory')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -78,9 +79,12 @@ export async function run(argv: string[]): Promise<number> {
     if (o.stats) { process.stdout.write(formatStats(computeStats(file))); return 0; }
     let out = '';
     if (o.header || o.headerOnly) {
-      let mtime: Date | number = 0;
-      if (o.input !== '-') try { mtime = statSync(o.input).mtime; } catch { /* stdin */ }
-      out += headerText(headerInputOf(file, mtime));
+      // perf prints fstat's st_mtime of its input: the epoch for a pipe.
+      const mtime = o.input === '-' ? statOrEpoch() : statSync(o.input).mtime;
+      const input = headerInputOf(file, mtime);
+      // Pipe mode: perf prints HEADER_FEATURE records as it processes them only for --header-only.
+      if (file.pipe && !o.headerOnly) input.features = [];
+      out += headerText(input, { full: o.showInfo });
       if (o.headerOnly) { process.stdout.write(out); return 0; }
     }
     out += reportText(file, o, cmd.getOptionValueSource('children') === 'cli');
@@ -159,4 +163,13 @@ function cpuRange(s: string): number[] {
   const out: number[] = [];
   for (let c = Number(m[1]); c <= Number(m[2]); c++) out.push(c);
   return out;
+}
+
+function statOrEpoch(): Date {
+  try {
+    const s = statSync('/dev/stdin');
+    return s.isFIFO() ? new Date(0) : s.mtime;
+  } catch {
+    return new Date(0);
+  }
 }
