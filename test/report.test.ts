@@ -95,3 +95,12 @@ test('report filters: --comm, --pid, --cpu, --dso, --percent-limit', { skip }, (
   check(rec, ['-g', 'none', '--no-children', '--percent-limit', '5'], 'system --percent-limit 5');
   check(rec, ['-g', 'none', '--children', '--percent-limit', '50'], 'system children --percent-limit 50');
 });
+
+test('report --no-children call graph (perf default graph,0.5,callee) equals perf line for line: fp', { skip }, () => {
+  const rec = standardRecordings().fp;
+  const strip = (t: string) => t.split('\n').filter((l) => !/^# \(Tip:/.test(l)).join('\n').replace(/(\n#|\n)*$/, '');
+  const theirs = runPerf(['report', '-i', rec, '--stdio', '--no-children']);
+  const mine = runKscope(['report', '-i', rec, '--stdio', '--no-children']);
+  assert.equal(mine.status, 0, mine.stderr);
+  assert.equal(strip(mine.stdout), strip(theirs.stdout));
+});

@@ -131,9 +131,9 @@ function printChildren(out: string[], node: CallNode, indent: string, total: num
     const c = kids[i];
     const last = i === kids.length - 1 && node.self === 0;
     const p = ((100 * c.total) / total).toFixed(2) + '%';
-    if (i > 0 || depth > 0 || true) out.push(indent + '|');
-    const lead = last ? `--${p}--` : `|--${p}--`;
-    const sub = indent + (last ? ' ' : '|') + ' '.repeat(lead.length - 1);
+    out.push(indent + '|          '); // perf's spacer line keeps its trailing spaces
+    const lead = last ? ` --${p}--` : `|--${p}--`;
+    const sub = indent + (last ? ' ' : '|') + ' '.repeat(lead.length); // perf continues one column right of the name
     out.push(indent + lead + c.name);
     let n = c;
     for (;;) {
