@@ -78,7 +78,6 @@ export async function run(argv: string[]): Promise<number> {
   const o: Opts = { ...(raw as unknown as Opts), comm: (raw.comms ?? raw.comm) as string | undefined, dso: (raw.dsos ?? raw.dso) as string | undefined };
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
   try {
-    if (o.stats) { process.stdout.write(formatStats(computeStats(file))); return 0; }
     let out = '';
     if (o.header || o.headerOnly) {
       // perf prints fstat's st_mtime of its input: the epoch for a pipe.
@@ -89,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
       out += headerText(input, { full: o.showInfo });
       if (o.headerOnly) { process.stdout.write(out); return 0; }
     }
+    if (o.stats) { process.stdout.write(out + formatStats(computeStats(file))); return 0; }
     out += reportText(file, o, cmd.getOptionValueSource('children') === 'cli');
     process.stdout.write(out);
   } finally {
