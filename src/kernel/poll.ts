@@ -2,7 +2,7 @@
 // async worker thread and resolves a promise; timers and signals keep running meanwhile.
 import { getLibc } from './ffi.js';
 
-const POLLIN = 1;
+export const POLLIN = 1;
 export const POLLERR = 8;
 export const POLLHUP = 16;
 
