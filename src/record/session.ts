@@ -130,8 +130,12 @@ function backupOutput(path: string): void {
 
 export async function record(o: RecordOptions): Promise<RecordResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
-  const specs = o.events.length ? o.events : [defaultEvent()];
   const cpuWide = !!(o.allCpus || o.cpus);
+  // System-wide, perf tracks mmap/comm/fork with a dummy event that counts from the moment it is
+  // opened, so processes started while we synthesize the existing ones are not missed.
+  const specs = [...(o.events.length ? o.events : [defaultEvent()])];
+  const trackingIdx = cpuWide ? specs.length : 0;
+  if (cpuWide) specs.push({ name: 'dummy:HG', type: PerfType.SOFTWARE, config: 9n, excludeUser: false, excludeKernel: false, precise: 0 });
   if (cpuWide && (o.pids || o.tids)) throw new KscopeError('-a/-C and -p/-t are exclusive');
   if (!cpuWide && !o.pids && !o.tids && !o.workload?.length) {
     throw new KscopeError('nothing to record', 'give a command after --, or -p PID, -t TID, -a');
@@ -141,15 +145,14 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   const cpus = o.cpus ?? online;
   for (const c of cpus) if (!online.includes(c)) throw new KscopeError(`CPU ${c} is not online`, `online CPUs: ${online.join(',')}`);
 
-  let workload: Workload | undefined;
+  if ((o.pids || o.tids) && o.workload?.length) throw new KscopeError('-p/-t and a command are exclusive');
   let threads: number[];
   if (cpuWide) threads = [-1];
   else if (o.tids) threads = o.tids;
   else if (o.pids) threads = o.pids.flatMap((p) => readThreads(p));
-  else {
-    workload = prepareWorkload(o.workload!, { stdoutToStderr: o.output === '-' });
-    threads = [workload.pid];
-  }
+  else threads = [];
+  const workload: Workload | undefined = o.workload?.length ? prepareWorkload(o.workload, { stdoutToStderr: o.output === '-' }) : undefined;
+  if (workload && !cpuWide) threads = [workload.pid];
 
   const events: OpenEvent[] = [];
   const buffers: RingBuffer[] = [];
@@ -165,7 +168,8 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
     for (let i = 0; i < specs.length; i++) {
       let spec = specs[i];
       for (;;) {
-        const attr = buildAttr(spec, o, nEvents, cpuWide, i === 0, !!workload);
+        const attr = buildAttr(spec, o, nEvents, cpuWide, i === trackingIdx, !!workload && !cpuWide);
+        if (cpuWide && i === trackingIdx) setFlag(attr, 'disabled', false);
         const ev: OpenEvent = { spec, attr, ids: [], fds: [] };
         try {
           for (const cpu of cpus) for (const tid of threads) {
@@ -210,7 +214,7 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   const pipe = o.output === '-';
   if (!pipe) backupOutput(o.output);
   const sink = pipe ? new FdStreamSink(1, '<stdout>') : new FileSink(o.output);
-  const track = events[0].attr;
+  const track = events[trackingIdx].attr;
   const fileWriter = pipe ? undefined : new PerfDataWriter(sink as FileSink, events.map((e) => ({ attr: e.attr, ids: e.ids })));
   const pipeWriter = pipe ? new PerfDataPipeWriter(sink) : undefined;
   const write = (bytes: Uint8Array) => (fileWriter ? fileWriter.writeRecords(bytes) : pipeWriter!.writeRecords(bytes));
@@ -245,7 +249,7 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   const threadMap = cpuWide ? [{ pid: -1, comm: '' }] : threads.map((t) => ({ pid: t, comm: safeComm(t) }));
   write(encodeThreadMap(threadMap));
   write(encodeCpuMap(cpus));
-  if (workload) {
+  if (workload && !cpuWide) {
     const rec = encodeComm({ pid: workload.pid, tid: workload.pid, comm: 'kscope-exec' }, track);
     write(rec);
   } else {
@@ -345,11 +349,12 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   const stop = () => { stopping = true; };
   o.signal?.addEventListener('abort', stop);
   if (o.signal?.aborted) stopping = true;
+  // Task events of a workload enable themselves at exec (enable_on_exec); CPU-wide ones are
+  // enabled here, before the workload starts, as perf does.
+  if (!workload || cpuWide) for (const e of events) for (const fd of e.fds) perfEnable(fd);
   if (workload) {
     workload.start();
     void workload.exited.then(stop);
-  } else {
-    for (const e of events) for (const fd of e.fds) perfEnable(fd);
   }
   let wakeups = 0;
   let lastProgress = Date.now();

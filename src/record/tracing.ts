@@ -3,7 +3,7 @@
 // grouped by subsystem, no kallsyms (perf ≥ 6.0 writes size 0), printk_formats, saved_cmdlines.
 import { readFileSync } from 'node:fs';
 import type { TracingData } from '../formats/perfdata/tracing-data.js';
-import { ftraceFormats, printkFormats, tracepointFormat, tracingDir, tracingHeaders } from '../kernel/tracefs.js';
+import { printkFormats, tracepointFormat, tracingDir, tracingHeaders } from '../kernel/tracefs.js';
 
 export function collectTracingData(tracepoints: readonly { subsys: string; name: string }[]): TracingData {
   const { headerPage, headerEvent } = tracingHeaders();
@@ -18,7 +18,8 @@ export function collectTracingData(tracepoints: readonly { subsys: string; name:
   try { savedCmdlines = readFileSync(`${tracingDir()}/saved_cmdlines`, 'utf8'); } catch { /* optional */ }
   return {
     version: '0.6', bigEndian: false, longSize: 8, pageSize: 4096, headerPage, headerEvent,
-    ftraceFormats: ftraceFormats().map((f) => f.format), systems, kallsyms: '', printk: printkFormats(),
+    // Only the ftrace "events" that were asked for (record_ftrace_files filters by the list).
+    ftraceFormats: systems.find((x) => x.name === 'ftrace')?.formats ?? [], systems: systems.filter((x) => x.name !== 'ftrace'), kallsyms: '', printk: printkFormats(),
     savedCmdlines, size: 0,
   };
 }
