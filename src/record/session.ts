@@ -114,6 +114,8 @@ export function buildAttr(spec: EventSpec, o: RecordOptions, nEvents: number, cp
   if (spec.precise) setPreciseIp(attr, spec.precise);
   if (tracking) {
     for (const f of ['mmap', 'comm', 'task', 'mmap2', 'comm_exec', 'ksymbol'] as const) setFlag(attr, f);
+    // DWARF unwinding reads .eh_frame_hdr from non-exec segments: perf records data maps too.
+    if (o.callGraph?.mode === 'dwarf') setFlag(attr, 'mmap_data');
   }
   return attr;
 }
@@ -262,7 +264,7 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
       groups.set(tgid, [...(groups.get(tgid) ?? []), tid]);
     }
     for (const [pid, tids] of groups) {
-      for (const r of synthesizeProcess(pid, track, tids)) { write(r); noteRecords(r); }
+      for (const r of synthesizeProcess(pid, track, tids, o.callGraph?.mode === 'dwarf')) { write(r); noteRecords(r); }
     }
   }
   write(encodeHeaderOnly(RecordType.FINISHED_INIT));

@@ -83,7 +83,7 @@ const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4, MAP_SHARED = 1, MAP_PRIVATE 
  * COMM for each thread and MMAP2 for each executable mapping of process `pid`, as perf's
  * perf_event__synthesize_thread/..._mmap_events do. Processes that vanish meanwhile give nothing.
  */
-export function synthesizeProcess(pid: number, attr: PerfEventAttr, threads?: readonly number[]): Uint8Array[] {
+export function synthesizeProcess(pid: number, attr: PerfEventAttr, threads?: readonly number[], dataMaps = false): Uint8Array[] {
   const out: Uint8Array[] = [];
   try {
     const tids = threads ?? readThreads(pid);
@@ -93,14 +93,15 @@ export function synthesizeProcess(pid: number, attr: PerfEventAttr, threads?: re
       out.push(encodeComm({ pid, tid, comm }, attr));
     }
     for (const m of readMaps(pid)) {
-      if (!m.perms.includes('x')) continue;
+      const exec = m.perms[2] === 'x';
       const isFile = m.path.startsWith('/');
+      if (!exec && !(dataMaps && isFile)) continue;
       if (!isFile && m.path !== '[vdso]') continue;
       const prot = (m.perms[0] === 'r' ? PROT_READ : 0) | (m.perms[1] === 'w' ? PROT_WRITE : 0) | (m.perms[2] === 'x' ? PROT_EXEC : 0);
       out.push(encodeMmap2({
         pid, tid: pid, addr: m.start, len: m.end - m.start, pgoff: m.pgoff, maj: m.major, min: m.minor,
         ino: BigInt(m.inode), inoGeneration: 0n, prot, flags: m.perms[3] === 's' ? MAP_SHARED : MAP_PRIVATE,
-        filename: m.path.replace(/ \(deleted\)$/, ''), misc: Misc.USER,
+        filename: m.path.replace(/ \(deleted\)$/, ''), misc: Misc.USER | (exec ? 0 : Misc.MMAP_DATA),
       }, attr));
     }
   } catch {
