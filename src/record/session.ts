@@ -13,7 +13,7 @@ import { encodeFeature, PERF_RECORD_MISC_BUILD_ID_SIZE, type BuildIdEntry } from
 import { PerfDataPipeWriter, PerfDataWriter } from '../formats/perfdata/writer.js';
 import { perfEventOpen, perfEventId, perfEnable, perfDisable, perfSetOutput, closeFd, Errno } from '../kernel/perf-event.js';
 import { RingBuffer } from '../kernel/ring-buffer.js';
-import { pollAsync, POLLHUP, POLLIN } from '../kernel/poll.js';
+import { pollAsync, POLLHUP } from '../kernel/poll.js';
 import { readOnlineCpus, readThreads, readComm, readStatus, listPids } from '../kernel/procfs.js';
 import { tracepointId } from '../kernel/tracefs.js';
 import { defaultEvent, fallbackEvent, type EventSpec } from './events.js';
@@ -361,12 +361,14 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   let wakeups = 0;
   let lastProgress = Date.now();
   const fds = buffers.map((b) => b.fd);
+  let drained = 0;
   while (!stopping) {
+    // perf's "Woken up N times": how often it had to sleep because the buffers were empty.
+    if (drained === 0) wakeups++;
     const r = await pollAsync(fds, 100);
-    if (r.revents.some((x) => x & POLLIN)) wakeups++;
     // Every target task gone (POLLHUP on all buffers): nothing more can arrive (perf stops too).
     if (!cpuWide && r.ready === fds.length && r.revents.every((x) => x & POLLHUP)) stopping = true;
-    drainAll();
+    drained = drainAll();
     if (o.onProgress && Date.now() - lastProgress >= 1000) {
       lastProgress = Date.now();
       o.onProgress({ samples, bytes: sink.position, lost });
