@@ -42,10 +42,10 @@ interface Built { records: Uint8Array[]; nSamples: number; binary: string }
 function buildRecords(attr: PerfEventAttr): Built {
   const binary = compileWorkload('burn.c');
   const id = 77n;
-  const sid = (time: bigint) => ({ pid: PID, tid: PID, time, id, cpu: 1 });
+  const sid = (time: bigint) => ({ sampleId: { pid: PID, tid: PID, time, id, cpu: 1 } });
   const records: Uint8Array[] = [
-    encodeComm({ ...sid(1000n), comm: 'burnwriter', exec: true }, attr),
-    encodeMmap2({ ...sid(1001n), addr: BASE + 0x1000n, len: 0x1000n, pgoff: 0x1000n, maj: 8, min: 1, ino: 1234n,
+    encodeComm({ ...sid(1000n), pid: PID, tid: PID, comm: 'burnwriter', exec: true }, attr),
+    encodeMmap2({ ...sid(1001n), pid: PID, tid: PID, addr: BASE + 0x1000n, len: 0x1000n, pgoff: 0x1000n, maj: 8, min: 1, ino: 1234n,
       prot: 5, flags: 2, filename: binary }, attr),
   ];
   let nSamples = 0;
@@ -54,10 +54,10 @@ function buildRecords(attr: PerfEventAttr): Built {
     const leaf = inMul ? BASE + 0x11a9n + 4n : BASE + 0x11d2n + 8n;
     const mid = inMul ? BASE + 0x11f4n + 8n : BASE + 0x1203n + 0xcn;
     const callchain = [PERF_CONTEXT_USER, leaf, mid, BASE + 0x1226n + 0x40n, BASE + 0x135fn + 0x10n];
-    records.push(encodeSample({ ...sid(2000000n + BigInt(i) * 250000n), ip: leaf, period: 250000n, callchain }, attr, Misc.USER));
+    records.push(encodeSample({ ...sid(2000000n + BigInt(i) * 250000n).sampleId, ip: leaf, period: 250000n, callchain }, attr, Misc.USER));
     nSamples++;
   }
-  records.push(encodeExit({ ...sid(20000000n), ppid: 1, ptid: 1 }, attr));
+  records.push(encodeExit({ ...sid(20000000n), pid: PID, tid: PID, ppid: 1, ptid: 1, time: 20000000n }, attr));
   return { records, nSamples, binary };
 }
 
@@ -181,6 +181,76 @@ test('pipe-mode output is read by perf script', { skip }, () => {
     assert.match(st.stdout, /FINISHED_INIT events:\s+1\b/);
     assert.match(st.stdout, /FEATURE events:\s+2\b/);
     assert.match(st.stdout, /ATTR events:\s+1\b/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('big-endian output reads back through the reader with the same attrs, ids and records', async () => {
+  const { openPerfData } = await import('../src/formats/perfdata/reader.js');
+  const attr = cpuClockAttr();
+  const sink = new BufferSink();
+  const w = new PerfDataWriter(sink, [{ attr, ids: [9n, 10n] }], { littleEndian: false });
+  const recs = [
+    encodeComm({ pid: 7, tid: 8, comm: 'be-task', sampleId: { pid: 7, tid: 8, time: 5n, id: 9n, cpu: 3 } }, attr, false),
+    encodeSample({ id: 10n, ip: 0xffffffff81000000n, pid: 7, tid: 8, time: 6n, cpu: 3, period: 1n, callchain: [0xfffffffffffffe00n, 0x401000n] }, attr, Misc.USER, false),
+  ];
+  for (const r of recs) w.writeRecord(r);
+  w.setFeature(Feature.HOSTNAME, new Uint8Array(8));
+  w.finish();
+  w.finish(); // idempotent: a signal handler and the normal path may both finish
+  assert.equal(new TextDecoder().decode(sink.bytes().subarray(0, 8)), '2ELIFREP');
+  const f = openPerfData(sink.bytes(), '<be>');
+  assert.equal(f.littleEndian, false);
+  assert.deepEqual(f.events.events[0].ids, [9, 10]);
+  assert.equal(f.events.events[0].attr.sampleType, attr.sampleType);
+  const got = [...f.records()];
+  assert.deepEqual(got.map((r) => Buffer.from(r.bytes).toString('hex')), recs.map((r) => Buffer.from(r).toString('hex')));
+  const s = f.decodeSample(got[1]);
+  assert.equal(s.ip, 0xffffffff81000000n);
+  assert.deepEqual(s.callchainBigInts(), [0xfffffffffffffe00n, 0x401000n]);
+  assert.equal(s.cpu, 3);
+  assert.deepEqual([...f.features.keys()], [Feature.HOSTNAME]);
+});
+
+test('attrs added after the data began are placed after the feature sections and still found', async () => {
+  const { openPerfData } = await import('../src/formats/perfdata/reader.js');
+  const a1 = cpuClockAttr();
+  const a2 = { ...cpuClockAttr(), config: 1n };
+  const sink = new BufferSink();
+  const w = new PerfDataWriter(sink, [{ attr: a1, ids: [1n] }]);
+  w.writeRecord(encodeHeaderOnly(RecordType.FINISHED_ROUND));
+  w.addAttr(a2, [2n, 3n]);
+  w.setFeature(Feature.NRCPUS, new Uint8Array(8));
+  w.finish();
+  const f = openPerfData(sink.bytes(), '<late>');
+  assert.deepEqual(f.events.events.map((e) => [e.attr.config, e.ids]), [[0n, [1]], [1n, [2, 3]]]);
+  assert.equal(f.header.data.offset, 104 + 8 + 144);
+  assert.equal(f.header.data.size, 8);
+  assert.ok(f.header.attrs.offset > f.header.data.offset);
+  assert.equal(f.readFeature(Feature.NRCPUS)?.byteLength, 8);
+});
+
+test('perf reads a file whose attrs all came after the data (the late-attr layout)', { skip }, async () => {
+  const { openPerfData } = await import('../src/formats/perfdata/reader.js');
+  const { FileSource } = await import('../src/util/byte-source.js');
+  const { standardRecordings } = await import('./helpers/fixtures.js');
+  const fp = standardRecordings().fp;
+  const dir = mkdtempSync(join(tmpdir(), 'kscope-writer-'));
+  try {
+    const f = openPerfData(new FileSource(fp), fp);
+    const out = join(dir, 'late.data');
+    const sink = new FileSink(out);
+    const w = new PerfDataWriter(sink);
+    for (const r of f.records()) w.writeRecord(r.bytes);
+    for (const e of f.events.events) w.addAttr(e.attr, e.ids);
+    for (const k of f.features.keys()) w.setFeature(k, f.readFeature(k)!);
+    w.finish();
+    sink.close();
+    f.close();
+    const a = runPerf(['script', '-i', fp]).stdout;
+    assert.ok(a.length > 1000);
+    assert.ok(runPerf(['script', '-i', out]).stdout === a);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

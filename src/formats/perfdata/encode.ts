@@ -25,7 +25,8 @@
 //                       u32 prot, flags; char filename[]; sample_id }
 //   PERF_RECORD_FORK/EXIT { header; u32 pid, ppid, tid, ptid; u64 time; sample_id }
 import { hasFlag, popcount64, type PerfEventAttr } from './attr.js';
-import { Misc, ReadFormat, RecordType, SampleType } from './constants.js';
+import { BRANCH_SAMPLE_COUNTERS, BRANCH_SAMPLE_HW_INDEX, Misc, ReadFormat, RecordType, SampleType } from './constants.js';
+import type { PerfSample, SampleRead } from './sample.js';
 
 /** Values for one sample; fields the attr's sample_type does not select are ignored (missing → 0). */
 export interface SampleFields {
@@ -38,18 +39,18 @@ export interface SampleFields {
   streamId?: bigint;
   cpu?: number;
   period?: bigint;
-  /** PERF_SAMPLE_READ: the values in read_format order (value, [enabled], [running], [id], [lost]; or the group form). */
-  read?: readonly bigint[];
+  /** PERF_SAMPLE_READ, as sample.ts decodes it (one value, or the group's values). */
+  read?: SampleRead;
   /** PERF_SAMPLE_CALLCHAIN entries, context markers (PERF_CONTEXT_*) included. */
   callchain?: readonly bigint[];
   raw?: Uint8Array;
-  branchStack?: { hwIdx?: bigint; entries: readonly { from: bigint; to: bigint; flags: bigint }[] };
-  userRegs?: { abi: bigint; regs: readonly bigint[] };
+  branchStack?: { hwIdx?: bigint; entries: readonly { from: bigint; to: bigint; flags: bigint }[]; counters?: ArrayLike<bigint> };
+  userRegs?: { abi: bigint; regs: ArrayLike<bigint> };
   userStack?: { data: Uint8Array; dynSize: bigint };
   weight?: bigint;
   dataSrc?: bigint;
   transaction?: bigint;
-  intrRegs?: { abi: bigint; regs: readonly bigint[] };
+  intrRegs?: { abi: bigint; regs: ArrayLike<bigint> };
   physAddr?: bigint;
   cgroup?: bigint;
   dataPageSize?: bigint;
@@ -57,8 +58,15 @@ export interface SampleFields {
   aux?: Uint8Array;
 }
 
-/** Fields of the sample_id trailer. */
+/** Fields of the sample_id trailer: the task and time the kernel was in when it made the record. */
 export type SampleIdFields = Pick<SampleFields, 'pid' | 'tid' | 'time' | 'id' | 'streamId' | 'cpu'>;
+
+/**
+ * Non-sample records take their sample_id trailer in `sampleId`. Missing trailer pid/tid default
+ * to the task the kernel reports from (the record's own pid/tid; a FORK's parent) and a missing
+ * time to the record's own time field, if it has one.
+ */
+interface WithSampleId { sampleId?: SampleIdFields }
 
 /** Appends little- or big-endian values to a growing byte array. */
 class Out {
@@ -115,23 +123,32 @@ function sampleId(o: Out, attr: PerfEventAttr, f: SampleIdFields): void {
   if (t & SampleType.IDENTIFIER) o.u64(f.id ?? 0n);
 }
 
-function readValues(o: Out, attr: PerfEventAttr, values: readonly bigint[] = []): void {
+/** struct read_format: { value; [enabled]; [running]; [id]; [lost] } or { nr; [enabled]; [running]; { value; [id]; [lost] }[nr] }. */
+function readValues(o: Out, attr: PerfEventAttr, read: SampleRead | undefined): void {
   const rf = attr.readFormat;
-  let n: number;
+  const values = read?.values ?? [];
+  const one = (v: { value: bigint; id?: bigint; lost?: bigint } | undefined) => {
+    o.u64(v?.value ?? 0n);
+    if (rf & ReadFormat.ID) o.u64(v?.id ?? 0n);
+    if (rf & ReadFormat.LOST) o.u64(v?.lost ?? 0n);
+  };
+  const times = () => {
+    if (rf & ReadFormat.TOTAL_TIME_ENABLED) o.u64(read?.timeEnabled ?? 0n);
+    if (rf & ReadFormat.TOTAL_TIME_RUNNING) o.u64(read?.timeRunning ?? 0n);
+  };
   if (rf & ReadFormat.GROUP) {
-    // { u64 nr; [time_enabled]; [time_running]; { value; [id]; [lost] }[nr] }
-    const per = 1 + (rf & ReadFormat.ID ? 1 : 0) + (rf & ReadFormat.LOST ? 1 : 0);
-    const head = 1 + (rf & ReadFormat.TOTAL_TIME_ENABLED ? 1 : 0) + (rf & ReadFormat.TOTAL_TIME_RUNNING ? 1 : 0);
-    const nr = values.length ? Number(values[0]) : 0;
-    n = head + nr * per;
+    o.u64(BigInt(values.length));
+    times();
+    for (const v of values) one(v);
   } else {
-    n = 1 + (rf & ReadFormat.TOTAL_TIME_ENABLED ? 1 : 0) + (rf & ReadFormat.TOTAL_TIME_RUNNING ? 1 : 0)
-      + (rf & ReadFormat.ID ? 1 : 0) + (rf & ReadFormat.LOST ? 1 : 0);
+    o.u64(values[0]?.value ?? 0n);
+    times();
+    if (rf & ReadFormat.ID) o.u64(values[0]?.id ?? 0n);
+    if (rf & ReadFormat.LOST) o.u64(values[0]?.lost ?? 0n);
   }
-  for (let i = 0; i < n; i++) o.u64(values[i] ?? 0n);
 }
 
-function regs(o: Out, mask: bigint, r: { abi: bigint; regs: readonly bigint[] } | undefined): void {
+function regs(o: Out, mask: bigint, r: { abi: bigint; regs: ArrayLike<bigint> } | undefined): void {
   const abi = r?.abi ?? 0n;
   o.u64(abi);
   if (abi === 0n) return; // PERF_SAMPLE_REGS_ABI_NONE: no registers follow
@@ -168,8 +185,9 @@ export function encodeSample(f: SampleFields, attr: PerfEventAttr, misc: number 
   if (t & SampleType.BRANCH_STACK) {
     const bs = f.branchStack ?? { entries: [] };
     o.u64(BigInt(bs.entries.length));
-    if (attr.branchSampleType & (1n << 17n)) o.u64(bs.hwIdx ?? 0n); // PERF_SAMPLE_BRANCH_HW_INDEX
+    if (attr.branchSampleType & BRANCH_SAMPLE_HW_INDEX) o.u64(bs.hwIdx ?? 0n);
     for (const e of bs.entries) { o.u64(e.from); o.u64(e.to); o.u64(e.flags); }
+    if (attr.branchSampleType & BRANCH_SAMPLE_COUNTERS) for (let i = 0; i < bs.entries.length; i++) o.u64(bs.counters?.[i] ?? 0n);
   }
   if (t & SampleType.REGS_USER) regs(o, attr.sampleRegsUser, f.userRegs);
   if (t & SampleType.STACK_USER) {
@@ -199,18 +217,32 @@ export function encodeSample(f: SampleFields, attr: PerfEventAttr, misc: number 
   return o.record(RecordType.SAMPLE, misc);
 }
 
-export interface CommFields extends SampleIdFields { pid: number; tid: number; comm: string; exec?: boolean }
+/** The fields of a decoded sample (sample.ts), ready for encodeSample: decode → encode is identity. */
+export function sampleFieldsOf(s: PerfSample): SampleFields {
+  const f: SampleFields = {
+    ip: s.ip, pid: s.pid, tid: s.tid, time: s.time, addr: s.addr, id: BigInt(s.id), streamId: BigInt(s.streamId),
+    cpu: s.cpu, period: BigInt(s.period), read: s.read, raw: s.raw, userRegs: s.regsUser, weight: s.weight,
+    dataSrc: s.dataSrc, transaction: s.transaction, intrRegs: s.regsIntr, physAddr: s.physAddr, cgroup: s.cgroup,
+    dataPageSize: s.dataPageSize, codePageSize: s.codePageSize, aux: s.aux,
+  };
+  if (s.sampleType & SampleType.CALLCHAIN) f.callchain = s.callchainBigInts();
+  if (s.branchStack) f.branchStack = { hwIdx: s.branchHwIdx, entries: s.branchStack, counters: s.branchCounters };
+  if (s.stackUser && s.stackUser.byteLength) f.userStack = { data: s.stackUser, dynSize: BigInt(s.stackUserDynSize) };
+  return f;
+}
+
+export interface CommFields extends WithSampleId { pid: number; tid: number; comm: string; exec?: boolean }
 
 /** PERF_RECORD_COMM; `exec` sets PERF_RECORD_MISC_COMM_EXEC. */
 export function encodeComm(f: CommFields, attr: PerfEventAttr, littleEndian = true): Uint8Array {
   const o = startRecord(littleEndian);
   o.u32(f.pid); o.u32(f.tid);
   o.cstring8(f.comm);
-  sampleId(o, attr, f);
+  sampleId(o, attr, { pid: f.pid, tid: f.tid, ...f.sampleId });
   return o.record(RecordType.COMM, (f.exec ? Misc.COMM_EXEC : 0) | Misc.USER);
 }
 
-export interface MmapFields extends SampleIdFields {
+export interface MmapFields extends WithSampleId {
   pid: number; tid: number; addr: bigint; len: bigint; pgoff: bigint; filename: string;
   /** PERF_RECORD_MISC_* cpumode and flags; default user. */
   misc?: number;
@@ -221,7 +253,7 @@ export function encodeMmap(f: MmapFields, attr: PerfEventAttr, littleEndian = tr
   const o = startRecord(littleEndian);
   o.u32(f.pid); o.u32(f.tid); o.u64(f.addr); o.u64(f.len); o.u64(f.pgoff);
   o.cstring8(f.filename);
-  sampleId(o, attr, f);
+  sampleId(o, attr, { pid: f.pid, tid: f.tid, ...f.sampleId });
   return o.record(RecordType.MMAP, f.misc ?? Misc.USER);
 }
 
@@ -249,11 +281,11 @@ export function encodeMmap2(f: Mmap2Fields, attr: PerfEventAttr, littleEndian = 
   }
   o.u32(f.prot); o.u32(f.flags);
   o.cstring8(f.filename);
-  sampleId(o, attr, f);
+  sampleId(o, attr, { pid: f.pid, tid: f.tid, ...f.sampleId });
   return o.record(RecordType.MMAP2, misc);
 }
 
-export interface TaskFields extends SampleIdFields { pid: number; ppid: number; tid: number; ptid: number; time?: bigint }
+export interface TaskFields extends WithSampleId { pid: number; ppid: number; tid: number; ptid: number; time?: bigint; misc?: number }
 
 /** PERF_RECORD_FORK. */
 export function encodeFork(f: TaskFields, attr: PerfEventAttr, littleEndian = true): Uint8Array {
@@ -268,15 +300,16 @@ export function encodeExit(f: TaskFields, attr: PerfEventAttr, littleEndian = tr
 function task(type: number, f: TaskFields, attr: PerfEventAttr, le: boolean): Uint8Array {
   const o = startRecord(le);
   o.u32(f.pid); o.u32(f.ppid); o.u32(f.tid); o.u32(f.ptid); o.u64(f.time ?? 0n);
-  sampleId(o, attr, f);
-  return o.record(type, 0);
+  const task = type === RecordType.FORK ? { pid: f.ppid, tid: f.ptid } : { pid: f.pid, tid: f.tid };
+  sampleId(o, attr, { ...task, time: f.time, ...f.sampleId });
+  return o.record(type, f.misc ?? 0);
 }
 
 /** PERF_RECORD_LOST { header; u64 id; u64 lost; sample_id }. */
-export function encodeLost(f: SampleIdFields & { lostId: bigint; lost: bigint }, attr: PerfEventAttr, littleEndian = true): Uint8Array {
+export function encodeLost(f: WithSampleId & { lostId: bigint; lost: bigint }, attr: PerfEventAttr, littleEndian = true): Uint8Array {
   const o = startRecord(littleEndian);
   o.u64(f.lostId); o.u64(f.lost);
-  sampleId(o, attr, f);
+  sampleId(o, attr, f.sampleId ?? {});
   return o.record(RecordType.LOST, 0);
 }
 

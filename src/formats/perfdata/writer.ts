@@ -36,8 +36,11 @@ import { Feature, PERF_FILE_HEADER_SIZE, PERF_PIPE_HEADER_SIZE, RecordType } fro
 /** One event: its attr and the sample ids the kernel gave its file descriptors. */
 export interface AttrWithIds {
   attr: PerfEventAttr;
-  ids: readonly bigint[];
+  ids: readonly SampleId[];
 }
+
+/** A u64 sample id: kernel ids are small counters, so numbers are exact too. */
+export type SampleId = bigint | number;
 
 export interface WriterOptions {
   /** Byte order of the output; default little-endian (x86_64, arm64). */
@@ -61,10 +64,10 @@ function checkRecord(bytes: Uint8Array, littleEndian: boolean): number {
   return size;
 }
 
-function encodeIds(ids: readonly bigint[], le: boolean): Uint8Array {
+function encodeIds(ids: readonly SampleId[], le: boolean): Uint8Array {
   const out = new Uint8Array(ids.length * 8);
   const v = new DataView(out.buffer);
-  ids.forEach((id, i) => v.setBigUint64(i * 8, BigInt.asUintN(64, id), le));
+  ids.forEach((id, i) => v.setBigUint64(i * 8, BigInt.asUintN(64, BigInt(id)), le));
   return out;
 }
 
@@ -79,7 +82,7 @@ function attrBytes(attr: PerfEventAttr, attrSize: number, le: boolean): Uint8Arr
 export class PerfDataWriter {
   readonly littleEndian: boolean;
   readonly attrSize: number;
-  private attrs: { attr: PerfEventAttr; ids: readonly bigint[]; idOffset: number }[] = [];
+  private attrs: { attr: PerfEventAttr; ids: readonly SampleId[]; idOffset: number }[] = [];
   private attrsOffset = 0;
   private placedAttrs = 0;
   private dataOffset = -1;
@@ -101,7 +104,7 @@ export class PerfDataWriter {
   get attrCount(): number { return this.attrs.length; }
 
   /** Adds an event. Before the first record it goes where perf puts it; later, after the data. */
-  addAttr(attr: PerfEventAttr, ids: readonly bigint[]): void {
+  addAttr(attr: PerfEventAttr, ids: readonly SampleId[]): void {
     this.assertOpen();
     const entry = { attr, ids: [...ids], idOffset: -1 };
     this.attrs.push(entry);
@@ -114,7 +117,7 @@ export class PerfDataWriter {
   }
 
   /** Adds more ids to an attr added earlier (an event opened on one more CPU or thread). */
-  addIds(index: number, ids: readonly bigint[]): void {
+  addIds(index: number, ids: readonly SampleId[]): void {
     const a = this.attrs[index];
     if (!a) throw new RangeError(`no attr #${index}`);
     if (a.idOffset >= 0) throw new RangeError('ids of an attr already placed before the data cannot grow; add them before the attr');
@@ -158,10 +161,11 @@ export class PerfDataWriter {
 
   /**
    * Writes the feature sections, late attrs and the final header, then flushes. Synchronous, so
-   * it can run on a SIGINT path. The sink stays open; the caller closes it.
+   * it can run on a SIGINT path; a second call does nothing, so the normal path and a signal
+   * handler may both call it. The sink stays open; the caller closes it.
    */
   finish(): void {
-    this.assertOpen();
+    if (this.finished) return;
     if (this.dataOffset < 0) this.beginData();
     const le = this.littleEndian;
     const dataSize = this.sink.position - this.dataOffset;
@@ -214,7 +218,7 @@ export class PerfDataWriter {
     this.finished = true;
   }
 
-  private fileAttr(a: { attr: PerfEventAttr; ids: readonly bigint[]; idOffset: number }): Uint8Array {
+  private fileAttr(a: { attr: PerfEventAttr; ids: readonly SampleId[]; idOffset: number }): Uint8Array {
     const out = new Uint8Array(this.attrSize + PERF_FILE_SECTION_SIZE);
     out.set(attrBytes(a.attr, this.attrSize, this.littleEndian), 0);
     const v = new DataView(out.buffer);
@@ -222,6 +226,9 @@ export class PerfDataWriter {
     v.setBigUint64(this.attrSize + 8, BigInt(a.ids.length * 8), this.littleEndian);
     return out;
   }
+
+  /** True once finish() has run: the file is complete. */
+  get isFinished(): boolean { return this.finished; }
 
   private assertOpen(): void {
     if (this.finished) throw new Error(`${this.sink.name}: perf.data writer already finished`);
@@ -253,7 +260,7 @@ export class PerfDataPipeWriter {
   }
 
   /** PERF_RECORD_HEADER_ATTR (perf_event__synthesize_attr). */
-  writeAttr(attr: PerfEventAttr, ids: readonly bigint[]): void {
+  writeAttr(attr: PerfEventAttr, ids: readonly SampleId[]): void {
     const a = attrBytes(attr, this.attrSize, this.littleEndian);
     const attrSlot = (a.byteLength + 7) & ~7;
     const rec = this.header(RecordType.HEADER_ATTR, 8 + attrSlot + ids.length * 8);

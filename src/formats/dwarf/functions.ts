@@ -1,0 +1,191 @@
+// Functions and inline trees of one unit: DW_TAG_subprogram, DW_TAG_entry_point and
+// DW_TAG_inlined_subroutine DIEs with their names (through DW_AT_abstract_origin and
+// DW_AT_specification, across units by DW_FORM_ref_addr), address ranges, call sites and the
+// nearest enclosing function (the inline caller). Names and best-fit rules follow binutils'
+// bfd/dwarf2.c (scan_unit_for_symbols, find_abstract_instance, lookup_address_in_function_table)
+// so that addr2line's answers can be reproduced.
+import { Cursor } from './cursor.js';
+import { DwarfInfo, Unit, V_ADDR, V_REF, V_STR } from './info.js';
+import * as C from './constants.js';
+
+export interface FunctionInfo {
+  tag: number;
+  /** Linkage name or name as binutils picks it (may be mangled); undefined when the DIE has none. */
+  name: string | undefined;
+  /** True when `name` is a linkage name (or a name in a language without mangling). */
+  isLinkage: boolean;
+  /** DIE offset in .debug_info. */
+  offset: number;
+  callFile: number;
+  callLine: number;
+  callColumn: number;
+  /** Index of the nearest enclosing function DIE, or -1. */
+  caller: number;
+  /** Address ranges, flat [low, high) pairs, merged as binutils' arange_add merges adjacent ones. */
+  ranges: number[];
+}
+
+export interface UnitFunctions {
+  funcs: FunctionInfo[];
+  rLow: Float64Array;
+  rHigh: Float64Array;
+  rMax: Float64Array;
+  rFunc: Int32Array;
+}
+
+function addRange(r: number[], low: number, high: number): void {
+  if (low === high) return;
+  for (let i = 0; i < r.length; i += 2) {
+    if (low === r[i + 1]) { r[i + 1] = high; return; }
+    if (high === r[i]) { r[i] = low; return; }
+  }
+  r.push(low, high);
+}
+
+const abstractCache = new WeakMap<DwarfInfo, Map<number, { name: string | undefined; isLinkage: boolean }>>();
+
+/** binutils' find_abstract_instance: the name (and linkage flag) a DIE referenced by an origin gives. */
+export function abstractName(info: DwarfInfo, offset: number, depth = 0): { name: string | undefined; isLinkage: boolean } {
+  let cache = abstractCache.get(info);
+  if (!cache) abstractCache.set(info, (cache = new Map()));
+  const hit = cache.get(offset);
+  if (hit) return hit;
+  const res = { name: undefined as string | undefined, isLinkage: false };
+  const u = info.unitAt(offset);
+  if (!u || depth > 100) return res;
+  const c = new Cursor(info.info, '.debug_info', offset, u.end);
+  const code = c.uleb();
+  const ab = code ? info.abbrevs(u).get(code) : undefined;
+  if (!ab) return res;
+  const unmangled = C.UNMANGLED_LANGUAGES.has(u.language);
+  const a = ab.attrs;
+  for (let i = 0; i < a.length; i += 2) {
+    const at = a[i];
+    if (at === C.DW_AT_name) {
+      const v = info.readValue(c, a[i + 1], u);
+      if (res.name === undefined && info.vclass === V_STR) { res.name = v as string; if (unmangled) res.isLinkage = true; }
+    } else if (at === C.DW_AT_linkage_name || at === C.DW_AT_MIPS_linkage_name) {
+      const v = info.readValue(c, a[i + 1], u);
+      if (info.vclass === V_STR) { res.name = v as string; res.isLinkage = true; }
+    } else if (at === C.DW_AT_specification) {
+      const v = info.readValue(c, a[i + 1], u);
+      if (info.vclass === V_REF) {
+        const r = abstractName(info, v as number, depth + 1);
+        res.name = r.name;
+        if (r.isLinkage) res.isLinkage = true;
+      }
+    } else info.skipValue(c, a[i + 1], u);
+  }
+  cache.set(offset, res);
+  return res;
+}
+
+/** Walks every DIE of unit `u` and collects its functions and inlined subroutines. */
+export function readUnitFunctions(info: DwarfInfo, u: Unit): UnitFunctions {
+  const funcs: FunctionInfo[] = [];
+  const abbrevs = info.abbrevs(u);
+  const c = new Cursor(info.info, '.debug_info', u.dieOffset, u.end);
+  const unmangled = C.UNMANGLED_LANGUAGES.has(u.language);
+  const nested: number[] = []; // function index per nesting level, -1 for other DIEs
+  let depth = 0;
+  while (c.pos < c.end) {
+    const dieOffset = c.pos;
+    const code = c.uleb();
+    if (code === 0) {
+      if (depth === 0) break;
+      depth--;
+      continue;
+    }
+    const ab = abbrevs.get(code);
+    if (!ab) return c.fail(`abbreviation code ${code} in the table at .debug_abbrev offset ${u.abbrevOffset}`, dieOffset);
+    const a = ab.attrs;
+    const tag = ab.tag;
+    if (tag === C.DW_TAG_subprogram || tag === C.DW_TAG_inlined_subroutine || tag === C.DW_TAG_entry_point) {
+      const f: FunctionInfo = { tag, name: undefined, isLinkage: false, offset: dieOffset, callFile: 0, callLine: 0, callColumn: 0, caller: -1, ranges: [] };
+      let low = 0, high = 0, highIsOffset = false;
+      for (let i = 0; i < a.length; i += 2) {
+        const at = a[i], form = a[i + 1];
+        switch (at) {
+          case C.DW_AT_abstract_origin: case C.DW_AT_specification: {
+            const v = info.readValue(c, form, u);
+            if (info.vclass === V_REF) {
+              const r = abstractName(info, v as number);
+              f.name = r.name;
+              if (r.isLinkage) f.isLinkage = true;
+            }
+            break;
+          }
+          case C.DW_AT_name: {
+            const v = info.readValue(c, form, u);
+            if (f.name === undefined && info.vclass === V_STR) { f.name = v as string; if (unmangled) f.isLinkage = true; }
+            break;
+          }
+          case C.DW_AT_linkage_name: case C.DW_AT_MIPS_linkage_name: {
+            const v = info.readValue(c, form, u);
+            if (info.vclass === V_STR) { f.name = v as string; f.isLinkage = true; }
+            break;
+          }
+          case C.DW_AT_low_pc: low = info.readValue(c, form, u) as number; break;
+          case C.DW_AT_high_pc: high = info.readValue(c, form, u, ab.consts?.[i / 2]) as number; highIsOffset = info.vclass !== V_ADDR; break;
+          case C.DW_AT_ranges: {
+            const v = info.readValue(c, form, u, ab.consts?.[i / 2]) as number;
+            info.readRanges(u, v, form === C.DW_FORM_rnglistx, (lo, hi) => addRange(f.ranges, lo, hi));
+            break;
+          }
+          case C.DW_AT_call_file: f.callFile = info.readValue(c, form, u, ab.consts?.[i / 2]) as number; break;
+          case C.DW_AT_call_line: f.callLine = info.readValue(c, form, u, ab.consts?.[i / 2]) as number; break;
+          case C.DW_AT_call_column: f.callColumn = info.readValue(c, form, u, ab.consts?.[i / 2]) as number; break;
+          default: info.skipValue(c, form, u);
+        }
+      }
+      if (highIsOffset) high += low;
+      if (high !== 0) addRange(f.ranges, low, high);
+      if (tag === C.DW_TAG_inlined_subroutine) {
+        for (let d = depth - 1; d >= 0; d--) if (nested[d] >= 0) { f.caller = nested[d]; break; }
+      }
+      nested[depth] = funcs.length;
+      funcs.push(f);
+    } else {
+      for (let i = 0; i < a.length; i += 2) info.skipValue(c, a[i + 1], u);
+      nested[depth] = -1;
+    }
+    if (ab.hasChildren) depth++;
+  }
+  // Range index sorted by low with a running maximum of high, so lookups can binary search.
+  let n = 0;
+  for (const f of funcs) n += f.ranges.length / 2;
+  const idx = new Int32Array(n), lows = new Float64Array(n), highs = new Float64Array(n);
+  let k = 0;
+  funcs.forEach((f, fi) => {
+    for (let i = 0; i < f.ranges.length; i += 2) { idx[k] = fi; lows[k] = f.ranges[i]; highs[k] = f.ranges[i + 1]; k++; }
+  });
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => lows[x] - lows[y] || x - y);
+  const rLow = new Float64Array(n), rHigh = new Float64Array(n), rMax = new Float64Array(n), rFunc = new Int32Array(n);
+  let max = -Infinity;
+  order.forEach((o, i) => {
+    rLow[i] = lows[o]; rHigh[i] = highs[o]; rFunc[i] = idx[o];
+    if (highs[o] > max) max = highs[o];
+    rMax[i] = max;
+  });
+  return { funcs, rLow, rHigh, rMax, rFunc };
+}
+
+/**
+ * The function binutils picks for `addr`: of all ranges containing it, the shortest; on equal
+ * lengths the later DIE (the innermost inline). Returns -1 when none contains it.
+ */
+export function findFunction(uf: UnitFunctions, addr: number): number {
+  const { rLow, rHigh, rMax, rFunc } = uf;
+  let lo = 0, hi = rLow.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rMax[mid] > addr) hi = mid; else lo = mid + 1;
+  }
+  let best = -1, bestLen = Infinity;
+  for (let i = lo; i < rLow.length && rLow[i] <= addr; i++) {
+    if (addr >= rHigh[i]) continue;
+    const len = rHigh[i] - rLow[i];
+    if (len < bestLen || (len === bestLen && rFunc[i] > best)) { best = rFunc[i]; bestLen = len; }
+  }
+  return best;
+}

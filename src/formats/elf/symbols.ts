@@ -1,0 +1,122 @@
+// ELF symbol tables (.symtab, .dynsym) decoded into columns.
+//   Elf32_Sym (16 bytes): u32 st_name; u32 st_value; u32 st_size; u8 st_info; u8 st_other; u16 st_shndx
+//   Elf64_Sym (24 bytes): u32 st_name; u8 st_info; u8 st_other; u16 st_shndx; u64 st_value; u64 st_size
+// st_info = bind << 4 | type; st_other & 3 = visibility. st_shndx == SHN_XINDEX means the real index
+// is in the SHT_SYMTAB_SHNDX section (u32 per symbol) linked to this table.
+//
+// Values are kept exact as (hi, lo) u32 columns: kernel symbols (0xffffffff8...) exceed 2^53.
+// `allBelow2p53` says whether every value fits a double exactly; then `valueNumber(i)` is exact and
+// a symbolizer can use a Float64Array, else it needs a BigUint64Array (see symbols/elf-symbols.ts).
+import { Reader } from '../../util/index.js';
+import { SHN_XINDEX } from './constants.js';
+
+export interface ElfSymbol {
+  index: number;
+  name: string;
+  value: bigint;
+  size: number;
+  /** STT_* */
+  type: number;
+  /** STB_* */
+  bind: number;
+  /** STV_* */
+  visibility: number;
+  /** Section index (SHN_XINDEX already resolved). */
+  shndx: number;
+}
+
+export interface SymbolTableInput {
+  file: string;
+  littleEndian: boolean;
+  bits: 32 | 64;
+  symbols: Uint8Array;
+  symbolsOffset: number;
+  entsize: number;
+  strings: Uint8Array;
+  stringsOffset: number;
+  shndx?: Uint8Array;
+  sectionName: string;
+}
+
+export class ElfSymbolTable {
+  constructor(
+    readonly count: number,
+    readonly valueHi: Uint32Array,
+    readonly valueLo: Uint32Array,
+    readonly size: Float64Array,
+    /** st_info */
+    readonly info: Uint8Array,
+    /** st_other */
+    readonly other: Uint8Array,
+    readonly shndx: Uint32Array,
+    readonly nameOffset: Uint32Array,
+    private readonly strings: Reader,
+    readonly allBelow2p53: boolean,
+  ) {}
+
+  private names?: (string | undefined)[];
+
+  /** The symbol's name (decoded on first use; a FormatError when st_name points outside the string table). */
+  name(i: number): string {
+    this.names ??= new Array(this.count);
+    let n = this.names[i];
+    if (n === undefined) {
+      const off = this.nameOffset[i];
+      if (off >= this.strings.length) this.strings.fail(`symbol ${i} name offset below ${this.strings.length}`, String(off), 0);
+      this.strings.seek(off);
+      n = this.strings.cstring(`symbol ${i} name`);
+      this.names[i] = n;
+    }
+    return n;
+  }
+
+  value(i: number): bigint { return (BigInt(this.valueHi[i]) << 32n) | BigInt(this.valueLo[i]); }
+  /** st_value as a number: exact when valueHi[i] < 0x200000 (always, when allBelow2p53). */
+  valueNumber(i: number): number { return this.valueHi[i] * 0x100000000 + this.valueLo[i]; }
+  type(i: number): number { return this.info[i] & 0xf; }
+  bind(i: number): number { return this.info[i] >> 4; }
+  visibility(i: number): number { return this.other[i] & 3; }
+
+  symbol(i: number): ElfSymbol {
+    return {
+      index: i, name: this.name(i), value: this.value(i), size: this.size[i],
+      type: this.type(i), bind: this.bind(i), visibility: this.visibility(i), shndx: this.shndx[i],
+    };
+  }
+
+  *[Symbol.iterator](): IterableIterator<ElfSymbol> {
+    for (let i = 0; i < this.count; i++) yield this.symbol(i);
+  }
+}
+
+export function readSymbolTable(t: SymbolTableInput): ElfSymbolTable {
+  const min = t.bits === 64 ? 24 : 16;
+  const r = new Reader(t.symbols, t.symbolsOffset, t.file, t.littleEndian);
+  const ent = t.entsize === 0 ? min : t.entsize;
+  if (ent < min) r.fail(`${t.sectionName} sh_entsize >= ${min}`, String(t.entsize), 0);
+  const count = Math.floor(t.symbols.length / ent);
+  const valueHi = new Uint32Array(count), valueLo = new Uint32Array(count), size = new Float64Array(count);
+  const info = new Uint8Array(count), other = new Uint8Array(count), shndx = new Uint32Array(count), nameOffset = new Uint32Array(count);
+  const xr = t.shndx ? new Reader(t.shndx, 0, t.file, t.littleEndian) : undefined;
+  let allBelow = true;
+  const le = t.littleEndian;
+  for (let i = 0; i < count; i++) {
+    r.seek(i * ent);
+    nameOffset[i] = r.u32('st_name');
+    if (t.bits === 64) {
+      info[i] = r.u8('st_info'); other[i] = r.u8('st_other'); shndx[i] = r.u16('st_shndx');
+      const a = r.u32('st_value'), b = r.u32('st_value');
+      valueLo[i] = le ? a : b; valueHi[i] = le ? b : a;
+      const sa = r.u32('st_size'), sb = r.u32('st_size');
+      // Sizes beyond 2^53 only come from corrupt tables; keep them as a (inexact) huge size rather than fail.
+      size[i] = (le ? sb : sa) * 0x100000000 + (le ? sa : sb);
+    } else {
+      valueLo[i] = r.u32('st_value'); size[i] = r.u32('st_size');
+      info[i] = r.u8('st_info'); other[i] = r.u8('st_other'); shndx[i] = r.u16('st_shndx');
+    }
+    if (valueHi[i] >= 0x200000) allBelow = false;
+    if (shndx[i] === SHN_XINDEX && xr) { xr.seek(Math.min(i * 4, xr.length)); shndx[i] = xr.u32('SHT_SYMTAB_SHNDX entry'); }
+  }
+  const strings = new Reader(t.strings, t.stringsOffset, t.file, t.littleEndian);
+  return new ElfSymbolTable(count, valueHi, valueLo, size, info, other, shndx, nameOffset, strings, allBelow);
+}

@@ -1,0 +1,442 @@
+// PERF_RECORD_SAMPLE bodies and the sample_id_all trailer of other kernel records, decoded per
+// attr.sample_type in the kernel's order (perf_output_sample, kernel/events/core.c, Linux 6.18):
+//
+//   { u64 id;          } && PERF_SAMPLE_IDENTIFIER
+//   { u64 ip;          } && PERF_SAMPLE_IP
+//   { u32 pid, tid;    } && PERF_SAMPLE_TID
+//   { u64 time;        } && PERF_SAMPLE_TIME
+//   { u64 addr;        } && PERF_SAMPLE_ADDR
+//   { u64 id;          } && PERF_SAMPLE_ID
+//   { u64 stream_id;   } && PERF_SAMPLE_STREAM_ID
+//   { u32 cpu, res;    } && PERF_SAMPLE_CPU
+//   { u64 period;      } && PERF_SAMPLE_PERIOD
+//   { struct read_format values; } && PERF_SAMPLE_READ
+//   { u64 nr; u64 ips[nr]; } && PERF_SAMPLE_CALLCHAIN
+//   { u32 size; char data[size]; } && PERF_SAMPLE_RAW
+//   { u64 nr; { u64 hw_idx; } && PERF_SAMPLE_BRANCH_HW_INDEX; { u64 from, to, flags; } lbr[nr];
+//     { u64 counters; } cntr[nr] && PERF_SAMPLE_BRANCH_COUNTERS } && PERF_SAMPLE_BRANCH_STACK
+//   { u64 abi; u64 regs[weight(mask)]; } && PERF_SAMPLE_REGS_USER
+//   { u64 size; char data[size]; u64 dyn_size; } && PERF_SAMPLE_STACK_USER
+//   { union perf_sample_weight weight; } && PERF_SAMPLE_WEIGHT_TYPE
+//   { u64 data_src; } && PERF_SAMPLE_DATA_SRC
+//   { u64 transaction; } && PERF_SAMPLE_TRANSACTION
+//   { u64 abi; u64 regs[weight(mask)]; } && PERF_SAMPLE_REGS_INTR
+//   { u64 phys_addr; } && PERF_SAMPLE_PHYS_ADDR
+//   { u64 cgroup; } && PERF_SAMPLE_CGROUP
+//   { u64 data_page_size; } && PERF_SAMPLE_DATA_PAGE_SIZE
+//   { u64 code_page_size; } && PERF_SAMPLE_CODE_PAGE_SIZE
+//   { u64 size; char data[size]; } && PERF_SAMPLE_AUX
+//
+// read_format: GROUP → { u64 nr; { u64 time_enabled; } && ENABLED; { u64 time_running; } && RUNNING;
+//   { u64 value; { u64 id; } && ID; { u64 lost; } && LOST; } cntr[nr]; }
+// otherwise { u64 value; { u64 time_enabled; } && ENABLED; { u64 time_running; } && RUNNING;
+//   { u64 id; } && ID; { u64 lost; } && LOST; }
+//
+// 64-bit values that may exceed 2^53 (ip, addr, time) are kept as (hi, lo) u32 pairs so the hot
+// path allocates no BigInt (CONVENTIONS.md 8); BigInt getters exist for the edges.
+import { FormatError } from '../../util/errors.js';
+import { ReadFormat, RecordType, SampleType } from './constants.js';
+import { hasFlag, popcount64, type PerfEventAttr } from './attr.js';
+import { BRANCH_SAMPLE_COUNTERS, BRANCH_SAMPLE_HW_INDEX } from './constants.js';
+
+const TWO32 = 0x100000000;
+
+/** One event of the file: its attr, the sample ids that belong to it, its index in the attrs. */
+export interface PerfEvent {
+  index: number;
+  attr: PerfEventAttr;
+  /** Sample ids (attr ids section, or HEADER_ATTR's ids); small kernel counters, exact as numbers. */
+  ids: number[];
+  /** Event name from EVENT_DESC / EVENT_UPDATE when someone fills it in; undefined here. */
+  name?: string;
+}
+
+/** Sample layout facts shared by all events of a file (perf's evlist id_pos/is_pos, sample_id_all). */
+export class EventSet {
+  readonly events: PerfEvent[] = [];
+  private byId = new Map<number, PerfEvent>();
+  /** u64 index of the id inside a SAMPLE body (perf's id_pos), or -1. */
+  idPos = -1;
+  /** u64 index counted from the end of a non-sample record (perf's is_pos), or -1. */
+  isPos = -1;
+
+  constructor(readonly file = '<perf.data>', readonly littleEndian = true) {}
+
+  add(attr: PerfEventAttr, ids: number[]): PerfEvent {
+    const ev: PerfEvent = { index: this.events.length, attr, ids };
+    this.events.push(ev);
+    for (const id of ids) this.byId.set(id, ev);
+    if (this.events.length === 1) {
+      this.idPos = calcIdPos(attr.sampleType);
+      this.isPos = calcIsPos(attr.sampleType);
+    }
+    return ev;
+  }
+
+  addIds(ev: PerfEvent, ids: number[]): void {
+    for (const id of ids) { ev.ids.push(id); this.byId.set(id, ev); }
+  }
+
+  eventById(id: number): PerfEvent | undefined { return this.byId.get(id); }
+
+  /** Whether the first event has sample_id_all (perf uses the evlist's, i.e. the first evsel's). */
+  get sampleIdAll(): boolean { return this.events.length > 0 && hasFlag(this.events[0].attr, 'sample_id_all'); }
+
+  /**
+   * The event a record belongs to, as perf's evlist__event2evsel: the only event, or the one whose
+   * id sits at id_pos (samples) / is_pos from the end (other kernel records with sample_id_all).
+   */
+  eventOf(rec: { type: number; bytes: Uint8Array }): PerfEvent | undefined {
+    return this.eventAt(rec.type, rec.bytes, 0, rec.bytes.byteLength);
+  }
+
+  /** eventOf for a record at buf[pos, pos + size), without making an object. */
+  eventAt(type: number, buf: Uint8Array, pos: number, size: number): PerfEvent | undefined {
+    const evs = this.events;
+    if (evs.length <= 1) return evs[0];
+    const first = evs[0];
+    const isSample = type === RecordType.SAMPLE;
+    if (!isSample && (type >= 64 || !hasFlag(first.attr, 'sample_id_all'))) return first;
+    const n = (size - 8) >>> 3;
+    let idx: number;
+    if (isSample) {
+      if (this.idPos < 0 || this.idPos >= n) return undefined;
+      idx = this.idPos;
+    } else {
+      if (this.isPos < 0 || this.isPos > n) return undefined;
+      idx = n - this.isPos;
+    }
+    const id = u64n(buf, pos + 8 + idx * 8, this.littleEndian);
+    if (id === 0) return first; // perf: "Synthesized events have an id of zero"
+    return this.byId.get(id);
+  }
+}
+
+/** perf's __perf_evsel__calc_id_pos: u64 index of the sample id in a SAMPLE body. */
+export function calcIdPos(sampleType: number): number {
+  if (!(sampleType & (SampleType.ID | SampleType.IDENTIFIER))) return -1;
+  if (sampleType & SampleType.IDENTIFIER) return 0;
+  let idx = 0;
+  if (sampleType & SampleType.IP) idx++;
+  if (sampleType & SampleType.TID) idx++;
+  if (sampleType & SampleType.TIME) idx++;
+  if (sampleType & SampleType.ADDR) idx++;
+  return idx;
+}
+
+/** perf's __perf_evsel__calc_is_pos: u64 index of the id counted back from the end of a non-sample record. */
+export function calcIsPos(sampleType: number): number {
+  if (!(sampleType & (SampleType.ID | SampleType.IDENTIFIER))) return -1;
+  if (sampleType & SampleType.IDENTIFIER) return 1;
+  let idx = 1;
+  if (sampleType & SampleType.CPU) idx++;
+  if (sampleType & SampleType.STREAM_ID) idx++;
+  return idx;
+}
+
+/** A u64 as a double (exact below 2^53). */
+export function u64n(b: Uint8Array, i: number, le: boolean): number {
+  return le
+    ? (b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24)) * TWO32 + ((b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0) + ((b[i + 7] & 0x80) ? 2 ** 64 : 0)
+    : ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) * TWO32 + (((b[i + 4] << 24) | (b[i + 5] << 16) | (b[i + 6] << 8) | b[i + 7]) >>> 0) + ((b[i] & 0x80) ? 2 ** 64 : 0);
+}
+
+export interface ReadValue { value: bigint; id?: bigint; lost?: bigint }
+export interface SampleRead { timeEnabled?: bigint; timeRunning?: bigint; values: ReadValue[] }
+export interface BranchEntry { from: bigint; to: bigint; flags: bigint }
+export interface SampleRegs { abi: bigint; regs: BigUint64Array }
+
+/**
+ * A decoded sample. Fields absent from sample_type stay at their defaults (0, -1 for cpu, pid, tid).
+ * 64-bit values are (hi, lo) u32 pairs; use the BigInt getters at the edges.
+ */
+export class PerfSample {
+  event: PerfEvent | undefined = undefined;
+  /** The sample_type the body was decoded with. */
+  sampleType = 0;
+  misc = 0;
+  ipHi = 0; ipLo = 0;
+  pid = -1; tid = -1;
+  timeHi = 0; timeLo = 0;
+  addrHi = 0; addrLo = 0;
+  /** PERF_SAMPLE_ID or IDENTIFIER (a small kernel counter, exact as a double). */
+  id = 0;
+  streamId = 0;
+  cpu = -1;
+  /** Sampling period (exact below 2^53). */
+  period = 0;
+  read: SampleRead | undefined = undefined;
+  /** Number of callchain entries (markers included). */
+  callchainNr = 0;
+  /** Callchain entries as (lo, hi) u32 pairs: entry i is callchain[2i] + callchain[2i+1] * 2^32. */
+  callchain: Uint32Array = EMPTY_U32;
+  raw: Uint8Array | undefined = undefined;
+  branchHwIdx: bigint | undefined = undefined;
+  branchStack: BranchEntry[] | undefined = undefined;
+  branchCounters: BigUint64Array | undefined = undefined;
+  regsUser: SampleRegs | undefined = undefined;
+  /** User stack copy (the first dynSize bytes are valid). */
+  stackUser: Uint8Array | undefined = undefined;
+  stackUserDynSize = 0;
+  weight = 0n;
+  dataSrc = 0n;
+  transaction = 0n;
+  regsIntr: SampleRegs | undefined = undefined;
+  physAddr = 0n;
+  cgroup = 0n;
+  dataPageSize = 0n;
+  codePageSize = 0n;
+  aux: Uint8Array | undefined = undefined;
+
+  get ip(): bigint { return (BigInt(this.ipHi) << 32n) | BigInt(this.ipLo); }
+  get time(): bigint { return (BigInt(this.timeHi) << 32n) | BigInt(this.timeLo); }
+  get addr(): bigint { return (BigInt(this.addrHi) << 32n) | BigInt(this.addrLo); }
+  /** Time in ns as a double: exact below 2^53 ns (104 days of uptime), else the nearest double. */
+  get timeNs(): number { return this.timeHi * TWO32 + this.timeLo; }
+  /** Callchain entry i as a BigInt. */
+  callchainAt(i: number): bigint {
+    return (BigInt(this.callchain[2 * i + 1]) << 32n) | BigInt(this.callchain[2 * i]);
+  }
+  /** The callchain as BigInts (for the edges: printing, tests). */
+  callchainBigInts(): bigint[] {
+    const out: bigint[] = [];
+    for (let i = 0; i < this.callchainNr; i++) out.push(this.callchainAt(i));
+    return out;
+  }
+}
+
+const EMPTY_U32 = new Uint32Array(0);
+
+/**
+ * Formats a time in ns as perf script does ("%5lu.%06lu": seconds and microseconds, truncated).
+ */
+export function formatTimeUs(hi: number, lo: number): string {
+  const t = (BigInt(hi) << 32n) | BigInt(lo);
+  return `${(t / 1000000000n).toString().padStart(5)}.${((t % 1000000000n) / 1000n).toString().padStart(6, '0')}`;
+}
+
+class Cursor {
+  p: number;
+  readonly v: DataView;
+  constructor(readonly b: Uint8Array, start: number, readonly end: number, readonly le: boolean, readonly file: string, readonly fileOffset: number) {
+    this.p = start;
+    this.v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  fail(what: string, n: number): never {
+    throw new FormatError(this.file, this.fileOffset + this.p, `${what} (${n} bytes) inside the record`, `${this.end - this.p} bytes left`);
+  }
+  need(n: number, what: string): void { if (n < 0 || this.p + n > this.end) this.fail(what, n); }
+  lo(): number { return this.v.getUint32(this.le ? this.p : this.p + 4, this.le); }
+  hi(): number { return this.v.getUint32(this.le ? this.p + 4 : this.p, this.le); }
+  u32(i: number): number { return this.v.getUint32(this.p + i, this.le); }
+  num(what: string): number { this.need(8, what); const h = this.hi(); const l = this.lo(); this.p += 8; return h * TWO32 + l; }
+  big(what: string): bigint { this.need(8, what); const x = this.v.getBigUint64(this.p, this.le); this.p += 8; return x; }
+  /** A u64 count or size, guarded against the bytes left (each item `unit` bytes). */
+  count(what: string, unit: number): number {
+    this.need(8, what);
+    const h = this.hi(), l = this.lo();
+    if (h !== 0 || l * unit > this.end - this.p - 8) {
+      throw new FormatError(this.file, this.fileOffset + this.p, `${what} that fits in the record (${Math.floor((this.end - this.p - 8) / unit)} at most)`, h ? `0x${h.toString(16)}${l.toString(16).padStart(8, '0')}` : String(l));
+    }
+    this.p += 8;
+    return l;
+  }
+  bytes(n: number, what: string): Uint8Array { this.need(n, what); const r = this.b.subarray(this.p, this.p + n); this.p += n; return r; }
+  regs(mask: bigint, what: string): SampleRegs {
+    const abi = this.big(`${what} abi`);
+    if (abi === 0n) return { abi, regs: new BigUint64Array(0) };
+    const n = popcount64(mask);
+    this.need(n * 8, what);
+    const regs = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) { regs[i] = this.v.getBigUint64(this.p, this.le); this.p += 8; }
+    return { abi, regs };
+  }
+}
+
+/** Where a record's bytes came from, for error messages. */
+export interface RecordPlace { fileOffset: number; bytes: Uint8Array; misc?: number }
+
+/**
+ * Decodes a PERF_RECORD_SAMPLE body per `ev.attr` (find it with EventSet.eventOf). Throws
+ * FormatError when the body is shorter than sample_type says. Reuse `out` to avoid allocation.
+ */
+export function decodeSample(rec: RecordPlace, ev: PerfEvent, file = '<perf.data>', le = true, out = new PerfSample()): PerfSample {
+  const attr = ev.attr;
+  const st = attr.sampleType;
+  const c = new Cursor(rec.bytes, 8, rec.bytes.byteLength, le, file, rec.fileOffset);
+  out.event = ev;
+  out.sampleType = st;
+  out.misc = rec.misc ?? (le ? rec.bytes[4] | (rec.bytes[5] << 8) : (rec.bytes[4] << 8) | rec.bytes[5]);
+  if (st & SampleType.IDENTIFIER) out.id = c.num('sample identifier');
+  if (st & SampleType.IP) { c.need(8, 'sample ip'); out.ipHi = c.hi(); out.ipLo = c.lo(); c.p += 8; }
+  if (st & SampleType.TID) { c.need(8, 'sample pid/tid'); out.pid = c.v.getInt32(c.p, le); out.tid = c.v.getInt32(c.p + 4, le); c.p += 8; }
+  if (st & SampleType.TIME) { c.need(8, 'sample time'); out.timeHi = c.hi(); out.timeLo = c.lo(); c.p += 8; }
+  if (st & SampleType.ADDR) { c.need(8, 'sample addr'); out.addrHi = c.hi(); out.addrLo = c.lo(); c.p += 8; }
+  if (st & SampleType.ID) out.id = c.num('sample id');
+  if (st & SampleType.STREAM_ID) out.streamId = c.num('sample stream_id');
+  if (st & SampleType.CPU) { c.need(8, 'sample cpu'); out.cpu = c.u32(0); c.p += 8; }
+  if (st & SampleType.PERIOD) out.period = c.num('sample period');
+  if (st & SampleType.READ) out.read = decodeReadFormat(c, attr.readFormat);
+  if (st & SampleType.CALLCHAIN) {
+    const nr = c.count('callchain nr', 8);
+    out.callchainNr = nr;
+    const start = rec.bytes.byteOffset + c.p;
+    if (le && (start & 3) === 0) {
+      out.callchain = new Uint32Array(rec.bytes.buffer, start, nr * 2);
+    } else {
+      const a = new Uint32Array(nr * 2);
+      for (let i = 0; i < nr; i++) { a[2 * i] = c.v.getUint32(c.p + 8 * i + (le ? 0 : 4), le); a[2 * i + 1] = c.v.getUint32(c.p + 8 * i + (le ? 4 : 0), le); }
+      out.callchain = a;
+    }
+    c.p += nr * 8;
+  } else { out.callchainNr = 0; out.callchain = EMPTY_U32; }
+  if (st & SampleType.RAW) {
+    c.need(4, 'raw size');
+    const n = c.u32(0);
+    c.p += 4;
+    out.raw = c.bytes(n, 'raw data');
+  }
+  if (st & SampleType.BRANCH_STACK) {
+    const counters = (attr.branchSampleType & BRANCH_SAMPLE_COUNTERS) !== 0n;
+    const nr = c.count('branch stack nr', counters ? 32 : 24);
+    if (attr.branchSampleType & BRANCH_SAMPLE_HW_INDEX) out.branchHwIdx = c.big('branch hw_idx');
+    const entries: BranchEntry[] = [];
+    c.need(nr * 24, 'branch entries');
+    for (let i = 0; i < nr; i++) entries.push({ from: c.big('from'), to: c.big('to'), flags: c.big('flags') });
+    out.branchStack = entries;
+    if (counters) {
+      c.need(nr * 8, 'branch counters');
+      const bc = new BigUint64Array(nr);
+      for (let i = 0; i < nr; i++) bc[i] = c.big('branch counter');
+      out.branchCounters = bc;
+    }
+  }
+  if (st & SampleType.REGS_USER) out.regsUser = c.regs(attr.sampleRegsUser, 'user regs');
+  if (st & SampleType.STACK_USER) {
+    const size = c.count('user stack size', 1);
+    if (size !== 0) {
+      out.stackUser = c.bytes(size, 'user stack');
+      const dyn = c.num('user stack dyn_size');
+      out.stackUserDynSize = Math.min(dyn, size);
+    } else { out.stackUser = new Uint8Array(0); out.stackUserDynSize = 0; }
+  }
+  if (st & (SampleType.WEIGHT | SampleType.WEIGHT_STRUCT)) out.weight = c.big('weight');
+  if (st & SampleType.DATA_SRC) out.dataSrc = c.big('data_src');
+  if (st & SampleType.TRANSACTION) out.transaction = c.big('transaction');
+  if (st & SampleType.REGS_INTR) out.regsIntr = c.regs(attr.sampleRegsIntr, 'intr regs');
+  if (st & SampleType.PHYS_ADDR) out.physAddr = c.big('phys_addr');
+  if (st & SampleType.CGROUP) out.cgroup = c.big('cgroup');
+  if (st & SampleType.DATA_PAGE_SIZE) out.dataPageSize = c.big('data_page_size');
+  if (st & SampleType.CODE_PAGE_SIZE) out.codePageSize = c.big('code_page_size');
+  if (st & SampleType.AUX) { const n = c.count('aux size', 1); out.aux = c.bytes(n, 'aux data'); }
+  return out;
+}
+
+function decodeReadFormat(c: Cursor, rf: number): SampleRead {
+  const extra = (rf & ReadFormat.ID ? 8 : 0) + (rf & ReadFormat.LOST ? 8 : 0);
+  const one = (): ReadValue => {
+    const v: ReadValue = { value: c.big('read value') };
+    if (rf & ReadFormat.ID) v.id = c.big('read id');
+    if (rf & ReadFormat.LOST) v.lost = c.big('read lost');
+    return v;
+  };
+  if (rf & ReadFormat.GROUP) {
+    const hdr = (rf & ReadFormat.TOTAL_TIME_ENABLED ? 8 : 0) + (rf & ReadFormat.TOTAL_TIME_RUNNING ? 8 : 0);
+    c.need(8 + hdr, 'group read header');
+    const nr = c.count('read group nr', 8 + extra);
+    const r: SampleRead = { values: [] };
+    if (rf & ReadFormat.TOTAL_TIME_ENABLED) r.timeEnabled = c.big('time_enabled');
+    if (rf & ReadFormat.TOTAL_TIME_RUNNING) r.timeRunning = c.big('time_running');
+    for (let i = 0; i < nr; i++) r.values.push(one());
+    return r;
+  }
+  const value = c.big('read value');
+  const r: SampleRead = { values: [] };
+  if (rf & ReadFormat.TOTAL_TIME_ENABLED) r.timeEnabled = c.big('time_enabled');
+  if (rf & ReadFormat.TOTAL_TIME_RUNNING) r.timeRunning = c.big('time_running');
+  const v: ReadValue = { value };
+  if (rf & ReadFormat.ID) v.id = c.big('read id');
+  if (rf & ReadFormat.LOST) v.lost = c.big('read lost');
+  r.values.push(v);
+  return r;
+}
+
+/** Decodes a READ record's read_format values (body after pid, tid). */
+export function decodeReadValues(b: Uint8Array, start: number, rf: number, le: boolean, file: string, fileOffset: number): SampleRead {
+  return decodeReadFormat(new Cursor(b, start, b.byteLength, le, file, fileOffset), rf);
+}
+
+/** The sample_id_all trailer of a non-sample kernel record (perf's perf_evsel__parse_id_sample). */
+export interface SampleId {
+  pid?: number; tid?: number;
+  timeHi?: number; timeLo?: number;
+  id?: number; streamId?: number; cpu?: number;
+}
+
+/** Bytes the sample_id trailer takes for this sample_type. */
+export function sampleIdSize(sampleType: number): number {
+  let n = 0;
+  if (sampleType & SampleType.TID) n += 8;
+  if (sampleType & SampleType.TIME) n += 8;
+  if (sampleType & SampleType.ID) n += 8;
+  if (sampleType & SampleType.STREAM_ID) n += 8;
+  if (sampleType & SampleType.CPU) n += 8;
+  if (sampleType & SampleType.IDENTIFIER) n += 8;
+  return n;
+}
+
+/**
+ * Reads the trailer from the end of a kernel non-sample record, as perf does: it sits at the last
+ * u64s of the record, in the order TID, TIME, ID, STREAM_ID, CPU, IDENTIFIER.
+ */
+export function decodeSampleId(b: Uint8Array, sampleType: number, le: boolean, file = '<perf.data>', fileOffset = 0): SampleId {
+  const n = sampleIdSize(sampleType);
+  const end = b.byteLength - (b.byteLength - 8) % 8;
+  if (end - 8 < n) throw new FormatError(file, fileOffset, `a sample_id trailer of ${n} bytes`, `a record of ${b.byteLength} bytes`);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let p = end - n;
+  const out: SampleId = {};
+  const hi = (i: number) => v.getUint32(le ? i + 4 : i, le);
+  const lo = (i: number) => v.getUint32(le ? i : i + 4, le);
+  if (sampleType & SampleType.TID) { out.pid = v.getInt32(p, le); out.tid = v.getInt32(p + 4, le); p += 8; }
+  if (sampleType & SampleType.TIME) { out.timeHi = hi(p); out.timeLo = lo(p); p += 8; }
+  if (sampleType & SampleType.ID) { out.id = hi(p) * TWO32 + lo(p); p += 8; }
+  if (sampleType & SampleType.STREAM_ID) { out.streamId = hi(p) * TWO32 + lo(p); p += 8; }
+  if (sampleType & SampleType.CPU) { out.cpu = v.getUint32(p, le); p += 8; }
+  if (sampleType & SampleType.IDENTIFIER) { out.id = hi(p) * TWO32 + lo(p); p += 8; }
+  return out;
+}
+
+/**
+ * The record's timestamp as perf's evlist__parse_sample_timestamp finds it: SAMPLE's TIME field,
+ * or the sample_id trailer's for other kernel records when sample_id_all is set. Returns false
+ * when the record has none (perf then uses -1ULL and delivers it at once). Writes (hi, lo) to `out`.
+ */
+export function recordTime(events: EventSet, rec: { type: number; bytes: Uint8Array }, out: Uint32Array): boolean {
+  if (rec.type >= 64) return false;
+  const ev = events.eventOf(rec);
+  if (!ev) return false;
+  const st = ev.attr.sampleType;
+  if (!(st & SampleType.TIME)) return false;
+  const le = events.littleEndian;
+  const b = rec.bytes;
+  let p: number;
+  if (rec.type === RecordType.SAMPLE) {
+    p = 8;
+    if (st & SampleType.IDENTIFIER) p += 8;
+    if (st & SampleType.IP) p += 8;
+    if (st & SampleType.TID) p += 8;
+  } else {
+    if (!hasFlag(ev.attr, 'sample_id_all')) return false;
+    const end = b.byteLength - (b.byteLength - 8) % 8;
+    const n = sampleIdSize(st);
+    p = end - n;
+    if (st & SampleType.TID) p += 8;
+    if (p < 8) return false;
+  }
+  if (p + 8 > b.byteLength) return false;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  out[0] = v.getUint32(le ? p + 4 : p, le);
+  out[1] = v.getUint32(le ? p : p + 4, le);
+  return true;
+}
