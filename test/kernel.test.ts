@@ -10,6 +10,7 @@ import { pollAsync } from '../src/kernel/poll.js';
 import { readThreads, readMaps, readComm, readStatus, readOnlineCpus, parseCpuList, readKallsymsAddresses } from '../src/kernel/procfs.js';
 import { tracepointId } from '../src/kernel/tracefs.js';
 import { parseProcMaps } from '../src/formats/proc-maps.js';
+import { decodeSample } from '../src/formats/perfdata/sample.js';
 import { FormatError, KscopeError } from '../src/util/errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -68,7 +69,10 @@ test('the ring buffer hands out whole records across wrap-around', () => {
         samples++;
         const nr = Number(v.getBigUint64(off + 32, true));
         assert.equal(size, 8 + 8 + 8 + 8 + 8 + nr * 8, 'callchain length matches the record size');
-        assert.equal(v.getUint32(off + 16, true), process.pid);
+        // the perf.data decoder takes the live bytes as they are (one decoder for live and file data)
+        const sm = decodeSample({ fileOffset: off, bytes: bytes.subarray(off, off + size) }, { index: 0, attr, ids: [] }, '<ring buffer>');
+        assert.equal(sm.pid, process.pid);
+        assert.equal(sm.callchainNr, nr);
       });
     }
     perfDisable(fd);

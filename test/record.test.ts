@@ -111,6 +111,20 @@ test('-g recording of burn: perf reads it cleanly and finds the same top functio
   assert.match(ids, new RegExp(`[0-9a-f]{40} ${burn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 });
 
+test('kscope report --stats and kscope script read our recording exactly as perf does', { skip }, () => {
+  const burn = compileWorkload('burn.c');
+  const f = record('roundtrip', ['-g', '-F', '1000', '--', burn, '150']);
+  for (const args of [['report', '--stats', '-i', f], ['script', '-i', f]]) {
+    const k = runKscope(args), p = runPerf(args);
+    assert.equal(k.status, 0, k.stderr);
+    if (k.stdout !== p.stdout) {
+      const a = k.stdout.split('\n'), b = p.stdout.split('\n');
+      const i = a.findIndex((l, j) => l !== b[j]);
+      assert.fail(`kscope ${args.join(' ')} differs from perf at line ${i + 1}:\n  kscope: ${a[i]}\n  perf:   ${b[i]}\n  context: ${b.slice(Math.max(0, i - 3), i + 2).join(' | ')}`);
+    }
+  }
+});
+
 test('-a -g: system-wide samples, kernel ones symbolized by perf', { skip }, () => {
   const burn = compileWorkload('burn.c');
   const f = record('system', ['-a', '-g', '-F', '1000', '--', burn, '300']);
