@@ -107,6 +107,12 @@ test('-g recording of burn: perf reads it cleanly and finds the same top functio
   assert.match(header, /# event : name = cpu-clock:ppp/);
   assert.match(header, /# hostname : \S+/);
   assert.match(header, /# cpuid : /);
+  // host-description features print as in perf's own recording of this machine
+  const hostLines = (f: string) => runPerf(['report', '--header-only', '-I', '-i', f]).stdout.split('\n')
+    .filter((l) => /^# (hostname|os release|arch|nrcpus|cpudesc|cpuid|total memory|sibling|CPU: |node0 cpu list|memory nodes|\s+0 \[|\s+L\d)/.test(l));
+  const perfHost = hostLines(theirs);
+  assert.ok(perfHost.length >= 10, perfHost.join('\n'));
+  assert.deepEqual(hostLines(ours), perfHost);
   const ids = runPerf(['buildid-list', '-i', ours]).stdout;
   assert.match(ids, new RegExp(`[0-9a-f]{40} ${burn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 });

@@ -18,7 +18,7 @@ import { readOnlineCpus, readThreads, readComm, readStatus, listPids } from '../
 import { tracepointId } from '../kernel/tracefs.js';
 import { defaultEvent, fallbackEvent, type EventSpec } from './events.js';
 import { encodeCpuMap, encodeIdIndex, encodeThreadMap, synthesizeKernelMmap, synthesizeProcess, type IdIndexEntry } from './synthesize.js';
-import { hostFeatures } from './host-info.js';
+import { hostFeatures } from '../kernel/host-info.js';
 import { collectTracingData } from './tracing.js';
 import { readFileBuildId, readKernelBuildId } from './build-id.js';
 import { prepareWorkload, type Workload } from './workload.js';
