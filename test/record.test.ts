@@ -201,3 +201,13 @@ test('pipe mode (-o -) reads in perf; an existing output becomes perf.data.old; 
   assert.ok(existsSync(out));
   perfStats(out);
 });
+
+test('-k monotonic_raw: use_clockid in the attr, CLOCKID and CLOCK_DATA as perf prints them', { skip }, () => {
+  const f = record('clock', ['-k', 'monotonic_raw', '--', 'true']);
+  perfStats(f);
+  const h = runPerf(['report', '--header-only', '-I', '-i', f]).stdout;
+  assert.match(h, /use_clockid = 1.*clockid = 4/);
+  assert.match(h, /# clockid: monotonic_raw \(4\)/);
+  assert.match(h, /# clockid frequency: \d+ MHz/);
+  assert.doesNotMatch(h, /missing features:.*CLOCK_DATA/);
+});

@@ -4,6 +4,7 @@ import { KscopeError } from '../util/errors.js';
 import { parseEvent, splitEventList } from '../record/events.js';
 import { record, DEFAULT_DWARF_STACK, type RecordOptions } from '../record/session.js';
 import { parseCpuList } from '../kernel/procfs.js';
+import { parseClockId } from '../kernel/clock.js';
 
 export const summary = 'Record samples of a command, processes or the system into perf.data';
 
@@ -42,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('-o, --output <file>', "output file ('-' for pipe mode on stdout)", 'perf.data')
     .option('-m, --mmap-pages <n>', 'data pages per ring buffer (power of two)', (v) => Number(v))
     .option('--no-inherit', 'do not follow child tasks')
+    .option('-k, --clockid <clock>', 'timestamps from this clock: monotonic, monotonic_raw, realtime, boottime, tai')
     .option('-v, --verbose', 'say more (event fallbacks)')
     .addOption(new Option('-q, --quiet', 'print nothing but errors'))
     .argument('[command...]', 'the command to run and record')
@@ -67,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
     allCpus: !!f.allCpus,
     cpus: f.cpu ? parseCpuList(f.cpu) : undefined,
     inherit: f.inherit,
+    clockid: f.clockid !== undefined ? parseClockId(f.clockid) : undefined,
     output: f.output,
     mmapPages: f.mmapPages,
     verbose: !!f.verbose,

@@ -16,6 +16,8 @@ export interface Libc {
     async: (fds: Uint8Array, n: number, timeout: number, cb: (err: unknown, res: number) => void) => void;
   };
   errnoLocation: () => unknown;
+  clockGettime: (clockid: number, ts: BigInt64Array) => number;
+  clockGetres: (clockid: number, ts: BigInt64Array) => number;
   strerror: (e: number) => string;
 }
 
@@ -32,6 +34,8 @@ export function getLibc(): Libc {
     close: lib.func('int close(int fd)') as Libc['close'],
     poll: lib.func('int poll(_Inout_ uint8_t *fds, unsigned long nfds, int timeout)') as unknown as Libc['poll'],
     errnoLocation: lib.func('int *__errno_location(void)') as Libc['errnoLocation'],
+    clockGettime: lib.func('int clock_gettime(int clockid, _Out_ int64_t *ts)') as Libc['clockGettime'],
+    clockGetres: lib.func('int clock_getres(int clockid, _Out_ int64_t *ts)') as Libc['clockGetres'],
     strerror: lib.func('const char *strerror(int errnum)') as Libc['strerror'],
   };
   return libc;

@@ -13,6 +13,7 @@ import { encodeFeature, PERF_RECORD_MISC_BUILD_ID_SIZE, type BuildIdEntry } from
 import { PerfDataPipeWriter, PerfDataWriter } from '../formats/perfdata/writer.js';
 import { perfEventOpen, perfEventId, perfEnable, perfDisable, perfSetOutput, closeFd, Errno } from '../kernel/perf-event.js';
 import { RingBuffer } from '../kernel/ring-buffer.js';
+import { clockGettimeNs, clockResolutionNs } from '../kernel/clock.js';
 import { pollAsync, POLLHUP } from '../kernel/poll.js';
 import { readOnlineCpus, readThreads, readComm, readStatus, listPids } from '../kernel/procfs.js';
 import { tracepointId } from '../kernel/tracefs.js';
@@ -38,6 +39,8 @@ export interface RecordOptions {
   tids?: number[];
   allCpus?: boolean;
   cpus?: number[];
+  /** -k: sample times from this POSIX clock (attr.use_clockid), with CLOCKID and CLOCK_DATA. */
+  clockid?: number;
   /** Follow children (default true). */
   inherit?: boolean;
   /** File name, or '-' for pipe mode on stdout. */
@@ -104,7 +107,7 @@ export function buildAttr(spec: EventSpec, o: RecordOptions, nEvents: number, cp
     }
   }
   attr.sampleType = st;
-  attr.readFormat = 4; // PERF_FORMAT_ID
+  attr.readFormat = 4 | 16; // PERF_FORMAT_ID | PERF_FORMAT_LOST (dropped on kernels before 6.0)
   setFlag(attr, 'disabled');
   if (o.inherit !== false && !cpuWide) setFlag(attr, 'inherit');
   if (workload) setFlag(attr, 'enable_on_exec');
@@ -112,6 +115,7 @@ export function buildAttr(spec: EventSpec, o: RecordOptions, nEvents: number, cp
   if (spec.excludeUser) setFlag(attr, 'exclude_user');
   if (spec.excludeKernel) { setFlag(attr, 'exclude_kernel'); setFlag(attr, 'exclude_hv'); }
   if (spec.precise) setPreciseIp(attr, spec.precise);
+  if (o.clockid !== undefined) { setFlag(attr, 'use_clockid'); attr.clockid = o.clockid; }
   if (tracking) {
     for (const f of ['mmap', 'comm', 'task', 'mmap2', 'comm_exec', 'ksymbol'] as const) setFlag(attr, f);
     // DWARF unwinding reads .eh_frame_hdr from non-exec segments: perf records data maps too.
@@ -167,10 +171,12 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
     // Open: per CPU, per thread, per event; the first fd on each CPU (per thread when cpu is -1)
     // owns the ring buffer, the others SET_OUTPUT into it.
     const nEvents = specs.length;
+    let readFormatLost = true;
     for (let i = 0; i < specs.length; i++) {
       let spec = specs[i];
       for (;;) {
         const attr = buildAttr(spec, o, nEvents, cpuWide, i === trackingIdx, !!workload && !cpuWide);
+        if (!readFormatLost) attr.readFormat &= ~16;
         if (cpuWide && i === trackingIdx) setFlag(attr, 'disabled', false);
         const ev: OpenEvent = { spec, attr, ids: [], fds: [] };
         try {
@@ -179,6 +185,10 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
           }
         } catch (err) {
           for (const fd of ev.fds) closeFd(fd);
+          if (err instanceof KscopeError && err.errno === Errno.EINVAL && (attr.readFormat & 16)) {
+            readFormatLost = false; // perf_missing_features.read_lost
+            continue;
+          }
           const fb = fallbackEvent(spec);
           if (fb && err instanceof KscopeError && isFallbackErrno(err.errno)) {
             if (o.verbose) log(`Warning:\nThe ${spec.name.split(':')[0]} event is not supported, trying to fall back to cpu-clock-ticks`);
@@ -227,6 +237,12 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   features.set(Feature.EVENT_DESC, encodeFeature(Feature.EVENT_DESC, {
     attrSize: 128, events: events.map((e) => ({ attr: e.attr, name: e.spec.name, ids: e.ids })),
   }));
+  if (o.clockid !== undefined) {
+    // record__init_clock: the clock's resolution, and one reading of it next to the time of day.
+    features.set(Feature.CLOCKID, encodeFeature(Feature.CLOCKID, clockResolutionNs(o.clockid)));
+    const todNs = BigInt(Date.now()) * 1000000n;
+    features.set(Feature.CLOCK_DATA, encodeFeature(Feature.CLOCK_DATA, { version: 1, clockid: o.clockid, todNs, clockidNs: clockGettimeNs(o.clockid) }));
+  }
   const tracepoints = events.filter((e) => e.spec.tracepoint).map((e) => e.spec.tracepoint!);
   if (tracepoints.length) features.set(Feature.TRACING_DATA, encodeFeature(Feature.TRACING_DATA, collectTracingData(tracepoints)));
 
