@@ -85,22 +85,32 @@ test('the ring buffer hands out whole records across wrap-around', () => {
 });
 
 test('poll runs on a worker thread: timers fire while it waits, and it wakes when data arrives', async () => {
-  const child = spawn('/bin/sh', ['-c', 'sleep 0.3; i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done']);
   const attr = makeAttr({ type: PerfType.SOFTWARE, config: 1n, samplePeriod: 100000n, sampleType: SampleType.IP | SampleType.TID, wakeupEvents: 1 });
-  const fd = perfEventOpen(attr, { pid: child.pid!, cpu: -1 }, 'task-clock');
-  const rb = new RingBuffer(fd, 2);
+  // A sleeping task produces no samples: poll waits out its timeout while the event loop runs.
+  const sleeper = spawn('sleep', ['5']);
+  const busy = spawn('/bin/sh', ['-c', 'i=0; while [ $i -lt 3000000 ]; do i=$((i+1)); done']);
+  const fdIdle = perfEventOpen(attr, { pid: sleeper.pid!, cpu: -1 }, 'task-clock');
+  const rbIdle = new RingBuffer(fdIdle, 2);
+  const fdBusy = perfEventOpen(attr, { pid: busy.pid!, cpu: -1 }, 'task-clock');
+  const rbBusy = new RingBuffer(fdBusy, 2);
   let ticks = 0;
   const iv = setInterval(() => ticks++, 10);
   try {
-    const r = await pollAsync([fd], 5000);
-    assert.equal(r.ready, 1);
+    await new Promise((r) => setTimeout(r, 50));
+    rbIdle.drain();
+    await pollAsync([fdIdle], 0); // clears a wake-up left from the task's start
+    const idle = await pollAsync([fdIdle], 300);
+    assert.equal(idle.ready, 0);
     assert.ok(ticks >= 10, `event loop ran during poll (${ticks} ticks)`);
-    assert.ok(rb.drain().length > 0);
+    const r = await pollAsync([fdBusy], 5000);
+    assert.equal(r.ready, 1);
+    assert.ok(rbBusy.drain().length > 0);
   } finally {
     clearInterval(iv);
-    child.kill();
-    rb.close();
-    closeFd(fd);
+    sleeper.kill();
+    busy.kill();
+    rbIdle.close(); rbBusy.close();
+    closeFd(fdIdle); closeFd(fdBusy);
   }
 });
 
