@@ -78,6 +78,8 @@ interface OpenEvent { spec: EventSpec; attr: PerfEventAttr; ids: bigint[]; fds: 
 
 interface UserMap { start: number; end: number; path: string }
 
+const utf8 = new TextDecoder();
+
 /** Builds the perf_event_attr for one event (evsel__config in perf). */
 export function buildAttr(spec: EventSpec, o: RecordOptions, nEvents: number, cpuWide: boolean, tracking: boolean, workload: boolean): PerfEventAttr {
   const attr = makeAttr({ size: 128 });
@@ -163,7 +165,10 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
   const events: OpenEvent[] = [];
   const buffers: RingBuffer[] = [];
   const idIndex: IdIndexEntry[] = [];
+  let cleaned = false;
   const cleanup = () => {
+    if (cleaned) return;
+    cleaned = true;
     for (const b of buffers) b.close();
     for (const e of events) for (const fd of e.fds) closeFd(fd);
   };
@@ -222,209 +227,220 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
     throw err;
   }
 
-  // The writer, attrs and start-up records.
-  const pipe = o.output === '-';
-  if (!pipe) backupOutput(o.output);
-  const sink = pipe ? new FdStreamSink(1, '<stdout>') : new FileSink(o.output);
-  const track = events[trackingIdx].attr;
-  const fileWriter = pipe ? undefined : new PerfDataWriter(sink as FileSink, events.map((e) => ({ attr: e.attr, ids: e.ids })));
-  const pipeWriter = pipe ? new PerfDataPipeWriter(sink) : undefined;
-  const write = (bytes: Uint8Array) => (fileWriter ? fileWriter.writeRecords(bytes) : pipeWriter!.writeRecords(bytes));
-
-  const features = new Map<number, Uint8Array>();
-  const host = hostFeatures(o.version ?? 'kscope 0.1.0', o.cmdline);
-  for (const [k, v] of Object.entries(host)) features.set(Number(k), encodeFeature(Number(k), v as never));
-  features.set(Feature.EVENT_DESC, encodeFeature(Feature.EVENT_DESC, {
-    attrSize: 128, events: events.map((e) => ({ attr: e.attr, name: e.spec.name, ids: e.ids })),
-  }));
-  if (o.clockid !== undefined) {
-    // record__init_clock: the clock's resolution, and one reading of it next to the time of day.
-    features.set(Feature.CLOCKID, encodeFeature(Feature.CLOCKID, clockResolutionNs(o.clockid)));
-    const todNs = BigInt(Date.now()) * 1000000n;
-    features.set(Feature.CLOCK_DATA, encodeFeature(Feature.CLOCK_DATA, { version: 1, clockid: o.clockid, todNs, clockidNs: clockGettimeNs(o.clockid) }));
-  }
-  const tracepoints = events.filter((e) => e.spec.tracepoint).map((e) => e.spec.tracepoint!);
-  if (tracepoints.length) features.set(Feature.TRACING_DATA, encodeFeature(Feature.TRACING_DATA, collectTracingData(tracepoints)));
-
-  if (pipeWriter) {
-    for (const e of events) pipeWriter.writeAttr(e.attr, e.ids);
-    for (const [f, payload] of [...features].sort((a, b) => a[0] - b[0])) {
-      if (f !== Feature.TRACING_DATA) pipeWriter.writeFeature(f, payload);
-    }
-    pipeWriter.writeFeaturesEnd();
-    if (tracepoints.length) pipeWriter.writeTracingData(encodeFeature(Feature.TRACING_DATA, collectTracingData(tracepoints)));
+  try {
+    return await writeSession();
+  } catch (err) {
+    // a failed write (disk full, closed pipe): release the kernel resources and the workload
+    cleanup();
+    if (workload && !workload.hasExited()) workload.child.kill('SIGKILL');
+    throw err;
   }
 
-  // Maps of user processes, to find the DSOs samples hit (for BUILD_ID).
-  const maps = new Map<number, UserMap[]>();
-  const hitDsos = new Set<string>();
-  let kernelHit = false;
-  const noteRecords = (bytes: Uint8Array) => scan(bytes, true);
+  async function writeSession(): Promise<RecordResult> {
+    // The writer, attrs and start-up records.
+    const pipe = o.output === '-';
+    if (!pipe) backupOutput(o.output);
+    const sink = pipe ? new FdStreamSink(1, '<stdout>') : new FileSink(o.output);
+    const track = events[trackingIdx].attr;
+    const fileWriter = pipe ? undefined : new PerfDataWriter(sink as FileSink, events.map((e) => ({ attr: e.attr, ids: e.ids })));
+    const pipeWriter = pipe ? new PerfDataPipeWriter(sink) : undefined;
+    const write = (bytes: Uint8Array) => (fileWriter ? fileWriter.writeRecords(bytes) : pipeWriter!.writeRecords(bytes));
 
-  write(encodeIdIndex(idIndex));
-  const kmap = synthesizeKernelMmap(track);
-  if (kmap) write(kmap);
-  const threadMap = cpuWide ? [{ pid: -1, comm: '' }] : threads.map((t) => ({ pid: t, comm: safeComm(t) }));
-  write(encodeThreadMap(threadMap));
-  write(encodeCpuMap(cpus));
-  if (workload && !cpuWide) {
-    const rec = encodeComm({ pid: workload.pid, tid: workload.pid, comm: 'kscope-exec' }, track);
-    write(rec);
-  } else {
-    // -a: every process; -p: the targets with all their threads; -t: each thread's process, those threads only.
-    const groups = new Map<number, number[] | undefined>();
-    if (cpuWide) for (const pid of listPids()) groups.set(pid, undefined);
-    else if (o.pids) for (const pid of o.pids) groups.set(pid, undefined);
-    else for (const tid of threads) {
-      const tgid = safeTgid(tid);
-      groups.set(tgid, [...(groups.get(tgid) ?? []), tid]);
+    const features = new Map<number, Uint8Array>();
+    const host = hostFeatures(o.version ?? 'kscope 0.1.0', o.cmdline);
+    for (const [k, v] of Object.entries(host)) features.set(Number(k), encodeFeature(Number(k), v as never));
+    features.set(Feature.EVENT_DESC, encodeFeature(Feature.EVENT_DESC, {
+      attrSize: 128, events: events.map((e) => ({ attr: e.attr, name: e.spec.name, ids: e.ids })),
+    }));
+    if (o.clockid !== undefined) {
+      // record__init_clock: the clock's resolution, and one reading of it next to the time of day.
+      features.set(Feature.CLOCKID, encodeFeature(Feature.CLOCKID, clockResolutionNs(o.clockid)));
+      const todNs = BigInt(Date.now()) * 1000000n;
+      features.set(Feature.CLOCK_DATA, encodeFeature(Feature.CLOCK_DATA, { version: 1, clockid: o.clockid, todNs, clockidNs: clockGettimeNs(o.clockid) }));
     }
-    for (const [pid, tids] of groups) {
-      for (const r of synthesizeProcess(pid, track, tids, o.callGraph?.mode === 'dwarf')) { write(r); noteRecords(r); }
+    const tracepoints = events.filter((e) => e.spec.tracepoint).map((e) => e.spec.tracepoint!);
+    if (tracepoints.length) features.set(Feature.TRACING_DATA, encodeFeature(Feature.TRACING_DATA, collectTracingData(tracepoints)));
+
+    if (pipeWriter) {
+      for (const e of events) pipeWriter.writeAttr(e.attr, e.ids);
+      for (const [f, payload] of [...features].sort((a, b) => a[0] - b[0])) {
+        if (f !== Feature.TRACING_DATA) pipeWriter.writeFeature(f, payload);
+      }
+      pipeWriter.writeFeaturesEnd();
+      if (tracepoints.length) pipeWriter.writeTracingData(encodeFeature(Feature.TRACING_DATA, collectTracingData(tracepoints)));
     }
-  }
-  write(encodeHeaderOnly(RecordType.FINISHED_INIT));
 
-  // Sample layout, for counting and finding time/pid/ip without decoding whole samples.
-  const st = track.sampleType;
-  const ipOff = 8 + (st & SampleType.IDENTIFIER ? 8 : 0);
-  const tidOff = ipOff + 8;
-  const timeOff = tidOff + 8;
-  let samples = 0, lost = 0, lostRecords = 0, firstTime = -1, lastTime = -1;
+    // Maps of user processes, to find the DSOs samples hit (for BUILD_ID).
+    const maps = new Map<number, UserMap[]>();
+    const hitDsos = new Set<string>();
+    let kernelHit = false;
+    const noteRecords = (bytes: Uint8Array) => scan(bytes, true);
 
-  function scan(bytes: Uint8Array, synthesized = false): void {
-    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let off = 0;
-    while (off + 8 <= bytes.byteLength) {
-      const type = v.getUint32(off, true);
-      const misc = v.getUint16(off + 4, true);
-      const size = v.getUint16(off + 6, true);
-      if (size < 8) break;
-      if (type === RecordType.SAMPLE) {
-        samples++;
-        const t = v.getUint32(off + timeOff, true) + v.getUint32(off + timeOff + 4, true) * 0x100000000;
-        if (firstTime < 0) firstTime = t;
-        lastTime = t;
-        const mode = misc & Misc.CPUMODE_MASK;
-        if (mode === Misc.KERNEL) kernelHit = true;
-        else if (mode === Misc.USER) {
-          const pid = v.getUint32(off + tidOff, true);
-          const hi = v.getUint32(off + ipOff + 4, true);
-          if (hi < 0x200000) {
-            const ip = v.getUint32(off + ipOff, true) + hi * 0x100000000;
-            const list = maps.get(pid);
-            if (list) for (let i = list.length - 1; i >= 0; i--) {
-              const m = list[i];
-              if (ip >= m.start && ip < m.end) { hitDsos.add(m.path); break; }
+    write(encodeIdIndex(idIndex));
+    const kmap = synthesizeKernelMmap(track);
+    if (kmap) write(kmap);
+    const threadMap = cpuWide ? [{ pid: -1, comm: '' }] : threads.map((t) => ({ pid: t, comm: safeComm(t) }));
+    write(encodeThreadMap(threadMap));
+    write(encodeCpuMap(cpus));
+    if (workload && !cpuWide) {
+      const rec = encodeComm({ pid: workload.pid, tid: workload.pid, comm: 'kscope-exec' }, track);
+      write(rec);
+    } else {
+      // -a: every process; -p: the targets with all their threads; -t: each thread's process, those threads only.
+      const groups = new Map<number, number[] | undefined>();
+      if (cpuWide) for (const pid of listPids()) groups.set(pid, undefined);
+      else if (o.pids) for (const pid of o.pids) groups.set(pid, undefined);
+      else for (const tid of threads) {
+        const tgid = safeTgid(tid);
+        groups.set(tgid, [...(groups.get(tgid) ?? []), tid]);
+      }
+      for (const [pid, tids] of groups) {
+        for (const r of synthesizeProcess(pid, track, tids, o.callGraph?.mode === 'dwarf')) { write(r); noteRecords(r); }
+      }
+    }
+    write(encodeHeaderOnly(RecordType.FINISHED_INIT));
+
+    // Sample layout, for counting and finding time/pid/ip without decoding whole samples.
+    const st = track.sampleType;
+    const ipOff = 8 + (st & SampleType.IDENTIFIER ? 8 : 0);
+    const tidOff = ipOff + 8;
+    const timeOff = tidOff + 8;
+    let samples = 0, lost = 0, lostRecords = 0, firstTime = -1, lastTime = -1;
+
+    function scan(bytes: Uint8Array, synthesized = false): void {
+      const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      let off = 0;
+      while (off + 8 <= bytes.byteLength) {
+        const type = v.getUint32(off, true);
+        const misc = v.getUint16(off + 4, true);
+        const size = v.getUint16(off + 6, true);
+        if (size < 8) break;
+        if (type === RecordType.SAMPLE) {
+          samples++;
+          const t = v.getUint32(off + timeOff, true) + v.getUint32(off + timeOff + 4, true) * 0x100000000;
+          if (firstTime < 0) firstTime = t;
+          lastTime = t;
+          const mode = misc & Misc.CPUMODE_MASK;
+          if (mode === Misc.KERNEL) kernelHit = true;
+          else if (mode === Misc.USER) {
+            const pid = v.getUint32(off + tidOff, true);
+            const hi = v.getUint32(off + ipOff + 4, true);
+            if (hi < 0x200000) {
+              const ip = v.getUint32(off + ipOff, true) + hi * 0x100000000;
+              const list = maps.get(pid);
+              if (list) for (let i = list.length - 1; i >= 0; i--) {
+                const m = list[i];
+                if (ip >= m.start && ip < m.end) { hitDsos.add(m.path); break; }
+              }
             }
           }
-        }
-      } else if (type === RecordType.MMAP || type === RecordType.MMAP2) {
-        if ((misc & Misc.CPUMODE_MASK) === Misc.USER && !(misc & Misc.MMAP_DATA)) {
-          const pid = v.getUint32(off + 8, true);
-          const start = v.getUint32(off + 16, true) + v.getUint32(off + 20, true) * 0x100000000;
-          const len = v.getUint32(off + 24, true) + v.getUint32(off + 28, true) * 0x100000000;
-          const nameOff = off + (type === RecordType.MMAP ? 40 : 72);
-          let end = nameOff;
-          while (end < off + size && bytes[end] !== 0) end++;
-          const path = new TextDecoder().decode(bytes.subarray(nameOff, end));
-          if (path.startsWith('/')) {
-            let list = maps.get(pid);
-            if (!list) maps.set(pid, (list = []));
-            list.push({ start, end: start + len, path });
+        } else if (type === RecordType.MMAP || type === RecordType.MMAP2) {
+          if ((misc & Misc.CPUMODE_MASK) === Misc.USER && !(misc & Misc.MMAP_DATA)) {
+            const pid = v.getUint32(off + 8, true);
+            const start = v.getUint32(off + 16, true) + v.getUint32(off + 20, true) * 0x100000000;
+            const len = v.getUint32(off + 24, true) + v.getUint32(off + 28, true) * 0x100000000;
+            const nameOff = off + (type === RecordType.MMAP ? 40 : 72);
+            let end = nameOff;
+            while (end < off + size && bytes[end] !== 0) end++;
+            const path = utf8.decode(bytes.subarray(nameOff, end));
+            if (path.startsWith('/')) {
+              let list = maps.get(pid);
+              if (!list) maps.set(pid, (list = []));
+              list.push({ start, end: start + len, path });
+            }
           }
+        } else if (type === RecordType.FORK) {
+          const pid = v.getUint32(off + 8, true), ppid = v.getUint32(off + 12, true);
+          if (pid !== ppid && maps.has(ppid) && !maps.has(pid)) maps.set(pid, [...maps.get(ppid)!]);
+        } else if (type === RecordType.COMM && misc & Misc.COMM_EXEC) {
+          maps.delete(v.getUint32(off + 8, true));
+        } else if (type === RecordType.LOST && !synthesized) {
+          lostRecords++;
+          lost += v.getUint32(off + 16, true) + v.getUint32(off + 20, true) * 0x100000000;
+        } else if (type === RecordType.LOST_SAMPLES && !synthesized) {
+          lost += v.getUint32(off + 8, true) + v.getUint32(off + 12, true) * 0x100000000;
         }
-      } else if (type === RecordType.FORK) {
-        const pid = v.getUint32(off + 8, true), ppid = v.getUint32(off + 12, true);
-        if (pid !== ppid && maps.has(ppid) && !maps.has(pid)) maps.set(pid, [...maps.get(ppid)!]);
-      } else if (type === RecordType.COMM && misc & Misc.COMM_EXEC) {
-        maps.delete(v.getUint32(off + 8, true));
-      } else if (type === RecordType.LOST && !synthesized) {
-        lostRecords++;
-        lost += v.getUint32(off + 16, true) + v.getUint32(off + 20, true) * 0x100000000;
-      } else if (type === RecordType.LOST_SAMPLES && !synthesized) {
-        lost += v.getUint32(off + 8, true) + v.getUint32(off + 12, true) * 0x100000000;
+        off += size;
       }
-      off += size;
     }
-  }
 
-  const drainAll = (): number => {
-    let n = 0;
-    for (const b of buffers) {
-      const bytes = b.drain();
-      if (!bytes.length) continue;
-      scan(bytes);
-      write(bytes);
-      n += bytes.length;
+    const drainAll = (): number => {
+      let n = 0;
+      for (const b of buffers) {
+        const bytes = b.drain();
+        if (!bytes.length) continue;
+        scan(bytes);
+        write(bytes);
+        n += bytes.length;
+      }
+      if (n) write(encodeHeaderOnly(RecordType.FINISHED_ROUND));
+      return n;
+    };
+
+    // Go.
+    let stopping = false;
+    const stop = () => { stopping = true; };
+    o.signal?.addEventListener('abort', stop);
+    if (o.signal?.aborted) stopping = true;
+    // Task events of a workload enable themselves at exec (enable_on_exec); CPU-wide ones are
+    // enabled here, before the workload starts, as perf does.
+    if (!workload || cpuWide) for (const e of events) for (const fd of e.fds) perfEnable(fd);
+    if (workload) {
+      workload.start();
+      void workload.exited.then(stop);
     }
-    if (n) write(encodeHeaderOnly(RecordType.FINISHED_ROUND));
-    return n;
-  };
-
-  // Go.
-  let stopping = false;
-  const stop = () => { stopping = true; };
-  o.signal?.addEventListener('abort', stop);
-  if (o.signal?.aborted) stopping = true;
-  // Task events of a workload enable themselves at exec (enable_on_exec); CPU-wide ones are
-  // enabled here, before the workload starts, as perf does.
-  if (!workload || cpuWide) for (const e of events) for (const fd of e.fds) perfEnable(fd);
-  if (workload) {
-    workload.start();
-    void workload.exited.then(stop);
-  }
-  let wakeups = 0;
-  let lastProgress = Date.now();
-  const fds = buffers.map((b) => b.fd);
-  let drained = 0;
-  while (!stopping) {
-    // perf's "Woken up N times": how often it had to sleep because the buffers were empty.
-    if (drained === 0) wakeups++;
-    const r = await pollAsync(fds, 100);
-    // Every target task gone (POLLHUP on all buffers): nothing more can arrive (perf stops too).
-    if (!cpuWide && r.ready === fds.length && r.revents.every((x) => x & POLLHUP)) stopping = true;
-    drained = drainAll();
-    if (o.onProgress && Date.now() - lastProgress >= 1000) {
-      lastProgress = Date.now();
-      o.onProgress({ samples, bytes: sink.position, lost });
+    let wakeups = 0;
+    let lastProgress = Date.now();
+    const fds = buffers.map((b) => b.fd);
+    let drained = 0;
+    while (!stopping) {
+      // perf's "Woken up N times": how often it had to sleep because the buffers were empty.
+      if (drained === 0) wakeups++;
+      const r = await pollAsync(fds, 100);
+      // Every target task gone (POLLHUP on all buffers): nothing more can arrive (perf stops too).
+      if (!cpuWide && r.ready === fds.length && r.revents.every((x) => x & POLLHUP)) stopping = true;
+      drained = drainAll();
+      if (o.onProgress && Date.now() - lastProgress >= 1000) {
+        lastProgress = Date.now();
+        o.onProgress({ samples, bytes: sink.position, lost });
+      }
     }
-  }
-  o.signal?.removeEventListener('abort', stop);
+    o.signal?.removeEventListener('abort', stop);
 
-  // Stop: disable, kill a still-running workload (perf sends SIGTERM), drain what is left.
-  for (const e of events) for (const fd of e.fds) perfDisable(fd);
-  let exitStatus: number | undefined;
-  if (workload) {
-    if (!workload.hasExited()) workload.child.kill('SIGTERM');
-    exitStatus = await workload.exited;
-  }
-  drainAll();
-  cleanup();
+    // Stop: disable, kill a still-running workload (perf sends SIGTERM), drain what is left.
+    for (const e of events) for (const fd of e.fds) perfDisable(fd);
+    let exitStatus: number | undefined;
+    if (workload) {
+      if (!workload.hasExited()) workload.child.kill('SIGTERM');
+      exitStatus = await workload.exited;
+    }
+    drainAll();
+    cleanup();
 
-  // Features known only at the end.
-  const buildIds: BuildIdEntry[] = [];
-  if (kernelHit) {
-    const id = readKernelBuildId();
-    if (id) buildIds.push({ misc: Misc.KERNEL | PERF_RECORD_MISC_BUILD_ID_SIZE, pid: -1, buildId: id, filename: '[kernel.kallsyms]' });
-  }
-  for (const path of [...hitDsos].sort()) {
-    const id = readFileBuildId(path);
-    if (id) buildIds.push({ misc: Misc.USER | PERF_RECORD_MISC_BUILD_ID_SIZE, pid: -1, buildId: id, filename: path });
-  }
-  if (buildIds.length) features.set(Feature.BUILD_ID, encodeFeature(Feature.BUILD_ID, buildIds));
-  if (samples) features.set(Feature.SAMPLE_TIME, encodeFeature(Feature.SAMPLE_TIME, { first: BigInt(firstTime), last: BigInt(lastTime) }));
+    // Features known only at the end.
+    const buildIds: BuildIdEntry[] = [];
+    if (kernelHit) {
+      const id = readKernelBuildId();
+      if (id) buildIds.push({ misc: Misc.KERNEL | PERF_RECORD_MISC_BUILD_ID_SIZE, pid: -1, buildId: id, filename: '[kernel.kallsyms]' });
+    }
+    for (const path of [...hitDsos].sort()) {
+      const id = readFileBuildId(path);
+      if (id) buildIds.push({ misc: Misc.USER | PERF_RECORD_MISC_BUILD_ID_SIZE, pid: -1, buildId: id, filename: path });
+    }
+    if (buildIds.length) features.set(Feature.BUILD_ID, encodeFeature(Feature.BUILD_ID, buildIds));
+    if (samples) features.set(Feature.SAMPLE_TIME, encodeFeature(Feature.SAMPLE_TIME, { first: BigInt(firstTime), last: BigInt(lastTime) }));
 
-  if (fileWriter) {
-    for (const [f, payload] of features) fileWriter.setFeature(f, payload);
-    fileWriter.finish();
-  } else {
-    if (buildIds.length) pipeWriter!.writeBuildIds(features.get(Feature.BUILD_ID)!);
-    pipeWriter!.finish();
+    if (fileWriter) {
+      for (const [f, payload] of features) fileWriter.setFeature(f, payload);
+      fileWriter.finish();
+    } else {
+      if (buildIds.length) pipeWriter!.writeBuildIds(features.get(Feature.BUILD_ID)!);
+      pipeWriter!.finish();
+    }
+    const bytes = sink.position;
+    sink.close();
+    return { output: o.output, samples, lost, lostRecords, wakeups, bytes, exitStatus, eventNames: events.map((e) => e.spec.name) };
   }
-  const bytes = sink.position;
-  sink.close();
-  return { output: o.output, samples, lost, lostRecords, wakeups, bytes, exitStatus, eventNames: events.map((e) => e.spec.name) };
 }
 
 function safeComm(tid: number): string {
