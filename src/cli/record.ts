@@ -33,6 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     .usage('[options] [--] [command [args...]]')
     .option('-e, --event <event>', 'event to sample (repeatable; comma lists): cpu-clock, task-clock, page-faults, context-switches, cycles, SUBSYS:NAME', (v: string, p: string[] = []) => [...p, v])
     .option('-F, --freq <hz>', 'samples per second', (v) => Number(v))
+    .option('--strict-freq', 'fail instead of lowering -F above kernel.perf_event_max_sample_rate')
     .option('-c, --count <n>', 'sample every n events (period)', (v) => Number(v))
     .option('-g', 'record call chains through frame pointers')
     .option('--call-graph <mode>', 'fp, or dwarf[,stack-size] (default size 8192)')
@@ -61,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   const opts: RecordOptions = {
     events: splitEventList(f.event ?? []).map(parseEvent),
     freq: f.freq,
+    strictFreq: !!f.strictFreq,
     period: f.count,
     callGraph: f.callGraph ? parseCallGraph(f.callGraph) : f.g ? { mode: 'fp' } : undefined,
     workload: workload.length ? workload : undefined,

@@ -92,3 +92,13 @@ export function readKallsymsAddresses(names: readonly string[]): Map<string, big
 export function readKallsymsText(): string {
   return readText('/proc/kallsyms', 'reading kernel symbols');
 }
+
+/** kernel.perf_event_max_sample_rate: the highest -F the kernel accepts (it lowers it under load). */
+export function readMaxSampleRate(): number | undefined {
+  try {
+    const n = Number(readFileSync('/proc/sys/kernel/perf_event_max_sample_rate', 'utf8').trim());
+    return Number.isFinite(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -15,7 +15,7 @@ import { perfEventOpen, perfEventId, perfEnable, perfDisable, perfSetOutput, clo
 import { RingBuffer } from '../kernel/ring-buffer.js';
 import { clockGettimeNs, clockResolutionNs } from '../kernel/clock.js';
 import { pollAsync, POLLHUP } from '../kernel/poll.js';
-import { readOnlineCpus, readThreads, readComm, readStatus, listPids } from '../kernel/procfs.js';
+import { readOnlineCpus, readThreads, readComm, readStatus, listPids, readMaxSampleRate } from '../kernel/procfs.js';
 import { tracepointId } from '../kernel/tracefs.js';
 import { defaultEvent, fallbackEvent, type EventSpec } from './events.js';
 import { encodeCpuMap, encodeIdIndex, encodeThreadMap, synthesizeKernelMmap, synthesizeProcess, type IdIndexEntry } from './synthesize.js';
@@ -41,6 +41,8 @@ export interface RecordOptions {
   cpus?: number[];
   /** -k: sample times from this POSIX clock (attr.use_clockid), with CLOCKID and CLOCK_DATA. */
   clockid?: number;
+  /** Refuse (instead of lowering) a frequency above kernel.perf_event_max_sample_rate. */
+  strictFreq?: boolean;
   /** Follow children (default true). */
   inherit?: boolean;
   /** File name, or '-' for pipe mode on stdout. */
@@ -136,7 +138,8 @@ function backupOutput(path: string): void {
   } catch { /* perf ignores a failed backup too */ }
 }
 
-export async function record(o: RecordOptions): Promise<RecordResult> {
+export async function record(options: RecordOptions): Promise<RecordResult> {
+  let o = options;
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const cpuWide = !!(o.allCpus || o.cpus);
   // System-wide, perf tracks mmap/comm/fork with a dummy event that counts from the moment it is
@@ -149,6 +152,18 @@ export async function record(o: RecordOptions): Promise<RecordResult> {
     throw new KscopeError('nothing to record', 'give a command after --, or -p PID, -t TID, -a');
   }
   const pages = o.mmapPages ?? 128;
+  // record_opts__config_freq: a frequency above the kernel's limit is lowered to it, with perf's warning.
+  const maxRate = readMaxSampleRate();
+  if (!o.period && maxRate && (o.freq ?? 4000) > maxRate) {
+    if (o.strictFreq) {
+      throw new KscopeError(`Maximum frequency rate (${maxRate} Hz) exceeded.`, 'use -F with a lower value or raise /proc/sys/kernel/perf_event_max_sample_rate');
+    }
+    log(`warning: Maximum frequency rate (${maxRate} Hz) exceeded, throttling from ${o.freq} Hz to ${maxRate} Hz.\n` +
+      '         The limit can be raised via /proc/sys/kernel/perf_event_max_sample_rate.\n' +
+      "         The kernel will lower it when kscope's interrupts take too long.\n" +
+      '         Use --strict-freq to disable this throttling, refusing to record.');
+    o = { ...o, freq: maxRate };
+  }
   const online = readOnlineCpus();
   const cpus = o.cpus ?? online;
   for (const c of cpus) if (!online.includes(c)) throw new KscopeError(`CPU ${c} is not online`, `online CPUs: ${online.join(',')}`);
