@@ -128,6 +128,10 @@ export function buildAttr(spec: EventSpec, o: RecordOptions, nEvents: number, cp
   return attr;
 }
 
+class MissingThread extends Error {
+  constructor(readonly tid: number) { super(`thread ${tid} exited`); }
+}
+
 function isFallbackErrno(e: number | undefined): boolean {
   return e === Errno.ENOENT || e === Errno.EOPNOTSUPP || e === Errno.ENODEV || e === 6 /* ENXIO */;
 }
@@ -201,10 +205,26 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
         const ev: OpenEvent = { spec, attr, ids: [], fds: [] };
         try {
           for (const cpu of cpus) for (const tid of threads) {
-            ev.fds.push(perfEventOpen(attr, { pid: tid, cpu }, spec.name));
+            try {
+              ev.fds.push(perfEventOpen(attr, { pid: tid, cpu }, spec.name));
+            } catch (err) {
+              // -p: a thread that exited since we listed /proc/PID/task is skipped, as perf's
+              // ignore_missing_thread does; start over without it so every event has the same slots.
+              if (o.pids && threads.length > 1 && err instanceof KscopeError && err.errno === Errno.ESRCH) {
+                throw new MissingThread(tid);
+              }
+              throw err;
+            }
           }
         } catch (err) {
           for (const fd of ev.fds) closeFd(fd);
+          if (err instanceof MissingThread) {
+            for (const e of events) for (const fd of e.fds) closeFd(fd);
+            events.length = 0;
+            threads = threads.filter((t) => t !== err.tid);
+            i = -1;
+            break;
+          }
           if (err instanceof KscopeError && err.errno === Errno.EINVAL && (attr.readFormat & 16)) {
             readFormatLost = false; // perf_missing_features.read_lost
             continue;
