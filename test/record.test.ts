@@ -211,3 +211,17 @@ test('-k monotonic_raw: use_clockid in the attr, CLOCKID and CLOCK_DATA as perf 
   assert.match(h, /# clockid frequency: \d+ MHz/);
   assert.doesNotMatch(h, /missing features:.*CLOCK_DATA/);
 });
+
+test('-C 1 samples only CPU 1; several events (-e a,b) are told apart by sample identifier', { skip: skip ?? (spawnSync('sh', ['-c', 'grep -q 1 /sys/devices/system/cpu/online']).status !== 0 ? 'needs CPU 1 online' : undefined) }, () => {
+  const burn = compileWorkload('burn.c');
+  const c1 = record('cpu1', ['-C', '1', '--', burn, '150']);
+  perfStats(c1);
+  const cpus = new Set(perfScript(c1, ['-F', 'cpu']).split('\n').map((l) => l.trim()).filter(Boolean));
+  assert.deepEqual([...cpus], ['[001]']);
+  const multi = record('multi', ['-e', 'task-clock,page-faults', '-e', 'context-switches', '--', burn, '150']);
+  const r = runPerf(['report', '--stats', '-i', multi]);
+  assert.equal(r.stderr.trim(), '');
+  assert.match(r.stdout, /task-clock stats:\n\s+SAMPLE events:\s+[1-9]/);
+  assert.match(r.stdout, /page-faults stats:\n\s+SAMPLE events:\s+[1-9]/);
+  assert.match(runPerf(['evlist', '-i', multi]).stdout, /^task-clock\npage-faults\ncontext-switches\n/);
+});
