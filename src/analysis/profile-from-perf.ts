@@ -1,0 +1,226 @@
+// perf.data → StackProfile: every record in perf's delivery order (orderedRecords) goes through the
+// machine model (analysis/machine.ts: threads, comms, maps, DSOs, symbols, callchains, DWARF
+// unwinding); each sample of the chosen event becomes one row of the profile, its callchain root
+// first (perf's caller order) with the sampled ip as the leaf, as `perf script` hands samples to
+// tools/perf/scripts/python/stackcollapse.py:
+//   - frame name: the resolved symbol (demangled by the injected demangler, without parameters, as
+//     perf prints C++ names), perf's `[unknown]` when unresolved
+//   - module: the DSO's path (perf's long name: /usr/lib/.../libc.so.6, [kernel.kallsyms],
+//     /tmp/perf-PID.map) with its build-id when the recording or its MMAP2 records carry one
+//   - kind: kernel for kernel/module/bpf code, jit for perf-PID.map code, user otherwise
+//   - thread: the sample's pid/tid and the thread's comm at that moment (COMM records seen so far)
+//   - weight 1 (a sample), period the sample's period (PERF_SAMPLE_PERIOD or attr.sample_period)
+// Samples without a recorded callchain get the sampled ip as a one-frame stack (stackcollapse
+// prints only the comm for those; a flame graph is more useful with the function).
+import type { PerfDataFile } from '../formats/perfdata/reader.js';
+import { PerfSample, type PerfEvent } from '../formats/perfdata/sample.js';
+import type { PerfRecord } from '../formats/perfdata/stream.js';
+import { decodeRecord } from '../formats/perfdata/records.js';
+import { RecordType, SampleType } from '../formats/perfdata/constants.js';
+import { KscopeError } from '../util/errors.js';
+import { Machine, ResolvedSample, samplePeriod, type Loc, type MachineOptions } from './machine.js';
+import { FrameKind, StackProfileBuilder, type StackProfile } from './stack-profile.js';
+import { eventNames } from './stats.js';
+
+const TWO32 = 0x100000000;
+/** perf_event_attr type/config of the `dummy` software event (side-band only, never sampled for stacks). */
+const PERF_TYPE_SOFTWARE = 1;
+const PERF_COUNT_SW_DUMMY = 9;
+
+export interface ProfileFromPerfOptions {
+  /** The machine's injected I/O (util/node-machine-io.ts gives Node's); or a machine to reuse. */
+  machine: MachineOptions | Machine;
+  /** The event to take samples of, by name (`cpu-clock`, or with modifiers `cpu-clock:ppp`); default the first. */
+  event?: string;
+  /** Keep only samples of these process ids. */
+  pids?: readonly number[];
+  /** Keep only samples of these thread ids. */
+  tids?: readonly number[];
+  /** Keep only samples whose thread's comm (at sample time) is one of these. */
+  comms?: readonly string[];
+  /** Drop kernel frames (user-only stacks; a sample entirely in the kernel keeps an empty stack). */
+  excludeKernel?: boolean;
+  /** Turns a raw symbol name into what to show (C++/Rust demangling); identity when absent. */
+  demangle?: (name: string) => string;
+  /** Frames per stack at most, leaf side kept (perf's max_stack: sysctl kernel.perf_event_max_stack, 127). */
+  maxStack?: number;
+}
+
+export interface PerfProfileResult {
+  profile: StackProfile;
+  /** The event whose samples were taken. */
+  event: { index: number; name: string } | undefined;
+  /** All events' names in the file, in attr order. */
+  eventNames: string[];
+  /** Samples of the chosen event before the pid/tid/comm filters. */
+  eventSamples: number;
+}
+
+/**
+ * A C++ name as perf shows it: demangled without the parameter list (perf demangles with
+ * DMGL_NO_OPTS unless verbose: `node::Start`, not `node::Start(int, char**)`).
+ */
+export function stripParameters(name: string): string {
+  // GCC's clone suffixes (`[clone .constprop.0]`, `[clone .isra.0]`) go with the parameters.
+  let s = name.replace(/(?: \[clone [^\]]*\])+$/, '');
+  const unsuffixed = s;
+  // Trailing cv/ref qualifiers of member functions: `f(int) const &`.
+  for (;;) {
+    const t = s.replace(/ (?:const|volatile|&&|&)$/, '');
+    if (t === s) break;
+    s = t;
+  }
+  if (!s.endsWith(')')) return unsuffixed;
+  let depth = 0;
+  for (let i = s.length - 1; i >= 0; i--) {
+    const c = s[i];
+    if (c === ')') depth++;
+    else if (c === '(') {
+      depth--;
+      if (depth === 0) {
+        // `(anonymous namespace)` or a whole-name group is not a parameter list.
+        if (i === 0) return unsuffixed;
+        return s.slice(0, i);
+      }
+    }
+  }
+  return unsuffixed;
+}
+
+function kindOf(loc: Loc): FrameKind {
+  const d = loc.dso;
+  if (d) {
+    if (d.kind === 'kernel' || d.kind === 'bpf') return FrameKind.Kernel;
+    if (d.kind === 'jit') return FrameKind.Jit;
+    return FrameKind.User;
+  }
+  return loc.level === 'k' || loc.level === 'g' ? FrameKind.Kernel : FrameKind.User;
+}
+
+function matchesEventName(full: string, want: string): boolean {
+  if (full === want) return true;
+  const colon = full.lastIndexOf(':');
+  // `cpu-clock:ppp` answers to `cpu-clock`; tracepoints (`sched:sched_switch`) only to their full name.
+  return colon > 0 && /^[ukhHGIpPSDeW]+$/.test(full.slice(colon + 1)) && full.slice(0, colon) === want;
+}
+
+/** Walks a perf.data file through the machine model and builds the stack profile of one event's samples. */
+export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions): PerfProfileResult {
+  const machine = opts.machine instanceof Machine ? opts.machine : new Machine(file, opts.machine);
+  const demangle = opts.demangle ?? ((s: string) => s);
+  const maxStack = opts.maxStack ?? 127;
+  const pidSet = opts.pids?.length ? new Set(opts.pids) : undefined;
+  const tidSet = opts.tids?.length ? new Set(opts.tids) : undefined;
+  const commSet = opts.comms?.length ? new Set(opts.comms) : undefined;
+
+  // The event is chosen at the first sample: in pipe mode attrs and names arrive as records.
+  let chosen: PerfEvent | undefined;
+  let chosenName = '';
+  let names: string[] = [];
+  let builder: StackProfileBuilder | undefined;
+  const choose = (): void => {
+    names = eventNames(file);
+    const evs = file.events.events;
+    let i: number;
+    if (opts.event !== undefined) {
+      i = names.findIndex((n) => n === opts.event);
+      if (i < 0) i = names.findIndex((n) => matchesEventName(n, opts.event!));
+      if (i < 0) {
+        throw new KscopeError(`no event '${opts.event}' in ${file.name}`, `it has: ${names.join(', ') || 'no events'}`);
+      }
+    } else {
+      i = evs.findIndex((e) => !(e.attr.type === PERF_TYPE_SOFTWARE && e.attr.config === BigInt(PERF_COUNT_SW_DUMMY)));
+      if (i < 0) i = 0;
+    }
+    chosen = evs[i];
+    chosenName = names[i] ?? '';
+    const baseName = chosenName.replace(/:[ukhHGIpPSDeW]+$/, '');
+    const timeBased = chosen && chosen.attr.type === PERF_TYPE_SOFTWARE && (chosen.attr.config === 0n || chosen.attr.config === 1n);
+    builder = new StackProfileBuilder({
+      ...(timeBased ? { periodType: { type: 'cpu', unit: 'nanoseconds' } } : { periodType: { type: baseName || 'events', unit: 'count' } }),
+      ...(chosenName ? { eventName: chosenName } : {}),
+    });
+  };
+
+  const locFrame: number[] = []; // Loc.id → frame id (+1; 0 = not yet)
+  const frameKernel: boolean[] = [];
+  const frameOf = (b: StackProfileBuilder, loc: Loc): number => {
+    const cached = locFrame[loc.id];
+    if (cached) return cached - 1;
+    const sym = loc.sym;
+    const kind = kindOf(loc);
+    const name = sym ? stripParameters(demangle(sym.name)) : undefined;
+    const dso = loc.dso;
+    const id = b.internFrame({
+      name,
+      ...(dso ? { module: dso.longName, ...(dso.buildId ? { buildId: dso.buildId } : {}) } : {}),
+      kind,
+    });
+    locFrame[loc.id] = id + 1;
+    frameKernel[id] = kind === FrameKind.Kernel;
+    return id;
+  };
+  const threadIds = new Map<string, number>();
+
+  const sample = new PerfSample();
+  const resolved = new ResolvedSample();
+  let eventSamples = 0;
+  // perf's delivery order: orderedRecords() sorts by time between FINISHED_ROUNDs.
+  for (const rec of file.orderedRecords()) {
+    const t = rec.type;
+    if (t !== RecordType.SAMPLE) {
+      if (t === RecordType.EVENT_UPDATE) noteEventName(file, rec);
+      machine.process(rec);
+      continue;
+    }
+    if (!builder) choose();
+    const ev = file.eventOf(rec);
+    if (ev !== chosen) continue;
+    const s = file.decodeSample(rec, sample);
+    eventSamples++;
+    if (pidSet && !pidSet.has(s.pid)) continue;
+    if (tidSet && !tidSet.has(s.tid)) continue;
+    const r = machine.resolve(s, resolved);
+    const comm = r.thread.comm;
+    if (commSet && !commSet.has(comm)) continue;
+    const b = builder!;
+    let node = -1;
+    const hasChain = (s.sampleType & SampleType.CALLCHAIN) !== 0 || r.chainLength > 0;
+    if (hasChain) {
+      const n = Math.min(r.chainLength, maxStack);
+      for (let i = n - 1; i >= 0; i--) {
+        const f = frameOf(b, r.chain[i]);
+        if (opts.excludeKernel && frameKernel[f]) continue;
+        node = b.internStackNode(node, f);
+      }
+    } else {
+      const f = frameOf(b, r.frames[0]);
+      if (!(opts.excludeKernel && frameKernel[f])) node = b.internStackNode(-1, f);
+    }
+    const tkey = `${s.pid}/${s.tid}/${comm}`;
+    let th = threadIds.get(tkey);
+    if (th === undefined) {
+      th = b.internThread(s.pid, s.tid, comm);
+      threadIds.set(tkey, th);
+    }
+    const time = s.sampleType & SampleType.TIME ? s.timeHi * TWO32 + s.timeLo : NaN;
+    b.addSampleAtNode(node, th, 1, time, samplePeriod(s));
+  }
+  if (!builder) choose();
+  return {
+    profile: builder!.build(),
+    event: chosen ? { index: chosen.index, name: chosenName } : undefined,
+    eventNames: names,
+    eventSamples,
+  };
+}
+
+/** Pipe-mode event names come as EVENT_UPDATE NAME records; put them on the events. */
+function noteEventName(file: PerfDataFile, rec: PerfRecord): void {
+  try {
+    const d = decodeRecord(rec, file.events, file.name) as { eventName?: string; id?: bigint | number };
+    if (d.eventName === undefined || d.id === undefined) return;
+    const ev = file.events.eventById(Number(d.id));
+    if (ev && !ev.name) ev.name = d.eventName;
+  } catch { /* a damaged update leaves the attr-derived name */ }
+}
