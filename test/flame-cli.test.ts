@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { stripParameters } from '../src/analysis/profile-from-perf.js';
-import { perfRecording, perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
+import { compileWorkload, perfRecording, perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
 
 const perfSkip = perfSkipReason();
 const stackcollapse = perfSkip ? undefined : join(runPerf(['--exec-path']).stdout.trim(), 'scripts/python/stackcollapse.py');
@@ -69,6 +69,15 @@ function perfPeriods(file: string): number {
   return r.stdout.split('\n').filter((l) => /^\s*\d+\s*$/.test(l)).reduce((a, l) => a + Number(l), 0);
 }
 
+/** Hot code inlined into its caller (test/workloads/flamecli-inline.c): work → mix → step, the last two inlined. */
+function inlineRecordings(): { dwarf: string; fp: string } {
+  const bin = compileWorkload('flamecli-inline.c', ['-O2', '-g', '-fno-omit-frame-pointer']);
+  return {
+    dwarf: perfRecording('flamecli-inline-dwarf', ['record', '--call-graph', 'dwarf,4096', '-F', '1000', '--', bin, '300']),
+    fp: perfRecording('flamecli-inline-fp', ['record', '-g', '-F', '1000', '--', bin, '300']),
+  };
+}
+
 /** A recording of the whole busy machine: many processes, deep kernel stacks. */
 function busyRecording(): string {
   return perfRecording('flamecli-busy', ['record', '-a', '-g', '-F', '499', '--', 'sleep', '0.5']);
@@ -89,13 +98,17 @@ test('stripParameters drops C++ parameter lists and clone suffixes as perf shows
 
 const exact: Array<[string, string[], string[]]> = [
   ['fp', [], []],
+  ['dwarf', ['--no-comm'], ['--no-comm']],
   ['system', ['--kernel', '--include-pid', '--include-tid'], ['--kernel', '--include-pid', '--include-tid']],
   ['zstd', [], []],
   ['pipe', ['--include-tid'], ['--include-tid']],
+  // perf 6.1 adds DWARF inline frames to --call-graph dwarf stacks (mix;step), not to -g ones.
+  ['inline-dwarf', [], []],
+  ['inline-fp', [], []],
 ];
 for (const [rec, ours, theirs] of exact) {
   test(`kscope flame --format folded equals stackcollapse.py on the ${rec} recording (${theirs.join(' ') || 'default'})`, { skip: oracleSkip }, () => {
-    const file = standardRecordings()[rec];
+    const file = rec.startsWith('inline-') ? inlineRecordings()[rec.slice(7) as 'dwarf' | 'fp'] : standardRecordings()[rec];
     const expected = oracleFolded(file, theirs);
     assert.ok(expected.split('\n').length > 2, 'the oracle printed stacks');
     assert.equal(kscope(['-i', file, '--format', 'folded', '-o', '-', ...ours]).stdout, expected);
@@ -107,15 +120,14 @@ test('kscope flame -i - reads a pipe-mode recording from stdin', { skip: oracleS
   assert.equal(kscope(['-i', '-', '-o', '-'], readFileSync(file)).stdout, oracleFolded(file, []));
 });
 
-// Symbol choice among aliases at one address still differs from perf in symbols/ (reported to the
-// lead): node's Builtins_JSConstructStubGeneric vs the NOTYPE label construct_stub_create_deopt_addr
-// inside it, libc's __libc_start_main_impl vs __libc_start_main@@GLIBC_2.34 (debug file .symtab),
-// kallsyms' __pi_memcpy vs memcpy. Exact comparisons on those recordings are todo; the stack
-// shapes (comm, depth, count per line) must already match.
+// Symbol choice among aliases still differs from perf in symbols/ (reported to the lead): node's
+// NOTYPE label construct_stub_create_deopt_addr inside Builtins_JSConstructStubGeneric (perf names
+// the function), kallsyms' memcpy vs __pi_memcpy at one address (perf keeps __pi_memcpy). Exact
+// comparisons on those recordings are todo; the stack shapes (comm, depth, count per line) must
+// already match.
 const aliasing: Array<[string, () => string, string[], string[]]> = [
   ['node', () => standardRecordings().node, [], []],
   ['node', () => standardRecordings().node, ['--include-tid', '--kernel'], ['--include-tid', '--kernel']],
-  ['dwarf', () => standardRecordings().dwarf, ['--no-comm'], ['--no-comm']],
   ['busy system-wide', busyRecording, ['--kernel', '--include-pid', '--include-tid'], ['--kernel', '--include-pid', '--include-tid']],
 ];
 for (const [rec, file, ours, theirs] of aliasing) {
@@ -130,6 +142,18 @@ for (const [rec, file, ours, theirs] of aliasing) {
     assert.equal(kscope(['-i', file(), '-o', '-', ...ours]).stdout, oracleFolded(file(), theirs));
   });
 }
+
+test('--no-inline leaves DWARF inline frames out of --call-graph dwarf stacks', { skip: oracleSkip }, () => {
+  const { dwarf } = inlineRecordings();
+  const theirs = oracleFolded(dwarf, []);
+  const got = kscope(['-i', dwarf, '-o', '-', '--no-inline']).stdout;
+  assert.ok(/;work;mix;step \d+$/m.test(theirs), 'perf shows the inline frames');
+  assert.ok(!/;(mix|step)\b/.test(got), 'no inline frames');
+  assert.equal(total(got), total(theirs));
+  // The samples perf puts in work's inlined code (or work itself) are work's own here.
+  const inWork = (text: string, re: RegExp) => text.trim().split('\n').filter((l) => re.test(l)).reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  assert.equal(inWork(got, /;work \d+$/), inWork(theirs, /;work(;mix(;step)?)? \d+$/));
+});
 
 test('--no-kernel leaves kernel frames out (stackcollapse --kernel minus its _[k] frames)', { skip: oracleSkip }, () => {
   for (const file of [standardRecordings().system, busyRecording()]) {

@@ -18,7 +18,8 @@ import type { PerfRecord } from '../formats/perfdata/stream.js';
 import { decodeRecord } from '../formats/perfdata/records.js';
 import { RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { KscopeError } from '../util/errors.js';
-import { Machine, ResolvedSample, samplePeriod, type Loc, type MachineOptions } from './machine.js';
+import { DwarfSymbolizer } from '../symbols/dwarf-symbolizer.js';
+import { Machine, ResolvedSample, samplePeriod, type DsoInfo, type Loc, type MachineOptions } from './machine.js';
 import { FrameKind, StackProfileBuilder, type StackProfile } from './stack-profile.js';
 import { eventNames } from './stats.js';
 
@@ -44,6 +45,12 @@ export interface ProfileFromPerfOptions {
   demangle?: (name: string) => string;
   /** Frames per stack at most, leaf side kept (perf's max_stack: sysctl kernel.perf_event_max_stack, 127). */
   maxStack?: number;
+  /**
+   * Expand inlined calls into frames from DWARF for the user frames of --call-graph dwarf samples,
+   * as perf 6.1 does there (unwind_entry → append_inlines; its frame-pointer callchains get no
+   * inline frames). Default true; false is perf --no-inline.
+   */
+  inline?: boolean;
 }
 
 export interface PerfProfileResult {
@@ -142,23 +149,44 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
     });
   };
 
-  const locFrame: number[] = []; // Loc.id → frame id (+1; 0 = not yet)
+  // Loc.id → its frame ids, innermost first (one, or several when DWARF says the code was inlined).
+  const locFrames: Array<number[] | undefined> = [];
+  const locFramesInlined: Array<number[] | undefined> = [];
   const frameKernel: boolean[] = [];
-  const frameOf = (b: StackProfileBuilder, loc: Loc): number => {
-    const cached = locFrame[loc.id];
-    if (cached) return cached - 1;
-    const sym = loc.sym;
-    const kind = kindOf(loc);
-    const name = sym ? stripParameters(demangle(sym.name)) : undefined;
+  const dwarfs = new Map<DsoInfo, DwarfSymbolizer | null>();
+  const expandInlines = opts.inline ?? true;
+  const internFrame = (b: StackProfileBuilder, loc: Loc, name: string | undefined, kind: FrameKind): number => {
     const dso = loc.dso;
     const id = b.internFrame({
       name,
       ...(dso ? { module: dso.longName, ...(dso.buildId ? { buildId: dso.buildId } : {}) } : {}),
       kind,
     });
-    locFrame[loc.id] = id + 1;
     frameKernel[id] = kind === FrameKind.Kernel;
     return id;
+  };
+  const framesOf = (b: StackProfileBuilder, loc: Loc, inlined: boolean): number[] => {
+    const cache = inlined ? locFramesInlined : locFrames;
+    const cached = cache[loc.id];
+    if (cached) return cached;
+    const sym = loc.sym;
+    const kind = kindOf(loc);
+    let ids: number[] | undefined;
+    if (inlined && sym && loc.dso && loc.dso.kind === 'user') {
+      const names = inlineNames(dwarfs, loc.dso, sym.start + loc.offset);
+      if (names) ids = names.map((n) => internFrame(b, loc, n === undefined ? '??' : stripParameters(demangle(n)), kind));
+    }
+    ids ??= [internFrame(b, loc, sym ? stripParameters(demangle(sym.name)) : undefined, kind)];
+    cache[loc.id] = ids;
+    return ids;
+  };
+  const pushFrames = (b: StackProfileBuilder, parent: number, ids: number[]): number => {
+    let node = parent;
+    for (let k = ids.length - 1; k >= 0; k--) {
+      if (opts.excludeKernel && frameKernel[ids[k]]) continue;
+      node = b.internStackNode(node, ids[k]);
+    }
+    return node;
   };
   const threadIds = new Map<string, number>();
 
@@ -188,14 +216,11 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
     const hasChain = (s.sampleType & SampleType.CALLCHAIN) !== 0 || r.chainLength > 0;
     if (hasChain) {
       const n = Math.min(r.chainLength, maxStack);
-      for (let i = n - 1; i >= 0; i--) {
-        const f = frameOf(b, r.chain[i]);
-        if (opts.excludeKernel && frameKernel[f]) continue;
-        node = b.internStackNode(node, f);
-      }
+      // chain[0, recorded) came from the recorded callchain, chain[recorded, n) from DWARF unwinding.
+      const recorded = expandInlines && s.stackUser ? recordedEntries(s) : n;
+      for (let i = n - 1; i >= 0; i--) node = pushFrames(b, node, framesOf(b, r.chain[i], i >= recorded));
     } else {
-      const f = frameOf(b, r.frames[0]);
-      if (!(opts.excludeKernel && frameKernel[f])) node = b.internStackNode(-1, f);
+      node = pushFrames(b, -1, framesOf(b, r.frames[0], false));
     }
     const tkey = `${s.pid}/${s.tid}/${comm}`;
     let th = threadIds.get(tkey);
@@ -213,6 +238,39 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
     eventNames: names,
     eventSamples,
   };
+}
+
+/** Callchain entries that are addresses, not PERF_CONTEXT_* markers (as Machine.resolve counts them). */
+function recordedEntries(s: PerfSample): number {
+  if (!(s.sampleType & SampleType.CALLCHAIN)) return 0;
+  let n = 0;
+  const cc = s.callchain;
+  for (let i = 0; i < s.callchainNr; i++) if (!(cc[2 * i + 1] === 0xffffffff && cc[2 * i] >= 0xfffff001)) n++;
+  return n;
+}
+
+/**
+ * The names of an address's inline chain, innermost first, as perf's append_inlines gets them
+ * (util/machine.c, util/srcline.c): `addr2line -a -i -f` on the file perf took symbols from (the
+ * debug file, else the binary), only when that file has .debug_line; undefined when addr2line
+ * knows nothing of the address (the symbol's own name stands). DwarfSymbolizer answers as addr2line.
+ */
+function inlineNames(cache: Map<DsoInfo, DwarfSymbolizer | null>, dso: DsoInfo, address: number): Array<string | undefined> | undefined {
+  let d = cache.get(dso);
+  if (d === undefined) {
+    d = null;
+    const e = dso.elf;
+    const target = e ? (e.debugFile?.elf ?? e.elf) : undefined;
+    if (target && target.findSection('.debug_line')) {
+      try { d = new DwarfSymbolizer(target); } catch { d = null; }
+    }
+    cache.set(dso, d);
+  }
+  if (!d) return undefined;
+  let frames;
+  try { frames = d.findFrames(address); } catch { return undefined; }
+  if (!frames || frames.length === 0) return undefined;
+  return frames.map((f) => f.functionName);
 }
 
 /** Pipe-mode event names come as EVENT_UPDATE NAME records; put them on the events. */

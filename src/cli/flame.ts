@@ -36,6 +36,7 @@ interface FlameFlags {
   includePid?: boolean;
   includeTid?: boolean;
   demangle: boolean;
+  inline: boolean;
   symfs?: string;
 }
 
@@ -77,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--include-pid', 'folded: add the pid to the comm (stackcollapse --include-pid)')
     .option('--include-tid', 'folded: add the tid to the comm (stackcollapse --include-tid)')
     .option('--no-comm', 'folded: do not start stacks with the comm (stackcollapse --no-comm)')
+    .option('--no-inline', 'no frames for inlined calls (DWARF; perf adds them to --call-graph dwarf stacks)')
     .option('--no-demangle', 'show C++/Rust symbol names as they are in the binary')
     .option('--symfs <dir>', 'look for binaries and debug files under this directory (as perf --symfs)')
     .exitOverride()
@@ -123,6 +125,7 @@ export async function run(argv: string[]): Promise<number> {
       comms: commFilter,
       excludeKernel: o.kernel === false,
       demangle: o.demangle ? await loadDemangler() : undefined,
+      inline: o.inline,
     });
   } finally {
     file.close();
