@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
+import { compileWorkload, perfRecording, perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
+import { encodeAttr } from '../src/formats/perfdata/attr.js';
 import { formatTimeUs, isPerfData, openPerfData, type PerfRecord } from '../src/formats/perfdata/index.js';
 import { decodeRecord } from '../src/formats/perfdata/records.js';
 import { BufferSource, FileSource, type StreamSource } from '../src/util/byte-source.js';
@@ -167,4 +168,76 @@ test('script -D prints one line per record', { skip }, () => {
   assert.equal(lines.length, perfTotal);
   assert.ok(lines.some((l) => /PERF_RECORD_COMM exec: burn/.test(l)));
   assert.ok(lines.some((l) => /^0x[0-9a-f]+\+0x[0-9a-f]+ \[0x[0-9a-f]+\]: PERF_RECORD_SAMPLE/.test(l)));
+});
+
+test('report --header-only [-I] and --header --stats equal perf (file and pipe)', { skip }, () => {
+  for (const name of ['fp', 'pipe', 'tracepoints']) {
+    const file = (recs as Record<string, string>)[name];
+    for (const args of [['--header-only'], ['--header-only', '-I'], ['--header', '--stats']]) {
+      const perf = runPerf(['report', ...args, '-i', file]);
+      const ours = runKscope(['report', ...args, '-i', file]);
+      assert.equal(ours.status, 0, ours.stderr);
+      assert.equal(ours.stdout, perf.stdout, `${name} ${args.join(' ')}`);
+    }
+  }
+});
+
+test('COMPRESSED and COMPRESSED2: one zstd stream across records, re-split at odd points', { skip }, () => {
+  // Take the zstd recording's compressed payloads as one stream and cut it into many small
+  // COMPRESSED (81) or COMPRESSED2 (83: u64 data_size, padded to 8) records of a pipe-mode stream,
+  // so that decompressed records straddle compressed ones; the records must come out the same.
+  const file = (recs as Record<string, string>).zstd;
+  const f = openPerfData(new FileSource(file));
+  const ev = f.events.events[0];
+  const chunks: Uint8Array[] = [];
+  const inner: string[] = [];
+  for (const r of f.records()) {
+    if (r.type === RecordType.COMPRESSED) chunks.push(r.bytes.slice(8));
+    else if (r.decompressedOffset !== undefined) inner.push(Buffer.from(r.bytes).toString('hex'));
+  }
+  f.close();
+  assert.ok(inner.length > 100);
+  const stream = Buffer.concat(chunks);
+  for (const type of [RecordType.COMPRESSED, RecordType.COMPRESSED2]) {
+    const parts: Buffer[] = [];
+    const hdr = Buffer.alloc(16); hdr.write('PERFILE2', 0, 'latin1'); hdr.writeBigUInt64LE(16n, 8); parts.push(hdr);
+    const attrBytes = encodeAttr(ev.attr, 128);
+    const attrRec = Buffer.alloc(8 + 128 + 8 * ev.ids.length);
+    attrRec.writeUInt32LE(RecordType.HEADER_ATTR, 0); attrRec.writeUInt16LE(attrRec.length, 6);
+    Buffer.from(attrBytes).copy(attrRec, 8); attrRec.writeUInt32LE(128, 12);
+    ev.ids.forEach((id, i) => attrRec.writeBigUInt64LE(BigInt(id), 136 + 8 * i));
+    parts.push(attrRec);
+    for (let p = 0, k = 0; p < stream.length; k++) {
+      const n = Math.min([97, 13, 1000, 5][k % 4], stream.length - p);
+      const payload = stream.subarray(p, p + n);
+      p += n;
+      if (type === RecordType.COMPRESSED) {
+        const h = Buffer.alloc(8); h.writeUInt32LE(type, 0); h.writeUInt16LE(8 + n, 6);
+        parts.push(h, payload);
+      } else {
+        const size = (16 + n + 7) & ~7;
+        const rec = Buffer.alloc(size); rec.writeUInt32LE(type, 0); rec.writeUInt16LE(size, 6); rec.writeBigUInt64LE(BigInt(n), 8);
+        payload.copy(rec, 16);
+        parts.push(rec);
+      }
+    }
+    const g = openPerfData(new BufferSource(Buffer.concat(parts), 'resplit'));
+    const got: string[] = [];
+    let samples = 0;
+    for (const r of g.records()) {
+      if (r.decompressedOffset === undefined) continue;
+      got.push(Buffer.from(r.bytes).toString('hex'));
+      if (r.type === RecordType.SAMPLE) { g.decodeSample(r); samples++; }
+    }
+    assert.deepEqual(got, inner, `type ${type}`);
+    assert.ok(samples > 100);
+  }
+});
+
+test('perf record -z -a: many COMPRESSED records, stats equal perf', { skip }, () => {
+  const burn = compileWorkload('burn.c');
+  const file = perfRecording('zstd-multi', ['record', '-z', '-a', '-g', '-F', '4000', '--', burn, '400']);
+  const perf = runPerf(['report', '--stats', '-i', file]);
+  assert.match(perf.stdout, /COMPRESSED events:\s+([2-9]|\d\d+)\s/);
+  assert.equal(runKscope(['report', '--stats', '-i', file]).stdout, perf.stdout);
 });

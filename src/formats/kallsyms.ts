@@ -55,8 +55,7 @@ export function readKallsyms(input: string | Uint8Array, file = '/proc/kallsyms'
       if (!pair || text.charCodeAt(sp1 + 2) !== 32 || sp1 + 3 > eol) {
         throw new FormatError(file, pos, 'a line "ADDRESS TYPE NAME[\\t[MODULE]]"', JSON.stringify(text.slice(pos, Math.min(eol, pos + 60))));
       }
-      // Search the tab within the line only: core-kernel lines have none, and an unbounded indexOf
-      // would scan on to the first module line, quadratic over 100k+ lines.
+      // Search the tab within this line only: an unbounded indexOf would scan to the module lines at the end.
       const rel = text.slice(sp1 + 3, eol).indexOf('\t');
       const tab = rel < 0 ? -1 : sp1 + 3 + rel;
       let name: string, mod = '';

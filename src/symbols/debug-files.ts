@@ -48,7 +48,8 @@ export function debugFileCandidates(
     out.push({ path: `${d}${abs}.debug`, check: buildId ? 'build-id' : 'none' });
     out.push({ path: `${d}${abs}`, check: buildId ? 'build-id' : 'none' });
   }
-  return out.filter((c) => c.path !== path);
+  const seen = new Set<string>([path]);
+  return out.filter((c) => !seen.has(c.path) && (seen.add(c.path), true));
 }
 
 /**

@@ -43,7 +43,7 @@ export class Decompressor {
     const data = compressedPayload(rec, this.le, this.file);
     checkFrameHeader(data, this.file, rec.fileOffset + (rec.type === RecordType.COMPRESSED2 ? 16 : 8));
     try {
-      this.zstd.push(data);
+      this.zstd.push(data.slice()); // a copy: fzstd may keep a short chunk, and scan windows are reused
     } catch (e) {
       throw new FormatError(this.file, rec.fileOffset, 'a valid zstd stream in PERF_RECORD_COMPRESSED', (e as Error).message);
     }

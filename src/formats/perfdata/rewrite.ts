@@ -55,7 +55,11 @@ function isCompressed(type: number): boolean {
 /** The feature payloads of `input` to carry over, in bit order. */
 function carriedFeatures(input: PerfDataFile, decompress: boolean): [number, Uint8Array][] {
   const out: [number, Uint8Array][] = [];
-  for (const bit of [...input.features.keys()].sort((a, b) => a - b)) {
+  const bits = new Set(input.features.keys());
+  // In pipe mode the reader serves TRACING_DATA and BUILD_ID (from their own header records)
+  // through readFeature without listing them as features, as perf's header output does.
+  if (input.pipe) for (const b of [Feature.TRACING_DATA, Feature.BUILD_ID]) if (input.readFeature(b)?.length) bits.add(b);
+  for (const bit of [...bits].sort((a, b) => a - b)) {
     if (bit <= 0 || bit >= Feature.LAST) continue; // HEADER_LAST_FEATURE marker of pipe mode
     if (decompress && bit === Feature.COMPRESSED) continue;
     const bytes = input.readFeature(bit);
