@@ -57,6 +57,8 @@ export interface MachineOptions {
   vdso?: () => Uint8Array | undefined;
   /** Unwind --call-graph dwarf samples (default true). */
   unwind?: boolean;
+  /** Applied to user-space symbol names (perf demangles C++/Rust, without parameters). */
+  demangle?: (name: string) => string;
   /** Symbolizer to share (else one is made from `loader`). */
   symbolizer?: Symbolizer;
 }
@@ -363,7 +365,7 @@ export class Machine {
     let identity = false;
     if ((isAnon(name) || isNoDso(name)) && prot & 4) {
       const p = `/tmp/perf-${pid}.map`;
-      dso = this.dso(p, basename(p), 'jit');
+      dso = this.dso(p, `[JIT] tid ${pid}`, 'jit'); // perf 6.1's short name for perf-PID.map DSOs
       identity = true;
     } else if (name === '[vdso]') {
       dso = this.dso('[vdso]', '[vdso]', 'vdso');
@@ -503,7 +505,7 @@ export class Machine {
             sym = dso.syms.get(i);
             if (!sym) {
               const ent = e.symbols.entry(i);
-              sym = { name: ent.name, start: Number(ent.start), startHex: ent.start.toString(16), dso, id: this.nextSymId++ };
+              sym = { name: this.opts.demangle ? this.opts.demangle(ent.name) : ent.name, start: Number(ent.start), startHex: ent.start.toString(16), dso, id: this.nextSymId++ };
               dso.syms.set(i, sym);
             }
             offset = Number(a) - sym.start;

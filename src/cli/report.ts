@@ -1,52 +1,171 @@
-// kscope report: `-i FILE` (default perf.data; `-i -` reads a pipe-mode stream from stdin).
-// --stats prints record counts exactly as `perf report --stats` does; --header-only / --header print
-// the header lines as perf does (-I adds the extended ones).
-import { statSync } from 'node:fs';
+// kscope report: `-i FILE` (default perf.data; `-i -` reads a pipe-mode stream from stdin), always
+// --stdio text as Linux `perf report --stdio` prints it. --stats prints record counts exactly as
+// `perf report --stats` does; --header/--header-only the header lines.
 import { Command } from 'commander';
-import { openPerfData } from '../formats/perfdata/index.js';
-import { computeStats, formatStats } from '../analysis/stats.js';
+import { statSync } from 'node:fs';
+import { openPerfData, type PerfDataFile } from '../formats/perfdata/index.js';
+import { computeStats, eventNames, formatStats } from '../analysis/stats.js';
 import { headerInputOf, headerText } from '../analysis/header.js';
+import { Machine, ResolvedSample } from '../analysis/machine.js';
+import { Hists, parseSortKeys, dsoText, type SortKey } from '../analysis/hist.js';
+import { sectionLines, type GraphOptions } from '../analysis/report-text.js';
+import { PerfSample } from '../formats/perfdata/sample.js';
+import { RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
+import { nodeMachineIo } from '../util/node-machine-io.js';
+import { readDemanglerWasm } from '../util/node-loader.js';
+import { createDemangler } from '../symbols/demangle.js';
 
-export const summary = 'Read perf.data and report on it (--stats, --header-only, as perf report)';
+export const summary = 'Show a profile of perf.data as perf report --stdio does (sort keys, children, call graphs, --stats, --header)';
+
+interface Opts {
+  input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
+  callGraph?: string; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
+  header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
+}
+
+/** perf's -g/--call-graph "print_type,threshold,print_limit,order,sort_key,branch,value" (we use type, threshold, order). */
+export function parseCallGraph(s: string | undefined): GraphOptions {
+  const g: GraphOptions = { mode: 'graph', threshold: 0.5, order: 'callee' };
+  if (!s) return g;
+  for (const tok of s.split(',')) {
+    if (['graph', 'flat', 'folded', 'fractal', 'none'].includes(tok)) g.mode = tok as GraphOptions['mode'];
+    else if (tok === 'caller' || tok === 'callee') g.order = tok;
+    else if (/^[0-9.]+$/.test(tok)) g.threshold = Number(tok);
+    else if (['function', 'address', 'percent', 'period', 'count', 'branch'].includes(tok)) { /* accepted */ }
+    else throw new KscopeError(`invalid --call-graph option: ${tok}`, 'use e.g. -g none, -g graph,0.5,caller');
+  }
+  return g;
+}
+
+function list(s: string | undefined): string[] | undefined {
+  return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
+}
 
 export async function run(argv: string[]): Promise<number> {
   const cmd = new Command('kscope report')
     .description(summary)
     .option('-i, --input <file>', 'input file name ("-" reads pipe-mode perf.data from stdin)', 'perf.data')
     .option('--stats', 'display record counts per type and per event')
-    .option('--header', 'show the perf.data header before the report')
-    .option('--header-only', 'show only the perf.data header')
+    .option('--stdio', 'text output (the only output; accepted for perf compatibility)')
+    .option('--tui', 'accepted; kscope prints text')
+    .option('-s, --sort <keys>', 'sort by key(s): comm, pid, dso, sym, cpu', 'comm,dso,sym')
+    .option('--children', 'accumulate callchains of children to parent entries (default with callchains)')
+    .option('--no-children', 'do not accumulate callchains')
+    .option('-g, --call-graph <opts>', 'graph, flat, folded, fractal or none, [,threshold][,caller|callee]')
+    .option('--percent-limit <pct>', 'do not show entries under this percentage', '0')
+    .option('-c, --comms <list>', 'only consider symbols in these comms')
+    .option('--comm <list>', 'the same as --comms')
+    .option('--dso <list>', 'the same as --dsos')
+    .option('--pid <list>', 'only consider these pids')
+    .option('--tid <list>', 'only consider these tids')
+    .option('-d, --dsos <list>', 'only consider symbols in these dsos')
+    .option('-C, --cpu <list>', 'only these cpus')
+    .option('--header', 'show the data header, then the report')
+    .option('--header-only', 'show only the data header')
     .option('-I, --show-info', 'with --header/--header-only: also the extended header (topology, caches)')
+    .option('--symfs <dir>', 'look for symbol files relative to this directory')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
     cmd.parse(argv, { from: 'user' });
   } catch (e) {
-    return (e as { exitCode?: number }).exitCode ?? 1;
+    const code = (e as { exitCode?: number }).exitCode;
+    return code ?? 1;
   }
-  const o = cmd.opts<{ input: string; stats?: boolean; header?: boolean; headerOnly?: boolean; showInfo?: boolean }>();
-  if (!o.stats && !o.headerOnly) {
-    throw new KscopeError('kscope report needs --stats or --header-only for now', 'run: kscope report --stats -i FILE');
-  }
-  const stdin = o.input === '-';
-  const file = stdin ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
+  const raw = cmd.opts<Record<string, unknown>>();
+  const o: Opts = { ...(raw as unknown as Opts), comm: (raw.comms ?? raw.comm) as string | undefined, dso: (raw.dsos ?? raw.dso) as string | undefined };
+  const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
   try {
-    if (o.headerOnly || o.header) {
+    if (o.stats) { process.stdout.write(formatStats(computeStats(file))); return 0; }
+    let out = '';
+    if (o.header || o.headerOnly) {
       // perf prints fstat's st_mtime of its input: the epoch for a pipe.
-      const mtime = stdin ? statOrEpoch() : statSync(o.input).mtime;
+      const mtime = o.input === '-' ? statOrEpoch() : statSync(o.input).mtime;
       const input = headerInputOf(file, mtime);
       // Pipe mode: perf prints HEADER_FEATURE records as it processes them only for --header-only.
       if (file.pipe && !o.headerOnly) input.features = [];
-      process.stdout.write(headerText(input, { full: o.showInfo }));
-      if (o.headerOnly) return 0;
+      out += headerText(input, { full: o.showInfo });
+      if (o.headerOnly) { process.stdout.write(out); return 0; }
     }
-    process.stdout.write(formatStats(computeStats(file)));
+    out += reportText(file, o, cmd.getOptionValueSource('children') === 'cli');
+    process.stdout.write(out);
   } finally {
     file.close();
   }
   return 0;
+}
+
+function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean): string {
+  let sort: SortKey[];
+  try { sort = parseSortKeys(o.sort ?? 'comm,dso,sym'); } catch (e) { throw new KscopeError((e as Error).message, 'sort keys: comm, pid, dso, sym, cpu'); }
+  const evs = file.events.events;
+  const hasChain = evs.some((e) => e.attr.sampleType & SampleType.CALLCHAIN);
+  // perf report on a pipe learns the events too late to set up cumulative (children) output
+  const children = file.pipe ? false : childrenGiven ? o.children !== false : o.children !== false && hasChain;
+  const graph = parseCallGraph(o.callGraph);
+  if (!hasChain) graph.mode = 'none';
+  const comms = list(o.comm), dsos = list(o.dso);
+  const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);
+  const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle: createDemangler(readDemanglerWasm(), { params: false }) });
+  const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none' }));
+  const totals = evs.map(() => ({ period: 0, samples: 0 }));
+  const sample = new PerfSample();
+  const res = new ResolvedSample();
+  let lostSamples = 0;
+  const le = file.littleEndian;
+  for (const rec of file.orderedRecords()) {
+    if (rec.type !== RecordType.SAMPLE) {
+      if (rec.type === RecordType.LOST_SAMPLES) {
+        const v = new DataView(rec.bytes.buffer, rec.bytes.byteOffset, rec.bytes.byteLength);
+        lostSamples += le ? v.getUint32(12, true) * 2 ** 32 + v.getUint32(8, true) : v.getUint32(8, false) * 2 ** 32 + v.getUint32(12, false);
+      }
+      machine.process(rec);
+      continue;
+    }
+    const ev = file.eventOf(rec);
+    if (!ev) continue;
+    file.decodeSample(rec, sample);
+    machine.resolve(sample, res);
+    const i = ev.index;
+    if ((pids && !pids.includes(res.thread.pid)) || (tids && !tids.includes(res.thread.tid)) || (cpus && !cpus.includes(res.cpu))
+      || (comms && !comms.includes(res.thread.comm)) || (dsos && !dsos.includes(dsoText(res.frames[0])))) {
+      totals[i].period += res.period; totals[i].samples++;
+      continue;
+    }
+    hists[i].add(res);
+  }
+  const names = eventNames(file);
+  const lines: string[] = [];
+  if (!o.header) lines.push('# To display the perf.data header info, please use --header/--header-only options.', '#');
+  if (comms) lines.push(`# comm: ${comms.join(',')}`);
+  if (dsos) lines.push(`# dso: ${dsos.join(',')}`);
+  lines.push('#', `# Total Lost Samples: ${lostSamples}`, '#');
+  const elide = new Set<SortKey>();
+  if (comms?.length === 1) elide.add('comm');
+  if (dsos?.length === 1) elide.add('dso');
+  let first = true;
+  for (let i = 0; i < evs.length; i++) {
+    const h = hists[i];
+    if (h.nrSamples === 0 && totals[i].samples === 0) continue;
+    // perf's percentages are relative to all samples of the event, filtered ones included
+    h.totalPeriod += totals[i].period;
+    h.nrSamples += totals[i].samples;
+    if (!first) { /* sections follow each other */ }
+    first = false;
+    const pl = Number(o.percentLimit ?? 0);
+    lines.push(...sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide }));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function cpuRange(s: string): number[] {
+  const m = /^(\d+)-(\d+)$/.exec(s);
+  if (!m) return [Number(s)];
+  const out: number[] = [];
+  for (let c = Number(m[1]); c <= Number(m[2]); c++) out.push(c);
+  return out;
 }
 
 function statOrEpoch(): Date {
