@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
-import { stripParameters } from '../src/analysis/profile-from-perf.js';
 import { compileWorkload, perfRecording, perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
 
 const perfSkip = perfSkipReason();
@@ -82,17 +81,6 @@ function inlineRecordings(): { dwarf: string; fp: string } {
 function busyRecording(): string {
   return perfRecording('flamecli-busy', ['record', '-a', '-g', '-F', '499', '--', 'sleep', '0.5']);
 }
-
-test('stripParameters drops C++ parameter lists and clone suffixes as perf shows names', () => {
-  assert.equal(stripParameters('node::Start(int, char**)'), 'node::Start');
-  assert.equal(stripParameters('v8::internal::Snapshot::Initialize(v8::internal::Isolate*) [clone .part.0]'), 'v8::internal::Snapshot::Initialize');
-  assert.equal(stripParameters('a::b<int>::f(int) const &'), 'a::b<int>::f');
-  assert.equal(stripParameters('f() [clone .isra.0] [clone .constprop.1]'), 'f');
-  assert.equal(stripParameters('(anonymous namespace)::g(int)'), '(anonymous namespace)::g');
-  assert.equal(stripParameters('foo()::{lambda(int)#1}::operator()(int) const'), 'foo()::{lambda(int)#1}::operator()');
-  assert.equal(stripParameters('leaf_add'), 'leaf_add');
-  assert.equal(stripParameters('leaf_add.cold'), 'leaf_add.cold');
-});
 
 // ---- folded == perf's stackcollapse.py --------------------------------------------------------
 

@@ -3,8 +3,9 @@
 // unwinding); each sample of the chosen event becomes one row of the profile, its callchain root
 // first (perf's caller order) with the sampled ip as the leaf, as `perf script` hands samples to
 // tools/perf/scripts/python/stackcollapse.py:
-//   - frame name: the resolved symbol (demangled by the injected demangler, without parameters, as
-//     perf prints C++ names), perf's `[unknown]` when unresolved
+//   - frame name: the resolved symbol (demangled by the injected demangler: perf shows C++ names
+//     without parameters), perf's `[unknown]` when unresolved; on --call-graph dwarf user frames,
+//     the inline chain from DWARF as perf 6.1 adds it
 //   - module: the DSO's path (perf's long name: /usr/lib/.../libc.so.6, [kernel.kallsyms],
 //     /tmp/perf-PID.map) with its build-id when the recording or its MMAP2 records carry one
 //   - kind: kernel for kernel/module/bpf code, jit for perf-PID.map code, user otherwise
@@ -18,8 +19,8 @@ import type { PerfRecord } from '../formats/perfdata/stream.js';
 import { decodeRecord } from '../formats/perfdata/records.js';
 import { RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { KscopeError } from '../util/errors.js';
-import { DwarfSymbolizer } from '../symbols/dwarf-symbolizer.js';
-import { Machine, ResolvedSample, samplePeriod, type DsoInfo, type Loc, type MachineOptions } from './machine.js';
+import { InlineFrames, recordedEntries } from './inline-frames.js';
+import { Machine, ResolvedSample, samplePeriod, type Loc, type MachineOptions } from './machine.js';
 import { FrameKind, StackProfileBuilder, type StackProfile } from './stack-profile.js';
 import { eventNames } from './stats.js';
 
@@ -41,7 +42,7 @@ export interface ProfileFromPerfOptions {
   comms?: readonly string[];
   /** Drop kernel frames (user-only stacks; a sample entirely in the kernel keeps an empty stack). */
   excludeKernel?: boolean;
-  /** Turns a raw symbol name into what to show (C++/Rust demangling); identity when absent. */
+  /** Turns a raw symbol name into what to show (perf: C++/Rust demangled without parameters); identity when absent. */
   demangle?: (name: string) => string;
   /** Frames per stack at most, leaf side kept (perf's max_stack: sysctl kernel.perf_event_max_stack, 127). */
   maxStack?: number;
@@ -61,37 +62,6 @@ export interface PerfProfileResult {
   eventNames: string[];
   /** Samples of the chosen event before the pid/tid/comm filters. */
   eventSamples: number;
-}
-
-/**
- * A C++ name as perf shows it: demangled without the parameter list (perf demangles with
- * DMGL_NO_OPTS unless verbose: `node::Start`, not `node::Start(int, char**)`).
- */
-export function stripParameters(name: string): string {
-  // GCC's clone suffixes (`[clone .constprop.0]`, `[clone .isra.0]`) go with the parameters.
-  let s = name.replace(/(?: \[clone [^\]]*\])+$/, '');
-  const unsuffixed = s;
-  // Trailing cv/ref qualifiers of member functions: `f(int) const &`.
-  for (;;) {
-    const t = s.replace(/ (?:const|volatile|&&|&)$/, '');
-    if (t === s) break;
-    s = t;
-  }
-  if (!s.endsWith(')')) return unsuffixed;
-  let depth = 0;
-  for (let i = s.length - 1; i >= 0; i--) {
-    const c = s[i];
-    if (c === ')') depth++;
-    else if (c === '(') {
-      depth--;
-      if (depth === 0) {
-        // `(anonymous namespace)` or a whole-name group is not a parameter list.
-        if (i === 0) return unsuffixed;
-        return s.slice(0, i);
-      }
-    }
-  }
-  return unsuffixed;
 }
 
 function kindOf(loc: Loc): FrameKind {
@@ -153,7 +123,7 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
   const locFrames: Array<number[] | undefined> = [];
   const locFramesInlined: Array<number[] | undefined> = [];
   const frameKernel: boolean[] = [];
-  const dwarfs = new Map<DsoInfo, DwarfSymbolizer | null>();
+  const inlines = new InlineFrames();
   const expandInlines = opts.inline ?? true;
   const internFrame = (b: StackProfileBuilder, loc: Loc, name: string | undefined, kind: FrameKind): number => {
     const dso = loc.dso;
@@ -172,11 +142,11 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
     const sym = loc.sym;
     const kind = kindOf(loc);
     let ids: number[] | undefined;
-    if (inlined && sym && loc.dso && loc.dso.kind === 'user') {
-      const names = inlineNames(dwarfs, loc.dso, sym.start + loc.offset);
-      if (names) ids = names.map((n) => internFrame(b, loc, n === undefined ? '??' : stripParameters(demangle(n)), kind));
+    if (inlined) {
+      const names = inlines.names(loc);
+      if (names) ids = names.map((n) => internFrame(b, loc, n === undefined ? '??' : demangle(n), kind));
     }
-    ids ??= [internFrame(b, loc, sym ? stripParameters(demangle(sym.name)) : undefined, kind)];
+    ids ??= [internFrame(b, loc, sym ? demangle(sym.name) : undefined, kind)];
     cache[loc.id] = ids;
     return ids;
   };
@@ -238,39 +208,6 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
     eventNames: names,
     eventSamples,
   };
-}
-
-/** Callchain entries that are addresses, not PERF_CONTEXT_* markers (as Machine.resolve counts them). */
-function recordedEntries(s: PerfSample): number {
-  if (!(s.sampleType & SampleType.CALLCHAIN)) return 0;
-  let n = 0;
-  const cc = s.callchain;
-  for (let i = 0; i < s.callchainNr; i++) if (!(cc[2 * i + 1] === 0xffffffff && cc[2 * i] >= 0xfffff001)) n++;
-  return n;
-}
-
-/**
- * The names of an address's inline chain, innermost first, as perf's append_inlines gets them
- * (util/machine.c, util/srcline.c): `addr2line -a -i -f` on the file perf took symbols from (the
- * debug file, else the binary), only when that file has .debug_line; undefined when addr2line
- * knows nothing of the address (the symbol's own name stands). DwarfSymbolizer answers as addr2line.
- */
-function inlineNames(cache: Map<DsoInfo, DwarfSymbolizer | null>, dso: DsoInfo, address: number): Array<string | undefined> | undefined {
-  let d = cache.get(dso);
-  if (d === undefined) {
-    d = null;
-    const e = dso.elf;
-    const target = e ? (e.debugFile?.elf ?? e.elf) : undefined;
-    if (target && target.findSection('.debug_line')) {
-      try { d = new DwarfSymbolizer(target); } catch { d = null; }
-    }
-    cache.set(dso, d);
-  }
-  if (!d) return undefined;
-  let frames;
-  try { frames = d.findFrames(address); } catch { return undefined; }
-  if (!frames || frames.length === 0) return undefined;
-  return frames.map((f) => f.functionName);
 }
 
 /** Pipe-mode event names come as EVENT_UPDATE NAME records; put them on the events. */

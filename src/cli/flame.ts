@@ -10,7 +10,8 @@ import { PROFILE_FORMATS, isProfileFormat, profileFormatForPath, renderProfile, 
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
-import { loadDemangler } from './_demangle.js';
+import { createDemangler } from '../symbols/demangle.js';
+import { readDemanglerWasm } from '../util/node-loader.js';
 
 export const summary = 'Flame graph of perf.data samples (HTML, or folded stacks, pprof, speedscope by -o extension)';
 
@@ -124,7 +125,8 @@ export async function run(argv: string[]): Promise<number> {
       tids: ids(o.tid, 'tid'),
       comms: commFilter,
       excludeKernel: o.kernel === false,
-      demangle: o.demangle ? await loadDemangler() : undefined,
+      // perf's default: demangled, without parameters (DMGL_NO_OPTS).
+      demangle: o.demangle ? createDemangler(readDemanglerWasm(), { params: false }) : undefined,
       inline: o.inline,
     });
   } finally {
