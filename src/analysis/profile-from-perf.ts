@@ -158,6 +158,20 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
     }
     return node;
   };
+  // The callchain → stack node cache: per node, (Loc id, inlined) → the node after that Loc's frames.
+  // Small-integer keys keep these maps fast; a path seen before costs one lookup per entry.
+  const next: Array<Map<number, number> | undefined> = [];
+  const step = (b: StackProfileBuilder, parent: number, loc: Loc, inlined: boolean): number => {
+    let m = next[parent + 1];
+    if (!m) next[parent + 1] = m = new Map();
+    const key = loc.id * 2 + (inlined ? 1 : 0);
+    let node = m.get(key);
+    if (node === undefined) {
+      node = pushFrames(b, parent, framesOf(b, loc, inlined));
+      m.set(key, node);
+    }
+    return node;
+  };
   const threadIds = new Map<string, number>();
 
   const sample = new PerfSample();
@@ -188,9 +202,9 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
       const n = Math.min(r.chainLength, maxStack);
       // chain[0, recorded) came from the recorded callchain, chain[recorded, n) from DWARF unwinding.
       const recorded = expandInlines && s.stackUser ? recordedEntries(s) : n;
-      for (let i = n - 1; i >= 0; i--) node = pushFrames(b, node, framesOf(b, r.chain[i], i >= recorded));
+      for (let i = n - 1; i >= 0; i--) node = step(b, node, r.chain[i], i >= recorded);
     } else {
-      node = pushFrames(b, -1, framesOf(b, r.frames[0], false));
+      node = step(b, -1, r.frames[0], false);
     }
     const tkey = `${s.pid}/${s.tid}/${comm}`;
     let th = threadIds.get(tkey);
