@@ -264,6 +264,8 @@ test('format from -o\'s extension; stdout is folded; speedscope JSON adds up', {
   // --weight period: folded values are the periods, and add up to perf's total period.
   const periods = perfPeriods(file);
   assert.equal(total(kscope(['-i', file, '-o', '-', '--weight', 'period']).stdout), periods);
+  kscope(['-i', file, '-o', join(out, 'fp-period.html'), '--weight', 'period']);
+  assert.ok(readFileSync(join(out, 'fp-period.html'), 'utf8').includes(`${periods} ns of period over `), 'the subtitle names the period');
 });
 
 test('errors are one line and a non-zero exit', { skip: perfSkip }, () => {

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { openPerfData } from '../formats/perfdata/index.js';
 import { profileFromPerf } from '../analysis/profile-from-perf.js';
-import type { StackProfile } from '../analysis/stack-profile.js';
+import { processNames, profileTotals, type StackProfile } from '../analysis/stack-profile.js';
 import { PROFILE_FORMATS, isProfileFormat, profileFormatForPath, renderProfile, type ProfileFormat } from '../ui/render.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
@@ -60,6 +60,15 @@ const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?
 function periodWeighted(p: StackProfile): StackProfile {
   const weight = p.samples.period.map((v) => (Number.isNaN(v) ? 0 : v));
   return { ...p, samples: { ...p.samples, weight } };
+}
+
+/** The flame graph's subtitle when widths are periods: the sum and its unit instead of a sample count. */
+function periodSubtitle(p: StackProfile): string {
+  const t = profileTotals(p);
+  const unit = p.periodType?.unit === 'nanoseconds' ? 'ns' : 'events';
+  const procs = processNames(p).size;
+  return `${p.eventName ? `${p.eventName}: ` : ''}${t.period} ${unit} of period over ${t.weight} samples, ` +
+    `${procs} process${procs === 1 ? '' : 'es'}, ${p.threads.length} thread${p.threads.length === 1 ? '' : 's'}`;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -140,7 +149,7 @@ export async function run(argv: string[]): Promise<number> {
     includeTid: o.includeTid,
     annotateKernel: o.kernel === true,
     title: o.title,
-    ...(o.weight === 'period' ? { usePeriod: true } : {}),
+    ...(o.weight === 'period' ? { usePeriod: true, subtitle: periodSubtitle(p) } : {}),
   });
   if (output === '-') {
     await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (err) => (err ? reject(err) : resolve())));
