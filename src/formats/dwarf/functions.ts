@@ -5,7 +5,7 @@
 // bfd/dwarf2.c (scan_unit_for_symbols, find_abstract_instance, lookup_address_in_function_table)
 // so that addr2line's answers can be reproduced.
 import { Cursor } from './cursor.js';
-import { DwarfInfo, Unit, V_ADDR, V_REF, V_STR } from './info.js';
+import { DwarfInfo, Unit, V_ADDR, V_REF, V_STR, num } from './info.js';
 import * as C from './constants.js';
 
 export interface FunctionInfo {
@@ -35,6 +35,9 @@ export interface UnitFunctions {
 
 function addRange(r: number[], low: number, high: number): void {
   if (low === high) return;
+  // binutils' arange_add scans every range for an adjacent one; past 512 ranges (only damaged
+  // lists get there) we append, so a hostile list costs linear, not quadratic, time.
+  if (r.length > 1024) { r.push(low, high); return; }
   for (let i = 0; i < r.length; i += 2) {
     if (low === r[i + 1]) { r[i + 1] = high; return; }
     if (high === r[i]) { r[i] = low; return; }
@@ -125,16 +128,16 @@ export function readUnitFunctions(info: DwarfInfo, u: Unit): UnitFunctions {
             if (info.vclass === V_STR) { f.name = v as string; f.isLinkage = true; }
             break;
           }
-          case C.DW_AT_low_pc: low = info.readValue(c, form, u) as number; break;
-          case C.DW_AT_high_pc: high = info.readValue(c, form, u, ab.consts?.[i / 2]) as number; highIsOffset = info.vclass !== V_ADDR; break;
+          case C.DW_AT_low_pc: low = num(info.readValue(c, form, u), 0); break;
+          case C.DW_AT_high_pc: high = num(info.readValue(c, form, u, ab.consts?.[i / 2]), 0); highIsOffset = info.vclass !== V_ADDR; break;
           case C.DW_AT_ranges: {
-            const v = info.readValue(c, form, u, ab.consts?.[i / 2]) as number;
-            info.readRanges(u, v, form === C.DW_FORM_rnglistx, (lo, hi) => addRange(f.ranges, lo, hi));
+            const v = num(info.readValue(c, form, u, ab.consts?.[i / 2]), -1);
+            if (v >= 0) info.readRanges(u, v, form === C.DW_FORM_rnglistx, (lo, hi) => addRange(f.ranges, lo, hi));
             break;
           }
-          case C.DW_AT_call_file: f.callFile = info.readValue(c, form, u, ab.consts?.[i / 2]) as number; break;
-          case C.DW_AT_call_line: f.callLine = info.readValue(c, form, u, ab.consts?.[i / 2]) as number; break;
-          case C.DW_AT_call_column: f.callColumn = info.readValue(c, form, u, ab.consts?.[i / 2]) as number; break;
+          case C.DW_AT_call_file: f.callFile = num(info.readValue(c, form, u, ab.consts?.[i / 2]), 0); break;
+          case C.DW_AT_call_line: f.callLine = num(info.readValue(c, form, u, ab.consts?.[i / 2]), 0) >>> 0; break; // unsigned, as binutils stores it
+          case C.DW_AT_call_column: f.callColumn = num(info.readValue(c, form, u, ab.consts?.[i / 2]), 0); break;
           default: info.skipValue(c, form, u);
         }
       }

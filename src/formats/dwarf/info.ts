@@ -78,6 +78,8 @@ export interface Unit {
   rnglistsBase: number;
   /** The unit's address ranges as flat [low, high) pairs. */
   ranges: number[];
+  /** Set when the unit DIE could not be decoded (the error is in DwarfInfo.errors). */
+  broken: boolean;
 }
 
 /** Form classes a reader cares about after reading a value. */
@@ -89,6 +91,11 @@ export const V_NONE = 0, V_NUM = 1, V_STR = 2, V_REF = 3, V_ADDR = 4, V_SEC = 5,
  */
 export class DwarfInfo {
   readonly units: Unit[] = [];
+  /**
+   * Damage found while indexing: a bad unit header ends the index there (units before it stay
+   * usable); a bad unit DIE marks that unit broken. Lookups in good units still work.
+   */
+  readonly errors: FormatError[] = [];
   vclass = V_NONE;
   private abbrevCache = new Map<number, AbbrevTable>();
   readonly info: Uint8Array;
@@ -96,32 +103,52 @@ export class DwarfInfo {
   constructor(readonly sections: DwarfSections, readonly file = '<dwarf>') {
     this.info = sections.debug_info ?? new Uint8Array(0);
     const c = new Cursor(this.info, '.debug_info');
+    try {
+      this.indexUnits(c);
+    } catch (e) {
+      if (!(e instanceof FormatError)) throw e;
+      this.errors.push(e);
+    }
+    for (const u of this.units) {
+      try {
+        this.readUnitDie(u);
+      } catch (e) {
+        if (!(e instanceof FormatError)) throw e;
+        u.broken = true;
+        u.ranges.length = 0;
+        this.errors.push(e);
+      }
+    }
+  }
+
+  private indexUnits(c: Cursor): void {
     while (c.pos + 4 <= this.info.length) {
       const offset = c.pos;
       const [len, is64] = c.initialLength();
       const end = c.pos + len;
       if (end > this.info.length) c.fail(`a unit of ${len} bytes`, offset);
-      const version = c.u16();
-      if (version < 2 || version > 5) c.fail(`a unit version 2-5 (found ${version})`, c.pos - 2);
+      const h = new Cursor(this.info, '.debug_info', c.pos, end);
+      const version = h.u16();
+      if (version < 2 || version > 5) h.fail(`a unit version 2-5 (found ${version})`, h.pos - 2);
       let unitType = C.DW_UT_compile, addressSize: number, abbrevOffset: number;
       if (version >= 5) {
-        unitType = c.u8();
-        addressSize = c.u8();
-        abbrevOffset = c.offset(is64);
-        if (unitType === C.DW_UT_skeleton || unitType === C.DW_UT_split_compile) c.skip(8);
-        else if (unitType === C.DW_UT_type || unitType === C.DW_UT_split_type) { c.skip(8); c.offset(is64); }
+        unitType = h.u8();
+        addressSize = h.u8();
+        abbrevOffset = h.offset(is64);
+        if (unitType === C.DW_UT_skeleton || unitType === C.DW_UT_split_compile) h.skip(8);
+        else if (unitType === C.DW_UT_type || unitType === C.DW_UT_split_type) { h.skip(8); h.offset(is64); }
       } else {
-        abbrevOffset = c.offset(is64);
-        addressSize = c.u8();
+        abbrevOffset = h.offset(is64);
+        addressSize = h.u8();
       }
+      if (addressSize !== 4 && addressSize !== 8 && addressSize !== 2) h.fail(`an address size of 2, 4 or 8 (found ${addressSize})`, h.pos - 1);
       this.units.push({
         index: this.units.length, offset, end, version, unitType, is64, addressSize, abbrevOffset,
-        dieOffset: c.pos, tag: 0, language: 0, stmtList: -1, lowPc: 0, strOffsetsBase: 0, addrBase: 0,
-        rnglistsBase: 0, ranges: [],
+        dieOffset: h.pos, tag: 0, language: 0, stmtList: -1, lowPc: 0, strOffsetsBase: 0, addrBase: 0,
+        rnglistsBase: 0, ranges: [], broken: false,
       });
       c.pos = end;
     }
-    for (const u of this.units) this.readUnitDie(u);
   }
 
   abbrevs(u: Unit): AbbrevTable {
@@ -194,7 +221,11 @@ export class DwarfInfo {
       case C.DW_FORM_block1: this.vclass = V_BLOCK; c.skip(c.u8()); return undefined;
       case C.DW_FORM_block2: this.vclass = V_BLOCK; c.skip(c.u16()); return undefined;
       case C.DW_FORM_block4: this.vclass = V_BLOCK; c.skip(c.u32()); return undefined;
-      case C.DW_FORM_indirect: return this.readValue(c, c.uleb(), u, implicitConst);
+      case C.DW_FORM_indirect: {
+        const f = c.uleb();
+        if (f === C.DW_FORM_indirect) return c.fail('a form other than DW_FORM_indirect after DW_FORM_indirect');
+        return this.readValue(c, f, u, implicitConst);
+      }
       default: return c.fail(`a known attribute form (found 0x${form.toString(16)})`);
     }
   }
@@ -221,7 +252,11 @@ export class DwarfInfo {
       case C.DW_FORM_block1: c.skip(c.u8()); return;
       case C.DW_FORM_block2: c.skip(c.u16()); return;
       case C.DW_FORM_block4: c.skip(c.u32()); return;
-      case C.DW_FORM_indirect: this.skipValue(c, c.uleb(), u); return;
+      case C.DW_FORM_indirect: {
+        const f = c.uleb();
+        if (f === C.DW_FORM_indirect) c.fail('a form other than DW_FORM_indirect after DW_FORM_indirect');
+        this.skipValue(c, f, u); return;
+      }
       default: c.fail(`a known attribute form (found 0x${form.toString(16)})`);
     }
   }
@@ -256,7 +291,7 @@ export class DwarfInfo {
     for (let i = 0; i < a.length; i += 2) {
       const name = a[i];
       if (name === C.DW_AT_str_offsets_base || name === C.DW_AT_addr_base || name === C.DW_AT_GNU_addr_base || name === C.DW_AT_rnglists_base || name === C.DW_AT_GNU_ranges_base) {
-        const v = this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]) as number;
+        const v = num(this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]), 0);
         if (name === C.DW_AT_str_offsets_base) u.strOffsetsBase = v;
         else if (name === C.DW_AT_rnglists_base || name === C.DW_AT_GNU_ranges_base) u.rnglistsBase = v;
         else u.addrBase = v;
@@ -269,11 +304,11 @@ export class DwarfInfo {
       switch (name) {
         case C.DW_AT_name: { const v = this.readValue(c, a[i + 1], u); if (typeof v === 'string') u.name = v; break; }
         case C.DW_AT_comp_dir: { const v = this.readValue(c, a[i + 1], u); if (typeof v === 'string') u.compDir = v; break; }
-        case C.DW_AT_language: u.language = this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]) as number; break;
-        case C.DW_AT_stmt_list: u.stmtList = this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]) as number; break;
-        case C.DW_AT_low_pc: u.lowPc = this.readValue(c, a[i + 1], u) as number; hasLow = true; break;
-        case C.DW_AT_high_pc: high = this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]) as number; highIsOffset = this.vclass !== V_ADDR; break;
-        case C.DW_AT_ranges: rangesAttr = this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]) as number; rangesIsIndex = a[i + 1] === C.DW_FORM_rnglistx; break;
+        case C.DW_AT_language: u.language = num(this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]), 0); break;
+        case C.DW_AT_stmt_list: u.stmtList = num(this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]), -1); break;
+        case C.DW_AT_low_pc: u.lowPc = num(this.readValue(c, a[i + 1], u), 0); hasLow = true; break;
+        case C.DW_AT_high_pc: high = num(this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]), -1); highIsOffset = this.vclass !== V_ADDR; break;
+        case C.DW_AT_ranges: rangesAttr = num(this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]), -1); rangesIsIndex = a[i + 1] === C.DW_FORM_rnglistx; break;
         default: this.skipValue(c, a[i + 1], u);
       }
     }
@@ -329,6 +364,11 @@ export class DwarfInfo {
       }
     }
   }
+}
+
+/** A value that must be a number (an offset, a constant): anything else (a string form) is `dflt`. */
+export function num(v: number | string | undefined, dflt: number): number {
+  return typeof v === 'number' ? v : dflt;
 }
 
 function isAllOnes(b: Uint8Array, p: number, n: number): boolean {
