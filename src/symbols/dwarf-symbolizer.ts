@@ -39,7 +39,7 @@ export interface SymbolizerOptions {
 }
 
 const EMPTY_FUNCTIONS: UnitFunctions = {
-  funcs: [], rLow: new Float64Array(0), rHigh: new Float64Array(0), rMax: new Float64Array(0), rFunc: new Int32Array(0),
+  funcs: [], segStart: new Float64Array(0), segFunc: new Int32Array(0),
 };
 
 export class DwarfSymbolizer {

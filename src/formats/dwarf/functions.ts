@@ -27,10 +27,12 @@ export interface FunctionInfo {
 
 export interface UnitFunctions {
   funcs: FunctionInfo[];
-  rLow: Float64Array;
-  rHigh: Float64Array;
-  rMax: Float64Array;
-  rFunc: Int32Array;
+  /**
+   * The best-fit answer precomputed per elementary segment: from segStart[k] up to
+   * segStart[k + 1], findFunction answers segFunc[k] (-1: no function).
+   */
+  segStart: Float64Array;
+  segFunc: Int32Array;
 }
 
 function addRange(r: number[], low: number, high: number): void {
@@ -149,28 +151,69 @@ export function readUnitFunctions(info: DwarfInfo, u: Unit): UnitFunctions {
       nested[depth] = funcs.length;
       funcs.push(f);
     } else {
-      for (let i = 0; i < a.length; i += 2) info.skipValue(c, a[i + 1], u);
+      info.skipAttributes(c, ab, u);
       nested[depth] = -1;
     }
     if (ab.hasChildren) depth++;
   }
-  // Range index sorted by low with a running maximum of high, so lookups can binary search.
+  return { funcs, ...bestFitSegments(funcs) };
+}
+
+/**
+ * Sweeps the functions' ranges once and records, for each elementary segment between range
+ * boundaries, the range binutils' best fit picks there: the shortest containing range, on equal
+ * lengths the later DIE. A binary heap ordered by (length, -function) with lazy removal of ended
+ * ranges keeps this O(R log R), whatever the nesting.
+ */
+function bestFitSegments(funcs: FunctionInfo[]): { segStart: Float64Array; segFunc: Int32Array } {
   let n = 0;
   for (const f of funcs) n += f.ranges.length / 2;
-  const idx = new Int32Array(n), lows = new Float64Array(n), highs = new Float64Array(n);
+  const low = new Float64Array(n), high = new Float64Array(n), fn = new Int32Array(n);
   let k = 0;
-  funcs.forEach((f, fi) => {
-    for (let i = 0; i < f.ranges.length; i += 2) { idx[k] = fi; lows[k] = f.ranges[i]; highs[k] = f.ranges[i + 1]; k++; }
-  });
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => lows[x] - lows[y] || x - y);
-  const rLow = new Float64Array(n), rHigh = new Float64Array(n), rMax = new Float64Array(n), rFunc = new Int32Array(n);
-  let max = -Infinity;
-  order.forEach((o, i) => {
-    rLow[i] = lows[o]; rHigh[i] = highs[o]; rFunc[i] = idx[o];
-    if (highs[o] > max) max = highs[o];
-    rMax[i] = max;
-  });
-  return { funcs, rLow, rHigh, rMax, rFunc };
+  for (let fi = 0; fi < funcs.length; fi++) {
+    const r = funcs[fi].ranges;
+    for (let i = 0; i < r.length; i += 2) { low[k] = r[i]; high[k] = r[i + 1]; fn[k] = fi; k++; }
+  }
+  const byLow = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => low[x] - low[y]);
+  const points = new Float64Array(2 * n);
+  points.set(low); points.set(high, n);
+  points.sort();
+  // Heap of range indices; `better(x, y)`: x is the better fit.
+  const heap = new Int32Array(n);
+  let hn = 0;
+  const better = (x: number, y: number): boolean => {
+    const lx = high[x] - low[x], ly = high[y] - low[y];
+    return lx < ly || (lx === ly && fn[x] > fn[y]);
+  };
+  const push = (x: number): void => {
+    let i = hn++;
+    while (i > 0) { const p = (i - 1) >> 1; if (!better(x, heap[p])) break; heap[i] = heap[p]; i = p; }
+    heap[i] = x;
+  };
+  const pop = (): void => {
+    const x = heap[--hn];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= hn) break;
+      if (c + 1 < hn && better(heap[c + 1], heap[c])) c++;
+      if (!better(heap[c], x)) break;
+      heap[i] = heap[c]; i = c;
+    }
+    heap[i] = x;
+  };
+  const segStart: number[] = [], segFunc: number[] = [];
+  let next = 0;
+  for (let p = 0; p < points.length; p++) {
+    const x = points[p];
+    if (p > 0 && points[p - 1] === x) continue;
+    while (next < n && low[byLow[next]] <= x) push(byLow[next++]);
+    while (hn > 0 && high[heap[0]] <= x) pop();
+    const best = hn > 0 ? fn[heap[0]] : -1;
+    if (segFunc.length && segFunc[segFunc.length - 1] === best) continue;
+    segStart.push(x); segFunc.push(best);
+  }
+  return { segStart: Float64Array.from(segStart), segFunc: Int32Array.from(segFunc) };
 }
 
 /**
@@ -178,17 +221,8 @@ export function readUnitFunctions(info: DwarfInfo, u: Unit): UnitFunctions {
  * lengths the later DIE (the innermost inline). Returns -1 when none contains it.
  */
 export function findFunction(uf: UnitFunctions, addr: number): number {
-  const { rLow, rHigh, rMax, rFunc } = uf;
-  let lo = 0, hi = rLow.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (rMax[mid] > addr) hi = mid; else lo = mid + 1;
-  }
-  let best = -1, bestLen = Infinity;
-  for (let i = lo; i < rLow.length && rLow[i] <= addr; i++) {
-    if (addr >= rHigh[i]) continue;
-    const len = rHigh[i] - rLow[i];
-    if (len < bestLen || (len === bestLen && rFunc[i] > best)) { best = rFunc[i]; bestLen = len; }
-  }
-  return best;
+  const st = uf.segStart;
+  let lo = 0, hi = st.length;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (st[mid] <= addr) lo = mid + 1; else hi = mid; }
+  return lo > 0 ? uf.segFunc[lo - 1] : -1;
 }

@@ -22,6 +22,34 @@ export interface Abbrev {
   attrs: Int32Array;
   /** implicit_const values, parallel to attrs/2 */
   consts: number[] | undefined;
+  /**
+   * Size of the DIE's attribute values when every form has a fixed size: fixedBase bytes plus
+   * one address per nAddr, one offset (4 or 8) per nOffset and one DW_FORM_ref_addr per nRefAddr;
+   * fixedBase is -1 when some form is variable (LEB128, strings, blocks). Lets walks skip a DIE
+   * they do not decode in one step.
+   */
+  fixedBase: number;
+  nAddr: number;
+  nOffset: number;
+  nRefAddr: number;
+}
+
+/** Fixed size of a form independent of the unit, or -1 (variable), -2 (address), -3 (offset), -4 (ref_addr). */
+function formSize(form: number): number {
+  switch (form) {
+    case C.DW_FORM_flag_present: case C.DW_FORM_implicit_const: return 0;
+    case C.DW_FORM_data1: case C.DW_FORM_ref1: case C.DW_FORM_flag: case C.DW_FORM_strx1: case C.DW_FORM_addrx1: return 1;
+    case C.DW_FORM_data2: case C.DW_FORM_ref2: case C.DW_FORM_strx2: case C.DW_FORM_addrx2: return 2;
+    case C.DW_FORM_strx3: case C.DW_FORM_addrx3: return 3;
+    case C.DW_FORM_data4: case C.DW_FORM_ref4: case C.DW_FORM_strx4: case C.DW_FORM_addrx4: case C.DW_FORM_ref_sup4: return 4;
+    case C.DW_FORM_data8: case C.DW_FORM_ref8: case C.DW_FORM_ref_sig8: case C.DW_FORM_ref_sup8: return 8;
+    case C.DW_FORM_data16: return 16;
+    case C.DW_FORM_addr: return -2;
+    case C.DW_FORM_strp: case C.DW_FORM_line_strp: case C.DW_FORM_sec_offset: case C.DW_FORM_GNU_ref_alt:
+    case C.DW_FORM_strp_sup: case C.DW_FORM_GNU_strp_alt: return -3;
+    case C.DW_FORM_ref_addr: return -4;
+    default: return -1;
+  }
 }
 
 export class AbbrevTable {
@@ -48,7 +76,16 @@ export function readAbbrevTable(sec: Uint8Array, offset: number): AbbrevTable {
       if (k !== 0 || form === C.DW_FORM_implicit_const) { consts ??= []; consts[attrs.length / 2] = k; }
       attrs.push(name, form);
     }
-    const a: Abbrev = { code, tag, hasChildren, attrs: Int32Array.from(attrs), consts };
+    let fixedBase = 0, nAddr = 0, nOffset = 0, nRefAddr = 0;
+    for (let i = 1; i < attrs.length && fixedBase >= 0; i += 2) {
+      const z = formSize(attrs[i]);
+      if (z >= 0) fixedBase += z;
+      else if (z === -2) nAddr++;
+      else if (z === -3) nOffset++;
+      else if (z === -4) nRefAddr++;
+      else fixedBase = -1;
+    }
+    const a: Abbrev = { code, tag, hasChildren, attrs: Int32Array.from(attrs), consts, fixedBase, nAddr, nOffset, nRefAddr };
     if (code < 4096) t.dense[code] = a; else t.sparse.set(code, a);
   }
   return t;
@@ -175,7 +212,7 @@ export class DwarfInfo {
   }
 
   /** Size of a DW_FORM_ref_addr in this unit: address size in v2, offset size later. */
-  private refAddrSize(u: Unit): number { return u.version <= 2 ? u.addressSize : u.is64 ? 8 : 4; }
+  refAddrSize(u: Unit): number { return u.version <= 2 ? u.addressSize : u.is64 ? 8 : 4; }
 
   /** Reads one attribute value of `form`; sets vclass. Strings resolve through the unit's bases. */
   readValue(c: Cursor, form: number, u: Unit, implicitConst = 0): number | string | undefined {
@@ -228,6 +265,18 @@ export class DwarfInfo {
       }
       default: return c.fail(`a known attribute form (found 0x${form.toString(16)})`);
     }
+  }
+
+  /** Skips the attribute values of a DIE with abbreviation `ab` (one step when all are fixed-size). */
+  skipAttributes(c: Cursor, ab: Abbrev, u: Unit): void {
+    if (ab.fixedBase >= 0) {
+      const n = ab.fixedBase + ab.nAddr * u.addressSize + ab.nOffset * (u.is64 ? 8 : 4) + (ab.nRefAddr ? ab.nRefAddr * this.refAddrSize(u) : 0);
+      if (c.pos + n > c.end) c.fail(`${n} bytes of attribute values`);
+      c.pos += n;
+      return;
+    }
+    const a = ab.attrs;
+    for (let i = 1; i < a.length; i += 2) this.skipValue(c, a[i], u);
   }
 
   /** Skips one attribute value of `form` (the fast path of DIE walks). */
