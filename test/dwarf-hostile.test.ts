@@ -14,7 +14,7 @@ import { functionAddresses } from './helpers/addr2line-oracle.js';
 import { readElf, SHF_COMPRESSED } from '../src/formats/elf/index.js';
 import { DWARF_SECTION_NAMES, type DwarfSections } from '../src/formats/dwarf/sections.js';
 import { DwarfInfo } from '../src/formats/dwarf/info.js';
-import { readUnitFunctions, findFunction } from '../src/formats/dwarf/functions.js';
+import { readUnitFunctions, findFunction, resolveFunctionName } from '../src/formats/dwarf/functions.js';
 import { readLineTable, findRow, filePath } from '../src/formats/dwarf/line.js';
 import { DwarfSymbolizer } from '../src/symbols/dwarf-symbolizer.js';
 import { FormatError } from '../src/util/errors.js';
@@ -42,7 +42,11 @@ function exerciseFormats(sections: DwarfSections, addrs: number[], what: string)
   for (const e of info!.errors) { assert.ok(e instanceof FormatError, what); errors++; }
   for (const u of info!.units) {
     if (u.broken) continue;
-    errors += +onlyFormatError(() => { const uf = readUnitFunctions(info!, u); for (const a of addrs) findFunction(uf, a); }, what);
+    errors += +onlyFormatError(() => {
+      const uf = readUnitFunctions(info!, u);
+      for (const a of addrs) findFunction(uf, a);
+      for (const f of uf.funcs) errors += +onlyFormatError(() => resolveFunctionName(info!, u, f), what);
+    }, what);
     if (u.stmtList >= 0 && sections.debug_line) {
       errors += +onlyFormatError(() => {
         const t = readLineTable(sections, u.stmtList, u.addressSize);

@@ -8,7 +8,7 @@ import { SHF_ALLOC, STB_LOCAL, STT_FILE, STT_FUNC, STT_NOTYPE, STT_GNU_IFUNC, ST
 import { DwarfInfo, type Unit } from '../formats/dwarf/info.js';
 import { FormatError } from '../util/errors.js';
 import { readLineTable, findRow, filePath, type LineTable } from '../formats/dwarf/line.js';
-import { readUnitFunctions, findFunction, type UnitFunctions } from '../formats/dwarf/functions.js';
+import { readUnitFunctions, findFunction, resolveFunctionName, type FunctionInfo, type UnitFunctions } from '../formats/dwarf/functions.js';
 import { DWARF_SECTION_NAMES, type DwarfSections } from '../formats/dwarf/sections.js';
 import { DW_TAG_inlined_subroutine, DW_UT_type, DW_UT_split_type } from '../formats/dwarf/constants.js';
 
@@ -212,6 +212,16 @@ export class DwarfSymbolizer {
     return [{ functionName: sym.name, file: sym.file, line: 0, discriminator: 0 }];
   }
 
+  /** The function's name from its DIE; damage there leaves it nameless (and is warned about). */
+  private resolve(u: Unit, f: FunctionInfo): void {
+    if (f.resolved) return;
+    try {
+      resolveFunctionName(this.info, u, f);
+    } catch (e) {
+      this.warn(e);
+    }
+  }
+
   /** filePath, cached per unit and file index. */
   private path(u: Unit, t: LineTable, index: number): string | undefined {
     let a = this.paths.get(u.index);
@@ -235,6 +245,7 @@ export class DwarfSymbolizer {
     const disc = row >= 0 ? t!.discriminator[row] : 0;
     let name: string | undefined;
     const f = fi >= 0 ? uf.funcs[fi] : undefined;
+    if (f) this.resolve(u, f);
     if (f && f.isLinkage) name = f.name;
     else {
       const sym = this.findSymbol(sec, pc);
@@ -253,6 +264,7 @@ export class DwarfSymbolizer {
       let cur = f;
       while (cur.caller >= 0) {
         const caller = uf.funcs[cur.caller];
+        this.resolve(u, caller);
         frames.push({ functionName: caller.name, file: t ? this.path(u, t, cur.callFile) : undefined, line: cur.callLine, discriminator: disc });
         cur = caller;
       }

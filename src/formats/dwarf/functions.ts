@@ -14,6 +14,8 @@ export interface FunctionInfo {
   name: string | undefined;
   /** True when `name` is a linkage name (or a name in a language without mangling). */
   isLinkage: boolean;
+  /** False until resolveFunctionName has filled `name` and `isLinkage`. */
+  resolved: boolean;
   /** DIE offset in .debug_info. */
   offset: number;
   callFile: number;
@@ -85,12 +87,51 @@ export function abstractName(info: DwarfInfo, offset: number, depth = 0): { name
   return res;
 }
 
+/**
+ * Fills `f.name` and `f.isLinkage` from its DIE the way scan_unit_for_symbols does: attributes in
+ * order, an abstract origin or specification giving the name of the DIE it points to, DW_AT_name
+ * only while no name is set, a linkage name always winning.
+ */
+export function resolveFunctionName(info: DwarfInfo, u: Unit, f: FunctionInfo): void {
+  if (f.resolved) return;
+  f.resolved = true;
+  const c = new Cursor(info.info, '.debug_info', f.offset, u.end);
+  const ab = info.abbrevs(u).get(c.uleb());
+  if (!ab) return c.fail(`abbreviation code in the table at .debug_abbrev offset ${u.abbrevOffset}`, f.offset);
+  const unmangled = C.UNMANGLED_LANGUAGES.has(u.language);
+  const a = ab.attrs;
+  for (let i = 0; i < a.length; i += 2) {
+    const at = a[i], form = a[i + 1];
+    switch (at) {
+      case C.DW_AT_abstract_origin: case C.DW_AT_specification: {
+        const v = info.readValue(c, form, u);
+        if (info.vclass === V_REF) {
+          const r = abstractName(info, v as number);
+          f.name = r.name;
+          if (r.isLinkage) f.isLinkage = true;
+        }
+        break;
+      }
+      case C.DW_AT_name: {
+        const v = info.readValue(c, form, u);
+        if (f.name === undefined && info.vclass === V_STR) { f.name = v as string; if (unmangled) f.isLinkage = true; }
+        break;
+      }
+      case C.DW_AT_linkage_name: case C.DW_AT_MIPS_linkage_name: {
+        const v = info.readValue(c, form, u);
+        if (info.vclass === V_STR) { f.name = v as string; f.isLinkage = true; }
+        break;
+      }
+      default: info.skipValue(c, form, u);
+    }
+  }
+}
+
 /** Walks every DIE of unit `u` and collects its functions and inlined subroutines. */
 export function readUnitFunctions(info: DwarfInfo, u: Unit): UnitFunctions {
   const funcs: FunctionInfo[] = [];
   const abbrevs = info.abbrevs(u);
   const c = new Cursor(info.info, '.debug_info', u.dieOffset, u.end);
-  const unmangled = C.UNMANGLED_LANGUAGES.has(u.language);
   const nested: number[] = []; // function index per nesting level, -1 for other DIEs
   let depth = 0;
   while (c.pos < c.end) {
@@ -106,30 +147,12 @@ export function readUnitFunctions(info: DwarfInfo, u: Unit): UnitFunctions {
     const a = ab.attrs;
     const tag = ab.tag;
     if (tag === C.DW_TAG_subprogram || tag === C.DW_TAG_inlined_subroutine || tag === C.DW_TAG_entry_point) {
-      const f: FunctionInfo = { tag, name: undefined, isLinkage: false, offset: dieOffset, callFile: 0, callLine: 0, callColumn: 0, caller: -1, ranges: [] };
+      // Names are resolved lazily (resolveFunctionName): most functions are never asked about.
+      const f: FunctionInfo = { tag, name: undefined, isLinkage: false, resolved: false, offset: dieOffset, callFile: 0, callLine: 0, callColumn: 0, caller: -1, ranges: [] };
       let low = 0, high = 0, highIsOffset = false;
       for (let i = 0; i < a.length; i += 2) {
         const at = a[i], form = a[i + 1];
         switch (at) {
-          case C.DW_AT_abstract_origin: case C.DW_AT_specification: {
-            const v = info.readValue(c, form, u);
-            if (info.vclass === V_REF) {
-              const r = abstractName(info, v as number);
-              f.name = r.name;
-              if (r.isLinkage) f.isLinkage = true;
-            }
-            break;
-          }
-          case C.DW_AT_name: {
-            const v = info.readValue(c, form, u);
-            if (f.name === undefined && info.vclass === V_STR) { f.name = v as string; if (unmangled) f.isLinkage = true; }
-            break;
-          }
-          case C.DW_AT_linkage_name: case C.DW_AT_MIPS_linkage_name: {
-            const v = info.readValue(c, form, u);
-            if (info.vclass === V_STR) { f.name = v as string; f.isLinkage = true; }
-            break;
-          }
           case C.DW_AT_low_pc: low = num(info.readValue(c, form, u), 0); break;
           case C.DW_AT_high_pc: high = num(info.readValue(c, form, u, ab.consts?.[i / 2]), 0); highIsOffset = info.vclass !== V_ADDR; break;
           case C.DW_AT_ranges: {
@@ -145,6 +168,11 @@ export function readUnitFunctions(info: DwarfInfo, u: Unit): UnitFunctions {
       }
       if (highIsOffset) high += low;
       if (high !== 0) addRange(f.ranges, low, high);
+      if (f.ranges.length === 0 && !ab.hasChildren) {
+        // No address and nothing inside (a C++ member declaration): no lookup can reach it.
+        nested[depth] = -1;
+        continue;
+      }
       if (tag === C.DW_TAG_inlined_subroutine) {
         for (let d = depth - 1; d >= 0; d--) if (nested[d] >= 0) { f.caller = nested[d]; break; }
       }

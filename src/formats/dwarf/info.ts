@@ -25,10 +25,15 @@ export interface Abbrev {
   /**
    * Size of the DIE's attribute values when every form has a fixed size: fixedBase bytes plus
    * one address per nAddr, one offset (4 or 8) per nOffset and one DW_FORM_ref_addr per nRefAddr;
-   * fixedBase is -1 when some form is variable (LEB128, strings, blocks). Lets walks skip a DIE
-   * they do not decode in one step.
+   * fixedBase is -1 when some form has a variable size (LEB128, strings, blocks).
    */
   fixedBase: number;
+  /**
+   * How to skip the values of a DIE with variable-size forms, for units of one address and
+   * offset size (skipKey): pairs (bytes to skip, then a variable form to skip, 0 for none).
+   */
+  skipKey: number;
+  skipOps: Int32Array | undefined;
   nAddr: number;
   nOffset: number;
   nRefAddr: number;
@@ -85,7 +90,7 @@ export function readAbbrevTable(sec: Uint8Array, offset: number): AbbrevTable {
       else if (z === -4) nRefAddr++;
       else fixedBase = -1;
     }
-    const a: Abbrev = { code, tag, hasChildren, attrs: Int32Array.from(attrs), consts, fixedBase, nAddr, nOffset, nRefAddr };
+    const a: Abbrev = { code, tag, hasChildren, attrs: Int32Array.from(attrs), consts, fixedBase, skipKey: -1, skipOps: undefined, nAddr, nOffset, nRefAddr };
     if (code < 4096) t.dense[code] = a; else t.sparse.set(code, a);
   }
   return t;
@@ -275,8 +280,30 @@ export class DwarfInfo {
       c.pos += n;
       return;
     }
-    const a = ab.attrs;
-    for (let i = 1; i < a.length; i += 2) this.skipValue(c, a[i], u);
+    // Runs of fixed-size values are skipped at once; strings and LEB128s must be read where they are.
+    const key = u.addressSize * 64 + this.refAddrSize(u) * 2 + (u.is64 ? 1 : 0);
+    let ops = ab.skipOps;
+    if (ab.skipKey !== key || !ops) {
+      const o: number[] = [];
+      let run = 0;
+      const a = ab.attrs;
+      for (let i = 1; i < a.length; i += 2) {
+        const z = formSize(a[i]);
+        if (z >= 0) run += z;
+        else if (z === -2) run += u.addressSize;
+        else if (z === -3) run += u.is64 ? 8 : 4;
+        else if (z === -4) run += this.refAddrSize(u);
+        else { o.push(run, a[i]); run = 0; }
+      }
+      o.push(run, 0);
+      ab.skipOps = ops = Int32Array.from(o);
+      ab.skipKey = key;
+    }
+    for (let i = 0; i < ops.length; i += 2) {
+      const n = ops[i];
+      if (n) { if (c.pos + n > c.end) c.fail(`${n} bytes of attribute values`); c.pos += n; }
+      if (ops[i + 1]) this.skipValue(c, ops[i + 1], u);
+    }
   }
 
   /** Skips one attribute value of `form` (the fast path of DIE walks). */
