@@ -1,6 +1,7 @@
 // `kscope addr2line`: binutils addr2line 2.40 compatible output (binutils/addr2line.c
 // translate_addresses), answering each stdin line as it arrives so it works as a co-process.
 import { readSync, readFileSync, writeSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { readElf, type ElfFile } from '../formats/elf/index.js';
 import { DwarfSymbolizer, toAddress53, type SourceFrame } from '../symbols/dwarf-symbolizer.js';
 import { KscopeError } from '../util/errors.js';
@@ -85,6 +86,25 @@ function parseArgs(argv: string[]): Options | number {
   return o;
 }
 
+/**
+ * The file a .gnu_debugaltlink names, with the build-id it records: an absolute name as is, a
+ * relative one next to the executable or in its .debug/ folder, then under /usr/lib/debug (the
+ * places bfd's find_separate_debug_file looks).
+ */
+function findSupplementary(exe: string, link: { file: string; buildId: Uint8Array }): ElfFile | undefined {
+  const dir = dirname(resolve(exe));
+  const cands = isAbsolute(link.file)
+    ? [link.file, join('/usr/lib/debug', link.file)]
+    : [join(dir, link.file), join(dir, '.debug', link.file), join('/usr/lib/debug', dir, link.file)];
+  for (const c of cands) {
+    let elf: ElfFile;
+    try { elf = readElf(readFileSync(c), c); } catch { continue; }
+    const id = elf.buildId();
+    if (id && id.length === link.buildId.length && id.every((b, i) => b === link.buildId[i])) return elf;
+  }
+  return undefined;
+}
+
 const BIG = 1n << 52n;
 function isHex(c: number): boolean { return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102); }
 
@@ -112,6 +132,11 @@ export class Addr2line {
         if (warned) return;
         warned = true;
         process.stderr.write(`kscope addr2line: warning: ${o.exe}: ${e.message}; using the symbol table there\n`);
+      },
+      loadSupplementary: (link) => {
+        const f = findSupplementary(o.exe, link);
+        if (!f) process.stderr.write(`kscope addr2line: warning: ${o.exe}: supplementary DWARF file '${link.file}' (.gnu_debugaltlink) not found\n`);
+        return f;
       },
     });
     this.width = elf.header.bits === 64 ? 16 : 8;

@@ -36,6 +36,25 @@ export interface SymbolizerOptions {
   sections?: DwarfSections;
   /** Called once per piece of damaged DWARF met; the symbolizer then answers without it. */
   onWarning?: (e: FormatError) => void;
+  /**
+   * Finds the supplementary file a .gnu_debugaltlink section names (dwz -m), checking its
+   * build-id; undefined when it cannot be found (names it holds then print as "??").
+   */
+  loadSupplementary?: (link: { file: string; buildId: Uint8Array }) => ElfFile | undefined;
+}
+
+/** The DWARF sections of an ELF file, decompressed; a section that fails to decompress is skipped and reported. */
+function dwarfSections(elf: ElfFile, warn: (e: unknown) => void): DwarfSections {
+  const sections: DwarfSections = {};
+  for (const n of DWARF_SECTION_NAMES) {
+    try {
+      const d = elf.sectionDataByName('.' + n);
+      if (d) sections[n] = d;
+    } catch (e) {
+      warn(e);
+    }
+  }
+  return sections;
 }
 
 const EMPTY_FUNCTIONS: UnitFunctions = {
@@ -63,20 +82,18 @@ export class DwarfSymbolizer {
 
   constructor(readonly elf: ElfFile, options: SymbolizerOptions = {}) {
     this.onWarning = options.onWarning;
-    let sections: DwarfSections = {};
-    if (options.sections) sections = options.sections;
-    else {
-      for (const n of DWARF_SECTION_NAMES) {
-        try {
-          const d = elf.sectionDataByName('.' + n);
-          if (d) sections[n] = d;
-        } catch (e) {
-          this.warn(e); // a section that does not decompress: symbolize without it
-        }
-      }
-    }
+    const sections = options.sections ?? dwarfSections(elf, (e) => this.warn(e));
     this.info = new DwarfInfo(sections, elf.name);
     for (const e of this.info.errors) this.warn(e);
+    if (options.loadSupplementary) {
+      let link: { file: string; buildId: Uint8Array } | undefined;
+      try { link = elf.debugAltLink(); } catch (e) { this.warn(e); }
+      const altElf = link && options.loadSupplementary(link);
+      if (altElf) {
+        this.info.alt = new DwarfInfo(dwarfSections(altElf, (e) => this.warn(e)), altElf.name);
+        for (const e of this.info.alt.errors) this.warn(e);
+      }
+    }
     this.sections = elf.sections.filter((s) => (s.flags & SHF_ALLOC) !== 0);
     for (const s of this.sections) { this.secLow.push(toAddress53(s.addr)); this.secHigh.push(toAddress53(s.addr) + s.size); }
     // Unit index over the units' own ranges; units without ranges are tried last (as binutils does).

@@ -5,7 +5,7 @@
 // bfd/dwarf2.c (scan_unit_for_symbols, find_abstract_instance, lookup_address_in_function_table)
 // so that addr2line's answers can be reproduced.
 import { Cursor } from './cursor.js';
-import { DwarfInfo, Unit, V_ADDR, V_REF, V_STR, num } from './info.js';
+import { DwarfInfo, Unit, V_ADDR, V_REF, V_REF_ALT, V_STR, num } from './info.js';
 import * as C from './constants.js';
 
 export interface FunctionInfo {
@@ -76,8 +76,9 @@ export function abstractName(info: DwarfInfo, offset: number, depth = 0): { name
       if (info.vclass === V_STR) { res.name = v as string; res.isLinkage = true; }
     } else if (at === C.DW_AT_specification) {
       const v = info.readValue(c, a[i + 1], u);
-      if (info.vclass === V_REF) {
-        const r = abstractName(info, v as number, depth + 1);
+      const target = info.vclass === V_REF ? info : info.vclass === V_REF_ALT ? info.alt : undefined;
+      if (target) {
+        const r = abstractName(target, v as number, depth + 1);
         res.name = r.name;
         if (r.isLinkage) res.isLinkage = true;
       }
@@ -105,8 +106,9 @@ export function resolveFunctionName(info: DwarfInfo, u: Unit, f: FunctionInfo): 
     switch (at) {
       case C.DW_AT_abstract_origin: case C.DW_AT_specification: {
         const v = info.readValue(c, form, u);
-        if (info.vclass === V_REF) {
-          const r = abstractName(info, v as number);
+        const target = info.vclass === V_REF ? info : info.vclass === V_REF_ALT ? info.alt : undefined;
+        if (target) {
+          const r = abstractName(target, v as number);
           f.name = r.name;
           if (r.isLinkage) f.isLinkage = true;
         }

@@ -126,6 +126,8 @@ export interface Unit {
 
 /** Form classes a reader cares about after reading a value. */
 export const V_NONE = 0, V_NUM = 1, V_STR = 2, V_REF = 3, V_ADDR = 4, V_SEC = 5, V_BLOCK = 6;
+/** A reference into the supplementary file's .debug_info (DW_FORM_GNU_ref_alt, DW_FORM_ref_sup4/8). */
+export const V_REF_ALT = 7;
 
 /**
  * Reads and decodes DIEs. Values come back as numbers or strings; `vclass` says which class of
@@ -139,6 +141,11 @@ export class DwarfInfo {
    */
   readonly errors: FormatError[] = [];
   vclass = V_NONE;
+  /**
+   * The supplementary (dwz multifile, .gnu_debugaltlink) file's DWARF, when the caller found it:
+   * DW_FORM_GNU_strp_alt strings and DW_FORM_GNU_ref_alt references point into it.
+   */
+  alt: DwarfInfo | undefined;
   private abbrevCache = new Map<number, AbbrevTable>();
   readonly info: Uint8Array;
 
@@ -253,10 +260,15 @@ export class DwarfInfo {
       case C.DW_FORM_ref_udata: this.vclass = V_REF; return u.offset + c.uleb();
       case C.DW_FORM_ref_addr: this.vclass = V_REF; return c.uN(this.refAddrSize(u));
       case C.DW_FORM_ref_sig8: this.vclass = V_NONE; c.skip(8); return undefined; // type units: not followed
-      case C.DW_FORM_ref_sup4: this.vclass = V_NONE; c.skip(4); return undefined;
-      case C.DW_FORM_ref_sup8: this.vclass = V_NONE; c.skip(8); return undefined;
-      case C.DW_FORM_GNU_ref_alt: case C.DW_FORM_strp_sup: case C.DW_FORM_GNU_strp_alt:
-        this.vclass = V_NONE; c.offset(u.is64); return undefined; // .gnu_debugaltlink: not followed
+      case C.DW_FORM_ref_sup4: this.vclass = V_REF_ALT; return c.u32();
+      case C.DW_FORM_ref_sup8: this.vclass = V_REF_ALT; return c.u64();
+      case C.DW_FORM_GNU_ref_alt: this.vclass = V_REF_ALT; return c.offset(u.is64);
+      case C.DW_FORM_strp_sup: case C.DW_FORM_GNU_strp_alt: {
+        const off = c.offset(u.is64);
+        if (!this.alt) { this.vclass = V_NONE; return undefined; } // supplementary file not found
+        this.vclass = V_STR;
+        return stringAt(this.alt.sections.debug_str, off, '.debug_str of the supplementary file');
+      }
       case C.DW_FORM_sec_offset: this.vclass = V_SEC; return c.offset(u.is64);
       case C.DW_FORM_loclistx: case C.DW_FORM_rnglistx: this.vclass = V_SEC + 10; return c.uleb();
       case C.DW_FORM_exprloc: case C.DW_FORM_block: this.vclass = V_BLOCK; c.skip(c.uleb()); return undefined;
