@@ -10,9 +10,7 @@ import { compareWithBinutils, functionAddresses } from './helpers/addr2line-orac
 
 const skip = !hasTool('addr2line') || !hasTool('readelf') || !hasTool('g++') ? 'binutils or gcc missing' : undefined;
 
-// C++ compares without -C: gecko-profiler-demangle (cpp_demangle) prints template functions without
-// their return type and fails on some names libiberty demangles, so -C output differs (see the
-// known differences in the report); the DWARF answers are compared on the mangled names.
+// C++ included: -C goes through symbols/demangle-itanium.ts, which prints what libiberty prints.
 const cases: [string, string, string[]][] = [
   ['C -O0', 'symbolize.c', ['-g', '-O0']],
   ['C -O2', 'symbolize.c', ['-g', '-O2']],
@@ -23,10 +21,9 @@ const cases: [string, string, string[]][] = [
 ];
 
 for (const [name, src, flags] of cases) {
-  test(`addr2line -a -f -i [-C] matches binutils: ${name}`, { skip }, () => {
+  test(`addr2line -a -f -i -C matches binutils: ${name}`, { skip }, () => {
     const bin = compileWorkload(src, flags);
-    const flagsA2l = src.endsWith('.cc') ? ['-a', '-f', '-i'] : ['-a', '-f', '-i', '-C'];
-    const { total, mismatches } = compareWithBinutils(bin, functionAddresses(bin, 3000), flagsA2l);
+    const { total, mismatches } = compareWithBinutils(bin, functionAddresses(bin, 3000), ['-a', '-f', '-i', '-C']);
     if (mismatches.length) console.log(`${name}: ${mismatches.length}/${total} differ\n${mismatches.slice(0, 10).join('\n')}`);
     assert.ok(total >= 3000);
     assert.ok(mismatches.length <= total / 1000, `${mismatches.length} of ${total} differ`);

@@ -9,10 +9,12 @@ import { RECORD_NAMES, RecordType, Feature } from '../formats/perfdata/constants
 import type { PerfDataFile } from '../formats/perfdata/index.js';
 import { Reader } from '../util/reader.js';
 import { decodeAttr } from '../formats/perfdata/attr.js';
+import { u64n } from '../formats/perfdata/sample.js';
 
 export interface EventStats {
   name: string;
   samples: number;
+  /** Sum of the `lost` fields of this event's LOST_SAMPLES records, as perf prints it. */
   lostSamples: number;
 }
 
@@ -33,20 +35,20 @@ export function computeStats(file: PerfDataFile): RecordStats {
   const samples = new Float64Array(Math.max(evs.length, 1));
   const lost = new Float64Array(Math.max(evs.length, 1));
   const single = evs.length <= 1;
-  const next = file.recordIterator();
-  for (let r = next(); r; r = next()) {
-    const t = r.type;
+  const events = file.events;
+  file.scanRecords((t, buf, pos, size) => {
     if (t < PERF_RECORD_HEADER_MAX) { counts[t]++; counts[0]++; }
     if (t === RecordType.SAMPLE || t === RecordType.LOST_SAMPLES) {
       let idx = 0;
       if (!single) {
-        const ev = file.events.eventOf(r);
-        if (!ev) continue;
+        const ev = events.eventAt(t, buf, pos, size);
+        if (!ev) return;
         idx = ev.index;
       }
-      if (t === RecordType.SAMPLE) samples[idx]++; else lost[idx]++;
+      // perf adds up the `lost` field of LOST_SAMPLES (hists__inc_nr_lost_samples), not the records.
+      if (t === RecordType.SAMPLE) samples[idx]++; else if (size >= 16) lost[idx] += u64n(buf, pos + 8, file.littleEndian);
     }
-  }
+  });
   const names = eventNames(file);
   const perEvent = evs.map((e, i) => ({ name: names[i], samples: samples[i], lostSamples: lost[i] }));
   return { counts, perEvent, hasAuxtrace: file.features.has(Feature.AUXTRACE) };

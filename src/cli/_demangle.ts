@@ -1,31 +1,18 @@
-// Itanium C++ (and Rust) demangling for the CLI through gecko-profiler-demangle, whose wasm module
-// Node cannot import directly (no .wasm ESM loader without a flag): instantiate it by hand.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+// The demangler the CLI commands share: C++ through symbols/demangle-itanium.ts (as binutils
+// `addr2line -C` prints: parameters on, std abbreviations kept), Rust through gecko-profiler-demangle.
+import { createDemangler, type Demangler } from '../symbols/demangle.js';
+import { readDemanglerWasm } from '../util/node-loader.js';
 
-let demangleFn: ((s: string) => string) | undefined;
+let cached: Demangler | undefined;
 
-export async function loadDemangler(): Promise<(name: string) => string> {
-  if (demangleFn) return demangleFn;
-  const require = createRequire(import.meta.url);
-  const dir = dirname(require.resolve('gecko-profiler-demangle/package.json'));
-  const bg = (await import(join(dir, 'index_bg.js'))) as Record<string, unknown> & {
-    __wbg_set_wasm(w: unknown): void; demangle_any(s: string): string;
-  };
-  // lib ES2022 has no WebAssembly types; Node has the global.
-  const wasm = (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: { exports: Record<string, unknown> } }> } }).WebAssembly;
-  const { instance } = await wasm.instantiate(readFileSync(join(dir, 'index_bg.wasm')), { './index_bg.js': bg });
-  bg.__wbg_set_wasm(instance.exports);
-  (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
-  const cache = new Map<string, string>();
-  demangleFn = (name: string): string => {
-    let r = cache.get(name);
-    if (r === undefined) {
-      r = name.startsWith('_Z') || name.startsWith('_R') ? bg.demangle_any(name) : name;
-      cache.set(name, r);
-    }
+export async function loadDemangler(): Promise<Demangler> {
+  if (cached) return cached;
+  const d = createDemangler(readDemanglerWasm(), { params: true });
+  const memo = new Map<string, string>();
+  cached = (name) => {
+    let r = memo.get(name);
+    if (r === undefined) { r = d(name); memo.set(name, r); }
     return r;
   };
-  return demangleFn;
+  return cached;
 }

@@ -1,4 +1,5 @@
-// kscope script -D: one line per record (offset, size, type, decoded fields), for looking inside
+// kscope script: the samples of a perf.data file as `perf script` prints them (export/perf-script.ts),
+// with -F field lists and --ns. -D: one line per record (offset, size, type, decoded fields), for looking inside
 // perf.data files. Offsets are perf's: absolute in file mode, from the end of the 16-byte header
 // in pipe mode; records from inside COMPRESSED show the compressed record's offset, as perf does.
 import { Command } from 'commander';
@@ -7,8 +8,14 @@ import { decodeRecord, type CpuMap, type DecodedRecord } from '../formats/perfda
 import { FEATURE_NAMES, Misc, RECORD_NAMES, RecordType } from '../formats/perfdata/constants.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
+import { Machine } from '../analysis/machine.js';
+import { PerfScriptPrinter } from '../export/perf-script.js';
+import { nodeMachineIo } from '../util/node-machine-io.js';
+import { createDemangler } from '../symbols/demangle.js';
+import { readDemanglerWasm } from '../util/node-loader.js';
+import { existsSync, writeSync } from 'node:fs';
 
-export const summary = 'Dump perf.data records (-D: one line per record with offset, type, size and fields)';
+export const summary = 'Print the samples of perf.data as perf script does (-F fields, --ns; -D dumps every record)';
 
 export async function run(argv: string[]): Promise<number> {
   const cmd = new Command('kscope script')
@@ -16,6 +23,9 @@ export async function run(argv: string[]): Promise<number> {
     .option('-i, --input <file>', 'input file name ("-" reads pipe-mode perf.data from stdin)', 'perf.data')
     .option('-D, --dump-raw-trace', 'one line per record: offset, size, type and decoded fields')
     .option('--ordered', 'with -D: records in perf\'s delivery order instead of file order')
+    .option('-F, --fields <list>', 'fields to print: comm,tid,pid,time,cpu,event,ip,sym,symoff,dso,period,addr,trace; +f/-f adds/removes; TYPE:list for one event type (hw, sw, trace, raw)')
+    .option('--ns', 'print times with nanoseconds')
+    .option('--symfs <dir>', 'look for DSOs under this directory')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
@@ -23,8 +33,8 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     return (e as { exitCode?: number }).exitCode ?? 1;
   }
-  const o = cmd.opts<{ input: string; dumpRawTrace?: boolean; ordered?: boolean }>();
-  if (!o.dumpRawTrace) throw new KscopeError('kscope script needs -D for now', 'run: kscope script -D -i FILE');
+  const o = cmd.opts<{ input: string; dumpRawTrace?: boolean; ordered?: boolean; fields?: string; ns?: boolean; symfs?: string }>();
+  if (!o.dumpRawTrace) return printSamples(o);
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
   const out: string[] = [];
   const flush = () => { if (out.length) { process.stdout.write(out.join('\n') + '\n'); out.length = 0; } };
@@ -35,6 +45,38 @@ export async function run(argv: string[]): Promise<number> {
     }
   } finally {
     flush();
+    file.close();
+  }
+  return 0;
+}
+
+async function printSamples(o: { input: string; fields?: string; ns?: boolean; symfs?: string }): Promise<number> {
+  if (o.input !== '-' && !existsSync(o.input)) throw new KscopeError(`${o.input}: no such file`, 'record one with: kscope record (or perf record), or pass -i FILE');
+  const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
+  const machine = new Machine(file, nodeMachineIo({ symfs: o.symfs }));
+  let demangle: ((n: string) => string) | undefined;
+  try { demangle = createDemangler(readDemanglerWasm(), { params: false }); } catch { demangle = undefined; }
+  const printer = new PerfScriptPrinter(file, machine, { fields: o.fields, ns: o.ns, demangle });
+  const out: string[] = [];
+  let size = 0;
+  const flush = () => { if (out.length) { writeSync(1, out.join('')); out.length = 0; size = 0; } };
+  try {
+    const next = file.orderedRecords();
+    for (const rec of next) {
+      machine.process(rec);
+      if (rec.type !== RecordType.SAMPLE) continue;
+      const ev = file.eventOf(rec);
+      if (!ev) continue;
+      const t = printer.formatSample(rec, ev);
+      out.push(t);
+      size += t.length;
+      if (size > 1 << 20) flush();
+    }
+    flush();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    throw e;
+  } finally {
     file.close();
   }
   return 0;

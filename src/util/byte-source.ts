@@ -9,6 +9,8 @@ export interface RandomAccessSource {
   readonly size: number;
   /** Returns up to `length` bytes at `offset` (fewer only at the end of the source). */
   read(offset: number, length: number): Uint8Array;
+  /** Optional: reads up to target.length bytes at `offset` into `target` (no allocation); returns the count. */
+  readInto?(offset: number, target: Uint8Array): number;
   close?(): void;
 }
 
@@ -44,6 +46,16 @@ export class FileSource implements RandomAccessSource {
       got += n;
     }
     return got === len ? buf : buf.subarray(0, got);
+  }
+  readInto(offset: number, target: Uint8Array): number {
+    const len = Math.max(0, Math.min(target.byteLength, this.size - offset));
+    let got = 0;
+    while (got < len) {
+      const n = readSync(this.fd, target, got, len - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
   }
   close(): void { if (this.fd >= 0) { closeSync(this.fd); this.fd = -1; } }
 }

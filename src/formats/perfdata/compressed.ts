@@ -41,8 +41,9 @@ export class Decompressor {
   /** Feeds one COMPRESSED/COMPRESSED2 record; returns the complete records it finishes. */
   push(rec: PerfRecord): PerfRecord[] {
     const data = compressedPayload(rec, this.le, this.file);
+    checkFrameHeader(data, this.file, rec.fileOffset + (rec.type === RecordType.COMPRESSED2 ? 16 : 8));
     try {
-      this.zstd.push(data);
+      this.zstd.push(data.slice()); // a copy: fzstd may keep a short chunk, and scan windows are reused
     } catch (e) {
       throw new FormatError(this.file, rec.fileOffset, 'a valid zstd stream in PERF_RECORD_COMPRESSED', (e as Error).message);
     }
@@ -76,4 +77,33 @@ export class Decompressor {
 
   /** Bytes of an unfinished record left at the end (non-zero means a truncated stream). */
   get leftover(): number { return this.carry.byteLength; }
+}
+
+/** Largest zstd window perf can ask for (level 22: windowLog 27); a bigger one is damage, not data. */
+const MAX_WINDOW = 1 << 27;
+
+/**
+ * When a payload starts a zstd frame (magic 28 b5 2f fd), bound its window and content size before
+ * fzstd allocates them, so that a damaged header cannot ask for gigabytes.
+ */
+function checkFrameHeader(d: Uint8Array, file: string, at: number): void {
+  if (d.byteLength < 6 || d[0] !== 0x28 || d[1] !== 0xb5 || d[2] !== 0x2f || d[3] !== 0xfd) return;
+  const fhd = d[4];
+  const singleSegment = (fhd >> 5) & 1;
+  const fcf = fhd >> 6;
+  let size: number;
+  if (!singleSegment) {
+    const wb = 2 ** (10 + (d[5] >> 3));
+    size = wb + (wb / 8) * (d[5] & 7);
+  } else {
+    const dictBytes = [0, 1, 2, 4][fhd & 3];
+    const p = 5 + dictBytes;
+    const n = fcf ? 1 << fcf : 1;
+    if (d.byteLength < p + n) return;
+    size = 0;
+    for (let i = Math.min(n, 6) - 1; i >= 0; i--) size = size * 256 + d[p + i];
+    if (n === 8 && (d[p + 6] || d[p + 7])) size = Infinity;
+    if (fcf === 1) size += 256;
+  }
+  if (size > MAX_WINDOW) throw new FormatError(file, at, `a zstd frame window of at most ${MAX_WINDOW} bytes`, String(size));
 }

@@ -24,7 +24,7 @@ import { Reader } from '../../util/reader.js';
 import { BufferSource, type RandomAccessSource, type StreamSource } from '../../util/byte-source.js';
 import { decodeAttr, type PerfEventAttr } from './attr.js';
 import { Feature, PERF_EVENT_HEADER_SIZE, PERF_PIPE_HEADER_SIZE, RecordType } from './constants.js';
-import { ByteWindow, RangeStream, RecordWalker, readU32, type PerfRecord } from './stream.js';
+import { ByteWindow, RangeStream, RecordWalker, readU16, readU32, type PerfRecord } from './stream.js';
 import { Decompressor } from './compressed.js';
 import { EventSet, decodeSample, type PerfEvent, type PerfSample } from './sample.js';
 import { orderRecords } from './ordering.js';
@@ -198,19 +198,25 @@ export class PerfDataFile {
       if (hi !== 0 || lo >= 256) throw new FormatError(this.name, rec.fileOffset + 8, 'a feature id below 256', String(hi * 2 ** 32 + lo));
       this.setPipeFeature(lo, rec.fileOffset + 16, rec.bytes.slice(16));
     } else if (rec.type === RecordType.HEADER_TRACING_DATA && rec.payload) {
-      this.setPipeFeature(Feature.TRACING_DATA, rec.fileOffset + rec.size, rec.payload);
+      this.setPipeFeature(Feature.TRACING_DATA, rec.fileOffset + rec.size, rec.payload, false);
     } else if (rec.type === RecordType.HEADER_BUILD_ID) {
       // perf's pipe-mode build-ids are one record per DSO: the BUILD_ID feature is their concatenation.
       const prev = this.featureBytes.get(Feature.BUILD_ID);
       const body = rec.bytes;
       const merged = prev ? concat(prev, body) : body.slice();
-      this.setPipeFeature(Feature.BUILD_ID, prev ? this.features.get(Feature.BUILD_ID)!.offset : rec.fileOffset, merged);
+      this.setPipeFeature(Feature.BUILD_ID, rec.fileOffset, merged, false);
     }
   }
 
-  private setPipeFeature(id: number, offset: number, bytes: Uint8Array): void {
-    if (!this.features.has(id)) this.header.features.push(id);
-    this.features.set(id, { offset, size: bytes.byteLength });
+  /**
+   * Pipe mode: HEADER_FEATURE payloads are listed in `features` (as perf prints them); TRACING_DATA
+   * and BUILD_ID, which come as their own records, are only served by readFeature.
+   */
+  private setPipeFeature(id: number, offset: number, bytes: Uint8Array, listed = true): void {
+    if (listed) {
+      if (!this.features.has(id)) this.header.features.push(id);
+      this.features.set(id, { offset, size: bytes.byteLength });
+    }
     this.featureBytes.set(id, bytes);
   }
 
@@ -239,28 +245,57 @@ export class PerfDataFile {
     return orderRecords(this.records(opts), this.events);
   }
 
+  /**
+   * The fastest walk, for header-only work such as --stats: `visit(type, buf, pos, size, fileOffset)`
+   * sees each record at buf[pos, pos + size) during the call only, in file order, records from
+   * COMPRESSED following it (as records() yields them). No object is made per record.
+   */
+  scanRecords(visit: (type: number, buf: Uint8Array, pos: number, size: number, fileOffset: number) => void, opts: RecordsOptions = {}): void {
+    const decompress = opts.decompress ?? true;
+    const { walker, preamble, learn } = this.startWalk();
+    walker.win.reuse = true;
+    const h = this.header;
+    let zstd: Decompressor | undefined;
+    const handle = (rec: PerfRecord) => {
+      visit(rec.type, rec.bytes, 0, rec.size, rec.fileOffset);
+      if (rec.type >= 64) {
+        if (learn) this.noteUserRecord(rec);
+        if (decompress && (rec.type === RecordType.COMPRESSED || rec.type === RecordType.COMPRESSED2)) {
+          zstd ??= new Decompressor(this.name, h.littleEndian, this.opts.maxDecompressed ?? 16 * 2 ** 30);
+          for (const r of zstd.push(rec)) visit(r.type, r.bytes, 0, r.size, r.fileOffset);
+        }
+      }
+    };
+    for (const rec of preamble) handle(rec);
+    walker.scan((type, buf, pos, size, at, rec) => {
+      if (type < 64) { visit(type, buf, pos, size, at); return; }
+      handle(rec ?? { type, misc: readU16(buf, pos + 4, h.littleEndian), size, fileOffset: at, bytes: buf.subarray(pos, pos + size) });
+    });
+  }
+
+  private startWalk(): { walker: RecordWalker; preamble: PerfRecord[]; learn: boolean } {
+    const h = this.header;
+    if (h.pipe && this.consumed && this.src) {
+      // A pipe-mode file on disk: walk again from the start; attrs and features are known already.
+      return { walker: new RecordWalker(new ByteWindow(new RangeStream(this.src, 16, this.src.size), 16, this.opts.chunk), this.name, h.littleEndian), preamble: [], learn: false };
+    }
+    if (h.pipe) {
+      if (this.consumed) throw new FormatError(this.name, 0, 'a stream read only once (pipe mode)', 'a second walk');
+      this.consumed = true;
+      const preamble = this.pipePreamble;
+      this.pipePreamble = [];
+      return { walker: this.pipeWalker!, preamble, learn: true };
+    }
+    const start = h.data.offset;
+    const end = h.dataEnd;
+    return { walker: new RecordWalker(new ByteWindow(new RangeStream(this.src!, start, end), start, this.opts.chunk), this.name, h.littleEndian, end), preamble: [], learn: true };
+  }
+
   /** A pull function over the records (faster than the generator in hot loops); null at the end. */
   recordIterator(opts: RecordsOptions = {}): () => PerfRecord | null {
     const decompress = opts.decompress ?? true;
     const h = this.header;
-    let walker: RecordWalker;
-    let preamble: PerfRecord[] = [];
-    let learn = true;
-    if (h.pipe && this.consumed && this.src) {
-      // A pipe-mode file on disk: walk again from the start; attrs and features are known already.
-      walker = new RecordWalker(new ByteWindow(new RangeStream(this.src, 16, this.src.size), 16, this.opts.chunk), this.name, h.littleEndian);
-      learn = false;
-    } else if (h.pipe) {
-      if (this.consumed) throw new FormatError(this.name, 0, 'a stream read only once (pipe mode)', 'a second walk');
-      this.consumed = true;
-      walker = this.pipeWalker!;
-      preamble = this.pipePreamble;
-      this.pipePreamble = [];
-    } else {
-      const start = h.data.offset;
-      const end = h.dataEnd;
-      walker = new RecordWalker(new ByteWindow(new RangeStream(this.src!, start, end), start, this.opts.chunk), this.name, h.littleEndian, end);
-    }
+    const { walker, preamble, learn } = this.startWalk();
     let zstd: Decompressor | undefined;
     let queue: PerfRecord[] = [];
     let qi = 0;

@@ -87,12 +87,17 @@ export class EventSet {
    * id sits at id_pos (samples) / is_pos from the end (other kernel records with sample_id_all).
    */
   eventOf(rec: { type: number; bytes: Uint8Array }): PerfEvent | undefined {
+    return this.eventAt(rec.type, rec.bytes, 0, rec.bytes.byteLength);
+  }
+
+  /** eventOf for a record at buf[pos, pos + size), without making an object. */
+  eventAt(type: number, buf: Uint8Array, pos: number, size: number): PerfEvent | undefined {
     const evs = this.events;
     if (evs.length <= 1) return evs[0];
     const first = evs[0];
-    const isSample = rec.type === RecordType.SAMPLE;
-    if (!isSample && (rec.type >= 64 || !hasFlag(first.attr, 'sample_id_all'))) return first;
-    const n = (rec.bytes.byteLength - 8) >>> 3;
+    const isSample = type === RecordType.SAMPLE;
+    if (!isSample && (type >= 64 || !hasFlag(first.attr, 'sample_id_all'))) return first;
+    const n = (size - 8) >>> 3;
     let idx: number;
     if (isSample) {
       if (this.idPos < 0 || this.idPos >= n) return undefined;
@@ -101,7 +106,7 @@ export class EventSet {
       if (this.isPos < 0 || this.isPos > n) return undefined;
       idx = n - this.isPos;
     }
-    const id = u64n(rec.bytes, 8 + idx * 8, this.littleEndian);
+    const id = u64n(buf, pos + 8 + idx * 8, this.littleEndian);
     if (id === 0) return first; // perf: "Synthesized events have an id of zero"
     return this.byId.get(id);
   }
@@ -131,8 +136,9 @@ export function calcIsPos(sampleType: number): number {
 
 /** A u64 as a double (exact below 2^53). */
 export function u64n(b: Uint8Array, i: number, le: boolean): number {
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  return le ? v.getUint32(i + 4, true) * TWO32 + v.getUint32(i, true) : v.getUint32(i, false) * TWO32 + v.getUint32(i + 4, false);
+  return le
+    ? (b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24)) * TWO32 + ((b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0) + ((b[i + 7] & 0x80) ? 2 ** 64 : 0)
+    : ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) * TWO32 + (((b[i + 4] << 24) | (b[i + 5] << 16) | (b[i + 6] << 8) | b[i + 7]) >>> 0) + ((b[i] & 0x80) ? 2 ** 64 : 0);
 }
 
 export interface ReadValue { value: bigint; id?: bigint; lost?: bigint }

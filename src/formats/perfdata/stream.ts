@@ -42,11 +42,20 @@ export class RangeStream implements StreamSource {
     this.offset += b.byteLength;
     return b;
   }
+  /** Fills `target` (up to the range's end) without allocating, when the source can; -1 when it can't. */
+  nextInto(target: Uint8Array): number {
+    if (!this.src.readInto) return -1;
+    const n = Math.min(target.byteLength, this.end - this.offset);
+    if (n <= 0) return 0;
+    const got = this.src.readInto(this.offset, n === target.byteLength ? target : target.subarray(0, n));
+    this.offset += got;
+    return got;
+  }
 }
 
 /** A sliding window over a StreamSource. `buf[pos]` is at absolute offset `base + pos`. */
 export class ByteWindow {
-  buf = new Uint8Array(0);
+  buf: Uint8Array = new Uint8Array(0);
   pos = 0;
   end = 0;
   /** Absolute offset of buf[0]. */
@@ -60,25 +69,78 @@ export class ByteWindow {
   get offset(): number { return this.base + this.pos; }
   get available(): number { return this.end - this.pos; }
 
+  /**
+   * Bytes read from the source beyond the current buffer: after a record that straddled two chunks
+   * is stitched into a small buffer of its own, the rest of the chunk waits here, so the big chunk
+   * is never copied. pending[pendingPos] sits at absolute offset base + end.
+   */
+  private pending: Uint8Array | null = null;
+  /** When set (scanRecords), the window refills one buffer: bytes are valid until the next ensure. */
+  reuse = false;
+  private reuseBuf: Uint8Array | undefined;
+  private pendingPos = 0;
+
   /** Makes `n` bytes available at pos; false when the stream ends first. */
   ensure(n: number): boolean {
-    if (this.end - this.pos >= n) return true;
-    if (this.eof) return false;
-    const left = this.end - this.pos;
-    const cap = Math.max(this.chunk, n);
-    const nb = new Uint8Array(cap); // a fresh buffer: records handed out earlier stay valid
-    nb.set(this.buf.subarray(this.pos, this.end), 0);
-    this.base += this.pos;
-    this.buf = nb;
-    this.pos = 0;
-    this.end = left;
-    do {
-      const got = this.src.next(cap - this.end);
-      if (got.byteLength === 0) { this.eof = true; break; }
-      this.buf.set(got, this.end);
-      this.end += got.byteLength;
-    } while (this.end < n);
-    return this.end - this.pos >= n;
+    for (;;) {
+      if (this.end - this.pos >= n) return true;
+      const left = this.end - this.pos;
+      if (left === 0 && this.pending) {
+        this.base += this.end - this.pendingPos;
+        this.buf = this.pending;
+        this.pos = this.pendingPos;
+        this.end = this.pending.byteLength;
+        this.pending = null;
+        continue;
+      }
+      if (left === 0) {
+        // Adopt the source's chunk as the window: no copy (records handed out earlier keep their buffer).
+        if (this.eof) return n === 0;
+        this.base += this.pos;
+        this.pos = 0;
+        this.end = 0;
+        if (this.reuse && this.src instanceof RangeStream) {
+          // Scan mode: refill one buffer (no allocation, no page faults); nothing handed out survives a call.
+          const size = Math.max(this.chunk, n);
+          if (!this.reuseBuf || this.reuseBuf.byteLength < size) this.reuseBuf = new Uint8Array(size);
+          const k = this.src.nextInto(this.reuseBuf);
+          if (k >= 0) {
+            if (k === 0) { this.eof = true; this.buf = this.reuseBuf.subarray(0, 0); return n === 0; }
+            this.buf = this.reuseBuf;
+            this.end = k;
+            continue;
+          }
+        }
+        const got = this.src.next(Math.max(this.chunk, n));
+        if (got.byteLength === 0) { this.eof = true; this.buf = got; return n === 0; }
+        this.buf = got;
+        this.end = got.byteLength;
+        continue;
+      }
+      // Stitch: the `left` bytes plus what follows, into a buffer of exactly n bytes.
+      const stitch = new Uint8Array(n);
+      stitch.set(this.buf.subarray(this.pos, this.end), 0);
+      let have = left;
+      while (have < n) {
+        if (!this.pending) {
+          if (this.eof) break;
+          const got = this.src.next(Math.max(this.chunk, n - have));
+          if (got.byteLength === 0) { this.eof = true; break; }
+          this.pending = got;
+          this.pendingPos = 0;
+        }
+        const take = Math.min(n - have, this.pending.byteLength - this.pendingPos);
+        stitch.set(this.pending.subarray(this.pendingPos, this.pendingPos + take), have);
+        have += take;
+        this.pendingPos += take;
+        if (this.pendingPos === this.pending.byteLength) this.pending = null;
+      }
+      this.base += this.pos;
+      this.buf = stitch;
+      this.pos = 0;
+      this.end = have;
+      return have >= n;
+    }
   }
 
   /** Skips `n` bytes (possibly far beyond the window) without keeping them; false at a short stream. */
@@ -86,6 +148,24 @@ export class ByteWindow {
     const inWin = Math.min(n, this.end - this.pos);
     this.pos += inWin;
     let left = n - inWin;
+    if (left > 0 && this.pending) {
+      // Move onto the pending chunk first.
+      this.base += this.end - this.pendingPos;
+      this.buf = this.pending;
+      this.pos = this.pendingPos;
+      this.end = this.pending.byteLength;
+      this.pending = null;
+      const k = Math.min(left, this.end - this.pos);
+      this.pos += k;
+      left -= k;
+    }
+    if (left > 0) {
+      // Everything buffered is consumed: drop it and discard from the source.
+      this.base += this.end;
+      this.buf = new Uint8Array(0);
+      this.pos = 0;
+      this.end = 0;
+    }
     while (left > 0) {
       if (this.eof) return false;
       const got = this.src.next(Math.min(left, this.chunk));
@@ -118,6 +198,34 @@ export class RecordWalker {
     readonly littleEndian: boolean,
     readonly limit = Infinity,
   ) {}
+
+  /**
+   * Visits records without making objects: `visit(type, buf, pos, size, fileOffset)` sees the record
+   * at buf[pos, pos + size), valid only during the call. Records that need care (straddling the
+   * window, trailing payloads, bad sizes) go through next(), which validates and throws the same way;
+   * then `rec` is passed too. Stops at the end or when visit returns true.
+   */
+  scan(visit: (type: number, buf: Uint8Array, pos: number, size: number, fileOffset: number, rec: PerfRecord | null) => boolean | void): void {
+    const w = this.win, le = this.littleEndian, limit = this.limit;
+    for (;;) {
+      const p = w.pos;
+      const at = w.base + p;
+      if (at >= limit) return;
+      if (w.end - p >= 8) {
+        const b = w.buf;
+        const type = le ? (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0 : readU32(b, p, le);
+        const size = le ? b[p + 6] | (b[p + 7] << 8) : readU16(b, p + 6, le);
+        if (size >= 8 && p + size <= w.end && at + size <= limit && type !== RecordType.HEADER_TRACING_DATA && type !== RecordType.AUXTRACE) {
+          w.pos = p + size;
+          if (visit(type, b, p, size, at, null)) return;
+          continue;
+        }
+      }
+      const rec = this.next();
+      if (!rec) return;
+      if (visit(rec.type, rec.bytes, 0, rec.size, rec.fileOffset, rec)) return;
+    }
+  }
 
   /** The next record, or null at the end. */
   next(): PerfRecord | null {

@@ -1,0 +1,604 @@
+// The machine model of a recording, as perf's tools/perf/util/machine.c, thread.c, maps.c, map.c
+// (perf 6.1) build it while processing records in delivery order (PerfDataFile.orderedRecords()):
+//
+//   threads   keyed by tid. A new thread whose pid != tid shares its leader's maps (thread__init_maps);
+//             its comm is ":TID" until a COMM names it; pid 0 is "swapper" (perf_session__register_idle_thread).
+//   COMM      sets the thread's comm (misc & COMM_EXEC: an exec; perf keeps the maps, MMAPs replace them).
+//   FORK      replaces any thread with that tid, copies the parent's comm when it was set, and clones
+//             the parent's maps for a new process (pid != parent pid), unless misc & FORK_EXEC... (perf:
+//             PERF_RECORD_MISC_FORK_EXEC, synthesized) — thread__fork / thread__clone_maps.
+//   EXIT      marks the thread dead; it stays findable (samples may still name it).
+//   MMAP(2)   pid -1: a kernel map ([kernel.kallsyms]_text, modules); else a map of the process,
+//             overlapping older maps are cut (maps__fixup_overlappings). Anonymous executable maps
+//             (//anon, [heap], /dev/zero, ...) become /tmp/perf-PID.map with identity map_ip (map__new).
+//   KSYMBOL   a kernel map + symbol for bpf programs and out-of-line kernel code (machine__process_ksymbol).
+//
+// A sample resolves to its thread, then every frame: the sample ip, then callchain entries (PERF_CONTEXT_*
+// markers switch the cpumode: thread__resolve_callchain_sample, add_callchain_ip) or, for
+// --call-graph dwarf samples, the kernel part of the callchain followed by the user frames unwound
+// from PERF_SAMPLE_REGS_USER/STACK_USER (callers looked up at return address - 1 as perf's libdw
+// unwinder reports them). A frame → map (map_ip: ip - start + pgoff) → DSO → symbol, cached per
+// (DSO, address), interned so that the same function is the same object everywhere.
+//
+// Kernel symbols come from /proc/kallsyms when the recording's kernel build-id (BUILD_ID feature)
+// equals the running kernel's (/sys/kernel/notes) or was not recorded, else from perf's build-id
+// cache (~/.debug/[kernel.kallsyms]/BUILDID/kallsyms), as dso__find_kallsyms does. User DSOs load
+// through symbols/'s Symbolizer (build-id checked, ~/.debug/.build-id fallback).
+//
+// All file access goes through injected functions, so analysis/ does no I/O itself.
+import { Feature, Misc, RecordType } from '../formats/perfdata/constants.js';
+import { decodeFeature } from '../formats/perfdata/features.js';
+import type { PerfDataFile } from '../formats/perfdata/reader.js';
+import type { PerfRecord } from '../formats/perfdata/stream.js';
+import type { PerfSample } from '../formats/perfdata/sample.js';
+import { SampleType } from '../formats/perfdata/constants.js';
+import { toHex } from '../formats/elf/index.js';
+import { Symbolizer, type Dso as ElfDso, type SymbolLoader } from '../symbols/index.js';
+import { KernelSymbols } from '../symbols/kernel.js';
+import { JitSymbols } from '../symbols/jit.js';
+import { cfiModuleFromElf, DwarfUnwinder, type CfiModule, type MappedModule } from '../unwind/dwarf-unwind.js';
+
+const TWO32 = 0x100000000;
+const UTF8 = new TextDecoder();
+/** perf's PERF_RECORD_MISC_FORK_EXEC (synthesized FORK of an existing task: no maps clone). */
+const MISC_FORK_EXEC = 1 << 13;
+const PERF_CONTEXT_HI = 0xffffffff;
+const KSYM_TYPE_OOL = 2;
+
+/** Injected I/O for the machine (util/node-loader.ts and cli/ provide the Node versions). */
+export interface MachineOptions {
+  /** Reads DSOs, debug files, perf-PID.map files and the kallsyms build-id cache. */
+  loader: SymbolLoader;
+  /** The running kernel's /proc/kallsyms (and /proc/modules) text. */
+  kallsyms?: () => { kallsyms: string | Uint8Array; modules?: string | Uint8Array } | undefined;
+  /** The running kernel's build-id (from /sys/kernel/notes), hex. */
+  runningKernelBuildId?: () => string | undefined;
+  /** The bytes of the [vdso] image (the running kernel's; perf reads its own). */
+  vdso?: () => Uint8Array | undefined;
+  /** Unwind --call-graph dwarf samples (default true). */
+  unwind?: boolean;
+  /** Symbolizer to share (else one is made from `loader`). */
+  symbolizer?: Symbolizer;
+}
+
+/** A shared object as perf's struct dso: one per path (and kernel image / module / bpf symbol). */
+export class DsoInfo {
+  /** Dense id (order of creation). */
+  id = 0;
+  elf: ElfDso | undefined | null = null;
+  jit: JitSymbols | undefined | null = null;
+  cfi: CfiModule | undefined | null = null;
+  /** Per-address cache of resolved locations (map_ip address → Loc). */
+  readonly cache = new Map<number, Loc>();
+  /** Locations of unresolved callchain entries, keyed by the raw ip (perf keys those by raw ip). */
+  readonly rawCache = new Map<number, Loc>();
+  /** Symbols by index in the DSO's symbol table. */
+  readonly syms = new Map<number, SymInfo>();
+  constructor(
+    /** Long name: the path ("/usr/lib/x86_64-linux-gnu/libc.so.6", "[kernel.kallsyms]", "[vdso]"). */
+    readonly longName: string,
+    /** What perf prints in "Shared Object": the basename, or the bracketed name. */
+    readonly shortName: string,
+    readonly kind: 'user' | 'kernel' | 'jit' | 'vdso' | 'bpf',
+    public buildId?: string,
+  ) {}
+}
+
+/** A function symbol of a DSO (interned: compare by identity). */
+export interface SymInfo {
+  name: string;
+  /** Start in the DSO's address space (exact below 2^53; kernel starts are approximate doubles). */
+  start: number;
+  /** Exact start as hex without 0x (kernel addresses exceed 2^53). */
+  startHex: string;
+  dso: DsoInfo;
+  /** Dense id across the machine. */
+  id: number;
+}
+
+/** One resolved address (interned per DSO and address): what a hist entry or a frame needs. */
+export interface Loc {
+  dso: DsoInfo | undefined;
+  sym: SymInfo | undefined;
+  /** perf's al->level: 'k' kernel, '.' user, 'g' guest kernel, 'u' guest user, 'H' hypervisor. */
+  level: string;
+  /** The address perf keys and prints unresolved entries by (map_ip'd for sample ips, raw for callchain entries), hex. */
+  addrHex: string;
+  /** Offset into the symbol (symoff), 0 when unresolved. */
+  offset: number;
+  /** Dense id across the machine (hist keys use it). */
+  id: number;
+}
+
+/** A map of a process or the kernel. */
+export interface MapEntry {
+  start: number;
+  end: number;
+  pgoff: number;
+  dso: DsoInfo;
+  /** identity map_ip (anonymous/JIT maps): the DSO address is the ip itself. */
+  identity: boolean;
+}
+
+/** A process's address space: maps sorted by start, no overlaps. Shared by a process's threads. */
+export class Maps {
+  entries: MapEntry[] = [];
+  private last: MapEntry | undefined;
+
+  find(ip: number): MapEntry | undefined {
+    const l = this.last;
+    if (l && ip >= l.start && ip < l.end) return l;
+    const e = this.entries;
+    let lo = 0, hi = e.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = e[mid];
+      if (ip < m.start) hi = mid - 1;
+      else if (ip >= m.end) lo = mid + 1;
+      else { this.last = m; return m; }
+    }
+    return undefined;
+  }
+
+  /** Inserts a map, cutting the parts of older maps it overlaps (maps__fixup_overlappings). */
+  insert(m: MapEntry): void {
+    this.last = undefined;
+    const out: MapEntry[] = [];
+    let placed = false;
+    for (const o of this.entries) {
+      if (o.end <= m.start || o.start >= m.end) {
+        if (!placed && o.start >= m.end) { out.push(m); placed = true; }
+        out.push(o);
+        continue;
+      }
+      if (o.start < m.start) out.push({ ...o, end: m.start });
+      if (!placed) { out.push(m); placed = true; }
+      if (o.end > m.end) out.push({ ...o, start: m.end, pgoff: o.identity ? o.pgoff : o.pgoff + (m.end - o.start) });
+    }
+    if (!placed) out.push(m);
+    this.entries = out;
+  }
+
+  clone(): Maps {
+    const c = new Maps();
+    c.entries = this.entries.slice();
+    return c;
+  }
+}
+
+export class Thread {
+  comm: string;
+  commSet = false;
+  exited = false;
+  ppid = -1;
+  constructor(public pid: number, readonly tid: number, public maps: Maps) {
+    this.comm = `:${tid}`;
+  }
+}
+
+/** The resolved frames of one sample; reused across samples (read it before the next resolve). */
+export class ResolvedSample {
+  thread!: Thread;
+  /** The sample's cpumode (misc & 7). */
+  cpumode = 0;
+  cpu = -1;
+  period = 0;
+  /** Frames, innermost first: frames[0] is the sample ip. */
+  frames: Loc[] = [];
+  /** Callchain frames (perf's callchain cursor): frames[0..n) from the callchain, innermost first; 0 without callchains. */
+  chain: Loc[] = [];
+  chainLength = 0;
+}
+
+function basename(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? p : p.slice(i + 1);
+}
+
+function isAnon(name: string): boolean {
+  return name.startsWith('//anon') || name.startsWith('/dev/zero') || name.startsWith('/anon_hugepage');
+}
+function isNoDso(name: string): boolean {
+  return name.startsWith('[stack') || name.startsWith('/SYSV') || name === '[heap]';
+}
+
+function hex(hi: number, lo: number): string {
+  return hi ? hi.toString(16) + lo.toString(16).padStart(8, '0') : lo.toString(16);
+}
+
+/** The machine: threads, maps, DSOs, symbols. Feed it every record with process(), resolve samples with resolve(). */
+export class Machine {
+  readonly threads = new Map<number, Thread>();
+  readonly dsos = new Map<string, DsoInfo>();
+  readonly symbolizer: Symbolizer;
+  readonly buildIds = new Map<string, string>();
+  /** Kernel-side maps of KSYMBOL records (bpf programs, trampolines). */
+  readonly ksymMaps: { startHi: number; startLo: number; end: number; start: number; dso: DsoInfo; sym: SymInfo }[] = [];
+  /** Whether a kernel map ([kernel.kallsyms]_text) was seen. */
+  kernelMapSeen = false;
+  kernelDso: DsoInfo;
+  private kernelSyms: KernelSymbols | undefined | null = null;
+  private readonly moduleDsos = new Map<string, DsoInfo>();
+  private nextLocId = 1;
+  private nextSymId = 1;
+  private unknownLocs = new Map<string, Loc>();
+  private unwinder: DwarfUnwinder | undefined;
+  private unwindThread: Thread | undefined;
+  private readonly unwindPcs: number[] = [];
+  private readonly kernelLocs = new Map<number, Loc>();
+
+  constructor(readonly file: PerfDataFile | undefined, readonly opts: MachineOptions) {
+    this.symbolizer = opts.symbolizer ?? new Symbolizer(opts.loader);
+    if (file && file.features.has(Feature.BUILD_ID)) {
+      try {
+        const bytes = file.readFeature(Feature.BUILD_ID);
+        if (bytes) {
+          const entries = decodeFeature(Feature.BUILD_ID, bytes, { littleEndian: file.littleEndian, file: file.name, fileOffset: file.features.get(Feature.BUILD_ID)?.offset });
+          for (const e of entries) this.buildIds.set(e.filename, toHex(e.buildId));
+        }
+      } catch { /* a damaged BUILD_ID section: symbolize without build-ids */ }
+    }
+    this.kernelDso = this.dso('[kernel.kallsyms]', '[kernel.kallsyms]', 'kernel');
+    const idle = this.findnewThread(0, 0);
+    idle.comm = 'swapper'; idle.commSet = true;
+  }
+
+  /** Interned DSO by long name. */
+  dso(longName: string, shortName = basename(longName), kind: DsoInfo['kind'] = 'user'): DsoInfo {
+    let d = this.dsos.get(longName);
+    if (!d) {
+      d = new DsoInfo(longName, shortName, kind, this.buildIds.get(longName));
+      d.id = this.dsos.size;
+      this.dsos.set(longName, d);
+    }
+    return d;
+  }
+
+  findThread(tid: number): Thread | undefined { return this.threads.get(tid); }
+
+  /** machine__findnew_thread. */
+  findnewThread(pid: number, tid: number): Thread {
+    let t = this.threads.get(tid);
+    if (t) {
+      if (t.pid === -1 && pid !== -1 && pid !== t.pid) {
+        t.pid = pid;
+        if (pid !== tid) t.maps = this.findnewThread(pid, pid).maps;
+      }
+      return t;
+    }
+    const maps = pid === tid || pid === -1 ? new Maps() : this.findnewThread(pid, pid).maps;
+    t = new Thread(pid, tid, maps);
+    this.threads.set(tid, t);
+    return t;
+  }
+
+  /** Applies a side-band record (COMM, FORK, EXIT, MMAP, MMAP2, KSYMBOL); other types are ignored. */
+  process(rec: PerfRecord): void {
+    const t = rec.type;
+    if (t === RecordType.SAMPLE || t >= 64) return;
+    const b = rec.bytes;
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const le = this.file ? this.file.littleEndian : true;
+    const u64 = (o: number) => le ? v.getUint32(o + 4, true) * TWO32 + v.getUint32(o, true) : v.getUint32(o, false) * TWO32 + v.getUint32(o + 4, false);
+    const cstr = (from: number) => {
+      let e = from;
+      while (e < b.length && b[e] !== 0) e++;
+      return UTF8.decode(b.subarray(from, e));
+    };
+    switch (t) {
+      case RecordType.COMM: {
+        const pid = v.getInt32(8, le), tid = v.getInt32(12, le);
+        const th = this.findnewThread(pid, tid);
+        th.comm = cstr(16);
+        th.commSet = true;
+        return;
+      }
+      case RecordType.FORK: {
+        const pid = v.getInt32(8, le), ppid = v.getInt32(12, le), tid = v.getInt32(16, le), ptid = v.getInt32(20, le);
+        const parent = this.findnewThread(ppid, ptid);
+        if (this.threads.has(tid)) this.threads.delete(tid);
+        const th = this.findnewThread(pid, tid);
+        if (parent.commSet) { th.comm = parent.comm; th.commSet = true; }
+        th.ppid = parent.tid;
+        if (th.pid !== parent.pid && th.maps !== parent.maps && !(rec.misc & MISC_FORK_EXEC)) th.maps = parent.maps.clone();
+        if (th.pid !== parent.pid && th.pid === th.tid) {
+          // Threads of the new process created later share these maps through findnewThread.
+        }
+        return;
+      }
+      case RecordType.EXIT: {
+        const tid = v.getInt32(16, le);
+        const th = this.threads.get(tid);
+        if (th) th.exited = true;
+        return;
+      }
+      case RecordType.MMAP:
+      case RecordType.MMAP2: {
+        const pid = v.getInt32(8, le), tid = v.getInt32(12, le);
+        const addrHi = le ? v.getUint32(20, true) : v.getUint32(16, false);
+        const addrLo = le ? v.getUint32(16, true) : v.getUint32(20, false);
+        const len = u64(24), pgoff = u64(32);
+        let nameAt = 40;
+        let prot = 5; // PROT_READ|PROT_EXEC for MMAP (perf assumes exec unless MISC_MMAP_DATA)
+        if (t === RecordType.MMAP2) {
+          let buildId: string | undefined;
+          if (rec.misc & Misc.MMAP_BUILD_ID) buildId = toHex(b.subarray(44, 44 + Math.min(b[40], 20)));
+          prot = v.getUint32(64, le);
+          nameAt = 72;
+          const name = cstr(nameAt);
+          if (buildId && !this.buildIds.has(name)) this.buildIds.set(name, buildId);
+          this.mmap(rec.misc, pid, tid, addrHi, addrLo, len, pgoff, prot, name);
+        } else {
+          this.mmap(rec.misc, pid, tid, addrHi, addrLo, len, pgoff, prot, cstr(nameAt));
+        }
+        return;
+      }
+      case RecordType.KSYMBOL: {
+        const addrHi = le ? v.getUint32(12, true) : v.getUint32(8, false);
+        const addrLo = le ? v.getUint32(8, true) : v.getUint32(12, false);
+        const len = v.getUint32(16, le), ksymType = v.getUint16(20, le), flags = v.getUint16(22, le);
+        const name = cstr(24);
+        if (flags & 1) return; // PERF_RECORD_KSYMBOL_FLAGS_UNREGISTER: perf removes the map; keep the symbol for earlier samples
+        const dso = ksymType === KSYM_TYPE_OOL ? this.kernelDso : this.dso(name, name, 'bpf');
+        const start = addrHi * TWO32 + addrLo;
+        const sym: SymInfo = { name, start, startHex: hex(addrHi, addrLo), dso, id: this.nextSymId++ };
+        this.ksymMaps.push({ startHi: addrHi, startLo: addrLo, start, end: start + len, dso, sym });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private mmap(misc: number, pid: number, tid: number, addrHi: number, addrLo: number, len: number, pgoff: number, prot: number, name: string): void {
+    const cpumode = misc & Misc.CPUMODE_MASK;
+    if (pid === -1 || cpumode === Misc.KERNEL || cpumode === Misc.GUEST_KERNEL) {
+      if (name.startsWith('[kernel.kallsyms]') || name.startsWith('[guest.kernel.kallsyms')) this.kernelMapSeen = true;
+      return; // kernel and module maps: symbols come from kallsyms, which knows module ranges
+    }
+    if (misc & Misc.MMAP_DATA) return;
+    const th = this.findnewThread(pid, tid);
+    const start = addrHi * TWO32 + addrLo;
+    let dso: DsoInfo;
+    let identity = false;
+    if ((isAnon(name) || isNoDso(name)) && prot & 4) {
+      const p = `/tmp/perf-${pid}.map`;
+      dso = this.dso(p, basename(p), 'jit');
+      identity = true;
+    } else if (name === '[vdso]') {
+      dso = this.dso('[vdso]', '[vdso]', 'vdso');
+    } else {
+      dso = this.dso(name);
+    }
+    th.maps.insert({ start, end: start + len, pgoff, dso, identity });
+  }
+
+  private kernelSymbols(): KernelSymbols | undefined {
+    if (this.kernelSyms !== null) return this.kernelSyms;
+    this.kernelSyms = undefined;
+    const want = this.buildIds.get('[kernel.kallsyms]');
+    const running = this.opts.runningKernelBuildId?.();
+    try {
+      if (!want || (running && running === want)) {
+        const k = this.opts.kallsyms?.();
+        if (k) this.kernelSyms = KernelSymbols.fromText(k.kallsyms, k.modules);
+      } else if (this.opts.loader.homeDir) {
+        const b = this.opts.loader.readFile(`${this.opts.loader.homeDir}/.debug/[kernel.kallsyms]/${want}/kallsyms`);
+        if (b) this.kernelSyms = KernelSymbols.fromText(b);
+      }
+    } catch { this.kernelSyms = undefined; }
+    if (this.kernelSyms && this.kernelSyms.restricted) this.kernelSyms = undefined;
+    return this.kernelSyms;
+  }
+
+  private unknownLoc(level: string, addrHex: string): Loc {
+    const k = level + addrHex;
+    let l = this.unknownLocs.get(k);
+    if (!l) { l = { dso: undefined, sym: undefined, level, addrHex, offset: 0, id: this.nextLocId++ }; this.unknownLocs.set(k, l); }
+    return l;
+  }
+
+  /** A kernel address (hi, lo) → Loc. */
+  private kernelLoc(hi: number, lo: number, level: string, raw: boolean): Loc {
+    const key = (hi & 0x1fffff) * TWO32 + lo;
+    let l = this.kernelLocs.get(key);
+    if (l) return l;
+    const addr = hi * TWO32 + lo;
+    for (const m of this.ksymMaps) {
+      if (addr >= m.start && addr < m.end) {
+        const off = Number(((BigInt(hi) << 32n) | BigInt(lo)) - ((BigInt(m.startHi) << 32n) | BigInt(m.startLo)));
+        l = { dso: m.dso, sym: m.sym, level, addrHex: hex(hi, lo), offset: off, id: this.nextLocId++ };
+        this.kernelLocs.set(key, l);
+        return l;
+      }
+    }
+    const ks = this.kernelSymbols();
+    const big = (BigInt(hi) << 32n) | BigInt(lo);
+    const s = ks?.find(big);
+    if (s) {
+      const dso = s.module ? this.moduleDso(s.module) : this.kernelDso;
+      const skey = Number(s.start & 0x1fffffffffffffn);
+      let sym = dso.syms.get(skey);
+      if (!sym) { sym = { name: s.name, start: Number(s.start), startHex: s.start.toString(16), dso, id: this.nextSymId++ }; dso.syms.set(skey, sym); }
+      l = { dso, sym, level, addrHex: hex(hi, lo), offset: Number(s.offset), id: this.nextLocId++ };
+    } else if (this.kernelMapSeen || ks) {
+      l = { dso: this.kernelDso, sym: undefined, level, addrHex: hex(hi, lo), offset: 0, id: this.nextLocId++ };
+    } else {
+      l = this.unknownLoc(level, hex(hi, lo));
+    }
+    void raw;
+    this.kernelLocs.set(key, l);
+    return l;
+  }
+
+  private moduleDso(mod: string): DsoInfo {
+    let d = this.moduleDsos.get(mod);
+    if (!d) { d = this.dso(`[${mod}]`, `[${mod}]`, 'kernel'); this.moduleDsos.set(mod, d); }
+    return d;
+  }
+
+  private loadElf(dso: DsoInfo): ElfDso | undefined {
+    if (dso.elf !== null) return dso.elf;
+    dso.elf = undefined;
+    try {
+      if (dso.kind === 'vdso') {
+        const bytes = this.opts.vdso?.();
+        if (bytes) {
+          const loader: SymbolLoader = { readFile: (p) => (p === '[vdso]' ? bytes : undefined) };
+          dso.elf = new Symbolizer(loader, { searchDebugFiles: false }).dso('[vdso]');
+        }
+      } else if (dso.kind === 'user') {
+        dso.elf = this.symbolizer.dso(dso.longName, dso.buildId);
+      }
+    } catch { dso.elf = undefined; }
+    return dso.elf;
+  }
+
+  private loadJit(dso: DsoInfo): JitSymbols | undefined {
+    if (dso.jit !== null) return dso.jit;
+    dso.jit = undefined;
+    const b = this.opts.loader.readFile(dso.longName);
+    if (b) { try { dso.jit = JitSymbols.fromText(b, dso.longName); } catch { dso.jit = undefined; } }
+    return dso.jit;
+  }
+
+  /** A user address (< 2^53) of a thread → Loc. `raw`: a callchain entry (unresolved ones key by raw ip). */
+  userLoc(th: Thread, ip: number, level: string, raw: boolean): Loc {
+    const m = th.maps.find(ip);
+    if (!m) return this.unknownLoc(level, ip.toString(16));
+    const dso = m.dso;
+    const rel = m.identity ? ip : ip - m.start + m.pgoff;
+    let l = dso.cache.get(rel);
+    if (l === undefined) {
+      l = this.lookupInDso(dso, rel, level);
+      dso.cache.set(rel, l);
+    }
+    if (raw && l.sym === undefined) {
+      let r = dso.rawCache.get(ip);
+      if (!r) { r = { dso, sym: undefined, level, addrHex: ip.toString(16), offset: 0, id: this.nextLocId++ }; dso.rawCache.set(ip, r); }
+      return r;
+    }
+    return l;
+  }
+
+  private lookupInDso(dso: DsoInfo, rel: number, level: string): Loc {
+    let sym: SymInfo | undefined;
+    let offset = 0;
+    if (dso.kind === 'jit') {
+      const j = this.loadJit(dso);
+      const s = j?.find(rel);
+      if (s) {
+        const key = s.start;
+        sym = dso.syms.get(key);
+        if (!sym || sym.name !== s.name) { sym = { name: s.name, start: s.start, startHex: s.start.toString(16), dso, id: this.nextSymId++ }; dso.syms.set(key, sym); }
+        offset = rel - s.start;
+      }
+    } else {
+      const e = this.loadElf(dso);
+      if (e) {
+        const a = e.addressOfFileOffset(rel);
+        if (a !== undefined) {
+          const i = e.symbols.findIndex(a);
+          if (i >= 0) {
+            sym = dso.syms.get(i);
+            if (!sym) {
+              const ent = e.symbols.entry(i);
+              sym = { name: ent.name, start: Number(ent.start), startHex: ent.start.toString(16), dso, id: this.nextSymId++ };
+              dso.syms.set(i, sym);
+            }
+            offset = Number(a) - sym.start;
+          }
+        }
+      }
+    }
+    return { dso, sym, level, addrHex: rel.toString(16), offset, id: this.nextLocId++ };
+  }
+
+  /** An address with a cpumode → Loc (perf's thread__find_symbol). */
+  locate(th: Thread, cpumode: number, hi: number, lo: number, raw: boolean): Loc {
+    switch (cpumode) {
+      case Misc.KERNEL: return this.kernelLoc(hi, lo, 'k', raw);
+      case Misc.GUEST_KERNEL: return this.unknownLoc('g', hex(hi, lo));
+      case Misc.GUEST_USER: return this.unknownLoc('u', hex(hi, lo));
+      case Misc.HYPERVISOR: return this.unknownLoc('H', hex(hi, lo));
+      default:
+        if (hi >= 0x200000) return this.unknownLoc('.', hex(hi, lo));
+        return this.userLoc(th, hi * TWO32 + lo, '.', raw);
+    }
+  }
+
+  /**
+   * Resolves a decoded sample: thread, the sample ip's Loc (frames[0] / out.frames) and its callchain
+   * (out.chain, innermost first, markers removed). `out` is reused.
+   */
+  resolve(s: PerfSample, out: ResolvedSample = new ResolvedSample()): ResolvedSample {
+    const th = this.findnewThread(s.pid, s.tid);
+    out.thread = th;
+    const cpumode = s.misc & Misc.CPUMODE_MASK;
+    out.cpumode = cpumode;
+    out.cpu = s.cpu;
+    out.period = s.sampleType & SampleType.PERIOD ? s.period : Number(s.event?.attr.samplePeriod ?? 0);
+    out.frames[0] = this.locate(th, cpumode, s.ipHi, s.ipLo, false);
+    let n = 0;
+    const chain = out.chain;
+    if (s.sampleType & SampleType.CALLCHAIN) {
+      let mode: number = Misc.USER;
+      const cc = s.callchain;
+      for (let i = 0; i < s.callchainNr; i++) {
+        const lo = cc[2 * i], hi = cc[2 * i + 1];
+        if (hi === PERF_CONTEXT_HI && lo >= 0xfffff001) {
+          switch (lo) {
+            case 0xffffffe0: mode = Misc.HYPERVISOR; break;
+            case 0xffffff80: mode = Misc.KERNEL; break;
+            case 0xfffffe00: mode = Misc.USER; break;
+            case 0xfffff780: mode = Misc.GUEST_KERNEL; break;
+            case 0xfffff600: mode = Misc.GUEST_USER; break;
+            default: break;
+          }
+          continue;
+        }
+        chain[n++] = this.locate(th, mode, hi, lo, true);
+      }
+    }
+    if (this.opts.unwind !== false && s.regsUser && s.regsUser.abi !== 0n && s.stackUser && s.event) {
+      const pcs = this.unwindUser(th, s);
+      for (let i = 0; i < pcs.length; i++) {
+        const pc = i === 0 ? pcs[i] : pcs[i] - 1;
+        chain[n++] = this.userLoc(th, pc, '.', true);
+      }
+    }
+    out.chainLength = n;
+    return out;
+  }
+
+  private unwindUser(th: Thread, s: PerfSample): number[] {
+    if (!this.unwinder) {
+      this.unwinder = new DwarfUnwinder((pc) => this.findModule(pc));
+    }
+    this.unwindThread = th;
+    return this.unwinder.unwind({ regs: s.regsUser!.regs, mask: Number(s.event!.attr.sampleRegsUser), stack: s.stackUser!, stackSize: s.stackUserDynSize }, this.unwindPcs);
+  }
+
+  private findModule(pc: number): MappedModule | undefined {
+    const th = this.unwindThread;
+    if (!th) return undefined;
+    const m = th.maps.find(pc);
+    if (!m || m.identity) return undefined;
+    const dso = m.dso;
+    const e = this.loadElf(dso);
+    if (!e) return undefined;
+    if (dso.cfi === null) {
+      try { dso.cfi = cfiModuleFromElf(e.elf); } catch { dso.cfi = undefined; }
+    }
+    if (!dso.cfi) return undefined;
+    const off = dso.kind === 'vdso' ? 0 : m.pgoff;
+    const a = e.addressOfFileOffset(off);
+    if (a === undefined) return undefined;
+    return { cfi: dso.cfi, bias: m.start - Number(a) };
+  }
+}
+
+/** perf's sample period: PERF_SAMPLE_PERIOD's value, else attr.sample_period. */
+export function samplePeriod(s: PerfSample): number {
+  return s.sampleType & SampleType.PERIOD ? s.period : Number(s.event?.attr.samplePeriod ?? 0);
+}

@@ -1,0 +1,269 @@
+// `perf script` text: one header line per sample, the tracepoint's formatted fields, or the
+// sample's symbol / callchain lines, as Linux perf 6.1 prints them (tools/perf/builtin-script.c:
+// perf_sample__fprintf_start, process_event; util/evsel_fprintf.c: sample__fprintf_sym,
+// sample__fprintf_callchain).
+//
+//   COMM   "%16s " ("%s " when the event has callchains and IP is printed)
+//   PID/TID "%5d/%-5d " both, else "%5d "
+//   CPU    "[%03d] "
+//   TIME   "%5lu.%06lu: " (--ns: "%5lu.%09llu: ")
+//   PERIOD "%10llu "
+//   EVNAME "%*s: " padded to the longest event name of the file
+//   TRACE  libtraceevent's pretty print of the print fmt (formats/tracefs/print-fmt.ts)
+//   ADDR   "%16llx"
+//   IP     " %16llx sym+0xoff (dso)" without callchain; with one, "\n" then per frame
+//          "\t%16llx sym+0xoff (dso)\n"
+//   then "\n".
+//
+// Default fields per attr type (output[] in builtin-script.c): hardware, software, hw-cache, raw:
+// comm tid cpu time evname ip sym symoff dso period; tracepoints: comm tid cpu time evname trace.
+// A default field the samples lack (no PERF_SAMPLE_CPU without -a, ...) is dropped silently; a
+// field asked for with -F that the samples lack is an error, as in perf.
+import { Feature, Misc, SampleType, PerfType as AttrType } from '../formats/perfdata/constants.js';
+import { decodeFeature } from '../formats/perfdata/features.js';
+import type { PerfDataFile } from '../formats/perfdata/reader.js';
+import { PerfSample, type PerfEvent } from '../formats/perfdata/sample.js';
+import { decodeTracingData } from '../formats/perfdata/tracing-data.js';
+import { parseEventFormat } from '../formats/tracefs/event-format.js';
+import { compilePrintFmt, parsePrintkFormats, type PrintFmtEvaluator } from '../formats/tracefs/print-fmt.js';
+import { Machine, ResolvedSample, type Loc, type SymInfo } from '../analysis/machine.js';
+import { KscopeError } from '../util/errors.js';
+
+export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace'] as const;
+export type ScriptField = (typeof FIELD_NAMES)[number];
+
+const F: Record<ScriptField, number> = {
+  comm: 1, tid: 2, pid: 4, time: 8, cpu: 16, event: 32, ip: 64, sym: 128, symoff: 256, dso: 512, period: 1024, addr: 2048, trace: 4096,
+};
+const DEFAULT_SAMPLE = F.comm | F.tid | F.cpu | F.time | F.event | F.ip | F.sym | F.symoff | F.dso | F.period;
+const DEFAULT_TRACEPOINT = F.comm | F.tid | F.cpu | F.time | F.event | F.trace;
+/** Fields an event type cannot print (invalid_fields). */
+const INVALID_SAMPLE = F.trace;
+
+type TypeKey = 'hw' | 'sw' | 'trace' | 'raw' | 'cache' | 'breakpoint';
+const TYPE_KEYS: Record<string, TypeKey> = { hw: 'hw', sw: 'sw', trace: 'trace', raw: 'raw', 'hw-cache': 'cache', cache: 'cache', breakpoint: 'breakpoint' };
+
+function typeKeyOf(attrType: number): TypeKey {
+  switch (attrType) {
+    case AttrType.HARDWARE: return 'hw';
+    case AttrType.SOFTWARE: return 'sw';
+    case AttrType.TRACEPOINT: return 'trace';
+    case AttrType.HW_CACHE: return 'cache';
+    case AttrType.BREAKPOINT: return 'breakpoint';
+    default: return 'raw';
+  }
+}
+
+interface FieldSpec { set?: number; add: number; remove: number; userSet: number }
+
+/**
+ * Parses perf script's -F syntax: "comm,tid,time" (these fields for every event type),
+ * "+field,..." / "-field,..." (added to / removed from the defaults), "trace:comm,tid" (one type).
+ */
+export function parseFieldSpec(spec: string | undefined): Map<TypeKey | '*', FieldSpec> {
+  const out = new Map<TypeKey | '*', FieldSpec>();
+  if (!spec) return out;
+  for (const part of spec.split(/\s+/).filter(Boolean)) {
+    let type: TypeKey | '*' = '*';
+    let list = part;
+    const m = /^([a-z-]+):(.*)$/.exec(part);
+    if (m && TYPE_KEYS[m[1]]) { type = TYPE_KEYS[m[1]]; list = m[2]; }
+    const fs: FieldSpec = out.get(type) ?? { add: 0, remove: 0, userSet: 0 };
+    let mode: '=' | '+' | '-' = '=';
+    for (let tok of list.split(',')) {
+      tok = tok.trim();
+      if (!tok) continue;
+      if (tok[0] === '+' || tok[0] === '-') { mode = tok[0]; tok = tok.slice(1); }
+      const bit = F[tok as ScriptField];
+      if (bit === undefined) throw new KscopeError(`Invalid field requested: ${tok}`, `known fields: ${FIELD_NAMES.join(',')}`);
+      fs.userSet |= bit;
+      if (mode === '=') fs.set = (fs.set ?? 0) | bit;
+      else if (mode === '+') fs.add |= bit;
+      else fs.remove |= bit;
+    }
+    out.set(type, fs);
+  }
+  return out;
+}
+
+export interface PerfScriptOptions {
+  /** perf script's -F argument. */
+  fields?: string;
+  /** Print times with nanoseconds (--ns). */
+  ns?: boolean;
+  /** Demangles symbol names (perf shows C++/Rust names demangled, without parameters). */
+  demangle?: (name: string) => string;
+}
+
+interface EventOut {
+  fields: number;
+  name: string;
+  tp?: PrintFmtEvaluator | null;
+  callchain: boolean;
+}
+
+/** Formats the samples of a recording as perf script prints them. Feed it records in delivery order. */
+export class PerfScriptPrinter {
+  private readonly perEvent = new Map<PerfEvent, EventOut>();
+  private nameWidth = 0;
+  private readonly spec: Map<TypeKey | '*', FieldSpec>;
+  private readonly sample = new PerfSample();
+  private readonly resolved = new ResolvedSample();
+  private tracepoints: Map<number, PrintFmtEvaluator> | undefined;
+  private useCallchain = false;
+  private names: string[] | undefined;
+  private readonly demangled = new Map<SymInfo, string>();
+  private readonly symName = (sym: SymInfo): string => {
+    const d = this.opts.demangle;
+    if (!d) return sym.name;
+    let n = this.demangled.get(sym);
+    if (n === undefined) {
+      try { n = d(sym.name); } catch { n = sym.name; }
+      this.demangled.set(sym, n);
+    }
+    return n;
+  };
+
+  constructor(readonly file: PerfDataFile, readonly machine: Machine, readonly opts: PerfScriptOptions = {}) {
+    this.spec = parseFieldSpec(opts.fields);
+  }
+
+  private eventNames(): string[] {
+    if (this.names) return this.names;
+    this.names = [];
+    const f = this.file;
+    if (f.features.has(Feature.EVENT_DESC)) {
+      try {
+        const b = f.readFeature(Feature.EVENT_DESC);
+        if (b) {
+          const d = decodeFeature(Feature.EVENT_DESC, b, { littleEndian: f.littleEndian, file: f.name, fileOffset: f.features.get(Feature.EVENT_DESC)?.offset });
+          this.names = d.events.map((e) => e.name);
+        }
+      } catch { /* names from EVENT_UPDATE or the attr */ }
+    }
+    return this.names;
+  }
+
+  private nameOf(ev: PerfEvent): string {
+    return ev.name ?? this.eventNames()[ev.index] ?? fallbackName(ev);
+  }
+
+  private setup(): void {
+    const events = this.file.events.events;
+    this.useCallchain = events.some((e) => (Number(e.attr.sampleType) & SampleType.CALLCHAIN) !== 0);
+    for (const ev of events) this.nameWidth = Math.max(this.nameWidth, this.nameOf(ev).length);
+  }
+
+  private outFor(ev: PerfEvent): EventOut {
+    let o = this.perEvent.get(ev);
+    if (o) return o;
+    if (this.perEvent.size === 0) this.setup();
+    const st = Number(ev.attr.sampleType);
+    const key = typeKeyOf(ev.attr.type);
+    const isTp = key === 'trace';
+    let fields = isTp ? DEFAULT_TRACEPOINT : DEFAULT_SAMPLE;
+    let userSet = 0;
+    for (const k of ['*', key] as const) {
+      const s = this.spec.get(k);
+      if (!s) continue;
+      if (s.set !== undefined) fields = s.set;
+      fields = (fields | s.add) & ~s.remove;
+      userSet |= s.userSet;
+    }
+    if (isTp) fields &= ~(userSet & F.trace ? 0 : 0); else fields &= ~INVALID_SAMPLE;
+    const need: [number, number, string][] = [
+      [F.cpu, SampleType.CPU, 'CPU'], [F.time, SampleType.TIME, 'TIME'], [F.tid | F.pid, SampleType.TID, 'TID'],
+      [F.ip, SampleType.IP, 'IP'], [F.period, SampleType.PERIOD, 'PERIOD'], [F.addr, SampleType.ADDR, 'ADDR'], [F.trace, SampleType.RAW, 'RAW'],
+    ];
+    for (const [bits, stBit, what] of need) {
+      if (!(fields & bits) || st & stBit) continue;
+      if (userSet & bits & fields) {
+        throw new KscopeError(`Samples for '${this.nameOf(ev)}' event do not have ${what} attribute set. Cannot print '${FIELD_NAMES.find((n) => F[n] & bits & userSet)}' field.`);
+      }
+      fields &= ~bits;
+    }
+    if (!(fields & F.ip) && !(fields & F.addr)) fields &= ~(F.sym | F.symoff | F.dso);
+    o = { fields, name: this.nameOf(ev), callchain: (st & SampleType.CALLCHAIN) !== 0 };
+    this.perEvent.set(ev, o);
+    return o;
+  }
+
+  private tracepoint(ev: PerfEvent): PrintFmtEvaluator | null {
+    if (!this.tracepoints) {
+      this.tracepoints = new Map();
+      const bytes = this.file.readFeature(Feature.TRACING_DATA);
+      if (bytes) {
+        const td = decodeTracingData(bytes, { file: this.file.name });
+        const printk = parsePrintkFormats(td.printk);
+        const resolveKernelSymbol = (addr: bigint) => {
+          const hi = Number(addr >> 32n), lo = Number(addr & 0xffffffffn);
+          const l = this.machine.locate(this.resolved.thread, Misc.KERNEL, hi, lo, false);
+          return l.sym ? { name: l.sym.name, start: addr - BigInt(l.offset) } : undefined;
+        };
+        for (const sys of td.systems) {
+          for (const text of sys.formats) {
+            const fmt = parseEventFormat(text, this.file.name);
+            this.tracepoints.set(fmt.id, compilePrintFmt(fmt, { longSize: td.longSize, bigEndian: td.bigEndian, printk, resolveKernelSymbol }));
+          }
+        }
+      }
+    }
+    return this.tracepoints.get(Number(ev.attr.config)) ?? null;
+  }
+
+  /** The text for one SAMPLE record (with its trailing newline), or '' when it prints nothing. */
+  formatSample(rec: { fileOffset: number; bytes: Uint8Array; misc?: number }, ev: PerfEvent): string {
+    const o = this.outFor(ev);
+    const s = this.file.decodeSample(rec as never, this.sample);
+    const r = this.machine.resolve(s, this.resolved);
+    const f = o.fields;
+    const withChain = !!(f & F.ip) && o.callchain && this.useCallchain;
+    let out = '';
+    if (f & F.comm) out += withChain ? `${r.thread.comm} ` : `${r.thread.comm.padStart(16)} `;
+    if (f & F.pid && f & F.tid) out += `${String(s.pid).padStart(5)}/${String(s.tid).padEnd(5)} `;
+    else if (f & F.pid) out += `${String(s.pid).padStart(5)} `;
+    else if (f & F.tid) out += `${String(s.tid).padStart(5)} `;
+    if (f & F.cpu) out += `[${String(s.cpu).padStart(3, '0')}] `;
+    if (f & F.time) out += `${timeText(s.timeHi, s.timeLo, !!this.opts.ns)}: `;
+    if (f & F.period) out += `${String(s.period).padStart(10)} `;
+    if (f & F.event) out += `${o.name.padStart(this.nameWidth)}: `;
+    if (f & F.trace && s.raw) {
+      if (o.tp === undefined) o.tp = this.tracepoint(ev);
+      if (o.tp) {
+        const t = o.tp.format(s.raw);
+        out += /[\x80-\xff]/.test(t) ? Buffer.from(t, 'latin1').toString('utf8') : t;
+      }
+    }
+    if (f & F.addr) out += hex(s.addrHi, s.addrLo).padStart(16);
+    if (f & F.ip) {
+      if (withChain) {
+        out += '\n';
+        for (let i = 0; i < r.chainLength; i++) out += `\t${frameText(r.chain[i], f, r.chain[i].addrHex, this.symName)}\n`;
+      } else {
+        out += ` ${frameText(r.frames[0], f, hex(s.ipHi, s.ipLo), this.symName)}`;
+      }
+    }
+    return out + '\n';
+  }
+}
+
+function frameText(l: Loc, f: number, addr: string, name: (s: SymInfo) => string): string {
+  let t = addr.padStart(16);
+  if (f & F.sym) t += ` ${l.sym ? (f & F.symoff ? `${name(l.sym)}+0x${l.offset.toString(16)}` : name(l.sym)) : '[unknown]'}`;
+  if (f & F.dso) t += ` (${l.dso ? l.dso.longName : '[unknown]'})`;
+  return t;
+}
+
+function hex(hi: number, lo: number): string {
+  return hi ? hi.toString(16) + lo.toString(16).padStart(8, '0') : lo.toString(16);
+}
+
+function timeText(hi: number, lo: number, ns: boolean): string {
+  const t = BigInt(hi) * 0x100000000n + BigInt(lo);
+  const secs = t / 1000000000n, nsecs = t % 1000000000n;
+  return ns ? `${String(secs).padStart(5)}.${String(nsecs).padStart(9, '0')}` : `${String(secs).padStart(5)}.${String(nsecs / 1000n).padStart(6, '0')}`;
+}
+
+function fallbackName(ev: PerfEvent): string {
+  return `event-${ev.attr.type}:${ev.attr.config}`;
+}

@@ -1,0 +1,129 @@
+// C++ (Itanium) and Rust (legacy and v0) demangling through gecko-profiler-demangle, the Firefox
+// Profiler's wasm build of cpp_demangle + rustc-demangle. Its index.js imports the .wasm as an ES
+// module (bundler style), which Node cannot load; we instantiate the wasm ourselves from bytes the
+// caller supplies (util/node-loader.ts readDemanglerWasm() in Node, a fetch in the browser) and hand
+// the exports to its JS glue. The glue keeps one instance per process, so the demangler is shared.
+import * as glue from 'gecko-profiler-demangle/index_bg.js';
+import { demangleItanium } from './demangle-itanium.js';
+
+// Only what we use of the WebAssembly global (ES2022's lib does not declare it; Node and browsers have it).
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, unknown>) => { exports: Record<string, unknown> };
+};
+
+export type Demangler = (name: string) => string;
+
+let ready = false;
+
+export interface DemangleOptions {
+  /**
+   * 'short' (default): cpp_demangle/rustc-demangle's own form, with std::string abbreviations as perf
+   * and gdb print them, Rust without the hash. 'c++filt': rewritten toward binutils c++filt (which
+   * demangles with DMGL_VERBOSE): standard abbreviations expanded, "vtable for X", "VTT for X",
+   * "non-virtual thunk to F", "virtual thunk to F", decltype(nullptr). Known remaining differences from
+   * c++filt: function templates print without their return type; rare cpp_demangle misprints.
+   */
+  style?: 'short' | 'c++filt';
+  /**
+   * false: drop the parameter list, cv/ref qualifiers and GCC clone suffixes, as perf shows names by
+   * default (DMGL_NO_OPTS unless -v) and `c++filt -p` prints them. Default true.
+   */
+  params?: boolean;
+}
+
+/** Instantiates the demangler (once; later calls reuse it). Synchronous: the wasm is ~200 KB. */
+export function createDemangler(wasmBytes: Uint8Array, options: DemangleOptions = {}): Demangler {
+  if (!ready) {
+    const module = new WebAssembly.Module(wasmBytes);
+    const instance = new WebAssembly.Instance(module, { './index_bg.js': glue });
+    glue.__wbg_set_wasm(instance.exports);
+    (instance.exports.__wbindgen_start as () => void)();
+    ready = true;
+  }
+  const rust: Demangler = options.style === 'c++filt' ? (name) => toCxxfiltStyle(demangle(name)) : demangle;
+  const rustStyled: Demangler = options.params === false ? (name) => withoutParams(rust(name)) : rust;
+  // C++ goes to our own libiberty-exact demangler (demangle-itanium.ts); cpp_demangle drops template
+  // return types and misreads some names. Rust (v0 `_R`, and legacy `_ZN...17h<hash>E`) stays here.
+  const cxx = { params: options.params !== false, verbose: options.style === 'c++filt' };
+  return (name) => {
+    if (name.startsWith('_R') || RUST_LEGACY.test(name)) return rustStyled(name);
+    if (!isMangled(name)) return name;
+    // A symbol version (`_Z3fooi@GLIBCXX_3.4`, as nm -D shows dynamic names) stays as a suffix.
+    const at = name.indexOf('@');
+    if (at > 0) { const d = demangleItanium(name.slice(0, at), cxx); return d === undefined ? name : d + name.slice(at); }
+    return demangleItanium(name, cxx) ?? name;
+  };
+}
+
+/** A legacy Rust symbol: an Itanium nested name whose last component is the 17h<16 hex> hash. */
+export const RUST_LEGACY = /^_?_ZN.*17h[0-9a-f]{16}E(?:\.llvm\.\d+)?$/;
+
+function isMangled(name: string): boolean {
+  return name.startsWith('_Z') || name.startsWith('__Z') || name.startsWith('_R');
+}
+
+/** "ns::f<int>(int, char) const [clone .cold]" → "ns::f<int>"; "X::operator()(int)" → "X::operator()". */
+export function withoutParams(s: string): string {
+  let end = s.length;
+  const clone = /(?: \[clone [^\]]*\])+$/.exec(s);
+  if (clone) end = clone.index;
+  for (;;) {
+    const q = / (?:const|volatile|&&|&)$/.exec(s.slice(0, end));
+    if (!q) break;
+    end -= q[0].length;
+  }
+  if (s.charCodeAt(end - 1) !== 41 /* ) */) return s.slice(0, end);
+  let depth = 0;
+  for (let i = end - 1; i >= 0; i--) {
+    const c = s.charCodeAt(i);
+    if (c === 41) depth++;
+    else if (c === 40 /* ( */ && --depth === 0) return i > 0 ? s.slice(0, i) : s.slice(0, end);
+  }
+  return s.slice(0, end);
+}
+
+const VERBOSE: Record<string, string> = {
+  'std::string': 'std::basic_string<char, std::char_traits<char>, std::allocator<char> >',
+  'std::istream': 'std::basic_istream<char, std::char_traits<char> >',
+  'std::ostream': 'std::basic_ostream<char, std::char_traits<char> >',
+  'std::iostream': 'std::basic_iostream<char, std::char_traits<char> >',
+};
+
+const LITERAL_SUFFIX: Record<string, string> = {
+  'unsigned long long': 'ull', 'long long': 'll', 'unsigned long': 'ul', 'unsigned int': 'u', unsigned: 'u', long: 'l',
+};
+
+/** cpp_demangle's special-name forms → libiberty's (cp-demangle.c d_special_name), then DMGL_VERBOSE. */
+function toCxxfiltStyle(s: string): string {
+  let m: RegExpExecArray | null;
+  if ((m = /^\{vtable\((.*)\)\}$/.exec(s))) s = `vtable for ${m[1]}`;
+  else if ((m = /^\{vtt\((.*)\)\}$/.exec(s))) s = `VTT for ${m[1]}`;
+  else if ((m = /^\{virtual override thunk\(\{offset\([^)]*\)\}, (.*)\)\}$/.exec(s))) s = `non-virtual thunk to ${m[1]}`;
+  else if ((m = /^\{virtual override thunk\(\{virtual offset\([^)]*\)\}, (.*)\)\}$/.exec(s))) s = `virtual thunk to ${m[1]}`;
+  else if ((m = /^\{construction vtable\((.*)\)\}$/.exec(s))) s = `construction vtable for ${m[1]}`;
+  return s
+    .replace(/std::(?:string|istream|ostream|iostream)(?![\w<])/g, (x) => VERBOSE[x])
+    .replace(/>::(~?)(string|istream|ostream|iostream)\(/g, '>::$1basic_$2(') // constructor and destructor names
+    .replace(/std::nullptr_t/g, 'decltype(nullptr)')
+    // Integer template arguments: cpp_demangle "(unsigned long)0", libiberty "0ul" (d_print_comp DEMANGLE_COMPONENT_LITERAL).
+    .replace(/\((unsigned long long|long long|unsigned long|unsigned int|unsigned|long)\)(-?\d+)/g, (_m, t: string, n: string) => n + LITERAL_SUFFIX[t]);
+}
+
+/**
+ * Demangles `name` if it is a mangled C++ or Rust symbol, else returns it unchanged. Names with an
+ * ELF version suffix ("foo@GLIBC_2.2.5") or a GCC clone suffix (".cold", ".isra.0") keep it, as
+ * c++filt does for clone suffixes.
+ */
+function demangle(name: string): string {
+  if (!isMangled(name)) return name;
+  const at = name.indexOf('@');
+  if (at > 0) return demangle(name.slice(0, at)) + name.slice(at);
+  try {
+    const out = glue.demangle_any(name);
+    // demangle_any falls back to stripping the leading underscore of names no demangler accepts.
+    return name.endsWith(out) ? name : out;
+  } catch {
+    return name;
+  }
+}

@@ -1,0 +1,143 @@
+// Sorted address → symbol tables with binary search, following perf's rules (tools/perf/util/symbol.c,
+// symbol-elf.c): keep FUNC/GNU_IFUNC symbols and named NOTYPE labels of executable sections; at equal
+// start addresses keep the best one as choose_best_symbol does (sized over zero-sized, non-WEAK over
+// WEAK, GLOBAL over others, fewer leading underscores, longer name); a zero-sized symbol ends where
+// the next begins (symbols__fixup_end); an address at or past a sized symbol's end has no symbol.
+//
+// Starts and ends are a Float64Array when every address is below 2^53 (all user space), else a
+// BigUint64Array (kernel images): lookups never allocate in the first case.
+import {
+  type ElfFile, type ElfSymbolTable, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
+  SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE,
+} from '../formats/elf/index.js';
+
+export interface SymbolEntry {
+  name: string;
+  start: bigint;
+  /** Exclusive end. */
+  end: bigint;
+  /** st_bind, or -1 when unknown (kallsyms, perf maps). */
+  bind: number;
+}
+
+/** Input row for building an index from any source. */
+export interface SymbolRow { name: string; start: bigint; size: number; bind: number }
+
+export class SymbolIndex {
+  private constructor(
+    private readonly starts: Float64Array | BigUint64Array,
+    private readonly ends: Float64Array | BigUint64Array,
+    private readonly names: string[],
+    private readonly binds: Int8Array,
+  ) {}
+
+  get size(): number { return this.names.length; }
+
+  /**
+   * Builds from rows (any order). `fixupEnd`: zero-sized symbols end at the next start; the last
+   * zero-sized one gets `lastEnd` (or stays 1 byte long).
+   */
+  static fromRows(rows: SymbolRow[], lastEnd?: bigint): SymbolIndex {
+    rows.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    // symbols__fixup_duplicate: one symbol per start address, the best one.
+    const kept: SymbolRow[] = [];
+    for (const r of rows) {
+      const prev = kept[kept.length - 1];
+      if (prev && prev.start === r.start) {
+        if (chooseBest(prev, r) === r) kept[kept.length - 1] = r;
+      } else kept.push(r);
+    }
+    const n = kept.length;
+    let big = false;
+    for (const r of kept) if (r.start + BigInt(Math.max(r.size, 1)) >= 1n << 53n) { big = true; break; }
+    const starts = big ? new BigUint64Array(n) : new Float64Array(n);
+    const ends = big ? new BigUint64Array(n) : new Float64Array(n);
+    const names = new Array<string>(n), binds = new Int8Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = kept[i];
+      let end: bigint;
+      if (r.size > 0) end = r.start + BigInt(r.size);
+      else end = i + 1 < n ? kept[i + 1].start : lastEnd !== undefined && lastEnd > r.start ? lastEnd : r.start + 1n;
+      if (big) { (starts as BigUint64Array)[i] = r.start; (ends as BigUint64Array)[i] = end; }
+      else { (starts as Float64Array)[i] = Number(r.start); (ends as Float64Array)[i] = Number(end); }
+      names[i] = r.name;
+      binds[i] = r.bind;
+    }
+    return new SymbolIndex(starts, ends, names, binds);
+  }
+
+  /**
+   * Index of the symbol containing `address`, or -1. With `nearest`, the closest symbol starting at
+   * or below the address even past its end, as addr2line does for the alignment padding between
+   * functions (binutils' symbol-table fallback); perf (the default) says "no symbol" there.
+   */
+  findIndex(address: number | bigint, nearest = false): number {
+    const s = this.starts, e = this.ends;
+    let lo = 0, hi = this.names.length - 1, at = -1;
+    if (s instanceof Float64Array) {
+      const a = typeof address === 'bigint' ? Number(address) : address;
+      while (lo <= hi) { const mid = (lo + hi) >>> 1; if (s[mid] <= a) { at = mid; lo = mid + 1; } else hi = mid - 1; }
+      return at >= 0 && (nearest || a < (e as Float64Array)[at]) ? at : -1;
+    }
+    const a = typeof address === 'bigint' ? address : BigInt(address);
+    const bs = s as BigUint64Array;
+    while (lo <= hi) { const mid = (lo + hi) >>> 1; if (bs[mid] <= a) { at = mid; lo = mid + 1; } else hi = mid - 1; }
+    return at >= 0 && (nearest || a < (e as BigUint64Array)[at]) ? at : -1;
+  }
+
+  find(address: number | bigint, nearest = false): SymbolEntry | undefined {
+    const i = this.findIndex(address, nearest);
+    return i < 0 ? undefined : this.entry(i);
+  }
+
+  entry(i: number): SymbolEntry {
+    return { name: this.names[i], start: BigInt(this.starts[i]), end: BigInt(this.ends[i]), bind: this.binds[i] };
+  }
+
+  name(i: number): string { return this.names[i]; }
+}
+
+function leadingUnderscores(s: string): number { let i = 0; while (s.charCodeAt(i) === 95) i++; return i; }
+
+/** perf's choose_best_symbol (tools/perf/util/symbol.c): returns the row to keep. */
+export function chooseBest(a: SymbolRow, b: SymbolRow): SymbolRow {
+  if (b.size === 0 && a.size > 0) return a;
+  if (a.size === 0 && b.size > 0) return b;
+  const aw = a.bind === STB_WEAK, bw = b.bind === STB_WEAK;
+  if (bw && !aw) return a;
+  if (aw && !bw) return b;
+  const ag = a.bind === STB_GLOBAL, bg = b.bind === STB_GLOBAL;
+  if (ag && !bg) return a;
+  if (bg && !ag) return b;
+  const au = leadingUnderscores(a.name), bu = leadingUnderscores(b.name);
+  if (bu > au) return a;
+  if (au > bu) return b;
+  if (a.name.length > b.name.length) return a;
+  if (a.name.length < b.name.length) return b;
+  return a;
+}
+
+/**
+ * The function symbols of an ELF symbol table as rows: FUNC and GNU_IFUNC with a name in a real
+ * section, and named NOTYPE labels in executable sections (perf's elf_sym__is_function / is_label).
+ * `sectionsFrom` gives section flags (the binary's, when the table comes from a debug file whose
+ * sections are NOBITS copies with the same flags).
+ */
+export function functionRows(table: ElfSymbolTable, sectionsFrom: ElfFile): SymbolRow[] {
+  const rows: SymbolRow[] = [];
+  for (let i = 0; i < table.count; i++) {
+    const type = table.type(i), shndx = table.shndx[i];
+    if (shndx === 0 || table.nameOffset[i] === 0) continue;
+    if (type === STT_FUNC || type === STT_GNU_IFUNC) {
+      if (shndx >= SHN_LORESERVE && shndx !== SHN_ABS) continue;
+    } else if (type === STT_NOTYPE) {
+      if (shndx >= SHN_LORESERVE) continue;
+      const sec = sectionsFrom.sections[shndx];
+      if (!sec || !(sec.flags & SHF_EXECINSTR)) continue;
+      const name = table.name(i);
+      if (name.startsWith('.L') || name.startsWith('$')) continue; // local labels, ARM mapping symbols
+    } else continue;
+    rows.push({ name: table.name(i), start: table.value(i), size: table.size[i], bind: table.bind(i) });
+  }
+  return rows;
+}

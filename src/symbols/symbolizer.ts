@@ -1,0 +1,152 @@
+// The symbolizer: DSO path + ELF address → frames (innermost first), from debug info when a
+// DebugInfoProvider is plugged in, else from the symbol table. All file access goes through the
+// injected SymbolLoader; DSOs are cached by path.
+import { readElf, isElf, toHex, type ElfFile, PT_LOAD } from '../formats/elf/index.js';
+import { FormatError } from '../util/index.js';
+import { SymbolIndex, functionRows, type SymbolEntry } from './symbol-index.js';
+import { findDebugFile, altLinkCandidates } from './debug-files.js';
+import type { DebugInfoFactory, DebugInfoProvider, Frame, SymbolLoader } from './types.js';
+
+export interface SymbolizerOptions {
+  /** Makes DWARF (or other) debug-info providers; without it only symbol tables are used. */
+  debugInfo?: DebugInfoFactory;
+  /** Applied to every function name from the symbol table (e.g. symbols/demangle.ts). */
+  demangle?: (name: string) => string;
+  /**
+   * 'perf' (default): an address past a sized symbol's end has no symbol. 'addr2line': the nearest
+   * symbol below it is used, as addr2line does for padding between functions.
+   */
+  symbolMatch?: 'perf' | 'addr2line';
+  /** Look for separate debug files (default true). */
+  searchDebugFiles?: boolean;
+}
+
+/** One loaded DSO: the binary, its debug file, its symbol index and debug info. */
+export class Dso {
+  private provider?: DebugInfoProvider | null;
+
+  constructor(
+    readonly path: string,
+    readonly elf: ElfFile,
+    readonly debugFile: { path: string; elf: ElfFile } | undefined,
+    readonly symbols: SymbolIndex,
+    private readonly makeProvider: () => DebugInfoProvider | undefined,
+  ) {}
+
+  get buildId(): string | undefined { return this.elf.buildIdHex(); }
+
+  debugInfo(): DebugInfoProvider | undefined {
+    if (this.provider === undefined) this.provider = this.makeProvider() ?? null;
+    return this.provider ?? undefined;
+  }
+
+  /**
+   * The ELF address of a file offset (mmap pgoff + (ip - map start)): p_vaddr + (off - p_offset)
+   * of the PT_LOAD segment containing it; undefined when no segment holds it.
+   */
+  addressOfFileOffset(offset: number): bigint | undefined {
+    for (const p of this.elf.programHeaders) {
+      if (p.type === PT_LOAD && offset >= p.offset && offset < p.offset + Math.max(p.filesz, p.memsz)) return p.vaddr + BigInt(offset - p.offset);
+    }
+    return undefined;
+  }
+
+  symbolAt(address: number | bigint): SymbolEntry | undefined { return this.symbols.find(address); }
+}
+
+export class Symbolizer {
+  private readonly dsos = new Map<string, Dso | null>();
+
+  private readonly nearest: boolean;
+
+  constructor(readonly loader: SymbolLoader, readonly options: SymbolizerOptions = {}) {
+    this.nearest = options.symbolMatch === 'addr2line';
+  }
+
+  /**
+   * Loads (once) the DSO at `path`. Undefined when the loader cannot read it or it is not ELF.
+   * Malformed ELF throws FormatError. With `buildId`, a file whose build-id differs is refused
+   * (undefined), as perf refuses a rebuilt binary.
+   */
+  dso(path: string, buildId?: string): Dso | undefined {
+    const key = buildId ? `${path}\0${buildId}` : path;
+    const hit = this.dsos.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const dso = this.load(path, buildId);
+    this.dsos.set(key, dso ?? null);
+    return dso;
+  }
+
+  private load(path: string, buildId?: string): Dso | undefined {
+    let bytes = this.loader.readFile(path);
+    let elf: ElfFile | undefined;
+    if (bytes && isElf(bytes)) {
+      elf = readElf(bytes, path);
+      if (buildId && elf.buildIdHex() !== undefined && elf.buildIdHex() !== buildId) elf = undefined;
+    }
+    if (!elf && buildId && this.loader.homeDir) {
+      // perf's build-id cache keeps a copy of the binary: ~/.debug/.build-id/xx/rest/elf
+      const p = `${this.loader.homeDir}/.debug/.build-id/${buildId.slice(0, 2)}/${buildId.slice(2)}/elf`;
+      bytes = this.loader.readFile(p);
+      if (bytes && isElf(bytes)) elf = readElf(bytes, p);
+    }
+    if (!elf) return undefined;
+    const debugFile = this.options.searchDebugFiles === false ? undefined : findDebugFile(path, elf, this.loader);
+    // perf prefers .symtab (from the debug file when the binary is stripped), else .dynsym.
+    const withSymtab = [debugFile?.elf, elf].find((e) => e?.symtab() && e.symtab()!.count > 1);
+    const table = withSymtab ? withSymtab.symtab()! : elf.dynsym();
+    const rows = table ? functionRows(table, withSymtab === debugFile?.elf && debugFile ? debugFile.elf : elf) : [];
+    const demangle = this.options.demangle;
+    if (demangle) for (const r of rows) r.name = demangle(r.name);
+    const index = SymbolIndex.fromRows(rows);
+    const factory = this.options.debugInfo;
+    const makeProvider = (): DebugInfoProvider | undefined => {
+      if (!factory) return undefined;
+      const target = debugFile?.elf.findSection('.debug_info') ? debugFile.elf : elf!;
+      return factory(target, this.supplementary(debugFile?.path ?? path, target));
+    };
+    return new Dso(path, elf, debugFile, index, makeProvider);
+  }
+
+  private supplementary(path: string, elf: ElfFile): ElfFile | undefined {
+    let alt: { file: string; buildId: Uint8Array } | undefined;
+    try { alt = elf.debugAltLink(); } catch (e) { if (e instanceof FormatError) return undefined; throw e; }
+    if (!alt) return undefined;
+    const want = toHex(alt.buildId);
+    for (const p of altLinkCandidates(path, alt.file, want, this.loader)) {
+      const b = this.loader.readFile(p);
+      if (!b || !isElf(b)) continue;
+      try {
+        const e = readElf(b, p);
+        if (e.buildIdHex() === want) return e;
+      } catch (err) { if (!(err instanceof FormatError)) throw err; }
+    }
+    return undefined;
+  }
+
+  /**
+   * Frames for an ELF address of the DSO at `path`, innermost first (`addr2line -f -i`). Debug info
+   * wins when it knows the address; then the symbol table ({function} only); else [].
+   */
+  symbolize(path: string, address: number | bigint, buildId?: string): Frame[] {
+    const dso = this.dso(path, buildId);
+    if (!dso) return [];
+    return this.symbolizeIn(dso, address);
+  }
+
+  symbolizeIn(dso: Dso, address: number | bigint): Frame[] {
+    const a = typeof address === 'bigint' ? address : BigInt(address);
+    const provider = dso.debugInfo();
+    const frames = provider?.frames(a);
+    if (frames && frames.length > 0) {
+      const outer = frames[frames.length - 1];
+      if (outer.function === undefined) {
+        const s = dso.symbols.find(a, this.nearest);
+        if (s) outer.function = s.name;
+      }
+      return frames;
+    }
+    const s = dso.symbols.find(a, this.nearest);
+    return s ? [{ function: s.name, inlined: false }] : [];
+  }
+}

@@ -1,0 +1,215 @@
+// symbols/: symbol-table lookups against `addr2line -f` on a gcc binary without DWARF; debug-file
+// discovery through an injected loader; perf's duplicate-symbol rules.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Symbolizer, SymbolIndex, chooseBest, debugFileCandidates, type Frame, type SymbolLoader } from '../src/symbols/index.js';
+import { readElf, STB_GLOBAL, STB_WEAK, STB_LOCAL, STT_FUNC } from '../src/formats/elf/index.js';
+import { nodeFileLoader } from '../src/util/node-loader.js';
+import { hasTool, cacheDir } from './helpers/fixtures.js';
+
+const skip = hasTool('gcc') && hasTool('addr2line') && hasTool('objcopy') ? undefined : 'gcc, objcopy or addr2line missing';
+
+/** A C file with many functions of different sizes, static and global, plus weak and alias symbols. */
+function manyFunctionsBinary(flags: string[]): string {
+  const dir = join(cacheDir, 'symbols-test');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `many-${flags.join('').replace(/\W/g, '_')}`);
+  if (existsSync(out)) return out;
+  let src = '#include <stdlib.h>\nvolatile int sink;\n';
+  for (let i = 0; i < 150; i++) {
+    const body = Array.from({ length: 1 + (i * 7) % 23 }, (_, k) => `sink += x * ${k + 1}; if (sink & ${1 << (k % 8)}) sink ^= ${i};`).join('\n  ');
+    src += `${i % 3 === 0 ? 'static ' : ''}__attribute__((noinline)) int f${i}(int x) {\n  ${body}\n  return sink + x;\n}\n`;
+  }
+  src += 'int g_alias_target(int x) { return x + sink; }\n';
+  src += 'int g_alias(int x) __attribute__((alias("g_alias_target")));\n';
+  src += '__attribute__((weak)) int w_weak(int x) { return x * sink; }\n';
+  src += 'int main(int argc, char **argv) { int s = 0;\n';
+  for (let i = 0; i < 150; i++) src += `  s += f${i}(argc);\n`;
+  src += '  return s + g_alias(argc) + w_weak(argc); }\n';
+  const c = `${out}.c`;
+  writeFileSync(c, src);
+  execFileSync('gcc', [...flags, '-o', `${out}.tmp${process.pid}`, c]);
+  execFileSync('mv', [`${out}.tmp${process.pid}`, out]);
+  return out;
+}
+
+function addr2line(bin: string, addrs: bigint[]): string[] {
+  const out = execFileSync('addr2line', ['-f', '-e', bin], { input: addrs.map((a) => '0x' + a.toString(16)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 26 });
+  const lines = out.split('\n');
+  const names: string[] = [];
+  for (let i = 0; i < addrs.length; i++) names.push(lines[2 * i]);
+  return names;
+}
+
+function randomTextAddresses(bin: string, n: number, seed: number): bigint[] {
+  const elf = readElf(readFileSync(bin));
+  const text = elf.findSection('.text')!;
+  let x = seed >>> 0 || 1;
+  const out: bigint[] = [];
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    out.push(text.addr + BigInt(x % text.size));
+  }
+  return out;
+}
+
+test('ELF symbol lookups agree with addr2line -f for random .text addresses (gcc without -g)', { skip }, () => {
+  for (const flags of [['-O1'], ['-O2', '-fPIE', '-pie'], ['-O0', '-no-pie']]) {
+    const bin = manyFunctionsBinary(flags);
+    const addrs = randomTextAddresses(bin, 1500, 0x9e3779b9);
+    const want = addr2line(bin, addrs);
+    const asAddr2line = new Symbolizer(nodeFileLoader(), { searchDebugFiles: false, symbolMatch: 'addr2line' });
+    const asPerf = new Symbolizer(nodeFileLoader(), { searchDebugFiles: false });
+    const elf = readElf(readFileSync(bin));
+    const t = elf.symtab()!;
+    const sized = new Map<string, [bigint, bigint]>();
+    for (const s of t) if (s.type === STT_FUNC && s.size > 0) sized.set(s.name, [s.value, s.value + BigInt(s.size)]);
+    let named = 0, padding = 0;
+    const mismatches: string[] = [];
+    for (let i = 0; i < addrs.length; i++) {
+      const got = asAddr2line.symbolize(bin, addrs[i])[0]?.function ?? '??';
+      if (got !== want[i]) mismatches.push(`0x${addrs[i].toString(16)}: kscope ${got}, addr2line ${want[i]}`);
+      // perf's rule: the same name inside the symbol, nothing in the padding after its end.
+      const perfName = asPerf.symbolize(bin, addrs[i])[0]?.function;
+      const range = sized.get(want[i]);
+      if (range && addrs[i] >= range[1]) { padding++; assert.equal(perfName, undefined, `perf mode: 0x${addrs[i].toString(16)} is past ${want[i]}`); }
+      else { named++; assert.equal(perfName ?? '??', want[i], `perf mode at 0x${addrs[i].toString(16)}`); }
+    }
+    assert.deepEqual(mismatches.slice(0, 10), [], `${flags.join(' ')}: ${mismatches.length} mismatches`);
+    assert.ok(named > 1000, `${flags.join(' ')}: ${named} addresses named (${padding} in padding)`);
+  }
+});
+
+test('a stripped binary finds its symbols in the debug file through .build-id and .gnu_debuglink', { skip }, () => {
+  const bin = manyFunctionsBinary(['-O1', '-g']);
+  const dir = join(cacheDir, 'symbols-test', `debugdirs-${process.pid}`);
+  const elf = readElf(readFileSync(bin));
+  const id = elf.buildIdHex()!;
+  mkdirSync(join(dir, 'root/usr/lib/debug/.build-id', id.slice(0, 2)), { recursive: true });
+  mkdirSync(join(dir, 'root/opt/app/.debug'), { recursive: true });
+  execFileSync('objcopy', ['--only-keep-debug', bin, join(dir, 'root/usr/lib/debug/.build-id', id.slice(0, 2), id.slice(2) + '.debug')]);
+  execFileSync('objcopy', ['--only-keep-debug', bin, join(dir, 'root/opt/app/.debug/app.debug')]);
+  execFileSync('objcopy', ['--strip-all', '--add-gnu-debuglink=' + join(dir, 'root/opt/app/.debug/app.debug'), bin, join(dir, 'root/opt/app/app')]);
+  const addrs = randomTextAddresses(bin, 300, 7);
+  const want = addr2line(bin, addrs);
+  const rootLoader = nodeFileLoader({ root: join(dir, 'root'), homeDir: '/nonexistent' });
+  const strippedElf = readElf(readFileSync(join(dir, 'root/opt/app/app')));
+  assert.equal(strippedElf.symtab(), undefined, 'strip-all removed .symtab');
+
+  const sym = new Symbolizer(rootLoader, { symbolMatch: 'addr2line' });
+  const dso = sym.dso('/opt/app/app')!;
+  assert.equal(dso.debugFile?.path, `/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`);
+  for (let i = 0; i < addrs.length; i++) assert.equal(sym.symbolize('/opt/app/app', addrs[i])[0]?.function ?? '??', want[i]);
+
+  // Without the build-id directory, .gnu_debuglink → DIR/.debug/NAME with a matching CRC.
+  const logged: string[] = [];
+  const linkOnly: SymbolLoader = { readFile: (p) => { logged.push(p); return p.includes('.build-id') ? undefined : rootLoader.readFile(p); } };
+  const dso2 = new Symbolizer(linkOnly).dso('/opt/app/app')!;
+  assert.equal(dso2.debugFile?.path, '/opt/app/.debug/app.debug');
+  assert.ok(logged.includes(`/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`));
+
+  // A debug file with another build-id is refused.
+  const wrong = manyFunctionsBinary(['-O2', '-g']);
+  const liar: SymbolLoader = { readFile: (p) => (p.endsWith('.debug') ? new Uint8Array(readFileSync(wrong)) : rootLoader.readFile(p)) };
+  assert.equal(new Symbolizer(liar).dso('/opt/app/app')!.debugFile, undefined);
+});
+
+test('debug-file candidates follow gdb and perf order', () => {
+  const c = debugFileCandidates('/usr/bin/ls', 'abcdef12', 'ls.debug', { homeDir: '/root' }).map((x) => x.path);
+  assert.deepEqual(c, [
+    '/usr/lib/debug/.build-id/ab/cdef12.debug',
+    '/root/.debug/.build-id/ab/cdef12/debug',
+    '/root/.debug/.build-id/ab/cdef12/elf',
+    '/usr/bin/ls.debug',
+    '/usr/bin/.debug/ls.debug',
+    '/usr/lib/debug/usr/bin/ls.debug',
+    '/usr/lib/debug/usr/bin/ls',
+  ]);
+  assert.deepEqual(debugFileCandidates('/opt/x', undefined, undefined).map((x) => [x.path, x.check]), [
+    ['/usr/lib/debug/opt/x.debug', 'none'], ['/usr/lib/debug/opt/x', 'none'],
+  ]);
+});
+
+test('perf choose_best_symbol rules at equal addresses', () => {
+  const r = (name: string, size: number, bind: number) => ({ name, start: 0x1000n, size, bind });
+  assert.equal(chooseBest(r('a', 0, STB_GLOBAL), r('b', 8, STB_LOCAL)).name, 'b');
+  assert.equal(chooseBest(r('weak', 8, STB_WEAK), r('loc', 8, STB_LOCAL)).name, 'loc');
+  assert.equal(chooseBest(r('loc', 8, STB_LOCAL), r('glob', 8, STB_GLOBAL)).name, 'glob');
+  assert.equal(chooseBest(r('__x', 8, STB_GLOBAL), r('_x', 8, STB_GLOBAL)).name, '_x');
+  assert.equal(chooseBest(r('abc', 8, STB_GLOBAL), r('abcd', 8, STB_GLOBAL)).name, 'abcd');
+  const idx = SymbolIndex.fromRows([
+    { name: 'zero', start: 0x100n, size: 0, bind: STB_GLOBAL },
+    { name: 'sized', start: 0x200n, size: 0x10, bind: STB_GLOBAL },
+    { name: 'next', start: 0x300n, size: 0x10, bind: STB_LOCAL },
+  ]);
+  assert.equal(idx.find(0x1ffn)?.name, 'zero', 'zero-sized symbol ends at the next start');
+  assert.equal(idx.find(0x20fn)?.name, 'sized');
+  assert.equal(idx.find(0x210n), undefined, 'past a sized symbol: no symbol');
+  assert.equal(idx.find(0xffn), undefined);
+  void STT_FUNC;
+  const frames: Frame[] = [{ function: 'x', inlined: false }];
+  assert.equal(frames.length, 1);
+});
+
+test('kernel-range addresses use exact 64-bit tables', () => {
+  const idx = SymbolIndex.fromRows([
+    { name: 'a', start: 0xffffffff81000000n, size: 0x10, bind: STB_GLOBAL },
+    { name: 'b', start: 0xffffffff81000010n, size: 0, bind: STB_GLOBAL },
+    { name: 'c', start: 0xffffffff81000020n, size: 4, bind: STB_GLOBAL },
+  ]);
+  assert.equal(idx.find(0xffffffff8100000fn)?.name, 'a');
+  assert.equal(idx.find(0xffffffff8100001fn)?.name, 'b');
+  assert.equal(idx.find(0xffffffff81000024n), undefined);
+});
+
+test('a DebugInfoProvider plugged into the Symbolizer supplies inline chains; the symbol table fills the outer name', { skip }, () => {
+  const bin = manyFunctionsBinary(['-O1']);
+  const elf = readElf(readFileSync(bin));
+  const f7 = Array.from(elf.symtab()!).find((s) => s.name === 'f7')!;
+  const seen: bigint[] = [];
+  const sym = new Symbolizer(nodeFileLoader(), {
+    searchDebugFiles: false,
+    debugInfo: (e) => {
+      assert.equal(e.buildIdHex(), elf.buildIdHex());
+      return {
+        frames: (a) => {
+          seen.push(a);
+          return a === f7.value + 1n ? [{ function: 'inl', file: 'x.c', line: 3, inlined: true }, { file: 'x.c', line: 9, inlined: false }] : undefined;
+        },
+      };
+    },
+  });
+  assert.deepEqual(sym.symbolize(bin, f7.value + 1n), [
+    { function: 'inl', file: 'x.c', line: 3, inlined: true },
+    { function: 'f7', file: 'x.c', line: 9, inlined: false },
+  ]);
+  assert.deepEqual(sym.symbolize(bin, f7.value + 2n), [{ function: 'f7', inlined: false }], 'falls back to the symbol table');
+  assert.deepEqual(seen, [f7.value + 1n, f7.value + 2n]);
+  assert.deepEqual(sym.symbolize('/nonexistent/binary', 0x1000n), []);
+});
+
+test('.gnu_debugaltlink: the supplementary file is found by build-id and handed to the DebugInfoFactory', { skip }, () => {
+  const bin = manyFunctionsBinary(['-O1', '-g']);
+  const sup = manyFunctionsBinary(['-O2', '-g']); // stands in for a dwz common file: any ELF with a build-id
+  const supId = readElf(readFileSync(sup)).buildIdHex()!;
+  const dir = join(cacheDir, 'symbols-test', `altlink-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const payload = join(dir, 'altlink.bin');
+  writeFileSync(payload, Buffer.concat([Buffer.from('/usr/lib/debug/.dwz/common.debug\0'), Buffer.from(supId, 'hex')]));
+  const withAlt = join(dir, 'app');
+  execFileSync('objcopy', ['--add-section', `.gnu_debugaltlink=${payload}`, bin, withAlt]);
+  const elf = readElf(readFileSync(withAlt));
+  const alt = elf.debugAltLink()!;
+  assert.equal(alt.file, '/usr/lib/debug/.dwz/common.debug');
+  assert.equal(Buffer.from(alt.buildId).toString('hex'), supId);
+  const files: Record<string, string> = { '/app': withAlt, '/usr/lib/debug/.dwz/common.debug': sup };
+  let got: string | undefined;
+  const s = new Symbolizer({ readFile: (p) => (files[p] ? new Uint8Array(readFileSync(files[p])) : undefined) }, {
+    debugInfo: (_e, supplementary) => { got = supplementary?.buildIdHex(); return undefined; },
+  });
+  s.symbolize('/app', 0x1000n);
+  assert.equal(got, supId);
+});
