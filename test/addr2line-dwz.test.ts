@@ -66,7 +66,7 @@ test('dwz multifile (.gnu_debugaltlink, GNU_ref_alt/GNU_strp_alt): binutils answ
     assert.ok(readElf(readFileSync(b), b).debugAltLink(), '.gnu_debugaltlink written');
     assert.ok(partialUnits(join(dir, 'common.debug')) > 0, 'the supplementary file holds partial units');
     // binutils follows the link itself for this program: compare directly.
-    const { total, mismatches, stderr } = compareWithBinutils(b, functionAddresses(b, 3000, 4), ['-a', '-f', '-i']);
+    const { total, mismatches, stderr } = compareWithBinutils(b, functionAddresses(b, 3000, 4), ['-a', '-f', '-i', '-C']);
     if (mismatches.length) console.log(mismatches.slice(0, 5).join('\n'));
     assert.equal(stderr, '');
     assert.ok(mismatches.length <= total / 1000, `${mismatches.length} of ${total} differ`);
