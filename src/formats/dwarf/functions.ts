@@ -134,7 +134,9 @@ export function readUnitFunctions(info: DwarfInfo, u: Unit): UnitFunctions {
   const funcs: FunctionInfo[] = [];
   const abbrevs = info.abbrevs(u);
   const c = new Cursor(info.info, '.debug_info', u.dieOffset, u.end);
-  const nested: number[] = []; // function index per nesting level, -1 for other DIEs
+  // Function index per nesting level, -1 for other DIEs (a typed array: growing a JS array by
+  // index deoptimizes the walk).
+  let nested = new Int32Array(64);
   let depth = 0;
   while (c.pos < c.end) {
     const dieOffset = c.pos;
@@ -184,7 +186,11 @@ export function readUnitFunctions(info: DwarfInfo, u: Unit): UnitFunctions {
       info.skipAttributes(c, ab, u);
       nested[depth] = -1;
     }
-    if (ab.hasChildren) depth++;
+    if (ab.hasChildren && ++depth === nested.length) {
+      const g = new Int32Array(nested.length * 2);
+      g.set(nested);
+      nested = g;
+    }
   }
   return { funcs, ...bestFitSegments(funcs) };
 }
