@@ -16,6 +16,8 @@ import { readElf } from '../src/formats/elf/index.js';
 import { DwarfInfo } from '../src/formats/dwarf/info.js';
 import { DWARF_SECTION_NAMES, type DwarfSections } from '../src/formats/dwarf/sections.js';
 import { DW_UT_partial, DW_TAG_partial_unit } from '../src/formats/dwarf/constants.js';
+import { Symbolizer, dwarfDebugInfo } from '../src/symbols/index.js';
+import { nodeFileLoader } from '../src/util/node-loader.js';
 
 const skip = !hasTool('dwz') ? 'dwz is not installed (apt-get install dwz)'
   : !hasTool('addr2line') || !hasTool('readelf') || !hasTool('g++') ? 'binutils or g++ missing' : undefined;
@@ -72,6 +74,12 @@ test('dwz multifile (.gnu_debugaltlink, GNU_ref_alt/GNU_strp_alt): binutils answ
     assert.ok(mismatches.length <= total / 1000, `${mismatches.length} of ${total} differ`);
     sameAnswers(origB, b, 3000);
     sameAnswers(origA, a, 3000);
+    // The library path: Symbolizer finds common.debug through its loader and hands it to DWARF.
+    const addrs = functionAddresses(b, 300, 9);
+    const cli = kscope(b, addrs.join('\n') + '\n').out.map((x) => x.split('\n')[1]);
+    const sym = new Symbolizer(nodeFileLoader(), { debugInfo: dwarfDebugInfo });
+    const lib = addrs.map((x) => sym.symbolize(b, BigInt(x))[0]?.function ?? '??');
+    assert.deepEqual(lib, cli);
     // Without the supplementary file: one warning, answers still come (names from the symbol table).
     rmSync(join(dir, 'common.debug'));
     const r = kscope(b, functionAddresses(b, 50, 4).join('\n') + '\n');
