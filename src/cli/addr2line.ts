@@ -1,6 +1,7 @@
 // `kscope addr2line`: binutils addr2line 2.40 compatible output (binutils/addr2line.c
 // translate_addresses), answering each stdin line as it arrives so it works as a co-process.
-import { openSync, readSync, closeSync, fstatSync, readFileSync } from 'node:fs';
+import { readSync, readFileSync, writeSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { readElf, type ElfFile } from '../formats/elf/index.js';
 import { DwarfSymbolizer, toAddress53, type SourceFrame } from '../symbols/dwarf-symbolizer.js';
 import { KscopeError } from '../util/errors.js';
@@ -85,6 +86,28 @@ function parseArgs(argv: string[]): Options | number {
   return o;
 }
 
+/**
+ * The file a .gnu_debugaltlink names, with the build-id it records: an absolute name as is, a
+ * relative one next to the executable or in its .debug/ folder, then under /usr/lib/debug (the
+ * places bfd's find_separate_debug_file looks).
+ */
+function findSupplementary(exe: string, link: { file: string; buildId: Uint8Array }): ElfFile | undefined {
+  const dir = dirname(resolve(exe));
+  const cands = isAbsolute(link.file)
+    ? [link.file, join('/usr/lib/debug', link.file)]
+    : [join(dir, link.file), join(dir, '.debug', link.file), join('/usr/lib/debug', dir, link.file)];
+  for (const c of cands) {
+    let elf: ElfFile;
+    try { elf = readElf(readFileSync(c), c); } catch { continue; }
+    const id = elf.buildId();
+    if (id && id.length === link.buildId.length && id.every((b, i) => b === link.buildId[i])) return elf;
+  }
+  return undefined;
+}
+
+const BIG = 1n << 52n;
+function isHex(c: number): boolean { return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102); }
+
 /** bfd_scan_vma(buf, NULL, 16): optional blanks and 0x, then hex digits; anything else stops it. */
 function scanVma(s: string): bigint {
   let i = 0;
@@ -102,7 +125,20 @@ export class Addr2line {
   private width: number;
   private sectionBase = 0n;
   constructor(readonly elf: ElfFile, readonly o: Options, private demangle?: (s: string) => string) {
-    this.sym = new DwarfSymbolizer(elf);
+    // Damaged DWARF: one warning line naming the file and offset, then symbol-table answers.
+    let warned = false;
+    this.sym = new DwarfSymbolizer(elf, {
+      onWarning: (e) => {
+        if (warned) return;
+        warned = true;
+        process.stderr.write(`kscope addr2line: warning: ${o.exe}: ${e.message}; using the symbol table there\n`);
+      },
+      loadSupplementary: (link) => {
+        const f = findSupplementary(o.exe, link);
+        if (!f) process.stderr.write(`kscope addr2line: warning: ${o.exe}: supplementary DWARF file '${link.file}' (.gnu_debugaltlink) not found\n`);
+        return f;
+      },
+    });
     this.width = elf.header.bits === 64 ? 16 : 8;
     if (o.section) {
       const s = elf.sections.find((x) => x.name === o.section);
@@ -113,12 +149,30 @@ export class Addr2line {
 
   /** The text addr2line prints for one input address. */
   answer(input: string): string {
-    const o = this.o;
+    // Fast path without BigInt: up to 13 hex digits (below 2^52) and a small section base.
+    let i = 0;
+    const len = input.length;
+    while (i < len && (input.charCodeAt(i) === 32 || input.charCodeAt(i) === 9)) i++;
+    if (input.charCodeAt(i) === 48 && (input.charCodeAt(i + 1) | 0x20) === 120) i += 2;
+    const start = i;
+    while (i < len && isHex(input.charCodeAt(i))) i++;
+    if (i - start <= 13 && this.sectionBase < BIG) {
+      let v = i > start ? parseInt(input.slice(start, i), 16) : 0;
+      if (this.elf.header.bits === 32) v %= 4294967296;
+      const at = v + Number(this.sectionBase);
+      if (at < 2 ** 53) {
+        const addr = this.o.addresses ? '0x' + v.toString(16).padStart(this.width, '0') + (this.o.pretty ? ': ' : '\n') : '';
+        return this.format(addr, this.sym.findFrames(at));
+      }
+    }
     let pc = scanVma(input);
     if (this.elf.header.bits === 32) pc = BigInt.asUintN(32, pc);
-    let out = '';
-    if (o.addresses) out += '0x' + pc.toString(16).padStart(this.width, '0') + (o.pretty ? ': ' : '\n');
-    const frames = this.lookup(pc + this.sectionBase);
+    const addr = this.o.addresses ? '0x' + pc.toString(16).padStart(this.width, '0') + (this.o.pretty ? ': ' : '\n') : '';
+    return this.format(addr, this.lookup(pc + this.sectionBase));
+  }
+
+  private format(out: string, frames: SourceFrame[] | undefined): string {
+    const o = this.o;
     if (!frames) {
       if (o.functions) out += o.pretty ? '?? ' : '??\n';
       return out + '??:0\n';
@@ -169,7 +223,6 @@ export async function run(argv: string[]): Promise<number> {
   const fd = 0;
   const buf = Buffer.allocUnsafe(1 << 16);
   let pending = '';
-  const isFile = (() => { try { return fstatSync(fd).isFile(); } catch { return false; } })();
   for (;;) {
     let n: number;
     try { n = readSync(fd, buf, 0, buf.length, null); } catch (e) {
@@ -181,13 +234,14 @@ export async function run(argv: string[]): Promise<number> {
     if (n === 0) break;
     pending += buf.toString('latin1', 0, n);
     let out = '';
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      out += a2l.answer(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
+    let nl: number, from = 0;
+    while ((nl = pending.indexOf('\n', from)) >= 0) {
+      out += a2l.answer(pending.slice(from, nl));
+      from = nl + 1;
+      if (out.length > 1 << 16) { writeAll(out); out = ''; }
     }
+    pending = pending.slice(from);
     if (out) writeAll(out);
-    if (isFile) continue;
   }
   if (pending.length) writeAll(a2l.answer(pending));
   return 0;
@@ -195,7 +249,7 @@ export async function run(argv: string[]): Promise<number> {
 
 /** Synchronous write so each answer is out before the next read (co-process use). */
 function writeAll(s: string): void {
-  const b = Buffer.from(s, 'latin1');
+  const b = Buffer.from(s, 'utf8'); // names and paths were decoded from UTF-8
   let off = 0;
   while (off < b.length) {
     try { off += writeSyncFd(b, off); } catch (e) {
@@ -205,6 +259,4 @@ function writeAll(s: string): void {
   }
 }
 
-import { writeSync } from 'node:fs';
 function writeSyncFd(b: Buffer, off: number): number { return writeSync(1, b, off, b.length - off); }
-void openSync; void closeSync;

@@ -6,8 +6,9 @@
 import type { ElfFile, ElfSection, ElfSymbolTable } from '../formats/elf/index.js';
 import { SHF_ALLOC, STB_LOCAL, STT_FILE, STT_FUNC, STT_NOTYPE, STT_GNU_IFUNC, STV_HIDDEN } from '../formats/elf/index.js';
 import { DwarfInfo, type Unit } from '../formats/dwarf/info.js';
+import { FormatError } from '../util/errors.js';
 import { readLineTable, findRow, filePath, type LineTable } from '../formats/dwarf/line.js';
-import { readUnitFunctions, findFunction, type UnitFunctions } from '../formats/dwarf/functions.js';
+import { readUnitFunctions, findFunction, resolveFunctionName, type FunctionInfo, type UnitFunctions } from '../formats/dwarf/functions.js';
 import { DWARF_SECTION_NAMES, type DwarfSections } from '../formats/dwarf/sections.js';
 import { DW_TAG_inlined_subroutine, DW_UT_type, DW_UT_split_type } from '../formats/dwarf/constants.js';
 
@@ -30,43 +31,80 @@ export function toAddress53(a: bigint): number { return Number(BigInt.asUintN(53
 
 interface SymbolHit { name: string; value: number; file: string | undefined }
 
+export interface SymbolizerOptions {
+  /** DWARF sections to use instead of the ELF file's own (tests of damaged input). */
+  sections?: DwarfSections;
+  /** Called once per piece of damaged DWARF met; the symbolizer then answers without it. */
+  onWarning?: (e: FormatError) => void;
+  /**
+   * Finds the supplementary file a .gnu_debugaltlink section names (dwz -m), checking its
+   * build-id; undefined when it cannot be found (names it holds then print as "??").
+   */
+  loadSupplementary?: (link: { file: string; buildId: Uint8Array }) => ElfFile | undefined;
+}
+
+/** The DWARF sections of an ELF file, decompressed; a section that fails to decompress is skipped and reported. */
+function dwarfSections(elf: ElfFile, warn: (e: unknown) => void): DwarfSections {
+  const sections: DwarfSections = {};
+  for (const n of DWARF_SECTION_NAMES) {
+    try {
+      const d = elf.sectionDataByName('.' + n);
+      if (d) sections[n] = d;
+    } catch (e) {
+      warn(e);
+    }
+  }
+  return sections;
+}
+
+const EMPTY_FUNCTIONS: UnitFunctions = {
+  funcs: [], segStart: new Float64Array(0), segFunc: new Int32Array(0),
+};
+
 export class DwarfSymbolizer {
   readonly info: DwarfInfo;
   private sections: ElfSection[];
   private secLow: number[] = [];
   private secHigh: number[] = [];
-  private lineTables = new Map<number, LineTable>();
+  private lineTables = new Map<number, LineTable | null>();
   private unitFuncs = new Map<number, UnitFunctions>();
-  private unitIndex: { low: Float64Array; high: Float64Array; unit: Int32Array; max: Float64Array };
+  /** Elementary address segments, each with the units whose ranges cover it (in unit order). */
+  private unitSegments: Segments;
+  private paths = new Map<number, (string | undefined)[]>();
   private rangeless: Unit[] = [];
   private symtab: ElfSymbolTable | undefined;
   private symBySection = new Map<number, { value: Float64Array; idx: Int32Array }>();
   private symFile: (string | undefined)[] = [];
 
-  constructor(readonly elf: ElfFile) {
-    const sections: DwarfSections = {};
-    for (const n of DWARF_SECTION_NAMES) {
-      const d = elf.sectionDataByName('.' + n);
-      if (d) sections[n] = d;
-    }
+  /** DWARF damage met so far (each also passed to `onWarning`); answers then come from the symbol table. */
+  readonly warnings: FormatError[] = [];
+  private onWarning: ((e: FormatError) => void) | undefined;
+
+  constructor(readonly elf: ElfFile, options: SymbolizerOptions = {}) {
+    this.onWarning = options.onWarning;
+    const sections = options.sections ?? dwarfSections(elf, (e) => this.warn(e));
     this.info = new DwarfInfo(sections, elf.name);
+    for (const e of this.info.errors) this.warn(e);
+    if (options.loadSupplementary) {
+      let link: { file: string; buildId: Uint8Array } | undefined;
+      try { link = elf.debugAltLink(); } catch (e) { this.warn(e); }
+      const altElf = link && options.loadSupplementary(link);
+      if (altElf) {
+        this.info.alt = new DwarfInfo(dwarfSections(altElf, (e) => this.warn(e)), altElf.name);
+        for (const e of this.info.alt.errors) this.warn(e);
+      }
+    }
     this.sections = elf.sections.filter((s) => (s.flags & SHF_ALLOC) !== 0);
     for (const s of this.sections) { this.secLow.push(toAddress53(s.addr)); this.secHigh.push(toAddress53(s.addr) + s.size); }
     // Unit index over the units' own ranges; units without ranges are tried last (as binutils does).
     const lows: number[] = [], highs: number[] = [], us: number[] = [];
     for (const u of this.info.units) {
       if (u.unitType === DW_UT_type || u.unitType === DW_UT_split_type) continue;
+      if (u.broken) continue;
       if (u.ranges.length === 0) { this.rangeless.push(u); continue; }
       for (let i = 0; i < u.ranges.length; i += 2) { lows.push(u.ranges[i]); highs.push(u.ranges[i + 1]); us.push(u.index); }
     }
-    const order = lows.map((_, i) => i).sort((a, b) => lows[a] - lows[b] || us[a] - us[b]);
-    const max = new Float64Array(order.length);
-    let m = -Infinity;
-    order.forEach((o, i) => { if (highs[o] > m) m = highs[o]; max[i] = m; });
-    this.unitIndex = {
-      low: Float64Array.from(order.map((o) => lows[o])), high: Float64Array.from(order.map((o) => highs[o])),
-      unit: Int32Array.from(order.map((o) => us[o])), max,
-    };
+    this.unitSegments = buildSegments(lows, highs, us);
     this.symtab = elf.symtab();
     if (!this.symtab || this.symtab.count <= 1) this.symtab = elf.dynsym();
     this.indexSymbols();
@@ -128,16 +166,40 @@ export class DwarfSymbolizer {
     return { name: t.name(best), value: v, file: this.symFile[best] };
   }
 
+  private warn(e: unknown): void {
+    if (!(e instanceof FormatError)) throw e;
+    this.warnings.push(e);
+    this.onWarning?.(e);
+  }
+
+  /** The unit's line table; a damaged one is remembered as absent (and warned about once). */
   private lineTable(u: Unit): LineTable | undefined {
     if (u.stmtList < 0 || !this.info.sections.debug_line) return undefined;
     let t = this.lineTables.get(u.stmtList);
-    if (!t) { t = readLineTable(this.info.sections, u.stmtList, u.addressSize); this.lineTables.set(u.stmtList, t); }
-    return t;
+    if (t === undefined) {
+      try {
+        t = readLineTable(this.info.sections, u.stmtList, u.addressSize);
+      } catch (e) {
+        this.warn(e);
+        t = null;
+      }
+      this.lineTables.set(u.stmtList, t);
+    }
+    return t ?? undefined;
   }
 
+  /** The unit's functions; a damaged DIE tree counts as none (and is warned about once). */
   private functions(u: Unit): UnitFunctions {
     let f = this.unitFuncs.get(u.index);
-    if (!f) { f = readUnitFunctions(this.info, u); this.unitFuncs.set(u.index, f); }
+    if (!f) {
+      try {
+        f = readUnitFunctions(this.info, u);
+      } catch (e) {
+        this.warn(e);
+        f = EMPTY_FUNCTIONS;
+      }
+      this.unitFuncs.set(u.index, f);
+    }
     return f;
   }
 
@@ -146,53 +208,123 @@ export class DwarfSymbolizer {
    * the first without -i). Undefined when addr2line prints "??" and "??:0".
    */
   findFrames(pc: number): SourceFrame[] | undefined {
-    if (pc < 0 || pc >= ADDR53) return undefined;
+    if (!(pc >= 0 && pc < ADDR53)) return undefined;
     const sec = this.sectionFor(pc);
     if (!sec) return undefined;
-    const ix = this.unitIndex;
-    let lo = 0, hi = ix.low.length;
-    while (lo < hi) { const mid = (lo + hi) >>> 1; if (ix.max[mid] > pc) hi = mid; else lo = mid + 1; }
-    const cands: number[] = [];
-    for (let i = lo; i < ix.low.length && ix.low[i] <= pc; i++) if (pc < ix.high[i]) cands.push(ix.unit[i]);
-    cands.sort((a, b) => a - b);
-    const units = cands.map((i) => this.info.units[i]).concat(this.rangeless);
-    for (const u of units) {
-      const t = this.lineTable(u);
-      const uf = this.functions(u);
-      const fi = findFunction(uf, pc);
-      const row = t ? findRow(t, pc) : -1;
-      if (fi < 0 && row < 0) continue;
-      let file = row >= 0 ? filePath(t!, t!.file[row], u.compDir) : undefined;
-      const line = row >= 0 ? t!.line[row] : 0;
-      const disc = row >= 0 ? t!.discriminator[row] : 0;
-      let name: string | undefined;
-      const f = fi >= 0 ? uf.funcs[fi] : undefined;
-      if (f && f.isLinkage) name = f.name;
-      else {
-        const sym = this.findSymbol(sec, pc);
-        if (sym && file === undefined) file = sym.file;
-        if (f) {
-          if (!sym) name = f.name;
-          else {
-            name = sym.name;
-            if (sym.value === f.ranges[0]) f.name = sym.name;
-          }
-          f.isLinkage = true; // binutils stops searching symbols for this function from now on
-        } else if (sym) name = sym.name;
+    const sg = this.unitSegments;
+    let lo = 0, hi = sg.start.length;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (sg.start[mid] <= pc) lo = mid + 1; else hi = mid; }
+    if (lo > 0) {
+      for (let k = sg.off[lo - 1], e = sg.off[lo]; k < e; k++) {
+        const r = this.answerFromUnit(this.info.units[sg.unit[k]], sec, pc);
+        if (r) return r;
       }
-      const frames: SourceFrame[] = [{ functionName: name, file, line, discriminator: disc }];
-      if (f && f.tag === DW_TAG_inlined_subroutine) {
-        let cur = f;
-        while (cur.caller >= 0) {
-          const caller = uf.funcs[cur.caller];
-          frames.push({ functionName: caller.name, file: t ? filePath(t, cur.callFile, u.compDir) : undefined, line: cur.callLine, discriminator: disc });
-          cur = caller;
-        }
-      }
-      return frames;
+    }
+    for (const u of this.rangeless) {
+      const r = this.answerFromUnit(u, sec, pc);
+      if (r) return r;
     }
     const sym = this.findSymbol(sec, pc);
     if (!sym) return undefined;
     return [{ functionName: sym.name, file: sym.file, line: 0, discriminator: 0 }];
   }
+
+  /** The function's name from its DIE; damage there leaves it nameless (and is warned about). */
+  private resolve(u: Unit, f: FunctionInfo): void {
+    if (f.resolved) return;
+    try {
+      resolveFunctionName(this.info, u, f);
+    } catch (e) {
+      this.warn(e);
+    }
+  }
+
+  /** filePath, cached per unit and file index. */
+  private path(u: Unit, t: LineTable, index: number): string | undefined {
+    let a = this.paths.get(u.index);
+    if (!a) this.paths.set(u.index, (a = []));
+    if (index >= 0 && index <= t.files.length) {
+      let p = a[index];
+      if (p === undefined) a[index] = p = filePath(t, index, u.compDir);
+      return p;
+    }
+    return filePath(t, index, u.compDir);
+  }
+
+  private answerFromUnit(u: Unit, sec: ElfSection, pc: number): SourceFrame[] | undefined {
+    const t = this.lineTable(u);
+    const uf = this.functions(u);
+    const fi = findFunction(uf, pc);
+    const row = t ? findRow(t, pc) : -1;
+    if (fi < 0 && row < 0) return undefined;
+    let file = row >= 0 ? this.path(u, t!, t!.file[row]) : undefined;
+    const line = row >= 0 ? t!.line[row] : 0;
+    const disc = row >= 0 ? t!.discriminator[row] : 0;
+    let name: string | undefined;
+    const f = fi >= 0 ? uf.funcs[fi] : undefined;
+    if (f) this.resolve(u, f);
+    if (f && f.isLinkage) name = f.name;
+    else {
+      const sym = this.findSymbol(sec, pc);
+      if (sym && file === undefined) file = sym.file;
+      if (f) {
+        if (!sym) name = f.name;
+        else {
+          name = sym.name;
+          if (sym.value === f.ranges[0]) f.name = sym.name;
+        }
+        f.isLinkage = true; // binutils stops searching symbols for this function from now on
+      } else if (sym) name = sym.name;
+    }
+    const frames: SourceFrame[] = [{ functionName: name, file, line, discriminator: disc }];
+    if (f && f.tag === DW_TAG_inlined_subroutine) {
+      let cur = f;
+      while (cur.caller >= 0) {
+        const caller = uf.funcs[cur.caller];
+        this.resolve(u, caller);
+        frames.push({ functionName: caller.name, file: t ? this.path(u, t, cur.callFile) : undefined, line: cur.callLine, discriminator: disc });
+        cur = caller;
+      }
+    }
+    return frames;
+  }
+}
+
+interface Segments {
+  /** Start address of each segment; segment k runs to start[k + 1] (the last one is empty). */
+  start: Float64Array;
+  /** Units covering segment k: unit[off[k] .. off[k + 1]). */
+  off: Int32Array;
+  unit: Int32Array;
+}
+
+/**
+ * Cuts the units' ranges into non-overlapping segments, each listing the units that cover it in
+ * unit order (the order binutils tries them), so a lookup is one binary search.
+ */
+function buildSegments(lows: number[], highs: number[], units: number[]): Segments {
+  const n = lows.length;
+  const ev = new Float64Array(2 * n), evIdx = new Int32Array(2 * n);
+  for (let i = 0; i < n; i++) { ev[2 * i] = lows[i]; ev[2 * i + 1] = highs[i]; }
+  const order = Array.from({ length: 2 * n }, (_, i) => i).sort((a, b) => ev[a] - ev[b]);
+  for (let i = 0; i < order.length; i++) evIdx[i] = order[i];
+  const active = new Map<number, number>(); // unit -> number of its ranges covering the point
+  const starts: number[] = [], offs: number[] = [0], list: number[] = [];
+  for (let i = 0; i < evIdx.length;) {
+    const at = ev[evIdx[i]];
+    for (; i < evIdx.length && ev[evIdx[i]] === at; i++) {
+      const e = evIdx[i], u = units[e >> 1];
+      if ((e & 1) === 0) active.set(u, (active.get(u) ?? 0) + 1);
+      else { const c = active.get(u)! - 1; if (c === 0) active.delete(u); else active.set(u, c); }
+    }
+    starts.push(at);
+    for (const u of [...active.keys()].sort((a, b) => a - b)) list.push(u);
+    offs.push(list.length);
+    if (list.length > 1 << 22) {
+      // Only hostile files nest thousands of units: then every unit is tried, in unit order.
+      const all = [...new Set(units)].sort((a, b) => a - b);
+      return { start: Float64Array.of(0, 2 ** 53), off: Int32Array.of(0, all.length, all.length), unit: Int32Array.from(all) };
+    }
+  }
+  return { start: Float64Array.from(starts), off: Int32Array.from(offs), unit: Int32Array.from(list) };
 }

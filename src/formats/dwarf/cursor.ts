@@ -10,6 +10,9 @@ export class Cursor {
   pos: number;
   readonly end: number;
   constructor(readonly bytes: Uint8Array, readonly section: string, start = 0, end = bytes.length) {
+    // Offsets come from the data itself: a value of the wrong class (a string, NaN) must not
+    // make reads silently return undefined.
+    if (typeof start !== 'number' || !(start >= 0)) throw new FormatError(section, 0, 'a section offset', String(start));
     this.pos = start;
     this.end = end;
   }
@@ -85,7 +88,7 @@ export class Cursor {
     return result;
   }
   skip(n: number): void {
-    if (n < 0 || this.pos + n > this.end) this.fail(`${n} bytes to skip`);
+    if (!(n >= 0) || this.pos + n > this.end) this.fail(`${n} bytes to skip`);
     this.pos += n;
   }
   skipLeb(): void {

@@ -22,6 +22,39 @@ export interface Abbrev {
   attrs: Int32Array;
   /** implicit_const values, parallel to attrs/2 */
   consts: number[] | undefined;
+  /**
+   * Size of the DIE's attribute values when every form has a fixed size: fixedBase bytes plus
+   * one address per nAddr, one offset (4 or 8) per nOffset and one DW_FORM_ref_addr per nRefAddr;
+   * fixedBase is -1 when some form has a variable size (LEB128, strings, blocks).
+   */
+  fixedBase: number;
+  /**
+   * How to skip the values of a DIE with variable-size forms, for units of one address and
+   * offset size (skipKey): pairs (bytes to skip, then a variable form to skip, 0 for none).
+   */
+  skipKey: number;
+  skipOps: Int32Array | undefined;
+  nAddr: number;
+  nOffset: number;
+  nRefAddr: number;
+}
+
+/** Fixed size of a form independent of the unit, or -1 (variable), -2 (address), -3 (offset), -4 (ref_addr). */
+function formSize(form: number): number {
+  switch (form) {
+    case C.DW_FORM_flag_present: case C.DW_FORM_implicit_const: return 0;
+    case C.DW_FORM_data1: case C.DW_FORM_ref1: case C.DW_FORM_flag: case C.DW_FORM_strx1: case C.DW_FORM_addrx1: return 1;
+    case C.DW_FORM_data2: case C.DW_FORM_ref2: case C.DW_FORM_strx2: case C.DW_FORM_addrx2: return 2;
+    case C.DW_FORM_strx3: case C.DW_FORM_addrx3: return 3;
+    case C.DW_FORM_data4: case C.DW_FORM_ref4: case C.DW_FORM_strx4: case C.DW_FORM_addrx4: case C.DW_FORM_ref_sup4: return 4;
+    case C.DW_FORM_data8: case C.DW_FORM_ref8: case C.DW_FORM_ref_sig8: case C.DW_FORM_ref_sup8: return 8;
+    case C.DW_FORM_data16: return 16;
+    case C.DW_FORM_addr: return -2;
+    case C.DW_FORM_strp: case C.DW_FORM_line_strp: case C.DW_FORM_sec_offset: case C.DW_FORM_GNU_ref_alt:
+    case C.DW_FORM_strp_sup: case C.DW_FORM_GNU_strp_alt: return -3;
+    case C.DW_FORM_ref_addr: return -4;
+    default: return -1;
+  }
 }
 
 export class AbbrevTable {
@@ -48,7 +81,16 @@ export function readAbbrevTable(sec: Uint8Array, offset: number): AbbrevTable {
       if (k !== 0 || form === C.DW_FORM_implicit_const) { consts ??= []; consts[attrs.length / 2] = k; }
       attrs.push(name, form);
     }
-    const a: Abbrev = { code, tag, hasChildren, attrs: Int32Array.from(attrs), consts };
+    let fixedBase = 0, nAddr = 0, nOffset = 0, nRefAddr = 0;
+    for (let i = 1; i < attrs.length && fixedBase >= 0; i += 2) {
+      const z = formSize(attrs[i]);
+      if (z >= 0) fixedBase += z;
+      else if (z === -2) nAddr++;
+      else if (z === -3) nOffset++;
+      else if (z === -4) nRefAddr++;
+      else fixedBase = -1;
+    }
+    const a: Abbrev = { code, tag, hasChildren, attrs: Int32Array.from(attrs), consts, fixedBase, skipKey: -1, skipOps: undefined, nAddr, nOffset, nRefAddr };
     if (code < 4096) t.dense[code] = a; else t.sparse.set(code, a);
   }
   return t;
@@ -78,10 +120,14 @@ export interface Unit {
   rnglistsBase: number;
   /** The unit's address ranges as flat [low, high) pairs. */
   ranges: number[];
+  /** Set when the unit DIE could not be decoded (the error is in DwarfInfo.errors). */
+  broken: boolean;
 }
 
 /** Form classes a reader cares about after reading a value. */
 export const V_NONE = 0, V_NUM = 1, V_STR = 2, V_REF = 3, V_ADDR = 4, V_SEC = 5, V_BLOCK = 6;
+/** A reference into the supplementary file's .debug_info (DW_FORM_GNU_ref_alt, DW_FORM_ref_sup4/8). */
+export const V_REF_ALT = 7;
 
 /**
  * Reads and decodes DIEs. Values come back as numbers or strings; `vclass` says which class of
@@ -89,39 +135,69 @@ export const V_NONE = 0, V_NUM = 1, V_STR = 2, V_REF = 3, V_ADDR = 4, V_SEC = 5,
  */
 export class DwarfInfo {
   readonly units: Unit[] = [];
+  /**
+   * Damage found while indexing: a bad unit header ends the index there (units before it stay
+   * usable); a bad unit DIE marks that unit broken. Lookups in good units still work.
+   */
+  readonly errors: FormatError[] = [];
   vclass = V_NONE;
+  /**
+   * The supplementary (dwz multifile, .gnu_debugaltlink) file's DWARF, when the caller found it:
+   * DW_FORM_GNU_strp_alt strings and DW_FORM_GNU_ref_alt references point into it.
+   */
+  alt: DwarfInfo | undefined;
   private abbrevCache = new Map<number, AbbrevTable>();
   readonly info: Uint8Array;
 
   constructor(readonly sections: DwarfSections, readonly file = '<dwarf>') {
     this.info = sections.debug_info ?? new Uint8Array(0);
     const c = new Cursor(this.info, '.debug_info');
+    try {
+      this.indexUnits(c);
+    } catch (e) {
+      if (!(e instanceof FormatError)) throw e;
+      this.errors.push(e);
+    }
+    for (const u of this.units) {
+      try {
+        this.readUnitDie(u);
+      } catch (e) {
+        if (!(e instanceof FormatError)) throw e;
+        u.broken = true;
+        u.ranges.length = 0;
+        this.errors.push(e);
+      }
+    }
+  }
+
+  private indexUnits(c: Cursor): void {
     while (c.pos + 4 <= this.info.length) {
       const offset = c.pos;
       const [len, is64] = c.initialLength();
       const end = c.pos + len;
       if (end > this.info.length) c.fail(`a unit of ${len} bytes`, offset);
-      const version = c.u16();
-      if (version < 2 || version > 5) c.fail(`a unit version 2-5 (found ${version})`, c.pos - 2);
+      const h = new Cursor(this.info, '.debug_info', c.pos, end);
+      const version = h.u16();
+      if (version < 2 || version > 5) h.fail(`a unit version 2-5 (found ${version})`, h.pos - 2);
       let unitType = C.DW_UT_compile, addressSize: number, abbrevOffset: number;
       if (version >= 5) {
-        unitType = c.u8();
-        addressSize = c.u8();
-        abbrevOffset = c.offset(is64);
-        if (unitType === C.DW_UT_skeleton || unitType === C.DW_UT_split_compile) c.skip(8);
-        else if (unitType === C.DW_UT_type || unitType === C.DW_UT_split_type) { c.skip(8); c.offset(is64); }
+        unitType = h.u8();
+        addressSize = h.u8();
+        abbrevOffset = h.offset(is64);
+        if (unitType === C.DW_UT_skeleton || unitType === C.DW_UT_split_compile) h.skip(8);
+        else if (unitType === C.DW_UT_type || unitType === C.DW_UT_split_type) { h.skip(8); h.offset(is64); }
       } else {
-        abbrevOffset = c.offset(is64);
-        addressSize = c.u8();
+        abbrevOffset = h.offset(is64);
+        addressSize = h.u8();
       }
+      if (addressSize !== 4 && addressSize !== 8 && addressSize !== 2) h.fail(`an address size of 2, 4 or 8 (found ${addressSize})`, h.pos - 1);
       this.units.push({
         index: this.units.length, offset, end, version, unitType, is64, addressSize, abbrevOffset,
-        dieOffset: c.pos, tag: 0, language: 0, stmtList: -1, lowPc: 0, strOffsetsBase: 0, addrBase: 0,
-        rnglistsBase: 0, ranges: [],
+        dieOffset: h.pos, tag: 0, language: 0, stmtList: -1, lowPc: 0, strOffsetsBase: 0, addrBase: 0,
+        rnglistsBase: 0, ranges: [], broken: false,
       });
       c.pos = end;
     }
-    for (const u of this.units) this.readUnitDie(u);
   }
 
   abbrevs(u: Unit): AbbrevTable {
@@ -148,7 +224,7 @@ export class DwarfInfo {
   }
 
   /** Size of a DW_FORM_ref_addr in this unit: address size in v2, offset size later. */
-  private refAddrSize(u: Unit): number { return u.version <= 2 ? u.addressSize : u.is64 ? 8 : 4; }
+  refAddrSize(u: Unit): number { return u.version <= 2 ? u.addressSize : u.is64 ? 8 : 4; }
 
   /** Reads one attribute value of `form`; sets vclass. Strings resolve through the unit's bases. */
   readValue(c: Cursor, form: number, u: Unit, implicitConst = 0): number | string | undefined {
@@ -184,18 +260,61 @@ export class DwarfInfo {
       case C.DW_FORM_ref_udata: this.vclass = V_REF; return u.offset + c.uleb();
       case C.DW_FORM_ref_addr: this.vclass = V_REF; return c.uN(this.refAddrSize(u));
       case C.DW_FORM_ref_sig8: this.vclass = V_NONE; c.skip(8); return undefined; // type units: not followed
-      case C.DW_FORM_ref_sup4: this.vclass = V_NONE; c.skip(4); return undefined;
-      case C.DW_FORM_ref_sup8: this.vclass = V_NONE; c.skip(8); return undefined;
-      case C.DW_FORM_GNU_ref_alt: case C.DW_FORM_strp_sup: case C.DW_FORM_GNU_strp_alt:
-        this.vclass = V_NONE; c.offset(u.is64); return undefined; // .gnu_debugaltlink: not followed
+      case C.DW_FORM_ref_sup4: this.vclass = V_REF_ALT; return c.u32();
+      case C.DW_FORM_ref_sup8: this.vclass = V_REF_ALT; return c.u64();
+      case C.DW_FORM_GNU_ref_alt: this.vclass = V_REF_ALT; return c.offset(u.is64);
+      case C.DW_FORM_strp_sup: case C.DW_FORM_GNU_strp_alt: {
+        const off = c.offset(u.is64);
+        if (!this.alt) { this.vclass = V_NONE; return undefined; } // supplementary file not found
+        this.vclass = V_STR;
+        return stringAt(this.alt.sections.debug_str, off, '.debug_str of the supplementary file');
+      }
       case C.DW_FORM_sec_offset: this.vclass = V_SEC; return c.offset(u.is64);
       case C.DW_FORM_loclistx: case C.DW_FORM_rnglistx: this.vclass = V_SEC + 10; return c.uleb();
       case C.DW_FORM_exprloc: case C.DW_FORM_block: this.vclass = V_BLOCK; c.skip(c.uleb()); return undefined;
       case C.DW_FORM_block1: this.vclass = V_BLOCK; c.skip(c.u8()); return undefined;
       case C.DW_FORM_block2: this.vclass = V_BLOCK; c.skip(c.u16()); return undefined;
       case C.DW_FORM_block4: this.vclass = V_BLOCK; c.skip(c.u32()); return undefined;
-      case C.DW_FORM_indirect: return this.readValue(c, c.uleb(), u, implicitConst);
+      case C.DW_FORM_indirect: {
+        const f = c.uleb();
+        if (f === C.DW_FORM_indirect) return c.fail('a form other than DW_FORM_indirect after DW_FORM_indirect');
+        return this.readValue(c, f, u, implicitConst);
+      }
       default: return c.fail(`a known attribute form (found 0x${form.toString(16)})`);
+    }
+  }
+
+  /** Skips the attribute values of a DIE with abbreviation `ab` (one step when all are fixed-size). */
+  skipAttributes(c: Cursor, ab: Abbrev, u: Unit): void {
+    if (ab.fixedBase >= 0) {
+      const n = ab.fixedBase + ab.nAddr * u.addressSize + ab.nOffset * (u.is64 ? 8 : 4) + (ab.nRefAddr ? ab.nRefAddr * this.refAddrSize(u) : 0);
+      if (c.pos + n > c.end) c.fail(`${n} bytes of attribute values`);
+      c.pos += n;
+      return;
+    }
+    // Runs of fixed-size values are skipped at once; strings and LEB128s must be read where they are.
+    const key = u.addressSize * 64 + this.refAddrSize(u) * 2 + (u.is64 ? 1 : 0);
+    let ops = ab.skipOps;
+    if (ab.skipKey !== key || !ops) {
+      const o: number[] = [];
+      let run = 0;
+      const a = ab.attrs;
+      for (let i = 1; i < a.length; i += 2) {
+        const z = formSize(a[i]);
+        if (z >= 0) run += z;
+        else if (z === -2) run += u.addressSize;
+        else if (z === -3) run += u.is64 ? 8 : 4;
+        else if (z === -4) run += this.refAddrSize(u);
+        else { o.push(run, a[i]); run = 0; }
+      }
+      o.push(run, 0);
+      ab.skipOps = ops = Int32Array.from(o);
+      ab.skipKey = key;
+    }
+    for (let i = 0; i < ops.length; i += 2) {
+      const n = ops[i];
+      if (n) { if (c.pos + n > c.end) c.fail(`${n} bytes of attribute values`); c.pos += n; }
+      if (ops[i + 1]) this.skipValue(c, ops[i + 1], u);
     }
   }
 
@@ -221,7 +340,11 @@ export class DwarfInfo {
       case C.DW_FORM_block1: c.skip(c.u8()); return;
       case C.DW_FORM_block2: c.skip(c.u16()); return;
       case C.DW_FORM_block4: c.skip(c.u32()); return;
-      case C.DW_FORM_indirect: this.skipValue(c, c.uleb(), u); return;
+      case C.DW_FORM_indirect: {
+        const f = c.uleb();
+        if (f === C.DW_FORM_indirect) c.fail('a form other than DW_FORM_indirect after DW_FORM_indirect');
+        this.skipValue(c, f, u); return;
+      }
       default: c.fail(`a known attribute form (found 0x${form.toString(16)})`);
     }
   }
@@ -256,7 +379,7 @@ export class DwarfInfo {
     for (let i = 0; i < a.length; i += 2) {
       const name = a[i];
       if (name === C.DW_AT_str_offsets_base || name === C.DW_AT_addr_base || name === C.DW_AT_GNU_addr_base || name === C.DW_AT_rnglists_base || name === C.DW_AT_GNU_ranges_base) {
-        const v = this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]) as number;
+        const v = num(this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]), 0);
         if (name === C.DW_AT_str_offsets_base) u.strOffsetsBase = v;
         else if (name === C.DW_AT_rnglists_base || name === C.DW_AT_GNU_ranges_base) u.rnglistsBase = v;
         else u.addrBase = v;
@@ -269,11 +392,11 @@ export class DwarfInfo {
       switch (name) {
         case C.DW_AT_name: { const v = this.readValue(c, a[i + 1], u); if (typeof v === 'string') u.name = v; break; }
         case C.DW_AT_comp_dir: { const v = this.readValue(c, a[i + 1], u); if (typeof v === 'string') u.compDir = v; break; }
-        case C.DW_AT_language: u.language = this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]) as number; break;
-        case C.DW_AT_stmt_list: u.stmtList = this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]) as number; break;
-        case C.DW_AT_low_pc: u.lowPc = this.readValue(c, a[i + 1], u) as number; hasLow = true; break;
-        case C.DW_AT_high_pc: high = this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]) as number; highIsOffset = this.vclass !== V_ADDR; break;
-        case C.DW_AT_ranges: rangesAttr = this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]) as number; rangesIsIndex = a[i + 1] === C.DW_FORM_rnglistx; break;
+        case C.DW_AT_language: u.language = num(this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]), 0); break;
+        case C.DW_AT_stmt_list: u.stmtList = num(this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]), -1); break;
+        case C.DW_AT_low_pc: u.lowPc = num(this.readValue(c, a[i + 1], u), 0); hasLow = true; break;
+        case C.DW_AT_high_pc: high = num(this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]), -1); highIsOffset = this.vclass !== V_ADDR; break;
+        case C.DW_AT_ranges: rangesAttr = num(this.readValue(c, a[i + 1], u, ab.consts?.[i / 2]), -1); rangesIsIndex = a[i + 1] === C.DW_FORM_rnglistx; break;
         default: this.skipValue(c, a[i + 1], u);
       }
     }
@@ -329,6 +452,11 @@ export class DwarfInfo {
       }
     }
   }
+}
+
+/** A value that must be a number (an offset, a constant): anything else (a string form) is `dflt`. */
+export function num(v: number | string | undefined, dflt: number): number {
+  return typeof v === 'number' ? v : dflt;
 }
 
 function isAllOnes(b: Uint8Array, p: number, n: number): boolean {

@@ -109,6 +109,9 @@ function readEntries(c: Cursor, sections: DwarfSections, is64: boolean): LineFil
   const fmt: number[] = [];
   for (let i = 0; i < nfmt; i++) fmt.push(c.uleb(), c.uleb());
   const count = c.uleb();
+  // Every supported form takes at least one byte, so more entries than bytes left is damage (and
+  // an empty format list must not make a count of 2^50 allocate).
+  if (count > c.end - c.pos) c.fail(`at most ${c.end - c.pos} entries (count ${count})`);
   const out: LineFileEntry[] = [];
   for (let i = 0; i < count; i++) {
     let name = '', dir = 0;
@@ -325,7 +328,7 @@ export function filePath(t: LineTable, index: number, compDir: string | undefine
     if (i === 0) return '<unknown>';
     i--;
   }
-  if (i >= t.files.length) return '<unknown>';
+  if (!(i >= 0 && i < t.files.length)) return '<unknown>'; // an unsigned index in binutils: negative wraps out of range
   const f = t.files[i];
   if (f.name.startsWith('/')) return f.name;
   let dir = f.dir;
