@@ -235,7 +235,7 @@ test('pprof from kscope flame decodes and its totals equal perf report --stats',
   }
 });
 
-test('--event picks one of several recorded events; the default is the first', { skip: perfSkip }, () => {
+test('--event picks one of several recorded events; the default is the first with samples', { skip: perfSkip }, () => {
   const file = standardRecordings().tracepoints;
   const counts = perfSampleCounts(file);
   assert.equal(counts.size, 2);
@@ -247,6 +247,12 @@ test('--event picks one of several recorded events; the default is the first', {
     assert.equal(pp.sample.reduce((a, s) => a + Number(s.value[0]), 0), n, name);
   }
   assert.match(kscope(['-i', file, '-o', join(out, 'tp.folded')]).stderr, new RegExp(`\\(${[...counts.values()][0]} samples, `));
+  // The first event without samples is passed over for the next that has some.
+  const burn = compileWorkload('burn.c');
+  const quiet = perfRecording('flamecli-quiet-first', ['record', '-e', 'sched:sched_wake_idle_without_ipi', '-e', 'cpu-clock', '-g', '-F', '1000', '--', burn, '100']);
+  const qc = perfSampleCounts(quiet);
+  assert.equal(qc.get('sched:sched_wake_idle_without_ipi') ?? 0, 0);
+  assert.match(kscope(['-i', quiet, '-o', '-']).stderr, new RegExp(`\\(${qc.get('cpu-clock')} samples, \\d+ frames, event cpu-clock\\)`));
   // A name without modifiers finds the event recorded with them (cpu-clock:ppp).
   assert.match(kscope(['-i', standardRecordings().system, '-o', '-', '--event', 'cpu-clock']).stderr, /event cpu-clock/);
   const bad = runKscope(['flame', '-i', file, '-o', '-', '--event', 'no-such-event']);
