@@ -108,11 +108,15 @@ test('kscope flame -i - reads a pipe-mode recording from stdin', { skip: oracleS
   assert.equal(kscope(['-i', '-', '-o', '-'], readFileSync(file)).stdout, oracleFolded(file, []));
 });
 
-// Symbol choice among aliases still differs from perf in symbols/ (reported to the lead): node's
-// NOTYPE label construct_stub_create_deopt_addr inside Builtins_JSConstructStubGeneric (perf names
-// the function), kallsyms' memcpy vs __pi_memcpy at one address (perf keeps __pi_memcpy). Exact
-// comparisons on those recordings are todo; the stack shapes (comm, depth, count per line) must
-// already match.
+// Symbol choice still differs from perf 6.1 below analysis/ (reported to the lead):
+//  - kallsyms: perf runs symbols__fixup_end before symbols__fixup_duplicate, so among symbols at one
+//    address all but the last in /proc/kallsyms order get size 0 and the last wins (__pi_memcpy after
+//    memcpy, __x64_sys_getpid after __ia32_sys_getpid); symbols/ applies choose_best_symbol's name rules.
+//  - ELF labels: a NOTYPE label inside a sized FUNC (node's construct_stub_create_deopt_addr inside
+//    Builtins_JSConstructStubGeneric) overlaps the FUNC in perf, whose rb-tree descent finds the FUNC.
+//  - PLT entries: perf synthesizes NAME@plt symbols (busy recording).
+// Exact comparisons on those recordings are todo; the stack shapes (comm, depth, count per line)
+// must already match.
 const aliasing: Array<[string, () => string, string[], string[]]> = [
   ['node', () => standardRecordings().node, [], []],
   ['node', () => standardRecordings().node, ['--include-tid', '--kernel'], ['--include-tid', '--kernel']],
@@ -126,7 +130,7 @@ for (const [rec, file, ours, theirs] of aliasing) {
     assert.ok(expected.split('\n').length > 2, 'the oracle printed stacks');
     assert.deepEqual(shapes(got), shapes(expected));
   });
-  test(`kscope flame folded equals stackcollapse.py on the ${rec} recording (${label})`, { skip: oracleSkip, todo: 'symbol aliases (symbols/ symbol-index, kallsyms)' }, () => {
+  test(`kscope flame folded equals stackcollapse.py on the ${rec} recording (${label})`, { skip: oracleSkip, todo: 'symbol choice below analysis/: kallsyms aliases, ELF labels, @plt' }, () => {
     assert.equal(kscope(['-i', file(), '-o', '-', ...ours]).stdout, oracleFolded(file(), theirs));
   });
 }
@@ -231,7 +235,7 @@ test('pprof from kscope flame decodes and its totals equal perf report --stats',
   }
 });
 
-test('--event picks one of several recorded events; the default is the first', { skip: perfSkip }, () => {
+test('--event picks one of several recorded events; the default is the first with samples', { skip: perfSkip }, () => {
   const file = standardRecordings().tracepoints;
   const counts = perfSampleCounts(file);
   assert.equal(counts.size, 2);
@@ -243,6 +247,12 @@ test('--event picks one of several recorded events; the default is the first', {
     assert.equal(pp.sample.reduce((a, s) => a + Number(s.value[0]), 0), n, name);
   }
   assert.match(kscope(['-i', file, '-o', join(out, 'tp.folded')]).stderr, new RegExp(`\\(${[...counts.values()][0]} samples, `));
+  // The first event without samples is passed over for the next that has some.
+  const burn = compileWorkload('burn.c');
+  const quiet = perfRecording('flamecli-quiet-first', ['record', '-e', 'sched:sched_wake_idle_without_ipi', '-e', 'cpu-clock', '-g', '-F', '1000', '--', burn, '100']);
+  const qc = perfSampleCounts(quiet);
+  assert.equal(qc.get('sched:sched_wake_idle_without_ipi') ?? 0, 0);
+  assert.match(kscope(['-i', quiet, '-o', '-']).stderr, new RegExp(`\\(${qc.get('cpu-clock')} samples, \\d+ frames, event cpu-clock\\)`));
   // A name without modifiers finds the event recorded with them (cpu-clock:ppp).
   assert.match(kscope(['-i', standardRecordings().system, '-o', '-', '--event', 'cpu-clock']).stderr, /event cpu-clock/);
   const bad = runKscope(['flame', '-i', file, '-o', '-', '--event', 'no-such-event']);

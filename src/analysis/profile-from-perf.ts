@@ -81,102 +81,132 @@ function matchesEventName(full: string, want: string): boolean {
   return colon > 0 && /^[ukhHGIpPSDeW]+$/.test(full.slice(colon + 1)) && full.slice(0, colon) === want;
 }
 
-/** Walks a perf.data file through the machine model and builds the stack profile of one event's samples. */
-export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions): PerfProfileResult {
-  const machine = opts.machine instanceof Machine ? opts.machine : new Machine(file, opts.machine);
-  const demangle = opts.demangle ?? ((s: string) => s);
-  const maxStack = opts.maxStack ?? 127;
-  const pidSet = opts.pids?.length ? new Set(opts.pids) : undefined;
-  const tidSet = opts.tids?.length ? new Set(opts.tids) : undefined;
-  const commSet = opts.comms?.length ? new Set(opts.comms) : undefined;
+/** How a sample's frames become stack nodes. */
+interface StackOptions {
+  demangle: (name: string) => string;
+  excludeKernel: boolean;
+  inlines: InlineFrames;
+}
 
-  // The event is chosen at the first sample: in pipe mode attrs and names arrive as records.
-  let chosen: PerfEvent | undefined;
-  let chosenName = '';
-  let names: string[] = [];
-  let builder: StackProfileBuilder | undefined;
-  const choose = (): void => {
-    names = eventNames(file);
-    const evs = file.events.events;
-    let i: number;
-    if (opts.event !== undefined) {
-      i = names.findIndex((n) => n === opts.event);
-      if (i < 0) i = names.findIndex((n) => matchesEventName(n, opts.event!));
-      if (i < 0) {
-        throw new KscopeError(`no event '${opts.event}' in ${file.name}`, `it has: ${names.join(', ') || 'no events'}`);
-      }
-    } else {
-      i = evs.findIndex((e) => !(e.attr.type === PERF_TYPE_SOFTWARE && e.attr.config === BigInt(PERF_COUNT_SW_DUMMY)));
-      if (i < 0) i = 0;
-    }
-    chosen = evs[i];
-    chosenName = names[i] ?? '';
-    const baseName = chosenName.replace(/:[ukhHGIpPSDeW]+$/, '');
-    const timeBased = chosen && chosen.attr.type === PERF_TYPE_SOFTWARE && (chosen.attr.config === 0n || chosen.attr.config === 1n);
-    builder = new StackProfileBuilder({
-      ...(timeBased ? { periodType: { type: 'cpu', unit: 'nanoseconds' } } : { periodType: { type: baseName || 'events', unit: 'count' } }),
-      ...(chosenName ? { eventName: chosenName } : {}),
+/** One event's profile under construction, with its caches (frame and node ids are per builder). */
+class EventStacks {
+  readonly builder: StackProfileBuilder;
+  samples = 0;
+  /** Loc.id → its frame ids, innermost first (one, or several when DWARF says the code was inlined). */
+  private readonly locFrames: Array<number[] | undefined> = [];
+  private readonly locFramesInlined: Array<number[] | undefined> = [];
+  private readonly frameKernel: boolean[] = [];
+  /** The callchain → stack node cache: per node, (Loc id, inlined) → the node after that Loc's frames. */
+  private readonly next: Array<Map<number, number> | undefined> = [];
+  private readonly threadIds = new Map<string, number>();
+
+  constructor(readonly event: PerfEvent, readonly name: string, private readonly o: StackOptions) {
+    const baseName = name.replace(/:[ukhHGIpPSDeW]+$/, '');
+    const timeBased = event.attr.type === PERF_TYPE_SOFTWARE && (event.attr.config === 0n || event.attr.config === 1n);
+    this.builder = new StackProfileBuilder({
+      periodType: timeBased ? { type: 'cpu', unit: 'nanoseconds' } : { type: baseName || 'events', unit: 'count' },
+      ...(name ? { eventName: name } : {}),
     });
-  };
+  }
 
-  // Loc.id → its frame ids, innermost first (one, or several when DWARF says the code was inlined).
-  const locFrames: Array<number[] | undefined> = [];
-  const locFramesInlined: Array<number[] | undefined> = [];
-  const frameKernel: boolean[] = [];
-  const inlines = new InlineFrames();
-  const expandInlines = opts.inline ?? true;
-  const internFrame = (b: StackProfileBuilder, loc: Loc, name: string | undefined, kind: FrameKind): number => {
+  private internFrame(loc: Loc, name: string | undefined, kind: FrameKind): number {
     const dso = loc.dso;
-    const id = b.internFrame({
+    const id = this.builder.internFrame({
       name,
       ...(dso ? { module: dso.longName, ...(dso.buildId ? { buildId: dso.buildId } : {}) } : {}),
       kind,
     });
-    frameKernel[id] = kind === FrameKind.Kernel;
+    this.frameKernel[id] = kind === FrameKind.Kernel;
     return id;
-  };
-  const framesOf = (b: StackProfileBuilder, loc: Loc, inlined: boolean): number[] => {
-    const cache = inlined ? locFramesInlined : locFrames;
+  }
+
+  private framesOf(loc: Loc, inlined: boolean): number[] {
+    const cache = inlined ? this.locFramesInlined : this.locFrames;
     const cached = cache[loc.id];
     if (cached) return cached;
     const sym = loc.sym;
     const kind = kindOf(loc);
+    const demangle = this.o.demangle;
     let ids: number[] | undefined;
     if (inlined) {
-      const names = inlines.names(loc);
-      if (names) ids = names.map((n) => internFrame(b, loc, n === undefined ? '??' : demangle(n), kind));
+      const names = this.o.inlines.names(loc);
+      if (names) ids = names.map((n) => this.internFrame(loc, n === undefined ? '??' : demangle(n), kind));
     }
-    ids ??= [internFrame(b, loc, sym ? demangle(sym.name) : undefined, kind)];
+    ids ??= [this.internFrame(loc, sym ? demangle(sym.name) : undefined, kind)];
     cache[loc.id] = ids;
     return ids;
-  };
-  const pushFrames = (b: StackProfileBuilder, parent: number, ids: number[]): number => {
-    let node = parent;
-    for (let k = ids.length - 1; k >= 0; k--) {
-      if (opts.excludeKernel && frameKernel[ids[k]]) continue;
-      node = b.internStackNode(node, ids[k]);
-    }
-    return node;
-  };
-  // The callchain → stack node cache: per node, (Loc id, inlined) → the node after that Loc's frames.
-  // Small-integer keys keep these maps fast; a path seen before costs one lookup per entry.
-  const next: Array<Map<number, number> | undefined> = [];
-  const step = (b: StackProfileBuilder, parent: number, loc: Loc, inlined: boolean): number => {
-    let m = next[parent + 1];
-    if (!m) next[parent + 1] = m = new Map();
+  }
+
+  /** The node after calling into `loc` from `parent` (-1: the root). */
+  step(parent: number, loc: Loc, inlined: boolean): number {
+    let m = this.next[parent + 1];
+    if (!m) this.next[parent + 1] = m = new Map();
     const key = loc.id * 2 + (inlined ? 1 : 0);
     let node = m.get(key);
     if (node === undefined) {
-      node = pushFrames(b, parent, framesOf(b, loc, inlined));
+      node = parent;
+      const ids = this.framesOf(loc, inlined);
+      for (let k = ids.length - 1; k >= 0; k--) {
+        if (this.o.excludeKernel && this.frameKernel[ids[k]]) continue;
+        node = this.builder.internStackNode(node, ids[k]);
+      }
       m.set(key, node);
     }
     return node;
+  }
+
+  thread(pid: number, tid: number, comm: string): number {
+    const key = `${pid}/${tid}/${comm}`;
+    let th = this.threadIds.get(key);
+    if (th === undefined) {
+      th = this.builder.internThread(pid, tid, comm);
+      this.threadIds.set(key, th);
+    }
+    return th;
+  }
+}
+
+function isDummy(e: PerfEvent): boolean {
+  return e.attr.type === PERF_TYPE_SOFTWARE && e.attr.config === BigInt(PERF_COUNT_SW_DUMMY);
+}
+
+/**
+ * Walks a perf.data file through the machine model and builds the stack profile of one event's
+ * samples: `opts.event`, else the first event (in attr order, dummy aside) that has samples.
+ */
+export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions): PerfProfileResult {
+  const machine = opts.machine instanceof Machine ? opts.machine : new Machine(file, opts.machine);
+  const maxStack = opts.maxStack ?? 127;
+  const expandInlines = opts.inline ?? true;
+  const pidSet = opts.pids?.length ? new Set(opts.pids) : undefined;
+  const tidSet = opts.tids?.length ? new Set(opts.tids) : undefined;
+  const commSet = opts.comms?.length ? new Set(opts.comms) : undefined;
+  const so: StackOptions = { demangle: opts.demangle ?? ((x: string) => x), excludeKernel: opts.excludeKernel ?? false, inlines: new InlineFrames() };
+
+  // Events are looked at from the first sample on: in pipe mode attrs and names arrive as records.
+  let names: string[] | undefined;
+  let wanted: PerfEvent | undefined;
+  const lookUpEvents = (): void => {
+    names = eventNames(file);
+    if (opts.event === undefined) return;
+    let i = names.findIndex((n) => n === opts.event);
+    if (i < 0) i = names.findIndex((n) => matchesEventName(n, opts.event!));
+    if (i < 0) throw new KscopeError(`no event '${opts.event}' in ${file.name}`, `it has: ${names.join(', ') || 'no events'}`);
+    wanted = file.events.events[i];
   };
-  const threadIds = new Map<string, number>();
+  const perEvent = new Map<PerfEvent, EventStacks>();
+  const stacksOf = (ev: PerfEvent): EventStacks => {
+    let st = perEvent.get(ev);
+    if (!st) {
+      names = eventNames(file);
+      st = new EventStacks(ev, names[ev.index] ?? '', so);
+      perEvent.set(ev, st);
+    }
+    return st;
+  };
 
   const sample = new PerfSample();
   const resolved = new ResolvedSample();
-  let eventSamples = 0;
   // perf's delivery order: orderedRecords() sorts by time between FINISHED_ROUNDs.
   for (const rec of file.orderedRecords()) {
     const t = rec.type;
@@ -185,42 +215,39 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
       machine.process(rec);
       continue;
     }
-    if (!builder) choose();
+    if (!names) lookUpEvents();
     const ev = file.eventOf(rec);
-    if (ev !== chosen) continue;
+    if (!ev || (wanted ? ev !== wanted : isDummy(ev))) continue;
+    const st = stacksOf(ev);
     const s = file.decodeSample(rec, sample);
-    eventSamples++;
+    st.samples++;
     if (pidSet && !pidSet.has(s.pid)) continue;
     if (tidSet && !tidSet.has(s.tid)) continue;
     const r = machine.resolve(s, resolved);
     const comm = r.thread.comm;
     if (commSet && !commSet.has(comm)) continue;
-    const b = builder!;
     let node = -1;
     const hasChain = (s.sampleType & SampleType.CALLCHAIN) !== 0 || r.chainLength > 0;
     if (hasChain) {
       const n = Math.min(r.chainLength, maxStack);
       // chain[0, recorded) came from the recorded callchain, chain[recorded, n) from DWARF unwinding.
       const recorded = expandInlines && s.stackUser ? recordedEntries(s) : n;
-      for (let i = n - 1; i >= 0; i--) node = step(b, node, r.chain[i], i >= recorded);
+      for (let i = n - 1; i >= 0; i--) node = st.step(node, r.chain[i], i >= recorded);
     } else {
-      node = step(b, -1, r.frames[0], false);
-    }
-    const tkey = `${s.pid}/${s.tid}/${comm}`;
-    let th = threadIds.get(tkey);
-    if (th === undefined) {
-      th = b.internThread(s.pid, s.tid, comm);
-      threadIds.set(tkey, th);
+      node = st.step(-1, r.frames[0], false);
     }
     const time = s.sampleType & SampleType.TIME ? s.timeHi * TWO32 + s.timeLo : NaN;
-    b.addSampleAtNode(node, th, 1, time, samplePeriod(s));
+    st.builder.addSampleAtNode(node, st.thread(s.pid, s.tid, comm), 1, time, samplePeriod(s));
   }
-  if (!builder) choose();
+  if (!names) lookUpEvents();
+  const evs = file.events.events;
+  const pick = wanted ?? evs.find((e) => !isDummy(e) && (perEvent.get(e)?.samples ?? 0) > 0) ?? evs.find((e) => !isDummy(e)) ?? evs[0];
+  const st = pick ? stacksOf(pick) : undefined;
   return {
-    profile: builder!.build(),
-    event: chosen ? { index: chosen.index, name: chosenName } : undefined,
-    eventNames: names,
-    eventSamples,
+    profile: st ? st.builder.build() : new StackProfileBuilder().build(),
+    event: st ? { index: st.event.index, name: st.name } : undefined,
+    eventNames: names ?? [],
+    eventSamples: st?.samples ?? 0,
   };
 }
 

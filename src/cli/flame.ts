@@ -78,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('-o, --output <file>', 'output file ("-" writes to stdout); default flame.html')
     .addOption(new Option('-f, --format <format>', 'output format (default: from -o\'s extension)').choices([...PROFILE_FORMATS]))
     .option('-t, --title <text>', 'title of the flame graph')
-    .option('-e, --event <name>', 'the event to show when several were recorded (default: the first)')
+    .option('-e, --event <name>', 'the event to show when several were recorded (default: the first with samples)')
     .option('-p, --pid <pids>', 'only samples of these processes (comma-separated, repeatable)', collect)
     .option('--tid <tids>', 'only samples of these threads (comma-separated, repeatable)', collect)
     .option('--comms <comms>', 'only samples of threads with these comms (comma-separated, repeatable)', collect)
