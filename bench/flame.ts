@@ -5,37 +5,12 @@
 // Without --file it uses (and if needed makes) the recording bench/report-stats.ts uses:
 // $KSCOPE_FIXTURE_CACHE/bench/system-g-100mb.data (perf record -a -g -F 20000, two burn workloads).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileWorkload, hasTool, repoRoot } from '../test/helpers/fixtures.js';
+import { hasTool, repoRoot } from '../test/helpers/fixtures.js';
+import { benchRecording, measure, opt } from './common.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const reps = Number(opt('--reps', '3'));
-const cache = process.env.KSCOPE_FIXTURE_CACHE ?? '/work/fixture-cache';
-
-function recording(): string {
-  const given = opt('--file', '');
-  if (given) return given;
-  const dir = join(cache, 'bench');
-  const out = join(dir, 'system-g-100mb.data');
-  if (existsSync(out)) return out;
-  mkdirSync(dir, { recursive: true });
-  const burn = compileWorkload('burn.c');
-  const tmp = `${out}.${process.pid}.tmp`;
-  process.stderr.write(`making ${out} (perf record -a -g -F 20000, ~10 s)...\n`);
-  const r = spawnSync('perf', ['record', '-q', '-a', '-g', '-F', '20000', '-o', tmp, '--', 'sh', '-c', `${burn} 10000 & ${burn} 10000 & wait`], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`perf record failed (${r.status})`);
-  renameSync(tmp, out);
-  return out;
-}
-
-function measure(cmd: string[]): { secs: number; rssKb: number; stdout: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...cmd], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed: ${r.stderr}`);
-  const last = r.stderr.trim().split('\n').pop()!.split(' ');
-  return { secs: Number(last[0]), rssKb: Number(last[1]), stdout: r.stdout };
-}
 
 function main(): void {
   if (!hasTool('perf') || !existsSync('/usr/bin/time')) {
@@ -43,7 +18,7 @@ function main(): void {
     return;
   }
   const sc = join(spawnSync('perf', ['--exec-path'], { encoding: 'utf8' }).stdout.trim(), 'scripts/python/stackcollapse.py');
-  const file = recording();
+  const file = benchRecording();
   const mb = statSync(file).size / 1e6;
   const kscope = [process.execPath, join(repoRoot, 'bin/kscope.js'), 'flame', '-i', file, '-o', '-'];
   const perf = ['perf', 'script', '-s', sc, '-i', file];
