@@ -93,7 +93,7 @@ export function standardRecordings(): Record<string, string> {
     zstd: perfRecording('zstd', ['record', '-z', '-g', '-F', '2000', '--', burn, '300']),
     system: perfRecording('system', ['record', '-a', '-g', '-F', '1000', '--', burn, '300']),
     node: perfRecording('node', ['record', '-g', '-F', '1000', '--', process.execPath, '--perf-basic-prof', '-e',
-      'let s=0; const t=Date.now(); function hot(i){return Math.sqrt(i)*Math.sin(i)} while(Date.now()-t<300){for(let i=0;i<1e5;i++)s+=hot(i)} console.log(s>0)']),
+      'let s=0; const t=process.cpuUsage(); function hot(i){return Math.sqrt(i)*Math.sin(i)} while(process.cpuUsage(t).user<300e3){for(let i=0;i<1e5;i++)s+=hot(i)} console.log(s>0)']),
     stat: perfRecording('stat', ['stat', 'record', '-e', 'task-clock,context-switches,page-faults', '--', burn, '100']),
   };
 }

@@ -8,7 +8,8 @@ import { FrameKind, StackProfileBuilder, type FrameInput, type StackProfile } fr
 export const PERF_SCRIPT_FIELDS = ['-F', 'comm,pid,tid,time,period,ip,sym,dso'];
 
 const HEADER = /^(.+?)\s+(\d+)\/(\d+)\s+(\d+)\.(\d+):\s+(\d+)\s*$/;
-const FRAME = /^\s+([0-9a-f]+) (.*) \((.*)\)$/;
+// The DSO is the last balanced parenthesized group: "(/memfd:x (deleted))" nests one level.
+const FRAME = /^\s+([0-9a-f]+) (.*) \(((?:[^()]|\([^()]*\))*)\)$/;
 
 function kindOf(addr: string, dso: string): FrameKind {
   if (dso === '[kernel.kallsyms]' || dso.startsWith('[kernel') || (addr.length === 16 && addr >= 'ffff800000000000')) return FrameKind.Kernel;

@@ -1,6 +1,6 @@
 /* A small CPU-bound workload with a known call structure, for recordings made at test time.
  * main -> run -> {compute_a -> leaf_mul, compute_b -> leaf_add}, plus write(2) calls so that
- * syscall tracepoints have something to see. */
+ * syscall tracepoints have something to see. Runs for the given milliseconds of CPU time. */
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
@@ -25,14 +25,15 @@ __attribute__((noinline)) void run(long millis) {
   int fd = open("/dev/null", O_WRONLY);
   char buf[64];
   struct timespec t0, t;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  /* CPU time, not wall time: a loaded machine still gets the same number of samples. */
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
   for (unsigned long n = 0;; n++) {
     sink += compute_a(n);
     sink += compute_b(n);
     if ((n & 63) == 0) {
       int len = snprintf(buf, sizeof buf, "%lu\n", sink);
       if (write(fd, buf, len) < 0) abort();
-      clock_gettime(CLOCK_MONOTONIC, &t);
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
       if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= millis) break;
     }
   }
