@@ -12,6 +12,8 @@ import { encodeCpuMap, encodeThreadMap, encodeIdIndex } from '../src/record/synt
 import { buildIdFromNotes, readFileBuildId } from '../src/record/build-id.js';
 import { bpfProgLoad, trivialSocketFilter, BPF_PROG_TYPE_SOCKET_FILTER } from '../src/kernel/bpf.js';
 import { closeFd } from '../src/kernel/perf-event.js';
+import { locateTracefs } from '../src/kernel/tracefs.js';
+import { KscopeError } from '../src/util/errors.js';
 
 const skip = perfSkipReason();
 const dir = mkdtempSync(join(tmpdir(), 'kscope-record-'));
@@ -316,4 +318,49 @@ test('SIGINT under load (-a -g -F 10000, busy workload) leaves a complete file',
 test('SIGTERM leaves a complete file; a second SIGINT during finalization does not corrupt it', { skip }, async () => {
   assertComplete(await recordAndSignal('sigterm', [{ sig: 'SIGTERM', afterMs: 1200 }]));
   assertComplete(await recordAndSignal('sigint2', [{ sig: 'SIGINT', afterMs: 1200 }, { sig: 'SIGINT', afterMs: 1205 }, { sig: 'SIGINT', afterMs: 1260 }]));
+});
+
+const setprivSkip = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']).status !== 0 ? 'needs setpriv and root' : undefined;
+const asNobody = (args: string[]) => spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, kscope, ...args], { encoding: 'utf8', cwd: tmpdir() });
+
+test('permission messages: paranoid 3 names the value and CAP_PERFMON; tracefs out of reach; unknown tracepoint', { skip: skip ?? setprivSkip }, () => {
+  const PARANOID = '/proc/sys/kernel/perf_event_paranoid';
+  const saved = readFileSync(PARANOID, 'utf8').trim();
+  try {
+    writeFileSync(PARANOID, '3\n');
+    const r = asNobody(['record', '-q', '-a', '-o', join(tmpdir(), `kscope-nobody-${process.pid}.data`), '--', 'true']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /perf_event_open of \S+ \(pid -1, cpu \d+\) failed: EACCES/);
+    assert.match(r.stderr, /perf_event_paranoid is 3/);
+    assert.match(r.stderr, /CAP_PERFMON/);
+    assert.match(r.stderr, /kernel\.perf_event_paranoid=0/, 'system-wide needs 0');
+  } finally {
+    writeFileSync(PARANOID, saved + '\n');
+  }
+  assert.equal(readFileSync(PARANOID, 'utf8').trim(), saved);
+  const t = asNobody(['record', '-q', '-e', 'sched:sched_switch', '-o', join(tmpdir(), `kscope-nobody-${process.pid}.data`), '--', 'true']);
+  assert.equal(t.status, 1);
+  assert.match(t.stderr, /cannot access tracefs at \S+: permission denied\n\s+hint: tracepoints need root/);
+  const u = runKscope(['record', '-q', '-a', '-e', 'sched:no_such_tp', '-o', join(dir, 'tp.data'), '--', 'true']);
+  assert.equal(u.status, 1);
+  assert.match(u.stderr, /unknown tracepoint sched:no_such_tp: \S+\/events\/sched\/no_such_tp\/id does not exist\n\s+hint: list tracepoints with 'ls \S+\/events'/);
+});
+
+test('a missing tracefs that cannot be mounted: the message says where we looked and how to mount it', () => {
+  assert.throws(() => locateTracefs(['/nonexistent/tracing'], '/nonexistent/mnt'), (err: unknown) => {
+    assert.ok(err instanceof KscopeError);
+    assert.match(err.message, /tracefs is not mounted \(looked in \/nonexistent\/tracing\) and mounting it failed/);
+    assert.match(err.hint!, /mount -t tracefs nodev \/nonexistent\/mnt/);
+    return true;
+  });
+});
+
+test('-e cycles without a PMU falls back to cpu-clock with perf\'s -v notice', { skip }, () => {
+  const ours = runKscope(['record', '-v', '-e', 'cycles', '-o', join(dir, 'cycles.data'), '--', 'true']);
+  assert.equal(ours.status, 0, ours.stderr);
+  const theirs = runPerf(['record', '-v', '-e', 'cycles', '-o', join(dir, 'cycles-perf.data'), '--', 'true']);
+  const notice = /Warning:\nThe cycles event is not supported, trying to fall back to cpu-clock-ticks\n/;
+  if (!notice.test(theirs.stderr)) return; // a machine with a PMU: nothing to fall back from
+  assert.match(ours.stderr, notice);
+  assert.match(runPerf(['evlist', '-i', join(dir, 'cycles.data')]).stdout, /^cpu-clock$/m);
 });
