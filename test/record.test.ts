@@ -10,6 +10,10 @@ import { compileWorkload, perfRecording, perfSkipReason, repoRoot, runKscope, ru
 import { parseEvent, fallbackEvent, defaultEvent, splitEventList } from '../src/record/events.js';
 import { encodeCpuMap, encodeThreadMap, encodeIdIndex } from '../src/record/synthesize.js';
 import { buildIdFromNotes, readFileBuildId } from '../src/record/build-id.js';
+import { bpfProgLoad, trivialSocketFilter, BPF_PROG_TYPE_SOCKET_FILTER } from '../src/kernel/bpf.js';
+import { closeFd } from '../src/kernel/perf-event.js';
+import { locateTracefs } from '../src/kernel/tracefs.js';
+import { KscopeError } from '../src/util/errors.js';
 
 const skip = perfSkipReason();
 const dir = mkdtempSync(join(tmpdir(), 'kscope-record-'));
@@ -224,4 +228,139 @@ test('-C 1 samples only CPU 1; several events (-e a,b) are told apart by sample 
   assert.match(r.stdout, /task-clock stats:\n\s+SAMPLE events:\s+[1-9]/);
   assert.match(r.stdout, /page-faults stats:\n\s+SAMPLE events:\s+[1-9]/);
   assert.match(runPerf(['evlist', '-i', multi]).stdout, /^task-clock\npage-faults\ncontext-switches\n/);
+});
+
+test('BPF programs loaded before recording: KSYMBOL, BPF_EVENT and bpf_prog_info as perf record -a writes them', { skip }, () => {
+  const progFd = bpfProgLoad(BPF_PROG_TYPE_SOCKET_FILTER, trivialSocketFilter(), 'kscope_test');
+  try {
+    const ours = record('bpf', ['-a', '--', 'sleep', '0.1']);
+    const theirs = join(dir, 'bpf-perf.data');
+    const p = runPerf(['record', '-q', '-a', '-o', theirs, '--', 'sleep', '0.1']);
+    assert.equal(p.status, 0, p.stderr);
+    perfStats(ours);
+    const bpfLines = (f: string) => perfScript(f, ['--show-bpf-events']).split('\n')
+      .filter((l) => /PERF_RECORD_(KSYMBOL|BPF_EVENT)/.test(l)).map((l) => l.replace(/^.*?(PERF_RECORD)/, '$1')).sort();
+    const a = bpfLines(ours), b = bpfLines(theirs);
+    assert.ok(b.some((l) => /KSYMBOL .*type 1 .*name bpf_prog_[0-9a-f]{16}_kscope_test$/.test(l)), b.join('\n'));
+    // programs may come and go between the two recordings: compare the ones in both
+    const ids = (ls: string[]) => new Set(ls.map((l) => /id (\d+)/.exec(l)?.[1]).filter(Boolean));
+    const common = [...ids(a)].filter((id) => ids(b).has(id));
+    assert.ok(common.length >= 1);
+    assert.deepEqual(a.filter((l) => /BPF_EVENT/.test(l) && common.includes(/id (\d+)/.exec(l)![1])), b.filter((l) => /BPF_EVENT/.test(l) && common.includes(/id (\d+)/.exec(l)![1])));
+    assert.ok(a.includes(b.find((l) => /kscope_test$/.test(l))!), 'our KSYMBOL for the test program equals perf\'s');
+    const info = (f: string) => runPerf(['report', '--header-only', '-I', '-i', f]).stdout.split('\n').filter((l) => /^# bpf_prog_info|kscope_test/.test(l) && /kscope_test/.test(l));
+    assert.deepEqual(info(ours), info(theirs));
+    assert.doesNotMatch(runPerf(['report', '--header-only', '-i', ours]).stdout, /missing features:.*BPF_PROG_INFO/);
+  } finally {
+    closeFd(progFd);
+  }
+});
+
+test('-p on a multi-threaded node process: the same COMM/FORK/MMAP2 records as perf -p', { skip }, async () => {
+  const target = spawn(process.execPath, ['-e', "const {Worker}=require('node:worker_threads');for(let i=0;i<2;i++)new Worker('for(;;){}',{eval:true});setInterval(()=>{},1000)"], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 700));
+    const pid = target.pid!;
+    const ours = record('node-p', ['-p', String(pid), '--', 'sleep', '0.3']);
+    const theirs = join(dir, 'node-p-perf.data');
+    const p = runPerf(['record', '-q', '-p', String(pid), '-o', theirs, '--', 'sleep', '0.3']);
+    assert.equal(p.status, 0, p.stderr);
+    // the synthesized ones (time 0) of the target process
+    const lines = (f: string) => perfScript(f, ['--show-task-events', '--show-mmap-events']).split('\n')
+      .filter((l) => /PERF_RECORD_(COMM|FORK|MMAP2)/.test(l) && / 0\.000000: /.test(l) && l.includes(`${pid}/`))
+      .map((l) => l.trim().replace(/\s+/g, ' '));
+    const a = lines(ours), b = lines(theirs);
+    assert.ok(b.filter((l) => /COMM/.test(l)).length >= 3, b.join('\n'));
+    assert.ok(b.some((l) => /MMAP2 .*\/\/anon/.test(l)), 'anonymous executable maps (the JIT) are synthesized too');
+    assert.deepEqual(a, b);
+  } finally {
+    target.kill();
+  }
+});
+
+/** kscope report --stats must equal perf's and perf must read the file without a warning. */
+function assertComplete(file: string): void {
+  const p = perfStats(file);
+  assert.ok(p.SAMPLE > 0);
+  const k = runKscope(['report', '--stats', '-i', file]), q = runPerf(['report', '--stats', '-i', file]);
+  assert.equal(k.status, 0, k.stderr);
+  assert.equal(k.stdout, q.stdout);
+}
+
+async function recordAndSignal(name: string, signals: { sig: NodeJS.Signals; afterMs: number }[]): Promise<string> {
+  const burn = compileWorkload('burn.c');
+  const out = join(dir, `${name}.data`);
+  const busy = spawn(burn, ['3000'], { stdio: 'ignore' });
+  const rec = spawn(process.execPath, [kscope, 'record', '-q', '-a', '-g', '-F', '10000', '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  rec.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((r) => rec.on('exit', (c) => r(c)));
+  try {
+    let t = 0;
+    for (const s of signals) {
+      await new Promise((r) => setTimeout(r, s.afterMs - t));
+      t = s.afterMs;
+      rec.kill(s.sig);
+    }
+    const code = await exited;
+    assert.equal(code, 0, err);
+    assert.equal(err, '');
+  } finally {
+    busy.kill();
+  }
+  return out;
+}
+
+test('SIGINT under load (-a -g -F 10000, busy workload) leaves a complete file', { skip }, async () => {
+  assertComplete(await recordAndSignal('sigint', [{ sig: 'SIGINT', afterMs: 1500 }]));
+});
+
+test('SIGTERM leaves a complete file; a second SIGINT during finalization does not corrupt it', { skip }, async () => {
+  assertComplete(await recordAndSignal('sigterm', [{ sig: 'SIGTERM', afterMs: 1200 }]));
+  assertComplete(await recordAndSignal('sigint2', [{ sig: 'SIGINT', afterMs: 1200 }, { sig: 'SIGINT', afterMs: 1205 }, { sig: 'SIGINT', afterMs: 1260 }]));
+});
+
+const setprivSkip = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']).status !== 0 ? 'needs setpriv and root' : undefined;
+const asNobody = (args: string[]) => spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, kscope, ...args], { encoding: 'utf8', cwd: tmpdir() });
+
+test('permission messages: paranoid 3 names the value and CAP_PERFMON; tracefs out of reach; unknown tracepoint', { skip: skip ?? setprivSkip }, () => {
+  const PARANOID = '/proc/sys/kernel/perf_event_paranoid';
+  const saved = readFileSync(PARANOID, 'utf8').trim();
+  try {
+    writeFileSync(PARANOID, '3\n');
+    const r = asNobody(['record', '-q', '-a', '-o', join(tmpdir(), `kscope-nobody-${process.pid}.data`), '--', 'true']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /perf_event_open of \S+ \(pid -1, cpu \d+\) failed: EACCES/);
+    assert.match(r.stderr, /perf_event_paranoid is 3/);
+    assert.match(r.stderr, /CAP_PERFMON/);
+    assert.match(r.stderr, /kernel\.perf_event_paranoid=0/, 'system-wide needs 0');
+  } finally {
+    writeFileSync(PARANOID, saved + '\n');
+  }
+  assert.equal(readFileSync(PARANOID, 'utf8').trim(), saved);
+  const t = asNobody(['record', '-q', '-e', 'sched:sched_switch', '-o', join(tmpdir(), `kscope-nobody-${process.pid}.data`), '--', 'true']);
+  assert.equal(t.status, 1);
+  assert.match(t.stderr, /cannot access tracefs at \S+: permission denied\n\s+hint: tracepoints need root/);
+  const u = runKscope(['record', '-q', '-a', '-e', 'sched:no_such_tp', '-o', join(dir, 'tp.data'), '--', 'true']);
+  assert.equal(u.status, 1);
+  assert.match(u.stderr, /unknown tracepoint sched:no_such_tp: \S+\/events\/sched\/no_such_tp\/id does not exist\n\s+hint: list tracepoints with 'ls \S+\/events'/);
+});
+
+test('a missing tracefs that cannot be mounted: the message says where we looked and how to mount it', () => {
+  assert.throws(() => locateTracefs(['/nonexistent/tracing'], '/nonexistent/mnt'), (err: unknown) => {
+    assert.ok(err instanceof KscopeError);
+    assert.match(err.message, /tracefs is not mounted \(looked in \/nonexistent\/tracing\) and mounting it failed/);
+    assert.match(err.hint!, /mount -t tracefs nodev \/nonexistent\/mnt/);
+    return true;
+  });
+});
+
+test('-e cycles without a PMU falls back to cpu-clock with perf\'s -v notice', { skip }, () => {
+  const ours = runKscope(['record', '-v', '-e', 'cycles', '-o', join(dir, 'cycles.data'), '--', 'true']);
+  assert.equal(ours.status, 0, ours.stderr);
+  const theirs = runPerf(['record', '-v', '-e', 'cycles', '-o', join(dir, 'cycles-perf.data'), '--', 'true']);
+  const notice = /Warning:\nThe cycles event is not supported, trying to fall back to cpu-clock-ticks\n/;
+  if (!notice.test(theirs.stderr)) return; // a machine with a PMU: nothing to fall back from
+  assert.match(ours.stderr, notice);
+  assert.match(runPerf(['evlist', '-i', join(dir, 'cycles.data')]).stdout, /^cpu-clock$/m);
 });

@@ -58,7 +58,8 @@ export function perfOpenError(errno: number, eventName: string, target: OpenTarg
     case Errno.EPERM:
       return new KscopeError(what,
         `/proc/sys/kernel/perf_event_paranoid is ${paranoid()}; run as root or with CAP_PERFMON (CAP_SYS_ADMIN on kernels before 5.8), ` +
-        'or lower the setting: sysctl kernel.perf_event_paranoid=1 (-1 allows system-wide and kernel samples for everyone)', errno);
+        `or lower the setting: sysctl kernel.perf_event_paranoid=${target.pid === -1 ? 0 : 1} ` +
+        '(2 forbids kernel profiling, 1 CPU-wide (-a, -C) events, 0 raw tracepoints; -1 allows almost everything)', errno);
     case Errno.EMFILE:
       return new KscopeError(what, `too many open files: raise the limit with 'ulimit -n' (now ${process.env.KSCOPE_ULIMIT ?? 'see ulimit -n'}), or record fewer CPUs/threads`, errno);
     case Errno.ENOENT:

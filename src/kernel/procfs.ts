@@ -45,6 +45,19 @@ export function readStatus(tid: number): ProcStatus {
   return { name: map.get('Name') ?? '', tgid: Number(map.get('Tgid')), ppid: Number(map.get('PPid')), pid: Number(map.get('Pid')) };
 }
 
+/** What perf reads of /proc/PID/task/TID/status to synthesize a task (perf_event__get_comm_ids). */
+export interface TaskStatus { name: string; tgid: number; ppid: number; kernelThread: boolean }
+
+/** A kernel thread has a Threads: line but no VmPeak: (it has no mm), perf's test too. */
+export function readTaskStatus(pid: number, tid: number): TaskStatus {
+  const text = readText(`/proc/${pid}/task/${tid}/status`, `reading the status of ${tid}`);
+  const field = (k: string) => new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(text)?.[1];
+  return {
+    name: field('Name') ?? '', tgid: Number(field('Tgid') ?? -1), ppid: Number(field('PPid') ?? -1),
+    kernelThread: field('VmPeak') === undefined && field('Threads') !== undefined,
+  };
+}
+
 /** All process ids in /proc. */
 export function listPids(): number[] {
   return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
@@ -98,6 +111,16 @@ export function readMaxSampleRate(): number | undefined {
   try {
     const n = Number(readFileSync('/proc/sys/kernel/perf_event_max_sample_rate', 'utf8').trim());
     return Number.isFinite(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** kernel.perf_event_paranoid, or undefined when unreadable. */
+export function readParanoid(): number | undefined {
+  try {
+    const n = Number(readFileSync('/proc/sys/kernel/perf_event_paranoid', 'utf8').trim());
+    return Number.isFinite(n) ? n : undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 // tracefs: where it is mounted, tracepoint ids and format files, the header files that
 // perf's TRACING_DATA carries (tools/perf/util/trace-event-info.c reads the same files).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { KscopeError } from '../util/errors.js';
 
@@ -9,15 +9,29 @@ let found: string | undefined;
 
 /** The tracefs mount point; mounts it at /sys/kernel/tracing when absent, or says why it can't. */
 export function tracingDir(): string {
-  if (found) return found;
-  for (const d of CANDIDATES) if (existsSync(`${d}/events`)) return (found = d);
-  try {
-    execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing'], { stdio: 'pipe' });
-  } catch (err) {
-    throw new KscopeError('tracefs is not mounted and mounting it failed: ' + String((err as { stderr?: Buffer }).stderr ?? err).trim(),
-      'mount it as root: mount -t tracefs nodev /sys/kernel/tracing (needs CONFIG_TRACING)');
+  return (found ??= locateTracefs(CANDIDATES, '/sys/kernel/tracing'));
+}
+
+/** The first of `candidates` with an events directory, else tracefs mounted at `mountAt`. */
+export function locateTracefs(candidates: readonly string[], mountAt: string): string {
+  for (const d of candidates) {
+    try {
+      statSync(`${d}/events`);
+      return d;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'EACCES' || code === 'EPERM') {
+        throw new KscopeError(`cannot access tracefs at ${d}: permission denied`, 'tracepoints need root (or CAP_PERFMON and read access to the tracing directory)');
+      }
+    }
   }
-  if (existsSync('/sys/kernel/tracing/events')) return (found = '/sys/kernel/tracing');
+  try {
+    execFileSync('mount', ['-t', 'tracefs', 'nodev', mountAt], { stdio: 'pipe' });
+  } catch (err) {
+    throw new KscopeError(`tracefs is not mounted (looked in ${candidates.join(', ')}) and mounting it failed: ` + String((err as { stderr?: Buffer }).stderr ?? err).trim(),
+      `mount it as root: mount -t tracefs nodev ${mountAt} (needs CONFIG_TRACING)`);
+  }
+  if (existsSync(`${mountAt}/events`)) return mountAt;
   throw new KscopeError('tracefs has no events directory', 'the kernel lacks CONFIG_EVENT_TRACING');
 }
 

@@ -15,10 +15,10 @@ import { perfEventOpen, perfEventId, perfEnable, perfDisable, perfSetOutput, clo
 import { RingBuffer } from '../kernel/ring-buffer.js';
 import { clockGettimeNs, clockResolutionNs } from '../kernel/clock.js';
 import { pollAsync, POLLHUP } from '../kernel/poll.js';
-import { readOnlineCpus, readThreads, readComm, readStatus, listPids, readMaxSampleRate } from '../kernel/procfs.js';
+import { readOnlineCpus, readThreads, readComm, readStatus, listPids, readMaxSampleRate, readParanoid } from '../kernel/procfs.js';
 import { tracepointId } from '../kernel/tracefs.js';
 import { defaultEvent, fallbackEvent, type EventSpec } from './events.js';
-import { encodeCpuMap, encodeIdIndex, encodeThreadMap, synthesizeKernelMmap, synthesizeProcess, type IdIndexEntry } from './synthesize.js';
+import { encodeCpuMap, encodeIdIndex, encodeThreadMap, synthesizeBpfEvents, bpfProgInfoFeatureEntry, bpfBtfFeatureEntries, synthesizeKernelMmap, synthesizeProcess, synthesizeThreadMap, type IdIndexEntry } from './synthesize.js';
 import { hostFeatures } from '../kernel/host-info.js';
 import { collectTracingData } from './tracing.js';
 import { readFileBuildId, readKernelBuildId } from './build-id.js';
@@ -121,7 +121,7 @@ export function buildAttr(spec: EventSpec, o: RecordOptions, nEvents: number, cp
   if (spec.precise) setPreciseIp(attr, spec.precise);
   if (o.clockid !== undefined) { setFlag(attr, 'use_clockid'); attr.clockid = o.clockid; }
   if (tracking) {
-    for (const f of ['mmap', 'comm', 'task', 'mmap2', 'comm_exec', 'ksymbol'] as const) setFlag(attr, f);
+    for (const f of ['mmap', 'comm', 'task', 'mmap2', 'comm_exec', 'ksymbol', 'bpf_event'] as const) setFlag(attr, f);
     // DWARF unwinding reads .eh_frame_hdr from non-exec segments: perf records data maps too.
     if (o.callGraph?.mode === 'dwarf') setFlag(attr, 'mmap_data');
   }
@@ -172,14 +172,15 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
   const cpus = o.cpus ?? online;
   for (const c of cpus) if (!online.includes(c)) throw new KscopeError(`CPU ${c} is not online`, `online CPUs: ${online.join(',')}`);
 
-  if ((o.pids || o.tids) && o.workload?.length) throw new KscopeError('-p/-t and a command are exclusive');
   let threads: number[];
   if (cpuWide) threads = [-1];
   else if (o.tids) threads = o.tids;
   else if (o.pids) threads = o.pids.flatMap((p) => readThreads(p));
   else threads = [];
   const workload: Workload | undefined = o.workload?.length ? prepareWorkload(o.workload, { stdoutToStderr: o.output === '-' }) : undefined;
-  if (workload && !cpuWide) threads = [workload.pid];
+  // With -a, -C, -p or -t a command only sets how long to record (perf runs it untraced).
+  const workloadIsTarget = !!workload && !cpuWide && !o.pids && !o.tids;
+  if (workloadIsTarget) threads = [workload!.pid];
 
   const events: OpenEvent[] = [];
   const buffers: RingBuffer[] = [];
@@ -199,7 +200,7 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
     for (let i = 0; i < specs.length; i++) {
       let spec = specs[i];
       for (;;) {
-        const attr = buildAttr(spec, o, nEvents, cpuWide, i === trackingIdx, !!workload && !cpuWide);
+        const attr = buildAttr(spec, o, nEvents, cpuWide, i === trackingIdx, workloadIsTarget);
         if (!readFormatLost) attr.readFormat &= ~16;
         if (cpuWide && i === trackingIdx) setFlag(attr, 'disabled', false);
         const ev: OpenEvent = { spec, attr, ids: [], fds: [] };
@@ -228,6 +229,16 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
           if (err instanceof KscopeError && err.errno === Errno.EINVAL && (attr.readFormat & 16)) {
             readFormatLost = false; // perf_missing_features.read_lost
             continue;
+          }
+          // evsel__fallback: kernel.perf_event_paranoid > 1 forbids kernel samples to the unprivileged;
+          // perf retries without them and names the event NAME:u (NAMEu after modifiers).
+          if (err instanceof KscopeError && (err.errno === Errno.EACCES || err.errno === Errno.EPERM) && !spec.excludeKernel && !spec.excludeUser) {
+            const paranoid = readParanoid();
+            if (paranoid !== undefined && paranoid > 1) {
+              if (o.verbose) log(`kernel.perf_event_paranoid=${paranoid}, trying to fall back to excluding kernel and hypervisor  samples`);
+              spec = { ...spec, excludeKernel: true, name: spec.name + (spec.name.includes(':') ? 'u' : ':u') };
+              continue;
+            }
           }
           const fb = fallbackEvent(spec);
           if (fb && err instanceof KscopeError && isFallbackErrno(err.errno)) {
@@ -317,22 +328,25 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
     const threadMap = cpuWide ? [{ pid: -1, comm: '' }] : threads.map((t) => ({ pid: t, comm: safeComm(t) }));
     write(encodeThreadMap(threadMap));
     write(encodeCpuMap(cpus));
-    if (workload && !cpuWide) {
-      const rec = encodeComm({ pid: workload.pid, tid: workload.pid, comm: 'kscope-exec' }, track);
-      write(rec);
-    } else {
-      // -a: every process; -p: the targets with all their threads; -t: each thread's process, those threads only.
-      const groups = new Map<number, number[] | undefined>();
-      if (cpuWide) for (const pid of listPids()) groups.set(pid, undefined);
-      else if (o.pids) for (const pid of o.pids) groups.set(pid, undefined);
-      else for (const tid of threads) {
-        const tgid = safeTgid(tid);
-        groups.set(tgid, [...(groups.get(tgid) ?? []), tid]);
+    // perf_event__synthesize_bpf_events: the BPF programs loaded now (later ones come as KSYMBOL
+    // and BPF_EVENT records from the kernel, attr.ksymbol and attr.bpf_event on the tracking event).
+    const bpf = synthesizeBpfEvents(track);
+    for (const r of bpf.records) write(r);
+    features.set(Feature.BPF_PROG_INFO, encodeFeature(Feature.BPF_PROG_INFO, bpf.progs.map(bpfProgInfoFeatureEntry)));
+    features.set(Feature.BPF_BTF, encodeFeature(Feature.BPF_BTF, bpfBtfFeatureEntries(bpf.progs)));
+    if (cpuWide) {
+      // -a: every process, each thread with FORK and COMM, the leader's maps (perf_event__synthesize_threads)
+      for (const pid of listPids()) {
+        for (const r of synthesizeProcess(pid, track, o.callGraph?.mode === 'dwarf')) { write(r); noteRecords(r); }
       }
-      for (const [pid, tids] of groups) {
-        for (const r of synthesizeProcess(pid, track, tids, o.callGraph?.mode === 'dwarf')) { write(r); noteRecords(r); }
-      }
+    } else if (!workloadIsTarget) {
+      // -p/-t: the thread map, COMM per thread and the leaders' maps (perf_event__synthesize_thread_map)
+      for (const r of synthesizeThreadMap(threads, track, o.callGraph?.mode === 'dwarf')) { write(r); noteRecords(r); }
     }
+    // perf names its forked workload "perf-exec" until exec, and synthesizes that COMM whatever the
+    // target. We use the same name: perf's own views show it only in --show-task-events, but
+    // perf.data importers key on it (samply skips "perf-exec" when naming the profile).
+    if (workload) write(encodeComm({ pid: workload.pid, tid: workload.pid, comm: 'perf-exec', sampleId: { pid: 0, tid: 0, time: 0n, id: 0n, cpu: 0 } }, track));
     write(encodeHeaderOnly(RecordType.FINISHED_INIT));
 
     // Sample layout, for counting and finding time/pid/ip without decoding whole samples.
@@ -419,7 +433,7 @@ export async function record(options: RecordOptions): Promise<RecordResult> {
     if (o.signal?.aborted) stopping = true;
     // Task events of a workload enable themselves at exec (enable_on_exec); CPU-wide ones are
     // enabled here, before the workload starts, as perf does.
-    if (!workload || cpuWide) for (const e of events) for (const fd of e.fds) perfEnable(fd);
+    if (!workloadIsTarget) for (const e of events) for (const fd of e.fds) perfEnable(fd);
     if (workload) {
       workload.start();
       void workload.exited.then(stop);
