@@ -13,9 +13,8 @@ const opt = (name: string, dflt: string) => { const i = args.indexOf(name); retu
 const reps = Number(opt('--reps', '5'));
 const cache = process.env.KSCOPE_FIXTURE_CACHE ?? '/work/fixture-cache';
 
-function recording(): string {
-  const given = opt('--file', '');
-  if (given) return given;
+/** The cached ~100 MB system-wide -g recording (made once). */
+export function benchRecording(): string {
   const dir = join(cache, 'bench');
   const out = join(dir, 'system-g-100mb.data');
   if (existsSync(out)) return out;
@@ -42,7 +41,7 @@ function main(): void {
     console.log('skipped: needs Linux perf and /usr/bin/time');
     return;
   }
-  const file = recording();
+  const file = opt('--file', '') || benchRecording();
   const mb = statSync(file).size / 1e6;
   const kscope = [process.execPath, join(repoRoot, 'bin/kscope.js'), 'report', '--stats', '-i', file];
   const perf = ['perf', 'report', '--stats', '-i', file];
@@ -61,4 +60,4 @@ function main(): void {
   console.log(`  time ratio kscope/perf ${(kBest / Math.max(pBest, 0.001)).toFixed(2)}x, RSS ratio ${(kRss / pRss).toFixed(2)}x, outputs ${p0.stdout === k0.stdout ? 'equal' : 'DIFFER'}`);
 }
 
-main();
+if (process.argv[1]?.endsWith('report-stats.js')) main();
