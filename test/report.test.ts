@@ -104,3 +104,14 @@ test('report --no-children call graph (perf default graph,0.5,callee) equals per
   assert.equal(mine.status, 0, mine.stderr);
   assert.equal(strip(mine.stdout), strip(theirs.stdout));
 });
+
+test('report call graphs equal perf line for line: fp, children (default caller order), -g caller/callee both modes', { skip }, () => {
+  const rec = standardRecordings().fp;
+  const strip = (t: string) => t.split('\n').filter((l) => !/^# \(Tip:/.test(l)).join('\n').replace(/(\n#|\n)*$/, '');
+  for (const args of [[], ['-g', 'caller'], ['-g', 'callee'], ['--no-children', '-g', 'caller'], ['--no-children', '-g', 'callee']]) {
+    const theirs = runPerf(['report', '-i', rec, '--stdio', ...args]);
+    const mine = runKscope(['report', '-i', rec, '--stdio', ...args]);
+    assert.equal(mine.status, 0, mine.stderr);
+    assert.equal(strip(mine.stdout), strip(theirs.stdout), args.join(' ') || 'default');
+  }
+});

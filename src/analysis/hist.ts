@@ -230,7 +230,7 @@ export class Hists {
       if (ce.stamp === stamp) continue; // hist_entry__cmp equal to an entry already added for this sample
       ce.stamp = stamp;
       ce.children += period;
-      if (this.opts.graph) this.addGraph(ce, i + 1, period);
+      if (this.opts.graph) this.addGraph(ce, i, period); // perf's cursor snapshot starts at the entry itself
     }
   }
 
@@ -281,7 +281,20 @@ export class Hists {
     const keyStr = (e: HistEntry) => this.opts.sort.map((s) => sortText(e, s)).join('\0');
     const arr = this.list.slice();
     const ks = new Map(arr.map((e) => [e, keyStr(e)]));
-    return arr.sort((a, b) => (this.opts.children ? b.children - a.children : 0) || b.self - a.self || (ks.get(a)! < ks.get(b)! ? -1 : ks.get(a)! > ks.get(b)! ? 1 : 0));
+    // Children mode: perf 6.1 orders equal entries by the sort keys descending (dso name, then symbol
+    // start: seen on the fp report, in caller and callee order alike)
+    if (this.opts.children) {
+      const tie = (a: HistEntry, b: HistEntry): number => {
+        for (const k of this.opts.sort) {
+          if (k === 'sym' && a.loc.sym && b.loc.sym) { const d = b.loc.sym.start - a.loc.sym.start; if (d) return d; continue; }
+          const x = sortText(a, k), y = sortText(b, k);
+          if (x !== y) return x < y ? 1 : -1;
+        }
+        return a.idx - b.idx;
+      };
+      return arr.sort((a, b) => b.children - a.children || b.self - a.self || tie(a, b));
+    }
+    return arr.sort((a, b) => b.self - a.self || (ks.get(a)! < ks.get(b)! ? -1 : ks.get(a)! > ks.get(b)! ? 1 : 0));
   }
 }
 

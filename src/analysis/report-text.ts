@@ -82,7 +82,8 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
  */
 export function graphLines(root: CallNode, total: number, g: GraphOptions, children: boolean): string[] {
   const out: string[] = [];
-  const indent = ' '.repeat(children ? 22 : 12);
+  const indent = ' '.repeat(12); // perf's stdio graph starts at column 12 in both modes
+  void children;
   if (g.mode === 'flat' || g.mode === 'folded') return flatLines(root, total, g, indent);
   const rootTotal = root.total;
   void rootTotal;

@@ -105,6 +105,8 @@ function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean): string
   // perf report on a pipe learns the events too late to set up cumulative (children) output
   const children = file.pipe ? false : childrenGiven ? o.children !== false : o.children !== false && hasChain;
   const graph = parseCallGraph(o.callGraph);
+  // perf report: caller order by default in children mode (builtin-report.c: cumulate_callchain without an order given)
+  if (children && !/(^|,)(caller|callee)(,|$)/.test(o.callGraph ?? '')) graph.order = 'caller';
   if (!hasChain) graph.mode = 'none';
   const comms = list(o.comm), dsos = list(o.dso);
   const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);
