@@ -9,6 +9,7 @@
 // callchain entries by the raw ip (so they are different entries); a callchain entry without a map
 // takes the level ('.'/'k') of the previous entry of the same sample (perf reuses its addr_location).
 import type { Loc, ResolvedSample, Thread } from './machine.js';
+import { F64Column, I32Column, PairTable } from './pair-table.js';
 
 export type SortKey = 'comm' | 'pid' | 'dso' | 'sym' | 'cpu';
 export const SORT_KEYS: readonly string[] = ['comm', 'pid', 'dso', 'sym', 'symbol', 'cpu'];
@@ -24,7 +25,7 @@ export function parseSortKeys(s: string): SortKey[] {
   return out;
 }
 
-/** A node of an entry's call graph (callee order: children are callers of their parent). */
+/** A node of an entry's call graph (in cursor order: callee order's children are callers of their parent). */
 export class CallNode {
   readonly children = new Map<string, CallNode>();
   /** Period of samples whose chain ends here (perf's hit). */
@@ -36,7 +37,8 @@ export class CallNode {
 }
 
 export interface HistEntry {
-  key: string;
+  /** Dense index of the entry in its Hists. */
+  idx: number;
   comm: string;
   thread: Thread;
   cpu: number;
@@ -46,15 +48,17 @@ export interface HistEntry {
   self: number;
   children: number;
   samples: number;
-  /** Call graph of the samples counted in this entry (when built). */
-  graph?: CallNode;
+  /** The last sample that added to this entry (the cumulative iterator's "seen" check). */
+  stamp: number;
 }
 
 export interface HistOptions {
   sort: SortKey[];
   children: boolean;
-  /** Build per-entry call graphs (for -g graph/flat/folded/...). */
+  /** Keep per-entry call graphs (for -g graph/flat/folded/...). */
   graph: boolean;
+  /** perf's callchain order: 'callee' (the chain as sampled, innermost first) or 'caller' (reversed). */
+  order?: 'callee' | 'caller';
   /** The name a frame has in the call graph. */
   frameName?: (loc: Loc) => string;
 }
@@ -68,39 +72,129 @@ export function symText(loc: Loc, level = loc.level): string {
 
 export function dsoText(loc: Loc): string { return loc.dso ? loc.dso.shortName : '[unknown]'; }
 
-/** One event's histogram. */
+/** Per-Loc cached small ints (Loc ids are dense): 0 = not computed, else value + 1. */
+class LocInts {
+  private data = new Int32Array(4096);
+  get(id: number): number { return id < this.data.length ? this.data[id] - 1 : -1; }
+  set(id: number, v: number): void {
+    if (id >= this.data.length) { const n = new Int32Array(Math.max(id + 1, this.data.length * 2)); n.set(this.data); this.data = n; }
+    this.data[id] = v + 1;
+  }
+}
+
+/**
+ * One event's histogram. Entries are interned by their sort-key tuple through a PairTable of small
+ * ints (no string per sample). Call graphs are kept compactly: every sample's callchain cursor is
+ * interned in a trie whose nodes are the cursor's suffixes (node_i = (node_{i+1}, frame i)), and an
+ * entry records (suffix node, period) pairs; graphOf() expands an entry's pairs into a CallNode tree
+ * when it is printed.
+ */
 export class Hists {
-  readonly entries = new Map<string, HistEntry>();
+  readonly list: HistEntry[] = [];
   totalPeriod = 0;
   nrSamples = 0;
-  private readonly seen: string[] = [];
   private readonly name: (loc: Loc) => string;
+  private readonly keys = new PairTable(12);
+  private readonly entryOfKey: HistEntry[] = [];
+  private readonly commIds = new Map<string, number>();
+  private readonly addrIds = new Map<string, number>();
+  private readonly pids = new PairTable(8);
+  private readonly symKeys = new LocInts();
+  private readonly nameOfLoc = new LocInts();
+  private readonly names: string[] = [];
+  private readonly nameLocs: Loc[] = [];
+  private readonly nameIds = new Map<string, number>();
+  /** Cursor trie: node id (1-based; 0 is the root) → parent node and frame name id. */
+  private readonly trie = new PairTable(14);
+  private readonly trieParent = new I32Column();
+  private readonly trieName = new I32Column();
+  /** (entry idx, suffix node) → slot; per slot its entry, node, period, count. */
+  private readonly graphs = new PairTable(14);
+  private readonly slotEntry = new I32Column();
+  private readonly slotNode = new I32Column();
+  private readonly slotPeriod = new F64Column();
+  private readonly slotCount = new F64Column();
+  private slotsByEntry: Int32Array | undefined;
+  private slotsStart: Int32Array | undefined;
+  private sfx = new Int32Array(256);
+  private cursor: Loc[] = [];
+  private stamp = 0;
 
   constructor(readonly opts: HistOptions) {
     this.name = opts.frameName ?? ((l) => (l.sym ? l.sym.name : symText(l).slice(4)));
   }
 
-  private keyOf(r: ResolvedSample, loc: Loc): string {
-    let k = '';
-    for (const s of this.opts.sort) {
-      switch (s) {
-        case 'comm': k += r.thread.comm + '\0'; break;
-        case 'pid': k += r.thread.tid + ':' + r.thread.pid + '\0'; break;
-        case 'cpu': k += r.cpu + '\0'; break;
-        case 'dso': k += (loc.dso ? loc.dso.id : -1) + '\0'; break;
-        case 'sym': k += loc.sym ? 's' + loc.sym.id + '\0' : 'a' + loc.addrHex + '\0'; break;
+  /** Entries in creation order. */
+  get entries(): readonly HistEntry[] { return this.list; }
+
+  private symKey(loc: Loc): number {
+    let k = this.symKeys.get(loc.id);
+    if (k < 0) {
+      if (loc.sym) k = loc.sym.id * 2;
+      else {
+        let a = this.addrIds.get(loc.addrHex);
+        if (a === undefined) { a = this.addrIds.size; this.addrIds.set(loc.addrHex, a); }
+        k = a * 2 + 1;
       }
+      this.symKeys.set(loc.id, k);
     }
     return k;
   }
 
-  private entry(r: ResolvedSample, loc: Loc, key: string, level: string): HistEntry {
-    let e = this.entries.get(key);
-    if (!e) {
-      e = { key, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0 };
-      this.entries.set(key, e);
+  private keyOf(r: ResolvedSample, loc: Loc): number {
+    let k = 0;
+    for (const s of this.opts.sort) {
+      let c: number;
+      switch (s) {
+        case 'comm': {
+          const comm = r.thread.comm;
+          let id = this.commIds.get(comm);
+          if (id === undefined) { id = this.commIds.size; this.commIds.set(comm, id); }
+          c = id;
+          break;
+        }
+        case 'pid': c = this.pids.intern(r.thread.tid, r.thread.pid); break;
+        case 'cpu': c = r.cpu; break;
+        case 'dso': c = loc.dso ? loc.dso.id : -1; break;
+        case 'sym': c = this.symKey(loc); break;
+      }
+      k = this.keys.intern(k, c);
+    }
+    return k;
+  }
+
+  private entry(r: ResolvedSample, loc: Loc, key: number, level: string): HistEntry {
+    let e = this.entryOfKey[key];
+    if (e === undefined) {
+      e = { idx: this.list.length, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0 };
+      this.list.push(e);
+      this.entryOfKey[key] = e;
     }
     return e;
+  }
+
+  private nameId(loc: Loc): number {
+    let id = this.nameOfLoc.get(loc.id);
+    if (id < 0) {
+      const name = this.name(loc);
+      const known = this.nameIds.get(name);
+      if (known === undefined) { id = this.names.length; this.names.push(name); this.nameLocs.push(loc); this.nameIds.set(name, id); } else id = known;
+      this.nameOfLoc.set(loc.id, id);
+    }
+    return id;
+  }
+
+  /** Interns the sample's cursor suffixes: sfx[i] is the trie node of cursor[i..n), sfx[n] = 0. */
+  private internCursor(cur: Loc[], n: number): void {
+    if (this.sfx.length <= n) this.sfx = new Int32Array(n * 2 + 1);
+    const sfx = this.sfx;
+    sfx[n] = 0;
+    for (let i = n - 1; i >= 0; i--) {
+      const name = this.nameId(cur[i]);
+      const node = this.trie.intern(sfx[i + 1], name) + 1;
+      if (node > this.trieParent.length) { this.trieParent.push(sfx[i + 1]); this.trieName.push(name); }
+      sfx[i] = node;
+    }
   }
 
   /** Adds one resolved sample. */
@@ -108,57 +202,99 @@ export class Hists {
     const period = r.period;
     this.totalPeriod += period;
     this.nrSamples++;
+    const stamp = ++this.stamp;
     const self = r.frames[0];
-    const key = this.keyOf(r, self);
-    const e = this.entry(r, self, key, self.level);
+    const e = this.entry(r, self, this.keyOf(r, self), self.level);
     e.self += period;
     e.samples++;
-    if (this.opts.graph && !this.opts.children) this.addGraph(e, r, 0, period);
+    e.stamp = stamp;
+    // perf's callchain cursor: callee order is the chain as sampled, caller order reversed
+    const n = r.chainLength;
+    let cur = r.chain;
+    if (this.opts.order === 'caller' && n > 1) {
+      cur = this.cursor;
+      for (let i = 0; i < n; i++) cur[i] = r.chain[n - 1 - i];
+    }
+    if (this.opts.graph) {
+      this.internCursor(cur, n);
+      this.addGraph(e, 0, period);
+    }
     if (!this.opts.children) return;
     e.children += period;
-    if (this.opts.graph) this.addGraph(e, r, 0, period);
-    const seen = this.seen;
-    seen.length = 0;
-    seen.push(key);
     // perf 6.1: fill_callchain_info leaves al->level alone for entries without a map, so they keep
     // the sample's level (seen as "[k] 0x00007f..." rows under kernel samples).
     const level = self.level;
-    for (let i = 0; i < r.chainLength; i++) {
-      const loc = r.chain[i];
-      const k = this.keyOf(r, loc);
-      let dup = false;
-      for (let j = 0; j < seen.length; j++) if (seen[j] === k) { dup = true; break; }
-      if (dup) continue;
-      seen.push(k);
-      const ce = this.entry(r, loc, k, loc.dso ? loc.level : level);
+    for (let i = 0; i < n; i++) {
+      const loc = cur[i];
+      const ce = this.entry(r, loc, this.keyOf(r, loc), loc.dso ? loc.level : level);
+      if (ce.stamp === stamp) continue; // hist_entry__cmp equal to an entry already added for this sample
+      ce.stamp = stamp;
       ce.children += period;
-      if (this.opts.graph) this.addGraph(ce, r, i + 1, period);
+      if (this.opts.graph) this.addGraph(ce, i, period); // perf's cursor snapshot starts at the entry itself
     }
   }
 
-  /** Appends the chain from index `from` (perf's callchain_append of the cursor's remaining nodes). */
-  private addGraph(e: HistEntry, r: ResolvedSample, from: number, period: number): void {
-    let node = e.graph ??= new CallNode(undefined, '');
-    node.total += period;
-    node.count++;
-    for (let i = from; i < r.chainLength; i++) {
-      const loc = r.chain[i];
-      const name = this.name(loc);
-      let c = node.children.get(name);
-      if (!c) { c = new CallNode(loc, name); node.children.set(name, c); }
-      c.total += period;
-      c.count++;
-      node = c;
+  /** Records the cursor from index `from` for an entry (perf's callchain_append of the remaining nodes). */
+  private addGraph(e: HistEntry, from: number, period: number): void {
+    const slot = this.graphs.intern(e.idx, this.sfx[from]);
+    if (slot === this.slotEntry.length) { this.slotEntry.push(e.idx); this.slotNode.push(this.sfx[from]); this.slotsByEntry = undefined; }
+    this.slotPeriod.add(slot, period);
+    this.slotCount.add(slot, 1);
+  }
+
+  /** The call graph of an entry's samples (undefined without graphs or when its total is under minTotal). */
+  graphOf(e: HistEntry, minTotal = 0): CallNode | undefined {
+    if (!this.opts.graph) return undefined;
+    if ((this.opts.children ? e.children : e.self) < minTotal) return undefined;
+    if (!this.slotsByEntry) {
+      const ns = this.slotEntry.length, ents = this.slotEntry.data;
+      const start = new Int32Array(this.list.length + 1);
+      for (let s = 0; s < ns; s++) start[ents[s] + 1]++;
+      for (let i = 0; i < this.list.length; i++) start[i + 1] += start[i];
+      const fill = start.slice(0, this.list.length);
+      const by = new Int32Array(ns);
+      for (let s = 0; s < ns; s++) by[fill[ents[s]]++] = s;
+      this.slotsByEntry = by; this.slotsStart = start;
     }
-    node.self += period;
+    const by = this.slotsByEntry, start = this.slotsStart!;
+    const parent = this.trieParent.data, nameOf = this.trieName.data;
+    const root = new CallNode(undefined, '');
+    for (let j = start[e.idx]; j < start[e.idx + 1]; j++) {
+      const s = by[j];
+      const p = this.slotPeriod.at(s), c = this.slotCount.at(s);
+      root.total += p; root.count += c;
+      let node = root;
+      for (let x = this.slotNode.data[s]; x !== 0; x = parent[x - 1]) {
+        const name = this.names[nameOf[x - 1]];
+        let k = node.children.get(name);
+        if (!k) { k = new CallNode(this.nameLocs[nameOf[x - 1]], name); node.children.set(name, k); }
+        k.total += p; k.count += c;
+        node = k;
+      }
+      node.self += p;
+    }
+    return root;
   }
 
   /** Entries in perf's output order: children (when on) then self, descending; ties by the sort keys. */
   sorted(): HistEntry[] {
     const keyStr = (e: HistEntry) => this.opts.sort.map((s) => sortText(e, s)).join('\0');
-    const arr = [...this.entries.values()];
+    const arr = this.list.slice();
     const ks = new Map(arr.map((e) => [e, keyStr(e)]));
-    return arr.sort((a, b) => (this.opts.children ? b.children - a.children : 0) || b.self - a.self || (ks.get(a)! < ks.get(b)! ? -1 : ks.get(a)! > ks.get(b)! ? 1 : 0));
+    // Children mode: perf 6.1 orders equal entries by the sort keys descending (dso name, then symbol
+    // start: seen on the fp report, in caller and callee order alike)
+    if (this.opts.children) {
+      const tie = (a: HistEntry, b: HistEntry): number => {
+        for (const k of this.opts.sort) {
+          if (k === 'sym' && a.loc.sym && b.loc.sym) { const d = b.loc.sym.start - a.loc.sym.start; if (d) return d; continue; }
+          const x = sortText(a, k), y = sortText(b, k);
+          if (x !== y) return x < y ? 1 : -1;
+        }
+        return a.idx - b.idx;
+      };
+      return arr.sort((a, b) => b.children - a.children || b.self - a.self || tie(a, b));
+    }
+    return arr.sort((a, b) => b.self - a.self || (ks.get(a)! < ks.get(b)! ? -1 : ks.get(a)! > ks.get(b)! ? 1 : 0));
   }
 }
 

@@ -533,7 +533,7 @@ export class Machine {
    * Resolves a decoded sample: thread, the sample ip's Loc (frames[0] / out.frames) and its callchain
    * (out.chain, innermost first, markers removed). `out` is reused.
    */
-  resolve(s: PerfSample, out: ResolvedSample = new ResolvedSample()): ResolvedSample {
+  resolve(s: PerfSample, out: ResolvedSample = new ResolvedSample(), withChain = true): ResolvedSample {
     const th = this.findnewThread(s.pid, s.tid);
     out.thread = th;
     const cpumode = s.misc & Misc.CPUMODE_MASK;
@@ -543,7 +543,7 @@ export class Machine {
     out.frames[0] = this.locate(th, cpumode, s.ipHi, s.ipLo, false);
     let n = 0;
     const chain = out.chain;
-    if (s.sampleType & SampleType.CALLCHAIN) {
+    if (withChain && s.sampleType & SampleType.CALLCHAIN) {
       let mode: number = Misc.USER;
       const cc = s.callchain;
       for (let i = 0; i < s.callchainNr; i++) {
@@ -562,7 +562,7 @@ export class Machine {
         chain[n++] = this.locate(th, mode, hi, lo, true);
       }
     }
-    if (this.opts.unwind !== false && s.regsUser && s.regsUser.abi !== 0n && s.stackUser && s.event) {
+    if (withChain && this.opts.unwind !== false && s.regsUser && s.regsUser.abi !== 0n && s.stackUser && s.event) {
       const pcs = this.unwindUser(th, s);
       for (let i = 0; i < pcs.length; i++) {
         const pc = i === 0 ? pcs[i] : pcs[i] - 1;

@@ -3,7 +3,7 @@
 // dotted underline (column width = max of header and every entry's text), rows "  %7.2f%%" per
 // percentage column, then the call graph under each row when asked. Trailing spaces are trimmed
 // from rows as perf does; perf's random tip lines are not printed.
-import { CallNode, Hists, HistEntry, SortKey, sortText } from './hist.js';
+import { CallNode, Hists, SortKey, sortText } from './hist.js';
 
 export interface GraphOptions {
   /** 'graph' (perf's default), 'flat', 'folded', 'fractal'; 'none' prints no call graphs. */
@@ -64,8 +64,9 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
     if (o.children) cols.push(pct(e.children, total), pct(e.self, total)); else cols.push(pct(e.self, total));
     keys.forEach((k, i) => cols.push(sortText(e, k).padEnd(widths[i])));
     lines.push(('  ' + cols.join('  ')).trimEnd());
-    if (o.graph.mode !== 'none' && e.graph) {
-      const g = graphLines(e, total, o.graph, o.children);
+    const root = o.graph.mode !== 'none' ? h.graphOf(e, o.graph.mode === 'graph' || o.graph.mode === 'fractal' ? (o.graph.threshold / 100) * total : 0) : undefined;
+    if (root) {
+      const g = graphLines(root, total, o.graph, o.children);
       if (g.length) { lines.push(...g); lines.push(''); }
     }
   }
@@ -79,10 +80,10 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
  * graph mode (absolute percentages of the total period): the first level without a percentage
  * when it is the only child ("---name"), branches as "|--P%--name" / "--P%--name".
  */
-export function graphLines(e: HistEntry, total: number, g: GraphOptions, children: boolean): string[] {
-  const root = e.graph!;
+export function graphLines(root: CallNode, total: number, g: GraphOptions, children: boolean): string[] {
   const out: string[] = [];
-  const indent = ' '.repeat(children ? 22 : 12);
+  const indent = ' '.repeat(12); // perf's stdio graph starts at column 12 in both modes
+  void children;
   if (g.mode === 'flat' || g.mode === 'folded') return flatLines(root, total, g, indent);
   const rootTotal = root.total;
   void rootTotal;

@@ -105,12 +105,16 @@ function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean): string
   // perf report on a pipe learns the events too late to set up cumulative (children) output
   const children = file.pipe ? false : childrenGiven ? o.children !== false : o.children !== false && hasChain;
   const graph = parseCallGraph(o.callGraph);
+  // perf report: caller order by default in children mode (builtin-report.c: cumulate_callchain without an order given)
+  if (children && !/(^|,)(caller|callee)(,|$)/.test(o.callGraph ?? '')) graph.order = 'caller';
   if (!hasChain) graph.mode = 'none';
   const comms = list(o.comm), dsos = list(o.dso);
   const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);
   const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle: createDemangler(readDemanglerWasm(), { params: false }) });
-  const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none' }));
+  const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order }));
   const totals = evs.map(() => ({ period: 0, samples: 0 }));
+  // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)
+  const withChain = children || graph.mode !== 'none';
   const sample = new PerfSample();
   const res = new ResolvedSample();
   let lostSamples = 0;
@@ -127,7 +131,7 @@ function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean): string
     const ev = file.eventOf(rec);
     if (!ev) continue;
     file.decodeSample(rec, sample);
-    machine.resolve(sample, res);
+    machine.resolve(sample, res, withChain);
     const i = ev.index;
     if ((pids && !pids.includes(res.thread.pid)) || (tids && !tids.includes(res.thread.tid)) || (cpus && !cpus.includes(res.cpu))
       || (comms && !comms.includes(res.thread.comm)) || (dsos && !dsos.includes(dsoText(res.frames[0])))) {

@@ -47,7 +47,9 @@ export class KernelSymbols {
       modIdx.push(table.module[i]);
     }
     // Ends: the next symbol's start, or a page boundary at a kernel/module border and at the end.
-    const order = rows.map((_, i) => i).sort((a, b) => (rows[a].start < rows[b].start ? -1 : rows[a].start > rows[b].start ? 1 : a - b));
+    const hi = new Float64Array(rows.length), lo = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) { const s = rows[i].start; hi[i] = Number(s >> 32n); lo[i] = Number(s & 0xffffffffn); }
+    const order = Array.from(rows.keys()).sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b] || a - b);
     const sorted = order.map((i) => rows[i]);
     const sortedMod = order.map((i) => modIdx[i]);
     const page = (x: bigint) => ((x + 4096n + 4095n) / 4096n) * 4096n;

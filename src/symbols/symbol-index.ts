@@ -38,7 +38,11 @@ export class SymbolIndex {
    * zero-sized one gets `lastEnd` (or stays 1 byte long).
    */
   static fromRows(rows: SymbolRow[], lastEnd?: bigint): SymbolIndex {
-    rows.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    // Sort on (high, low) 32-bit halves: BigInt comparisons in the comparator cost seconds on big tables.
+    const hi = new Float64Array(rows.length), lo = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) { const s = rows[i].start; hi[i] = Number(s >> 32n); lo[i] = Number(s & 0xffffffffn); }
+    const order = Array.from(rows.keys()).sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b] || a - b);
+    rows = order.map((i) => rows[i]);
     // symbols__fixup_duplicate: one symbol per start address, the best one.
     const kept: SymbolRow[] = [];
     for (const r of rows) {

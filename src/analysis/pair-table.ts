@@ -1,0 +1,87 @@
+// An open-addressing hash table from a pair of int32s to a dense int32 id (0, 1, 2, ... in order of
+// insertion), in typed arrays: the interning that hist keys and call-chain tries need per sample,
+// without a string or an object per lookup.
+export class PairTable {
+  private keysA: Int32Array;
+  private keysB: Int32Array;
+  /** Slot → id + 1 (0: empty). */
+  private ids: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacityLog2 = 10) {
+    const cap = 1 << capacityLog2;
+    this.keysA = new Int32Array(cap);
+    this.keysB = new Int32Array(cap);
+    this.ids = new Int32Array(cap);
+    this.mask = cap - 1;
+  }
+
+  private static hash(a: number, b: number): number {
+    let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    return h ^ (h >>> 13);
+  }
+
+  /** The id of (a, b), or -1. */
+  get(a: number, b: number): number {
+    const mask = this.mask;
+    let i = PairTable.hash(a, b) & mask;
+    for (;;) {
+      const id = this.ids[i];
+      if (id === 0) return -1;
+      if (this.keysA[i] === a && this.keysB[i] === b) return id - 1;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** The id of (a, b), adding it (id = size) when new. */
+  intern(a: number, b: number): number {
+    const mask = this.mask;
+    let i = PairTable.hash(a, b) & mask;
+    for (;;) {
+      const id = this.ids[i];
+      if (id === 0) break;
+      if (this.keysA[i] === a && this.keysB[i] === b) return id - 1;
+      i = (i + 1) & mask;
+    }
+    const nid = this.size++;
+    this.keysA[i] = a; this.keysB[i] = b; this.ids[i] = nid + 1;
+    if (this.size * 2 > mask) this.grow();
+    return nid;
+  }
+
+  private grow(): void {
+    const oa = this.keysA, ob = this.keysB, oi = this.ids;
+    const cap = oa.length * 2;
+    this.keysA = new Int32Array(cap); this.keysB = new Int32Array(cap); this.ids = new Int32Array(cap);
+    this.mask = cap - 1;
+    for (let j = 0; j < oa.length; j++) {
+      if (oi[j] === 0) continue;
+      let i = PairTable.hash(oa[j], ob[j]) & this.mask;
+      while (this.ids[i] !== 0) i = (i + 1) & this.mask;
+      this.keysA[i] = oa[j]; this.keysB[i] = ob[j]; this.ids[i] = oi[j];
+    }
+  }
+}
+
+/** A growable Float64Array column. */
+export class F64Column {
+  data = new Float64Array(1024);
+  at(i: number): number { return i < this.data.length ? this.data[i] : 0; }
+  add(i: number, v: number): void {
+    if (i >= this.data.length) { const n = new Float64Array(Math.max(i + 1, this.data.length * 2)); n.set(this.data); this.data = n; }
+    this.data[i] += v;
+  }
+}
+
+/** A growable Int32Array column. */
+export class I32Column {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) { const n = new Int32Array(this.data.length * 2); n.set(this.data); this.data = n; }
+    this.data[this.length++] = v;
+  }
+}
