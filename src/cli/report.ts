@@ -3,45 +3,13 @@
 // `perf report --stats` does; --header/--header-only the header lines.
 import { Command } from 'commander';
 import { statSync } from 'node:fs';
-import { openPerfData, type PerfDataFile } from '../formats/perfdata/index.js';
-import { computeStats, eventNames, formatStats } from '../analysis/stats.js';
+import { openPerfData } from '../formats/perfdata/index.js';
+import { computeStats, formatStats } from '../analysis/stats.js';
 import { headerInputOf, headerText } from '../analysis/header.js';
-import { Machine, ResolvedSample } from '../analysis/machine.js';
-import { Hists, parseSortKeys, dsoText, type SortKey } from '../analysis/hist.js';
-import { sectionLines, type GraphOptions } from '../analysis/report-text.js';
-import { PerfSample } from '../formats/perfdata/sample.js';
-import { RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
-import { KscopeError } from '../util/errors.js';
-import { nodeMachineIo } from '../util/node-machine-io.js';
-import { readDemanglerWasm } from '../util/node-loader.js';
-import { createDemangler } from '../symbols/demangle.js';
 
 export const summary = 'Show a profile of perf.data as perf report --stdio does (sort keys, children, call graphs, --stats, --header)';
-
-interface Opts {
-  input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
-  callGraph?: string; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
-  header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
-}
-
-/** perf's -g/--call-graph "print_type,threshold,print_limit,order,sort_key,branch,value" (we use type, threshold, order). */
-export function parseCallGraph(s: string | undefined): GraphOptions {
-  const g: GraphOptions = { mode: 'graph', threshold: 0.5, order: 'callee' };
-  if (!s) return g;
-  for (const tok of s.split(',')) {
-    if (['graph', 'flat', 'folded', 'fractal', 'none'].includes(tok)) g.mode = tok as GraphOptions['mode'];
-    else if (tok === 'caller' || tok === 'callee') g.order = tok;
-    else if (/^[0-9.]+$/.test(tok)) g.threshold = Number(tok);
-    else if (['function', 'address', 'percent', 'period', 'count', 'branch'].includes(tok)) { /* accepted */ }
-    else throw new KscopeError(`invalid --call-graph option: ${tok}`, 'use e.g. -g none, -g graph,0.5,caller');
-  }
-  return g;
-}
-
-function list(s: string | undefined): string[] | undefined {
-  return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
-}
+import type { Opts } from './_report-text.js';
 
 export async function run(argv: string[]): Promise<number> {
   const cmd = new Command('kscope report')
@@ -89,87 +57,14 @@ export async function run(argv: string[]): Promise<number> {
       if (o.headerOnly) { process.stdout.write(out); return 0; }
     }
     if (o.stats) { process.stdout.write(out + formatStats(computeStats(file))); return 0; }
+    // The symbolizer, machine model and histograms load only here: --stats and --header start fast.
+    const { reportText } = await import('./_report-text.js');
     out += reportText(file, o, cmd.getOptionValueSource('children') === 'cli');
     process.stdout.write(out);
   } finally {
     file.close();
   }
   return 0;
-}
-
-function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean): string {
-  let sort: SortKey[];
-  try { sort = parseSortKeys(o.sort ?? 'comm,dso,sym'); } catch (e) { throw new KscopeError((e as Error).message, 'sort keys: comm, pid, dso, sym, cpu'); }
-  const evs = file.events.events;
-  const hasChain = evs.some((e) => e.attr.sampleType & SampleType.CALLCHAIN);
-  // perf report on a pipe learns the events too late to set up cumulative (children) output
-  const children = file.pipe ? false : childrenGiven ? o.children !== false : o.children !== false && hasChain;
-  const graph = parseCallGraph(o.callGraph);
-  // perf report: caller order by default in children mode (builtin-report.c: cumulate_callchain without an order given)
-  if (children && !/(^|,)(caller|callee)(,|$)/.test(o.callGraph ?? '')) graph.order = 'caller';
-  if (!hasChain) graph.mode = 'none';
-  const comms = list(o.comm), dsos = list(o.dso);
-  const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);
-  const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle: createDemangler(readDemanglerWasm(), { params: false }) });
-  const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order }));
-  const totals = evs.map(() => ({ period: 0, samples: 0 }));
-  // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)
-  const withChain = children || graph.mode !== 'none';
-  const sample = new PerfSample();
-  const res = new ResolvedSample();
-  let lostSamples = 0;
-  const le = file.littleEndian;
-  for (const rec of file.orderedRecords()) {
-    if (rec.type !== RecordType.SAMPLE) {
-      if (rec.type === RecordType.LOST_SAMPLES) {
-        const v = new DataView(rec.bytes.buffer, rec.bytes.byteOffset, rec.bytes.byteLength);
-        lostSamples += le ? v.getUint32(12, true) * 2 ** 32 + v.getUint32(8, true) : v.getUint32(8, false) * 2 ** 32 + v.getUint32(12, false);
-      }
-      machine.process(rec);
-      continue;
-    }
-    const ev = file.eventOf(rec);
-    if (!ev) continue;
-    file.decodeSample(rec, sample);
-    machine.resolve(sample, res, withChain);
-    const i = ev.index;
-    if ((pids && !pids.includes(res.thread.pid)) || (tids && !tids.includes(res.thread.tid)) || (cpus && !cpus.includes(res.cpu))
-      || (comms && !comms.includes(res.thread.comm)) || (dsos && !dsos.includes(dsoText(res.frames[0])))) {
-      totals[i].period += res.period; totals[i].samples++;
-      continue;
-    }
-    hists[i].add(res);
-  }
-  const names = eventNames(file);
-  const lines: string[] = [];
-  if (!o.header) lines.push('# To display the perf.data header info, please use --header/--header-only options.', '#');
-  if (comms) lines.push(`# comm: ${comms.join(',')}`);
-  if (dsos) lines.push(`# dso: ${dsos.join(',')}`);
-  lines.push('#', `# Total Lost Samples: ${lostSamples}`, '#');
-  const elide = new Set<SortKey>();
-  if (comms?.length === 1) elide.add('comm');
-  if (dsos?.length === 1) elide.add('dso');
-  let first = true;
-  for (let i = 0; i < evs.length; i++) {
-    const h = hists[i];
-    if (h.nrSamples === 0 && totals[i].samples === 0) continue;
-    // perf's percentages are relative to all samples of the event, filtered ones included
-    h.totalPeriod += totals[i].period;
-    h.nrSamples += totals[i].samples;
-    if (!first) { /* sections follow each other */ }
-    first = false;
-    const pl = Number(o.percentLimit ?? 0);
-    lines.push(...sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide }));
-  }
-  return lines.join('\n') + '\n';
-}
-
-function cpuRange(s: string): number[] {
-  const m = /^(\d+)-(\d+)$/.exec(s);
-  if (!m) return [Number(s)];
-  const out: number[] = [];
-  for (let c = Number(m[1]); c <= Number(m[2]); c++) out.push(c);
-  return out;
 }
 
 function statOrEpoch(): Date {
