@@ -1,6 +1,8 @@
 // kscope script against Linux perf 6.1's perf script on the standard recordings: the same lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
 import { parseFieldSpec } from '../src/export/perf-script.js';
 
@@ -37,6 +39,19 @@ test('kscope script -F and --ns print the fields perf prints', { skip }, () => {
   compare('tracepoints', ['-F', 'comm,tid,time,event,trace', '--ns']);
   compare('pipe', ['-F', '-period']);
   compare('tracepoints', ['-F', '+pid,-cpu']);
+});
+
+test('a reader that goes away (| head) ends kscope script quietly with status 0', { skip }, () => {
+  const bin = fileURLToPath(new URL('../../bin/kscope.js', import.meta.url));
+  const path = standardRecordings().tracepoints;
+  for (const extra of [['-D'], []]) {
+    const cmd = `"${process.execPath}" "${bin}" script ${extra.join(' ')} -i "${path}" | head -1; echo "status=\${PIPESTATUS[0]}"`;
+    const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8' });
+    assert.equal(r.stderr, '', `stderr of script ${extra.join(' ')}`);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 2, r.stdout);
+    assert.equal(lines[1], 'status=0');
+  }
 });
 
 test('-F syntax: lists, +/- edits and per-type lists', () => {

@@ -13,7 +13,8 @@ import { PerfScriptPrinter } from '../export/perf-script.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
 import { createDemangler } from '../symbols/demangle.js';
 import { readDemanglerWasm } from '../util/node-loader.js';
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { FdStreamSink } from '../util/byte-sink.js';
 
 export const summary = 'Print the samples of perf.data as perf script does (-F fields, --ns; -D dumps every record)';
 
@@ -36,18 +37,40 @@ export async function run(argv: string[]): Promise<number> {
   const o = cmd.opts<{ input: string; dumpRawTrace?: boolean; ordered?: boolean; fields?: string; ns?: boolean; symfs?: string }>();
   if (!o.dumpRawTrace) return printSamples(o);
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
-  const out: string[] = [];
-  const flush = () => { if (out.length) { process.stdout.write(out.join('\n') + '\n'); out.length = 0; } };
+  const out = new TextOut();
   try {
-    for (const rec of o.ordered ? file.orderedRecords() : file.records()) {
-      out.push(dumpLine(file, rec));
-      if (out.length >= 4096) flush();
-    }
+    for (const rec of o.ordered ? file.orderedRecords() : file.records()) out.push(dumpLine(file, rec) + '\n');
+    out.flush();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    throw e;
   } finally {
-    flush();
     file.close();
   }
   return 0;
+}
+
+/**
+ * Text to stdout in large synchronous writes (fs.writeSync through FdStreamSink): no stream
+ * buffering, and a reader that went away (`| head`) surfaces here as EPIPE, synchronously.
+ */
+class TextOut {
+  private parts: string[] = [];
+  private size = 0;
+  private readonly sink = new FdStreamSink(1, '<stdout>', 1 << 20);
+  push(t: string): void {
+    this.parts.push(t);
+    this.size += t.length;
+    if (this.size >= 1 << 16) this.flush();
+  }
+  flush(): void {
+    if (this.parts.length) {
+      this.sink.write(Buffer.from(this.parts.join(''), 'utf8'));
+      this.parts = [];
+      this.size = 0;
+    }
+    this.sink.flush();
+  }
 }
 
 async function printSamples(o: { input: string; fields?: string; ns?: boolean; symfs?: string }): Promise<number> {
@@ -57,9 +80,7 @@ async function printSamples(o: { input: string; fields?: string; ns?: boolean; s
   let demangle: ((n: string) => string) | undefined;
   try { demangle = createDemangler(readDemanglerWasm(), { params: false }); } catch { demangle = undefined; }
   const printer = new PerfScriptPrinter(file, machine, { fields: o.fields, ns: o.ns, demangle });
-  const out: string[] = [];
-  let size = 0;
-  const flush = () => { if (out.length) { writeSync(1, out.join('')); out.length = 0; size = 0; } };
+  const out = new TextOut();
   try {
     const next = file.orderedRecords();
     for (const rec of next) {
@@ -67,12 +88,9 @@ async function printSamples(o: { input: string; fields?: string; ns?: boolean; s
       if (rec.type !== RecordType.SAMPLE) continue;
       const ev = file.eventOf(rec);
       if (!ev) continue;
-      const t = printer.formatSample(rec, ev);
-      out.push(t);
-      size += t.length;
-      if (size > 1 << 20) flush();
+      out.push(printer.formatSample(rec, ev));
     }
-    flush();
+    out.flush();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 0;
     throw e;

@@ -215,8 +215,11 @@ export class PerfScriptPrinter {
   formatSample(rec: { fileOffset: number; bytes: Uint8Array; misc?: number }, ev: PerfEvent): string {
     const o = this.outFor(ev);
     const s = this.file.decodeSample(rec as never, this.sample);
-    const r = this.machine.resolve(s, this.resolved);
     const f = o.fields;
+    // Only the sample's thread is needed unless a location is printed (tracepoints by default).
+    let r = this.resolved;
+    if (f & F.ip) r = this.machine.resolve(s, r);
+    else r.thread = this.machine.findnewThread(s.pid, s.tid);
     const withChain = !!(f & F.ip) && o.callchain && this.useCallchain;
     let out = '';
     if (f & F.comm) out += withChain ? `${r.thread.comm} ` : `${r.thread.comm.padStart(16)} `;
@@ -259,6 +262,13 @@ function hex(hi: number, lo: number): string {
 }
 
 function timeText(hi: number, lo: number, ns: boolean): string {
+  if (hi < 0x200000) {
+    const t = hi * 0x100000000 + lo;
+    let secs = Math.floor(t / 1e9);
+    let nsecs = t - secs * 1e9;
+    if (nsecs < 0) { secs--; nsecs += 1e9; } else if (nsecs >= 1e9) { secs++; nsecs -= 1e9; }
+    return ns ? `${String(secs).padStart(5)}.${String(nsecs).padStart(9, '0')}` : `${String(secs).padStart(5)}.${String(Math.floor(nsecs / 1000)).padStart(6, '0')}`;
+  }
   const t = BigInt(hi) * 0x100000000n + BigInt(lo);
   const secs = t / 1000000000n, nsecs = t % 1000000000n;
   return ns ? `${String(secs).padStart(5)}.${String(nsecs).padStart(9, '0')}` : `${String(secs).padStart(5)}.${String(nsecs / 1000n).padStart(6, '0')}`;
