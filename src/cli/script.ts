@@ -9,7 +9,7 @@ import { FEATURE_NAMES, Misc, RECORD_NAMES, RecordType } from '../formats/perfda
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { Machine } from '../analysis/machine.js';
-import { PerfScriptPrinter } from '../export/perf-script.js';
+import { PerfScriptPrinter, ScriptOutput } from '../export/perf-script.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
 import { createDemangler } from '../symbols/demangle.js';
 import { readDemanglerWasm } from '../util/node-loader.js';
@@ -37,9 +37,9 @@ export async function run(argv: string[]): Promise<number> {
   const o = cmd.opts<{ input: string; dumpRawTrace?: boolean; ordered?: boolean; fields?: string; ns?: boolean; symfs?: string }>();
   if (!o.dumpRawTrace) return printSamples(o);
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
-  const out = new TextOut();
+  const out = stdoutOutput();
   try {
-    for (const rec of o.ordered ? file.orderedRecords() : file.records()) out.push(dumpLine(file, rec) + '\n');
+    for (const rec of o.ordered ? file.orderedRecords() : file.records()) out.text(dumpLine(file, rec) + '\n');
     out.flush();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 0;
@@ -51,26 +51,12 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /**
- * Text to stdout in large synchronous writes (fs.writeSync through FdStreamSink): no stream
+ * Output to stdout in large synchronous writes (fs.writeSync through FdStreamSink): no stream
  * buffering, and a reader that went away (`| head`) surfaces here as EPIPE, synchronously.
  */
-class TextOut {
-  private parts: string[] = [];
-  private size = 0;
-  private readonly sink = new FdStreamSink(1, '<stdout>', 1 << 20);
-  push(t: string): void {
-    this.parts.push(t);
-    this.size += t.length;
-    if (this.size >= 1 << 16) this.flush();
-  }
-  flush(): void {
-    if (this.parts.length) {
-      this.sink.write(Buffer.from(this.parts.join(''), 'utf8'));
-      this.parts = [];
-      this.size = 0;
-    }
-    this.sink.flush();
-  }
+function stdoutOutput(): ScriptOutput {
+  const sink = new FdStreamSink(1, '<stdout>', 1 << 12);
+  return new ScriptOutput((b) => { sink.write(b); sink.flush(); });
 }
 
 async function printSamples(o: { input: string; fields?: string; ns?: boolean; symfs?: string }): Promise<number> {
@@ -80,7 +66,7 @@ async function printSamples(o: { input: string; fields?: string; ns?: boolean; s
   let demangle: ((n: string) => string) | undefined;
   try { demangle = createDemangler(readDemanglerWasm(), { params: false }); } catch { demangle = undefined; }
   const printer = new PerfScriptPrinter(file, machine, { fields: o.fields, ns: o.ns, demangle });
-  const out = new TextOut();
+  const out = stdoutOutput();
   try {
     const next = file.orderedRecords();
     for (const rec of next) {
@@ -88,7 +74,7 @@ async function printSamples(o: { input: string; fields?: string; ns?: boolean; s
       if (rec.type !== RecordType.SAMPLE) continue;
       const ev = file.eventOf(rec);
       if (!ev) continue;
-      out.push(printer.formatSample(rec, ev));
+      printer.appendSample(rec, ev, out);
     }
     out.flush();
   } catch (e) {

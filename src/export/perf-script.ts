@@ -22,11 +22,11 @@
 import { Feature, Misc, SampleType, PerfType as AttrType } from '../formats/perfdata/constants.js';
 import { decodeFeature } from '../formats/perfdata/features.js';
 import type { PerfDataFile } from '../formats/perfdata/reader.js';
-import { PerfSample, type PerfEvent } from '../formats/perfdata/sample.js';
+import { decodeSample, PerfSample, type PerfEvent } from '../formats/perfdata/sample.js';
 import { decodeTracingData } from '../formats/perfdata/tracing-data.js';
 import { parseEventFormat } from '../formats/tracefs/event-format.js';
 import { compilePrintFmt, parsePrintkFormats, type PrintFmtEvaluator } from '../formats/tracefs/print-fmt.js';
-import { Machine, ResolvedSample, type Loc, type SymInfo } from '../analysis/machine.js';
+import { Machine, ResolvedSample, type Loc, type SymInfo, type Thread } from '../analysis/machine.js';
 import { KscopeError } from '../util/errors.js';
 
 export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace'] as const;
@@ -113,6 +113,7 @@ export class PerfScriptPrinter {
   private useCallchain = false;
   private names: string[] | undefined;
   private readonly demangled = new Map<SymInfo, string>();
+  private readonly frameLines = new Map<number, Map<Loc, Uint8Array>>();
   private readonly symName = (sym: SymInfo): string => {
     const d = this.opts.demangle;
     if (!d) return sym.name;
@@ -213,8 +214,40 @@ export class PerfScriptPrinter {
 
   /** The text for one SAMPLE record (with its trailing newline), or '' when it prints nothing. */
   formatSample(rec: { fileOffset: number; bytes: Uint8Array; misc?: number }, ev: PerfEvent): string {
+    const chunks: Uint8Array[] = [];
+    const out = new ScriptOutput((b) => chunks.push(b.slice()), 1 << 12);
+    this.appendSample(rec, ev, out);
+    out.flush();
+    return UTF8.decode(Buffer.concat(chunks));
+  }
+
+  /** A callchain frame's line ("\t%16llx sym+0xoff (dso)\n"), cached per location and field set. */
+  private chainLine(l: Loc, f: number): Uint8Array {
+    let c = this.frameLines.get(f);
+    if (!c) { c = new Map(); this.frameLines.set(f, c); }
+    let t = c.get(l);
+    if (t === undefined) { t = Buffer.from(`\t${frameText(l, f, l.addrHex, this.symName)}\n`, 'utf8'); c.set(l, t); }
+    return t;
+  }
+
+  /**
+   * perf 6.1 prints a user frame's address as the offset in its DSO (map_ip) whenever it has a
+   * map, resolved or not (sample__fprintf_callchain); unresolved entries here carry the raw ip.
+   */
+  private dsoOffsetHex(th: Thread, rawHex: string): string {
+    const ip = parseInt(rawHex, 16);
+    const m = th.maps.find(ip);
+    if (!m) return rawHex;
+    return (m.identity ? ip : ip - m.start + m.pgoff).toString(16);
+  }
+
+  /**
+   * Appends the text for one SAMPLE record to `out` (the header, then one cached string per
+   * callchain frame: the caller joins them in large chunks).
+   */
+  appendSample(rec: { fileOffset: number; bytes: Uint8Array; misc?: number }, ev: PerfEvent, sink: ScriptOutput): void {
     const o = this.outFor(ev);
-    const s = this.file.decodeSample(rec as never, this.sample);
+    const s = decodeSample(rec, ev, this.file.name, this.file.littleEndian, this.sample);
     const f = o.fields;
     // Only the sample's thread is needed unless a location is printed (tracepoints by default).
     let r = this.resolved;
@@ -240,13 +273,52 @@ export class PerfScriptPrinter {
     if (f & F.addr) out += hex(s.addrHi, s.addrLo).padStart(16);
     if (f & F.ip) {
       if (withChain) {
-        out += '\n';
-        for (let i = 0; i < r.chainLength; i++) out += `\t${frameText(r.chain[i], f, r.chain[i].addrHex, this.symName)}\n`;
-      } else {
-        out += ` ${frameText(r.frames[0], f, hex(s.ipHi, s.ipLo), this.symName)}`;
+        sink.text(out + '\n');
+        for (let i = 0; i < r.chainLength; i++) {
+          const l = r.chain[i];
+          if (l.sym === undefined && l.dso !== undefined && l.level === '.') sink.text(`\t${frameText(l, f, this.dsoOffsetHex(r.thread, l.addrHex), this.symName)}\n`);
+          else sink.bytes(this.chainLine(l, f));
+        }
+        sink.bytes(NEWLINE);
+        return;
       }
+      out += ` ${frameText(r.frames[0], f, hex(s.ipHi, s.ipLo), this.symName)}`;
     }
-    return out + '\n';
+    sink.text(out + '\n');
+  }
+}
+
+const UTF8 = new TextDecoder();
+const NEWLINE = Uint8Array.of(10);
+
+/**
+ * UTF-8 output in one large buffer, handed to `flush` (which must consume the bytes before it
+ * returns) whenever it fills: per-sample strings are encoded once, repeated lines are copied
+ * as bytes.
+ */
+export class ScriptOutput {
+  private buf: Buffer;
+  private pos = 0;
+  constructor(private readonly flushBytes: (bytes: Uint8Array) => void, size = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  text(s: string): void {
+    if (this.pos + s.length * 3 > this.buf.length) {
+      this.flush();
+      if (s.length * 3 > this.buf.length) { this.flushBytes(Buffer.from(s, 'utf8')); return; }
+    }
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+  bytes(b: Uint8Array): void {
+    if (this.pos + b.length > this.buf.length) {
+      this.flush();
+      if (b.length > this.buf.length) { this.flushBytes(b); return; }
+    }
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  flush(): void {
+    if (this.pos) { const n = this.pos; this.pos = 0; this.flushBytes(this.buf.subarray(0, n)); }
   }
 }
 
