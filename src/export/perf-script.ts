@@ -114,6 +114,8 @@ export class PerfScriptPrinter {
   private names: string[] | undefined;
   private readonly demangled = new Map<SymInfo, string>();
   private readonly frameLines = new Map<number, Map<Loc, Uint8Array>>();
+  private readonly threadPrefix = new Map<Thread, { comm: string; key: number; pid: number; text: string }>();
+  private readonly cpuText: string[] = [];
   private readonly symName = (sym: SymInfo): string => {
     const d = this.opts.demangle;
     if (!d) return sym.name;
@@ -254,12 +256,21 @@ export class PerfScriptPrinter {
     if (f & F.ip) r = this.machine.resolve(s, r);
     else r.thread = this.machine.findnewThread(s.pid, s.tid);
     const withChain = !!(f & F.ip) && o.callchain && this.useCallchain;
-    let out = '';
-    if (f & F.comm) out += withChain ? `${r.thread.comm} ` : `${r.thread.comm.padStart(16)} `;
-    if (f & F.pid && f & F.tid) out += `${String(s.pid).padStart(5)}/${String(s.tid).padEnd(5)} `;
-    else if (f & F.pid) out += `${String(s.pid).padStart(5)} `;
-    else if (f & F.tid) out += `${String(s.tid).padStart(5)} `;
-    if (f & F.cpu) out += `[${String(s.cpu).padStart(3, '0')}] `;
+    // comm and pid/tid: the same text for every sample of a thread (threads are per tid) while its comm and pid stay
+    const th = r.thread;
+    const key = (withChain ? 1 : 0) | (f & (F.comm | F.pid | F.tid));
+    let pre = this.threadPrefix.get(th);
+    if (!pre || pre.comm !== th.comm || pre.key !== key || pre.pid !== s.pid) {
+      let t = '';
+      if (f & F.comm) t += withChain ? `${th.comm} ` : `${th.comm.padStart(16)} `;
+      if (f & F.pid && f & F.tid) t += `${String(s.pid).padStart(5)}/${String(s.tid).padEnd(5)} `;
+      else if (f & F.pid) t += `${String(s.pid).padStart(5)} `;
+      else if (f & F.tid) t += `${String(s.tid).padStart(5)} `;
+      pre = { comm: th.comm, key, pid: s.pid, text: t };
+      this.threadPrefix.set(th, pre);
+    }
+    let out = pre.text;
+    if (f & F.cpu) out += this.cpuText[s.cpu] ??= `[${String(s.cpu).padStart(3, '0')}] `;
     if (f & F.time) out += `${timeText(s.timeHi, s.timeLo, !!this.opts.ns)}: `;
     if (f & F.period) out += `${String(s.period).padStart(10)} `;
     if (f & F.event) out += `${o.name.padStart(this.nameWidth)}: `;
