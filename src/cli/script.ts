@@ -12,6 +12,8 @@ import { Machine } from '../analysis/machine.js';
 import { PerfScriptPrinter, ScriptOutput } from '../export/perf-script.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
 import { createDemangler } from '../symbols/demangle.js';
+import { Symbolizer } from '../symbols/symbolizer.js';
+import { dwarfDebugInfo } from '../symbols/debug-info.js';
 import { readDemanglerWasm } from '../util/node-loader.js';
 import { existsSync } from 'node:fs';
 import { FdStreamSink } from '../util/byte-sink.js';
@@ -62,7 +64,9 @@ function stdoutOutput(): ScriptOutput {
 async function printSamples(o: { input: string; fields?: string; ns?: boolean; symfs?: string }): Promise<number> {
   if (o.input !== '-' && !existsSync(o.input)) throw new KscopeError(`${o.input}: no such file`, 'record one with: kscope record (or perf record), or pass -i FILE');
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
-  const machine = new Machine(file, nodeMachineIo({ symfs: o.symfs }));
+  const io = nodeMachineIo({ symfs: o.symfs });
+  // DWARF for the inline chains perf 6.1 prints in unwound (--call-graph dwarf) callchains
+  const machine = new Machine(file, { ...io, symbolizer: new Symbolizer(io.loader, { debugInfo: dwarfDebugInfo }) });
   let demangle: ((n: string) => string) | undefined;
   try { demangle = createDemangler(readDemanglerWasm(), { params: false }); } catch { demangle = undefined; }
   const printer = new PerfScriptPrinter(file, machine, { fields: o.fields, ns: o.ns, demangle });

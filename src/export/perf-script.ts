@@ -28,6 +28,7 @@ import { parseEventFormat } from '../formats/tracefs/event-format.js';
 import { compilePrintFmt, parsePrintkFormats, type PrintFmtEvaluator } from '../formats/tracefs/print-fmt.js';
 import { Machine, ResolvedSample, type Loc, type SymInfo, type Thread } from '../analysis/machine.js';
 import { KscopeError } from '../util/errors.js';
+import { InlineFrames, type InlineEntry } from '../analysis/inline-frames.js';
 
 export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace'] as const;
 export type ScriptField = (typeof FIELD_NAMES)[number];
@@ -93,6 +94,12 @@ export interface PerfScriptOptions {
   ns?: boolean;
   /** Demangles symbol names (perf shows C++/Rust names demangled, without parameters). */
   demangle?: (name: string) => string;
+  /**
+   * Replace frames unwound from --call-graph dwarf samples by their inline chains, as perf 6.1
+   * does (analysis/inline-frames.ts); needs the Machine's symbolizer to have debug info.
+   * Default true.
+   */
+  inlineFrames?: boolean;
 }
 
 interface EventOut {
@@ -100,6 +107,8 @@ interface EventOut {
   name: string;
   tp?: PrintFmtEvaluator | null;
   callchain: boolean;
+  /** The sample's user frames come from DWARF unwinding (PERF_SAMPLE_STACK_USER). */
+  unwound: boolean;
 }
 
 /** Formats the samples of a recording as perf script prints them. Feed it records in delivery order. */
@@ -116,6 +125,7 @@ export class PerfScriptPrinter {
   private readonly frameLines = new Map<number, Map<Loc, Uint8Array>>();
   private readonly threadPrefix = new Map<Thread, { comm: string; key: number; pid: number; text: string }>();
   private readonly cpuText: string[] = [];
+  private readonly inlines: InlineFrames | undefined;
   private readonly symName = (sym: SymInfo): string => {
     const d = this.opts.demangle;
     if (!d) return sym.name;
@@ -129,6 +139,7 @@ export class PerfScriptPrinter {
 
   constructor(readonly file: PerfDataFile, readonly machine: Machine, readonly opts: PerfScriptOptions = {}) {
     this.spec = parseFieldSpec(opts.fields);
+    if (opts.inlineFrames !== false) this.inlines = new InlineFrames(this.symName, opts.demangle);
   }
 
   private eventNames(): string[] {
@@ -186,7 +197,8 @@ export class PerfScriptPrinter {
       fields &= ~bits;
     }
     if (!(fields & F.ip) && !(fields & F.addr)) fields &= ~(F.sym | F.symoff | F.dso);
-    o = { fields, name: this.nameOf(ev), callchain: (st & SampleType.CALLCHAIN) !== 0 };
+    const unwound = (st & SampleType.STACK_USER) !== 0 && (st & SampleType.REGS_USER) !== 0;
+    o = { fields, name: this.nameOf(ev), callchain: (st & SampleType.CALLCHAIN) !== 0, unwound };
     this.perEvent.set(ev, o);
     return o;
   }
@@ -287,6 +299,10 @@ export class PerfScriptPrinter {
         sink.text(out + '\n');
         for (let i = 0; i < r.chainLength; i++) {
           const l = r.chain[i];
+          if (o.unwound && this.inlines && l.level === '.') {
+            const e = this.inlines.expand(l);
+            if (e) { for (const x of e) sink.text(inlineText(l, x, f, this.symName)); continue; }
+          }
           if (l.sym === undefined && l.dso !== undefined && l.level === '.') sink.text(`\t${frameText(l, f, this.dsoOffsetHex(r.thread, l.addrHex), this.symName)}\n`);
           else sink.bytes(this.chainLine(l, f));
         }
@@ -331,6 +347,14 @@ export class ScriptOutput {
   flush(): void {
     if (this.pos) { const n = this.pos; this.pos = 0; this.flushBytes(this.buf.subarray(0, n)); }
   }
+}
+
+/** A frame replaced by an inline-chain entry: the entry's name at the frame's offset, "(inlined)" for the DSO. */
+function inlineText(l: Loc, e: InlineEntry, f: number, name: (s: SymInfo) => string): string {
+  if (!e.inlined) return `\t${frameText(l, f, l.addrHex, name)}\n`;
+  let t = l.addrHex.padStart(16);
+  if (f & F.sym) t += ` ${f & F.symoff ? `${e.name}+0x${l.offset.toString(16)}` : e.name}`;
+  return `\t${t} (inlined)\n`;
 }
 
 function frameText(l: Loc, f: number, addr: string, name: (s: SymInfo) => string): string {
