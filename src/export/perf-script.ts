@@ -26,7 +26,7 @@ import { decodeSample, PerfSample, type PerfEvent } from '../formats/perfdata/sa
 import { decodeTracingData } from '../formats/perfdata/tracing-data.js';
 import { parseEventFormat } from '../formats/tracefs/event-format.js';
 import { compilePrintFmt, parsePrintkFormats, type PrintFmtEvaluator } from '../formats/tracefs/print-fmt.js';
-import { Machine, ResolvedSample, type Loc, type SymInfo, type Thread } from '../analysis/machine.js';
+import { Machine, ResolvedSample, type Loc, type SymInfo, type Thread, type MapEntry } from '../analysis/machine.js';
 import { KscopeError } from '../util/errors.js';
 import { InlineFrames, type InlineEntry } from '../analysis/inline-frames.js';
 
@@ -126,6 +126,8 @@ export class PerfScriptPrinter {
   private readonly threadPrefix = new Map<Thread, { comm: string; key: number; pid: number; text: string }>();
   private readonly cpuText: string[] = [];
   private readonly inlines: InlineFrames | undefined;
+  private readonly unresolved = new Map<Loc, { f: number; ip: number; map: MapEntry | undefined; bytes: Uint8Array }>();
+  private readonly inlineText = new Map<Loc, { f: number; bytes: Uint8Array | null }>();
   private readonly symName = (sym: SymInfo): string => {
     const d = this.opts.demangle;
     if (!d) return sym.name;
@@ -248,11 +250,29 @@ export class PerfScriptPrinter {
    * perf 6.1 prints a user frame's address as the offset in its DSO (map_ip) whenever it has a
    * map, resolved or not (sample__fprintf_callchain); unresolved entries here carry the raw ip.
    */
-  private dsoOffsetHex(th: Thread, rawHex: string): string {
-    const ip = parseInt(rawHex, 16);
+  private unresolvedLine(th: Thread, l: Loc, f: number): Uint8Array {
+    let c = this.unresolved.get(l);
+    if (c && c.f === f) {
+      const m = th.maps.find(c.ip);
+      if (m === c.map) return c.bytes;
+    }
+    const ip = parseInt(l.addrHex, 16);
     const m = th.maps.find(ip);
-    if (!m) return rawHex;
-    return (m.identity ? ip : ip - m.start + m.pgoff).toString(16);
+    const addr = m ? (m.identity ? ip : ip - m.start + m.pgoff).toString(16) : l.addrHex;
+    c = { f, ip, map: m, bytes: Buffer.from(`\t${frameText(l, f, addr, this.symName)}\n`, 'utf8') };
+    this.unresolved.set(l, c);
+    return c.bytes;
+  }
+
+  /** The lines replacing an unwound frame by its inline chain, or undefined when it prints as itself. */
+  private inlineLines(l: Loc, f: number): Uint8Array | undefined {
+    let c = this.inlineText.get(l);
+    if (c === undefined || c.f !== f) {
+      const e = this.inlines!.expand(l);
+      c = { f, bytes: e ? Buffer.from(e.map((x) => inlineText(l, x, f, this.symName)).join(''), 'utf8') : null };
+      this.inlineText.set(l, c);
+    }
+    return c.bytes ?? undefined;
   }
 
   /**
@@ -289,8 +309,10 @@ export class PerfScriptPrinter {
     if (f & F.trace && s.raw) {
       if (o.tp === undefined) o.tp = this.tracepoint(ev);
       if (o.tp) {
-        const t = o.tp.format(s.raw);
-        out += /[\x80-\xff]/.test(t) ? Buffer.from(t, 'latin1').toString('utf8') : t;
+        // the record's bytes as they are (the evaluator's text holds one byte per char)
+        sink.text(out);
+        out = '';
+        sink.latin1(o.tp.format(s.raw));
       }
     }
     if (f & F.addr) out += hex(s.addrHi, s.addrLo).padStart(16);
@@ -300,10 +322,10 @@ export class PerfScriptPrinter {
         for (let i = 0; i < r.chainLength; i++) {
           const l = r.chain[i];
           if (o.unwound && this.inlines && l.level === '.') {
-            const e = this.inlines.expand(l);
-            if (e) { for (const x of e) sink.text(inlineText(l, x, f, this.symName)); continue; }
+            const e = this.inlineLines(l, f);
+            if (e) { sink.bytes(e); continue; }
           }
-          if (l.sym === undefined && l.dso !== undefined && l.level === '.') sink.text(`\t${frameText(l, f, this.dsoOffsetHex(r.thread, l.addrHex), this.symName)}\n`);
+          if (l.sym === undefined && l.dso !== undefined && l.level === '.' && l.dso.kind !== 'jit') sink.bytes(this.unresolvedLine(th, l, f));
           else sink.bytes(this.chainLine(l, f));
         }
         sink.bytes(NEWLINE);
@@ -316,6 +338,8 @@ export class PerfScriptPrinter {
 }
 
 const UTF8 = new TextDecoder();
+/** Buffer's encoders without write()'s argument juggling (Node's own fast paths). */
+interface FastWrite { utf8Write(s: string, offset: number): number; latin1Write(s: string, offset: number): number }
 const NEWLINE = Uint8Array.of(10);
 
 /**
@@ -329,12 +353,21 @@ export class ScriptOutput {
   constructor(private readonly flushBytes: (bytes: Uint8Array) => void, size = 1 << 20) {
     this.buf = Buffer.allocUnsafe(size);
   }
+  /** A string as UTF-8. */
   text(s: string): void {
     if (this.pos + s.length * 3 > this.buf.length) {
       this.flush();
       if (s.length * 3 > this.buf.length) { this.flushBytes(Buffer.from(s, 'utf8')); return; }
     }
-    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.pos += (this.buf as unknown as FastWrite).utf8Write(s, this.pos);
+  }
+  /** A string of bytes (each char one byte, < 256). */
+  latin1(s: string): void {
+    if (this.pos + s.length > this.buf.length) {
+      this.flush();
+      if (s.length > this.buf.length) { this.flushBytes(Buffer.from(s, 'latin1')); return; }
+    }
+    this.pos += (this.buf as unknown as FastWrite).latin1Write(s, this.pos);
   }
   bytes(b: Uint8Array): void {
     if (this.pos + b.length > this.buf.length) {
