@@ -126,6 +126,8 @@ export class PerfScriptPrinter {
   private readonly threadPrefix = new Map<Thread, { comm: string; key: number; pid: number; text: string }>();
   private readonly cpuText: string[] = [];
   private readonly inlines: InlineFrames | undefined;
+  private linesFields = -1;
+  private readonly linesById: Uint8Array[] = [];
   private readonly unresolved = new Map<Loc, { f: number; ip: number; map: MapEntry | undefined; bytes: Uint8Array }>();
   private readonly inlineText = new Map<Loc, { f: number; bytes: Uint8Array | null }>();
   private readonly symName = (sym: SymInfo): string => {
@@ -239,10 +241,16 @@ export class PerfScriptPrinter {
 
   /** A callchain frame's line ("\t%16llx sym+0xoff (dso)\n"), cached per location and field set. */
   private chainLine(l: Loc, f: number): Uint8Array {
+    // by location id (dense) for the common single field set
+    if (f === this.linesFields) {
+      const b = this.linesById[l.id];
+      if (b !== undefined) return b;
+    } else if (this.linesFields === -1) this.linesFields = f;
     let c = this.frameLines.get(f);
     if (!c) { c = new Map(); this.frameLines.set(f, c); }
     let t = c.get(l);
     if (t === undefined) { t = Buffer.from(`\t${frameText(l, f, l.addrHex, this.symName)}\n`, 'utf8'); c.set(l, t); }
+    if (f === this.linesFields) this.linesById[l.id] = t;
     return t;
   }
 
