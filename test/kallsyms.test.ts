@@ -87,6 +87,17 @@ test('kernel symbols: border between image and modules, and module ranges from /
   assert.equal(ks.moduleFor(0xffffffffc0a00010n)?.name, 'mymod');
 });
 
+test('kallsyms aliases at one address: the last one listed wins, as perf 6.1 keeps it', () => {
+  // memcpy / __pi_memcpy, __ia32_sys_vfork / __x64_sys_vfork: perf prints the second of each
+  const text = 'ffffffff81000000 T _stext\nffffffff81000100 T memcpy\nffffffff81000100 T __pi_memcpy\n' +
+    'ffffffff81000200 T __ia32_sys_vfork\nffffffff81000200 T __x64_sys_vfork\nffffffff81000300 T zzz\n';
+  const k = KernelSymbols.fromText(text);
+  assert.equal(k.find(0xffffffff81000108n)?.name, '__pi_memcpy');
+  assert.equal(k.find(0xffffffff81000243n)?.name, '__x64_sys_vfork');
+  assert.equal(k.find(0xffffffff81000243n)?.offset, 0x43n);
+  assert.equal(k.find(0xffffffff81000010n)?.name, '_stext');
+});
+
 test('readPerfMap parses START SIZE name with spaces; malformed lines are FormatErrors', () => {
   const m = readPerfMap('7f00aa001000 40 LazyCompile:~f /x y.js:1:2\n\n0x10 0x8 stub\n');
   assert.equal(m.count, 2);

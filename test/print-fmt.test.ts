@@ -107,3 +107,15 @@ test('printf conversions, casts and the kernel helpers', () => {
   assert.equal(evalOne(fields, '"%d", sizeof(int)', fill), '[FAILED TO PARSE] s=-5 p=0xffffffff81000010 comm=bash name=abc fl=19');
   assert.equal(evalOne(fields, '"%s", __print_hex(REC->comm, 3)', fill), '62 61 73');
 });
+
+test('values past 2^53 and wrapping operators print as the 64-bit arithmetic does', () => {
+  // The evaluator computes in doubles while values stay exact and falls back to 64-bit BigInt math;
+  // "i * 3 / 2" is i * (3 / 2): libtraceevent binds same-priority operators to the right.
+  const fields = F('long v', 8, 8, 1) + F('unsigned long big', 16, 8) + F('int i', 24, 4, 1);
+  const fill = (dv: DataView) => { dv.setBigInt64(8, -2n, true); dv.setBigUint64(16, (1n << 53n) + 1n, true); dv.setInt32(24, 7, true); };
+  assert.equal(evalOne(fields, '"%ld %lu %lx %d %u", REC->v, REC->v, REC->v, REC->v, REC->v', fill), '-2 18446744073709551614 fffffffffffffffe -2 4294967294');
+  assert.equal(evalOne(fields, '"%lu %lx %lu %lu", REC->big, REC->big, REC->big - 2, REC->big >> 1', fill), '9007199254740993 20000000000001 9007199254740991 4503599627370496');
+  assert.equal(evalOne(fields, '"%ld %lu %ld %lu", REC->i - 8, REC->i - 8, REC->i * 3 / 2, REC->i << 60', fill), '-1 18446744073709551615 7 8070450532247928832');
+  assert.equal(evalOne(fields, '"%hd %hhu %ld %s", REC->v, REC->v, (u16)REC->v, __print_flags(REC->big, "|", { 1, "one" })', fill), '-2 254 65534 one|0x20000000000000');
+  assert.equal(evalOne(fields, '"%p %p", REC->big, REC->i - 7', fill), '0x20000000000001 (nil)');
+});

@@ -154,6 +154,27 @@ test('perf choose_best_symbol rules at equal addresses', () => {
   assert.equal(frames.length, 1);
 });
 
+test('zero-sized aliases: ends are fixed before duplicates, so the last one listed wins (perf 6.1)', () => {
+  // symbols__fixup_end then symbols__fixup_duplicate: "lab1" and "lab2" are zero-sized at 0x100;
+  // only lab2 (listed last) gets an end, so it is kept whatever its name or binding.
+  const idx = SymbolIndex.fromRows([
+    { name: 'lab1', start: 0x100n, size: 0, bind: STB_GLOBAL },
+    { name: '__lab2_longer', start: 0x100n, size: 0, bind: STB_LOCAL },
+    { name: 'f', start: 0x180n, size: 0x10, bind: STB_GLOBAL },
+  ]);
+  assert.equal(idx.find(0x100n)?.name, '__lab2_longer');
+  assert.equal(idx.find(0x17fn)?.name, '__lab2_longer');
+  // a sized symbol and a zero-sized label listed after it: the label gets an end too, and the
+  // usual rules decide (here GLOBAL over LOCAL)
+  const idx2 = SymbolIndex.fromRows([
+    { name: 'sized_local', start: 0x100n, size: 0x10, bind: STB_LOCAL },
+    { name: 'label_global', start: 0x100n, size: 0, bind: STB_GLOBAL },
+    { name: 'g', start: 0x200n, size: 0x10, bind: STB_GLOBAL },
+  ]);
+  assert.equal(idx2.find(0x100n)?.name, 'label_global');
+  assert.equal(idx2.find(0x1f0n)?.name, 'label_global');
+});
+
 test('kernel-range addresses use exact 64-bit tables', () => {
   const idx = SymbolIndex.fromRows([
     { name: 'a', start: 0xffffffff81000000n, size: 0x10, bind: STB_GLOBAL },

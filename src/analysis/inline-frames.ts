@@ -1,49 +1,83 @@
-// Inline frames of callchain entries, as perf 6.1 adds them (util/machine.c append_inlines, called
-// from unwind_entry for --call-graph dwarf user frames; its frame-pointer chains get none):
-// `addr2line -a -i -f` (util/srcline.c) on the file perf took the DSO's symbols from — the debug
-// file, else the binary — and only when that file has .debug_line. Each line of addr2line's answer
-// becomes a frame, innermost first, named as addr2line names it (the outermost frame's name may come
-// from the symbol table: __GI___snprintf); when addr2line knows nothing of the address the symbol's
-// own name stands. symbols/dwarf-symbolizer answers exactly as binutils addr2line does.
-import { DwarfSymbolizer } from '../symbols/dwarf-symbolizer.js';
+// Inline frames of a callchain entry, as Linux perf 6.1 adds them to callchains unwound from
+// --call-graph dwarf samples (tools/perf/util/machine.c: unwind_entry → append_inlines;
+// util/srcline.c: dso__parse_addr_inlines, addr2line, new_inline_sym).
+//
+// perf 6.1 (built without libbfd, as Debian's is) runs `addr2line -a -i -f` on the DSO's symbol
+// source (its debug file when one was found) for the frame's ELF address, and replaces the frame
+// by one entry per record, innermost first:
+//   - the record's function name (demangled as symbol names are) equals the frame's symbol name:
+//     the frame's own symbol, printed as usual ("sym+0xoff (dso)");
+//   - any other name: a made-up symbol of that name with the frame symbol's start, printed
+//     "name+0xoff (inlined)" in place of the DSO.
+// So an address inside inlined code grows one line per inlined call, and an address whose DWARF
+// subprogram is named differently from its ELF symbol (glibc's __libc_start_main_impl, exported
+// as __libc_start_main@@GLIBC_2.34) prints the DWARF name "(inlined)". Frames without a symbol,
+// kernel frames and perf-PID.map frames are left alone. perf 6.1 does this only for frames
+// reported by the DWARF unwinder, not for frame-pointer callchain entries (append_inlines was
+// added to add_callchain_ip later).
+import type { Loc, SymInfo } from './machine.js';
 import { SampleType } from '../formats/perfdata/constants.js';
 import type { PerfSample } from '../formats/perfdata/sample.js';
-import type { DsoInfo, Loc } from './machine.js';
 
-/** Inline chains of resolved locations, with one DWARF reader per DSO (built on first use). */
+/** One entry replacing a frame: `inlined` entries print "(inlined)" instead of the DSO. */
+export interface InlineEntry {
+  name: string;
+  inlined: boolean;
+}
+
 export class InlineFrames {
-  private readonly dwarf = new Map<DsoInfo, DwarfSymbolizer | null>();
+  private readonly cache = new Map<Loc, InlineEntry[] | null>();
 
   /**
-   * The function names of a location's inline chain, innermost first (undefined names print as
-   * addr2line's `??`), or undefined when there is no DWARF answer: kernel, JIT and unresolved
-   * locations, DSOs without .debug_line, addresses no unit covers.
+   * @param symbolName the name printed for a symbol (demangled as the printer shows it)
+   * @param demangle applied to DWARF function names (perf's dso__demangle_sym)
    */
-  names(loc: Loc): Array<string | undefined> | undefined {
-    const dso = loc.dso;
-    if (!loc.sym || !dso || dso.kind !== 'user') return undefined;
-    let d = this.dwarf.get(dso);
-    if (d === undefined) {
-      d = null;
-      const e = dso.elf;
-      const target = e ? (e.debugFile?.elf ?? e.elf) : undefined;
-      if (target && target.findSection('.debug_line')) {
-        try { d = new DwarfSymbolizer(target); } catch { d = null; }
-      }
-      this.dwarf.set(dso, d);
+  constructor(
+    private readonly symbolName: (s: SymInfo) => string,
+    private readonly demangle: (name: string) => string = (n) => n,
+  ) {}
+
+  /**
+   * The entries replacing a user frame resolved to `loc` (its addrHex is the DSO file offset),
+   * or undefined when perf prints the frame unchanged.
+   */
+  expand(loc: Loc): InlineEntry[] | undefined {
+    let e = this.cache.get(loc);
+    if (e === undefined) {
+      e = this.compute(loc);
+      this.cache.set(loc, e);
     }
-    if (!d) return undefined;
-    let frames;
-    // The location's ELF address: its symbol's start plus the offset into it.
-    try { frames = d.findFrames(loc.sym.start + loc.offset); } catch { return undefined; }
-    if (!frames || frames.length === 0) return undefined;
-    return frames.map((f) => f.functionName);
+    return e ?? undefined;
+  }
+
+  private compute(loc: Loc): InlineEntry[] | null {
+    const sym = loc.sym, dso = loc.dso;
+    if (!sym || !dso || dso.kind !== 'user' || !dso.elf) return null;
+    const elf = dso.elf;
+    const at = elf.addressOfFileOffset(parseInt(loc.addrHex, 16));
+    if (at === undefined) return null;
+    const provider = elf.debugInfo();
+    const frames = provider?.frames(at);
+    if (!frames || frames.length === 0) return null;
+    const base = this.symbolName(sym);
+    const out: InlineEntry[] = [];
+    for (let i = 0; i < frames.length; i++) {
+      let fn = frames[i].function;
+      // addr2line names the outermost frame from the symbol table when DWARF has no name
+      if (fn === undefined && i === frames.length - 1) fn = elf.symbolAt(at)?.name;
+      let name = fn ?? '??';
+      try { name = this.demangle(name); } catch { /* keep the name as written */ }
+      out.push({ name, inlined: name !== base });
+    }
+    if (out.length === 1 && !out[0].inlined) return null;
+    return out;
   }
 }
 
 /**
  * How many of a resolved sample's chain entries came from the recorded callchain (addresses, not
- * PERF_CONTEXT_* markers, as Machine.resolve counts them); the entries after them were unwound.
+ * PERF_CONTEXT_* markers, as Machine.resolve counts them); the entries after them were unwound, and
+ * only those get inline frames.
  */
 export function recordedEntries(s: PerfSample): number {
   if (!(s.sampleType & SampleType.CALLCHAIN)) return 0;

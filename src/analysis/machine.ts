@@ -33,7 +33,7 @@ import type { PerfRecord } from '../formats/perfdata/stream.js';
 import type { PerfSample } from '../formats/perfdata/sample.js';
 import { SampleType } from '../formats/perfdata/constants.js';
 import { toHex } from '../formats/elf/index.js';
-import { Symbolizer, type Dso as ElfDso, type SymbolLoader } from '../symbols/index.js';
+import { Symbolizer, dwarfDebugInfo, type Dso as ElfDso, type SymbolLoader } from '../symbols/index.js';
 import { KernelSymbols } from '../symbols/kernel.js';
 import { JitSymbols } from '../symbols/jit.js';
 import { cfiModuleFromElf, DwarfUnwinder, type CfiModule, type MappedModule } from '../unwind/dwarf-unwind.js';
@@ -230,7 +230,8 @@ export class Machine {
   private readonly kernelLocs = new Map<number, Loc>();
 
   constructor(readonly file: PerfDataFile | undefined, readonly opts: MachineOptions) {
-    this.symbolizer = opts.symbolizer ?? new Symbolizer(opts.loader);
+    // DWARF is read only when asked (inline frames, source lines): symbol lookups don't touch it.
+    this.symbolizer = opts.symbolizer ?? new Symbolizer(opts.loader, { debugInfo: dwarfDebugInfo });
     if (file && file.features.has(Feature.BUILD_ID)) {
       try {
         const bytes = file.readFeature(Feature.BUILD_ID);

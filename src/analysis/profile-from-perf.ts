@@ -129,8 +129,8 @@ class EventStacks {
     const demangle = this.o.demangle;
     let ids: number[] | undefined;
     if (inlined) {
-      const names = this.o.inlines.names(loc);
-      if (names) ids = names.map((n) => this.internFrame(loc, n === undefined ? '??' : demangle(n), kind));
+      const entries = this.o.inlines.expand(loc);
+      if (entries) ids = entries.map((e) => this.internFrame(loc, e.name, kind));
     }
     ids ??= [this.internFrame(loc, sym ? demangle(sym.name) : undefined, kind)];
     cache[loc.id] = ids;
@@ -181,7 +181,8 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
   const pidSet = opts.pids?.length ? new Set(opts.pids) : undefined;
   const tidSet = opts.tids?.length ? new Set(opts.tids) : undefined;
   const commSet = opts.comms?.length ? new Set(opts.comms) : undefined;
-  const so: StackOptions = { demangle: opts.demangle ?? ((x: string) => x), excludeKernel: opts.excludeKernel ?? false, inlines: new InlineFrames() };
+  const demangle = opts.demangle ?? ((x: string) => x);
+  const so: StackOptions = { demangle, excludeKernel: opts.excludeKernel ?? false, inlines: new InlineFrames((sym) => demangle(sym.name), demangle) };
 
   // Events are looked at from the first sample on: in pipe mode attrs and names arrive as records.
   let names: string[] | undefined;

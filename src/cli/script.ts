@@ -9,11 +9,12 @@ import { FEATURE_NAMES, Misc, RECORD_NAMES, RecordType } from '../formats/perfda
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { Machine } from '../analysis/machine.js';
-import { PerfScriptPrinter } from '../export/perf-script.js';
+import { PerfScriptPrinter, ScriptOutput } from '../export/perf-script.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
 import { createDemangler } from '../symbols/demangle.js';
 import { readDemanglerWasm } from '../util/node-loader.js';
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { FdStreamSink } from '../util/byte-sink.js';
 
 export const summary = 'Print the samples of perf.data as perf script does (-F fields, --ns; -D dumps every record)';
 
@@ -36,30 +37,38 @@ export async function run(argv: string[]): Promise<number> {
   const o = cmd.opts<{ input: string; dumpRawTrace?: boolean; ordered?: boolean; fields?: string; ns?: boolean; symfs?: string }>();
   if (!o.dumpRawTrace) return printSamples(o);
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
-  const out: string[] = [];
-  const flush = () => { if (out.length) { process.stdout.write(out.join('\n') + '\n'); out.length = 0; } };
+  const out = stdoutOutput();
   try {
-    for (const rec of o.ordered ? file.orderedRecords() : file.records()) {
-      out.push(dumpLine(file, rec));
-      if (out.length >= 4096) flush();
-    }
+    for (const rec of o.ordered ? file.orderedRecords() : file.records()) out.text(dumpLine(file, rec) + '\n');
+    out.flush();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    throw e;
   } finally {
-    flush();
     file.close();
   }
   return 0;
 }
 
+/**
+ * Output to stdout in large synchronous writes (fs.writeSync through FdStreamSink): no stream
+ * buffering, and a reader that went away (`| head`) surfaces here as EPIPE, synchronously.
+ */
+function stdoutOutput(): ScriptOutput {
+  const sink = new FdStreamSink(1, '<stdout>', 1 << 12);
+  return new ScriptOutput((b) => { sink.write(b); sink.flush(); });
+}
+
 async function printSamples(o: { input: string; fields?: string; ns?: boolean; symfs?: string }): Promise<number> {
   if (o.input !== '-' && !existsSync(o.input)) throw new KscopeError(`${o.input}: no such file`, 'record one with: kscope record (or perf record), or pass -i FILE');
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
-  const machine = new Machine(file, nodeMachineIo({ symfs: o.symfs }));
+  const io = nodeMachineIo({ symfs: o.symfs });
+  // DWARF for the inline chains perf 6.1 prints in unwound (--call-graph dwarf) callchains
+  const machine = new Machine(file, io);
   let demangle: ((n: string) => string) | undefined;
   try { demangle = createDemangler(readDemanglerWasm(), { params: false }); } catch { demangle = undefined; }
   const printer = new PerfScriptPrinter(file, machine, { fields: o.fields, ns: o.ns, demangle });
-  const out: string[] = [];
-  let size = 0;
-  const flush = () => { if (out.length) { writeSync(1, out.join('')); out.length = 0; size = 0; } };
+  const out = stdoutOutput();
   try {
     const next = file.orderedRecords();
     for (const rec of next) {
@@ -67,12 +76,9 @@ async function printSamples(o: { input: string; fields?: string; ns?: boolean; s
       if (rec.type !== RecordType.SAMPLE) continue;
       const ev = file.eventOf(rec);
       if (!ev) continue;
-      const t = printer.formatSample(rec, ev);
-      out.push(t);
-      size += t.length;
-      if (size > 1 << 20) flush();
+      printer.appendSample(rec, ev, out);
     }
-    flush();
+    out.flush();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 0;
     throw e;

@@ -22,12 +22,13 @@
 import { Feature, Misc, SampleType, PerfType as AttrType } from '../formats/perfdata/constants.js';
 import { decodeFeature } from '../formats/perfdata/features.js';
 import type { PerfDataFile } from '../formats/perfdata/reader.js';
-import { PerfSample, type PerfEvent } from '../formats/perfdata/sample.js';
+import { decodeSample, PerfSample, type PerfEvent } from '../formats/perfdata/sample.js';
 import { decodeTracingData } from '../formats/perfdata/tracing-data.js';
 import { parseEventFormat } from '../formats/tracefs/event-format.js';
 import { compilePrintFmt, parsePrintkFormats, type PrintFmtEvaluator } from '../formats/tracefs/print-fmt.js';
-import { Machine, ResolvedSample, type Loc, type SymInfo } from '../analysis/machine.js';
+import { Machine, ResolvedSample, type Loc, type SymInfo, type Thread, type MapEntry } from '../analysis/machine.js';
 import { KscopeError } from '../util/errors.js';
+import { InlineFrames, type InlineEntry } from '../analysis/inline-frames.js';
 
 export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace'] as const;
 export type ScriptField = (typeof FIELD_NAMES)[number];
@@ -93,6 +94,12 @@ export interface PerfScriptOptions {
   ns?: boolean;
   /** Demangles symbol names (perf shows C++/Rust names demangled, without parameters). */
   demangle?: (name: string) => string;
+  /**
+   * Replace frames unwound from --call-graph dwarf samples by their inline chains, as perf 6.1
+   * does (analysis/inline-frames.ts); needs the Machine's symbolizer to have debug info.
+   * Default true.
+   */
+  inlineFrames?: boolean;
 }
 
 interface EventOut {
@@ -100,6 +107,8 @@ interface EventOut {
   name: string;
   tp?: PrintFmtEvaluator | null;
   callchain: boolean;
+  /** The sample's user frames come from DWARF unwinding (PERF_SAMPLE_STACK_USER). */
+  unwound: boolean;
 }
 
 /** Formats the samples of a recording as perf script prints them. Feed it records in delivery order. */
@@ -113,6 +122,14 @@ export class PerfScriptPrinter {
   private useCallchain = false;
   private names: string[] | undefined;
   private readonly demangled = new Map<SymInfo, string>();
+  private readonly frameLines = new Map<number, Map<Loc, Uint8Array>>();
+  private readonly threadPrefix = new Map<Thread, { comm: string; key: number; pid: number; text: string }>();
+  private readonly cpuText: string[] = [];
+  private readonly inlines: InlineFrames | undefined;
+  private linesFields = -1;
+  private readonly linesById: Uint8Array[] = [];
+  private readonly unresolved = new Map<Loc, { f: number; ip: number; map: MapEntry | undefined; bytes: Uint8Array }>();
+  private readonly inlineText = new Map<Loc, { f: number; bytes: Uint8Array | null }>();
   private readonly symName = (sym: SymInfo): string => {
     const d = this.opts.demangle;
     if (!d) return sym.name;
@@ -126,6 +143,7 @@ export class PerfScriptPrinter {
 
   constructor(readonly file: PerfDataFile, readonly machine: Machine, readonly opts: PerfScriptOptions = {}) {
     this.spec = parseFieldSpec(opts.fields);
+    if (opts.inlineFrames !== false) this.inlines = new InlineFrames(this.symName, opts.demangle);
   }
 
   private eventNames(): string[] {
@@ -183,7 +201,8 @@ export class PerfScriptPrinter {
       fields &= ~bits;
     }
     if (!(fields & F.ip) && !(fields & F.addr)) fields &= ~(F.sym | F.symoff | F.dso);
-    o = { fields, name: this.nameOf(ev), callchain: (st & SampleType.CALLCHAIN) !== 0 };
+    const unwound = (st & SampleType.STACK_USER) !== 0 && (st & SampleType.REGS_USER) !== 0;
+    o = { fields, name: this.nameOf(ev), callchain: (st & SampleType.CALLCHAIN) !== 0, unwound };
     this.perEvent.set(ev, o);
     return o;
   }
@@ -213,38 +232,170 @@ export class PerfScriptPrinter {
 
   /** The text for one SAMPLE record (with its trailing newline), or '' when it prints nothing. */
   formatSample(rec: { fileOffset: number; bytes: Uint8Array; misc?: number }, ev: PerfEvent): string {
+    const chunks: Uint8Array[] = [];
+    const out = new ScriptOutput((b) => chunks.push(b.slice()), 1 << 12);
+    this.appendSample(rec, ev, out);
+    out.flush();
+    return UTF8.decode(Buffer.concat(chunks));
+  }
+
+  /** A callchain frame's line ("\t%16llx sym+0xoff (dso)\n"), cached per location and field set. */
+  private chainLine(l: Loc, f: number): Uint8Array {
+    // by location id (dense) for the common single field set
+    if (f === this.linesFields) {
+      const b = this.linesById[l.id];
+      if (b !== undefined) return b;
+    } else if (this.linesFields === -1) this.linesFields = f;
+    let c = this.frameLines.get(f);
+    if (!c) { c = new Map(); this.frameLines.set(f, c); }
+    let t = c.get(l);
+    if (t === undefined) { t = Buffer.from(`\t${frameText(l, f, l.addrHex, this.symName)}\n`, 'utf8'); c.set(l, t); }
+    if (f === this.linesFields) this.linesById[l.id] = t;
+    return t;
+  }
+
+  /**
+   * perf 6.1 prints a user frame's address as the offset in its DSO (map_ip) whenever it has a
+   * map, resolved or not (sample__fprintf_callchain); unresolved entries here carry the raw ip.
+   */
+  private unresolvedLine(th: Thread, l: Loc, f: number): Uint8Array {
+    let c = this.unresolved.get(l);
+    if (c && c.f === f) {
+      const m = th.maps.find(c.ip);
+      if (m === c.map) return c.bytes;
+    }
+    const ip = parseInt(l.addrHex, 16);
+    const m = th.maps.find(ip);
+    const addr = m ? (m.identity ? ip : ip - m.start + m.pgoff).toString(16) : l.addrHex;
+    c = { f, ip, map: m, bytes: Buffer.from(`\t${frameText(l, f, addr, this.symName)}\n`, 'utf8') };
+    this.unresolved.set(l, c);
+    return c.bytes;
+  }
+
+  /** The lines replacing an unwound frame by its inline chain, or undefined when it prints as itself. */
+  private inlineLines(l: Loc, f: number): Uint8Array | undefined {
+    let c = this.inlineText.get(l);
+    if (c === undefined || c.f !== f) {
+      const e = this.inlines!.expand(l);
+      c = { f, bytes: e ? Buffer.from(e.map((x) => inlineText(l, x, f, this.symName)).join(''), 'utf8') : null };
+      this.inlineText.set(l, c);
+    }
+    return c.bytes ?? undefined;
+  }
+
+  /**
+   * Appends the text for one SAMPLE record to `out` (the header, then one cached string per
+   * callchain frame: the caller joins them in large chunks).
+   */
+  appendSample(rec: { fileOffset: number; bytes: Uint8Array; misc?: number }, ev: PerfEvent, sink: ScriptOutput): void {
     const o = this.outFor(ev);
-    const s = this.file.decodeSample(rec as never, this.sample);
-    const r = this.machine.resolve(s, this.resolved);
+    const s = decodeSample(rec, ev, this.file.name, this.file.littleEndian, this.sample);
     const f = o.fields;
+    // Only the sample's thread is needed unless a location is printed (tracepoints by default).
+    let r = this.resolved;
+    if (f & F.ip) r = this.machine.resolve(s, r);
+    else r.thread = this.machine.findnewThread(s.pid, s.tid);
     const withChain = !!(f & F.ip) && o.callchain && this.useCallchain;
-    let out = '';
-    if (f & F.comm) out += withChain ? `${r.thread.comm} ` : `${r.thread.comm.padStart(16)} `;
-    if (f & F.pid && f & F.tid) out += `${String(s.pid).padStart(5)}/${String(s.tid).padEnd(5)} `;
-    else if (f & F.pid) out += `${String(s.pid).padStart(5)} `;
-    else if (f & F.tid) out += `${String(s.tid).padStart(5)} `;
-    if (f & F.cpu) out += `[${String(s.cpu).padStart(3, '0')}] `;
+    // comm and pid/tid: the same text for every sample of a thread (threads are per tid) while its comm and pid stay
+    const th = r.thread;
+    const key = (withChain ? 1 : 0) | (f & (F.comm | F.pid | F.tid));
+    let pre = this.threadPrefix.get(th);
+    if (!pre || pre.comm !== th.comm || pre.key !== key || pre.pid !== s.pid) {
+      let t = '';
+      if (f & F.comm) t += withChain ? `${th.comm} ` : `${th.comm.padStart(16)} `;
+      if (f & F.pid && f & F.tid) t += `${String(s.pid).padStart(5)}/${String(s.tid).padEnd(5)} `;
+      else if (f & F.pid) t += `${String(s.pid).padStart(5)} `;
+      else if (f & F.tid) t += `${String(s.tid).padStart(5)} `;
+      pre = { comm: th.comm, key, pid: s.pid, text: t };
+      this.threadPrefix.set(th, pre);
+    }
+    let out = pre.text;
+    if (f & F.cpu) out += this.cpuText[s.cpu] ??= `[${String(s.cpu).padStart(3, '0')}] `;
     if (f & F.time) out += `${timeText(s.timeHi, s.timeLo, !!this.opts.ns)}: `;
     if (f & F.period) out += `${String(s.period).padStart(10)} `;
     if (f & F.event) out += `${o.name.padStart(this.nameWidth)}: `;
     if (f & F.trace && s.raw) {
       if (o.tp === undefined) o.tp = this.tracepoint(ev);
       if (o.tp) {
-        const t = o.tp.format(s.raw);
-        out += /[\x80-\xff]/.test(t) ? Buffer.from(t, 'latin1').toString('utf8') : t;
+        // the record's bytes as they are (the evaluator's text holds one byte per char)
+        sink.text(out);
+        out = '';
+        sink.latin1(o.tp.format(s.raw));
       }
     }
     if (f & F.addr) out += hex(s.addrHi, s.addrLo).padStart(16);
     if (f & F.ip) {
       if (withChain) {
-        out += '\n';
-        for (let i = 0; i < r.chainLength; i++) out += `\t${frameText(r.chain[i], f, r.chain[i].addrHex, this.symName)}\n`;
-      } else {
-        out += ` ${frameText(r.frames[0], f, hex(s.ipHi, s.ipLo), this.symName)}`;
+        sink.text(out + '\n');
+        for (let i = 0; i < r.chainLength; i++) {
+          const l = r.chain[i];
+          if (o.unwound && this.inlines && l.level === '.') {
+            const e = this.inlineLines(l, f);
+            if (e) { sink.bytes(e); continue; }
+          }
+          if (l.sym === undefined && l.dso !== undefined && l.level === '.' && l.dso.kind !== 'jit') sink.bytes(this.unresolvedLine(th, l, f));
+          else sink.bytes(this.chainLine(l, f));
+        }
+        sink.bytes(NEWLINE);
+        return;
       }
+      out += ` ${frameText(r.frames[0], f, hex(s.ipHi, s.ipLo), this.symName)}`;
     }
-    return out + '\n';
+    sink.text(out + '\n');
   }
+}
+
+const UTF8 = new TextDecoder();
+/** Buffer's encoders without write()'s argument juggling (Node's own fast paths). */
+interface FastWrite { utf8Write(s: string, offset: number): number; latin1Write(s: string, offset: number): number }
+const NEWLINE = Uint8Array.of(10);
+
+/**
+ * UTF-8 output in one large buffer, handed to `flush` (which must consume the bytes before it
+ * returns) whenever it fills: per-sample strings are encoded once, repeated lines are copied
+ * as bytes.
+ */
+export class ScriptOutput {
+  private buf: Buffer;
+  private pos = 0;
+  constructor(private readonly flushBytes: (bytes: Uint8Array) => void, size = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  /** A string as UTF-8. */
+  text(s: string): void {
+    if (this.pos + s.length * 3 > this.buf.length) {
+      this.flush();
+      if (s.length * 3 > this.buf.length) { this.flushBytes(Buffer.from(s, 'utf8')); return; }
+    }
+    this.pos += (this.buf as unknown as FastWrite).utf8Write(s, this.pos);
+  }
+  /** A string of bytes (each char one byte, < 256). */
+  latin1(s: string): void {
+    if (this.pos + s.length > this.buf.length) {
+      this.flush();
+      if (s.length > this.buf.length) { this.flushBytes(Buffer.from(s, 'latin1')); return; }
+    }
+    this.pos += (this.buf as unknown as FastWrite).latin1Write(s, this.pos);
+  }
+  bytes(b: Uint8Array): void {
+    if (this.pos + b.length > this.buf.length) {
+      this.flush();
+      if (b.length > this.buf.length) { this.flushBytes(b); return; }
+    }
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  flush(): void {
+    if (this.pos) { const n = this.pos; this.pos = 0; this.flushBytes(this.buf.subarray(0, n)); }
+  }
+}
+
+/** A frame replaced by an inline-chain entry: the entry's name at the frame's offset, "(inlined)" for the DSO. */
+function inlineText(l: Loc, e: InlineEntry, f: number, name: (s: SymInfo) => string): string {
+  if (!e.inlined) return `\t${frameText(l, f, l.addrHex, name)}\n`;
+  let t = l.addrHex.padStart(16);
+  if (f & F.sym) t += ` ${f & F.symoff ? `${e.name}+0x${l.offset.toString(16)}` : e.name}`;
+  return `\t${t} (inlined)\n`;
 }
 
 function frameText(l: Loc, f: number, addr: string, name: (s: SymInfo) => string): string {
@@ -259,6 +410,13 @@ function hex(hi: number, lo: number): string {
 }
 
 function timeText(hi: number, lo: number, ns: boolean): string {
+  if (hi < 0x200000) {
+    const t = hi * 0x100000000 + lo;
+    let secs = Math.floor(t / 1e9);
+    let nsecs = t - secs * 1e9;
+    if (nsecs < 0) { secs--; nsecs += 1e9; } else if (nsecs >= 1e9) { secs++; nsecs -= 1e9; }
+    return ns ? `${String(secs).padStart(5)}.${String(nsecs).padStart(9, '0')}` : `${String(secs).padStart(5)}.${String(Math.floor(nsecs / 1000)).padStart(6, '0')}`;
+  }
   const t = BigInt(hi) * 0x100000000n + BigInt(lo);
   const secs = t / 1000000000n, nsecs = t % 1000000000n;
   return ns ? `${String(secs).padStart(5)}.${String(nsecs).padStart(9, '0')}` : `${String(secs).padStart(5)}.${String(nsecs / 1000n).padStart(6, '0')}`;

@@ -64,6 +64,9 @@ export class KernelSymbols {
       const mod = this.moduleAt(r.start, sortedMod[k]);
       if (mod && end > mod.address + BigInt(mod.size)) end = mod.address + BigInt(mod.size);
       r.size = Number(end - r.start) || 1;
+      // perf fixes ends before duplicates (__dso__load_kallsyms): a symbol followed by another at
+      // the same address stays zero-sized, so the last of them (in kallsyms order) is kept.
+      if (j > k + 1) r.size = 0;
       this.modOf.set(`${r.start}:${r.name}`, sortedMod[k]);
     }
     this.index = SymbolIndex.fromRows(sorted);

@@ -1,8 +1,10 @@
 // Sorted address → symbol tables with binary search, following perf's rules (tools/perf/util/symbol.c,
-// symbol-elf.c): keep FUNC/GNU_IFUNC symbols and named NOTYPE labels of executable sections; at equal
-// start addresses keep the best one as choose_best_symbol does (sized over zero-sized, non-WEAK over
-// WEAK, GLOBAL over others, fewer leading underscores, longer name); a zero-sized symbol ends where
-// the next begins (symbols__fixup_end); an address at or past a sized symbol's end has no symbol.
+// symbol-elf.c): keep FUNC/GNU_IFUNC symbols and named NOTYPE labels of executable sections; a
+// zero-sized symbol ends where the next one (in address, then table order) begins
+// (symbols__fixup_end), and only then, at equal start addresses, the best one is kept as
+// choose_best_symbol does (sized over zero-sized, non-WEAK over WEAK, GLOBAL over others, fewer
+// leading underscores, longer name) — so of zero-sized aliases the last one listed wins, as
+// it is the only one with a length; an address at or past a sized symbol's end has no symbol.
 //
 // Starts and ends are a Float64Array when every address is below 2^53 (all user space), else a
 // BigUint64Array (kernel images): lookups never allocate in the first case.
@@ -38,34 +40,51 @@ export class SymbolIndex {
    * zero-sized one gets `lastEnd` (or stays 1 byte long).
    */
   static fromRows(rows: SymbolRow[], lastEnd?: bigint): SymbolIndex {
-    // Sort on (high, low) 32-bit halves: BigInt comparisons in the comparator cost seconds on big tables.
+    // Sort on (high, low) 32-bit halves (BigInt comparisons in the comparator cost seconds on big
+    // tables); ties keep input order (symbol table / kallsyms order), the in-order order of perf's
+    // rbtree, which inserts an equal start to the right.
     const hi = new Float64Array(rows.length), lo = new Float64Array(rows.length);
     for (let i = 0; i < rows.length; i++) { const s = rows[i].start; hi[i] = Number(s >> 32n); lo[i] = Number(s & 0xffffffffn); }
     const order = Array.from(rows.keys()).sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b] || a - b);
     rows = order.map((i) => rows[i]);
+    // symbols__fixup_end runs before symbols__fixup_duplicate (dso__load_sym, __dso__load_kallsyms):
+    // a zero-sized symbol ends where the next one in order begins, so of several zero-sized
+    // symbols at one address only the last gets a length, and choose_best_symbol prefers it.
+    const m = rows.length;
+    const endOf: bigint[] = new Array(m);
+    for (let i = 0; i < m; i++) {
+      const r = rows[i];
+      if (r.size > 0) endOf[i] = r.start + BigInt(r.size);
+      else if (i + 1 < m) endOf[i] = rows[i + 1].start;
+      else endOf[i] = lastEnd !== undefined && lastEnd > r.start ? lastEnd : r.start + 1n;
+    }
     // symbols__fixup_duplicate: one symbol per start address, the best one.
-    const kept: SymbolRow[] = [];
-    for (const r of rows) {
+    const kept: number[] = [];
+    const sized = (i: number): SymbolRow => ({ ...rows[i], size: Number(endOf[i] - rows[i].start) });
+    let best: SymbolRow | undefined;
+    for (let i = 0; i < m; i++) {
       const prev = kept[kept.length - 1];
-      if (prev && prev.start === r.start) {
-        if (chooseBest(prev, r) === r) kept[kept.length - 1] = r;
-      } else kept.push(r);
+      if (prev !== undefined && rows[prev].start === rows[i].start) {
+        best ??= sized(prev);
+        const cand = sized(i);
+        if (chooseBest(best, cand) === cand) { kept[kept.length - 1] = i; best = cand; }
+      } else { kept.push(i); best = undefined; }
     }
     const n = kept.length;
     let big = false;
-    for (const r of kept) if (r.start + BigInt(Math.max(r.size, 1)) >= 1n << 53n) { big = true; break; }
+    for (const i of kept) if (endOf[i] >= 1n << 53n) { big = true; break; }
     const starts = big ? new BigUint64Array(n) : new Float64Array(n);
     const ends = big ? new BigUint64Array(n) : new Float64Array(n);
     const names = new Array<string>(n), binds = new Int8Array(n);
-    for (let i = 0; i < n; i++) {
-      const r = kept[i];
-      let end: bigint;
-      if (r.size > 0) end = r.start + BigInt(r.size);
-      else end = i + 1 < n ? kept[i + 1].start : lastEnd !== undefined && lastEnd > r.start ? lastEnd : r.start + 1n;
-      if (big) { (starts as BigUint64Array)[i] = r.start; (ends as BigUint64Array)[i] = end; }
-      else { (starts as Float64Array)[i] = Number(r.start); (ends as Float64Array)[i] = Number(end); }
-      names[i] = r.name;
-      binds[i] = r.bind;
+    for (let k = 0; k < n; k++) {
+      const i = kept[k], r = rows[i];
+      // a kept zero-sized symbol ends at the next distinct start (its end above, or past duplicates)
+      let end = endOf[i];
+      if (end === r.start) end = k + 1 < n ? rows[kept[k + 1]].start : lastEnd !== undefined && lastEnd > r.start ? lastEnd : r.start + 1n;
+      if (big) { (starts as BigUint64Array)[k] = r.start; (ends as BigUint64Array)[k] = end; }
+      else { (starts as Float64Array)[k] = Number(r.start); (ends as Float64Array)[k] = Number(end); }
+      names[k] = r.name;
+      binds[k] = r.bind;
     }
     return new SymbolIndex(starts, ends, names, binds);
   }

@@ -521,9 +521,9 @@ function evalType(val: bigint, type: string, pointer: boolean): bigint {
 
 type Piece =
   | { k: 'str'; text: string }
-  | { k: 'digit'; fmt: string; ls: number; arg: Arg; lenArg?: Arg }
+  | { k: 'digit'; fmt: string; ls: number; arg: Arg; lenArg?: Arg; spec?: FastSpec }
   | { k: 'pointer'; fmt: string; arg: Arg; lenArg?: Arg }
-  | { k: 'string'; fmt: string; arg: Arg; lenArg?: Arg };
+  | { k: 'string'; fmt: string; arg: Arg; lenArg?: Arg; spec?: FastSpec };
 
 function pointerExtLen(f: string): number {
   let ret = 0;
@@ -617,6 +617,56 @@ function splitFormat(format: string, args: Arg[]): { pieces: Piece[]; failed: bo
 
 interface Spec { flags: string; width?: number; prec?: number; conv: string }
 
+/** Spec plus its flags as booleans, for the per-record number path. */
+interface FastSpec extends Spec { minus: boolean; zero: boolean; hash: boolean; plus: boolean; space: boolean }
+
+function fastSpec(s: Spec): FastSpec {
+  const f = s.flags;
+  return { ...s, minus: f.includes('-'), zero: f.includes('0'), hash: f.includes('#'), plus: f.includes('+'), space: f.includes(' ') };
+}
+
+const TWO32 = 4294967296;
+const MOD32 = (v: number) => (v >= 0 && v < TWO32 ? v : ((v % TWO32) + TWO32) % TWO32);
+/** BigInt.asIntN(bits, v) for bits <= 32 and an integer |v| < 2^53. */
+function intN(bits: number, v: number): number {
+  const u = MOD32(v);
+  return bits === 32 ? u | 0 : bits === 16 ? (u << 16) >> 16 : (u << 24) >> 24;
+}
+/** BigInt.asUintN(bits, v) for bits <= 32. */
+function uintN(bits: number, v: number): number {
+  const u = MOD32(v);
+  return bits === 32 ? u : bits === 16 ? u & 0xffff : u & 0xff;
+}
+
+function padFast(body: string, spec: FastSpec, zeroOk: boolean, prefixLen: number): string {
+  const w = spec.width ?? 0;
+  if (body.length >= w) return body;
+  if (spec.minus) return body + ' '.repeat(w - body.length);
+  if (zeroOk && spec.zero) return body.slice(0, prefixLen) + '0'.repeat(w - body.length) + body.slice(prefixLen);
+  return ' '.repeat(w - body.length) + body;
+}
+
+/** formatInt for an exact integer value (|v| < 2^53; non-negative when bits is 64). */
+function formatIntNum(spec: FastSpec, v: number, bits: number): string {
+  const conv = spec.conv;
+  const signed = conv === 'd' || conv === 'i';
+  let n = bits === 64 ? v : signed ? intN(bits, v) : uintN(bits, v);
+  let sign = '';
+  if (n < 0) { sign = '-'; n = -n; } else if (signed && spec.plus) sign = '+'; else if (signed && spec.space) sign = ' ';
+  let digits = conv === 'x' ? n.toString(16) : conv === 'X' ? n.toString(16).toUpperCase() : conv === 'o' ? n.toString(8) : String(n);
+  if (spec.prec !== undefined) {
+    if (spec.prec === 0 && n === 0) digits = '';
+    else if (digits.length < spec.prec) digits = '0'.repeat(spec.prec - digits.length) + digits;
+  }
+  let prefix = sign;
+  if (spec.hash && n !== 0) {
+    if (conv === 'x') prefix += '0x';
+    else if (conv === 'X') prefix += '0X';
+  }
+  if (spec.hash && conv === 'o' && !digits.startsWith('0')) digits = '0' + digits;
+  return padFast(prefix + digits, spec, spec.prec === undefined, prefix.length);
+}
+
 function parseSpec(fmt: string, lenArg: number | undefined): Spec {
   const m = /^%([#0\- +]*)(\*|\d+)?(?:\.(\*|\d*))?[hlLzZjtq]*(.)/.exec(fmt);
   if (!m) return { flags: '', conv: fmt[fmt.length - 1] };
@@ -676,8 +726,12 @@ export class PrintFmtEvaluator {
   private readonly le: boolean;
   private readonly resolve?: KernelSymbolResolver;
   private readonly printk?: Map<bigint, string>;
-  private dv = new DataView(new ArrayBuffer(8));
+  private dv: DataView = new DataView(new ArrayBuffer(8));
   private data: Uint8Array = new Uint8Array(0);
+  /** Number values of atoms (-1: not exact as a double). */
+  private readonly atomN = new Map<Arg, number>();
+  /** Flag/symbol values as numbers (NaN: not exact as a double). */
+  private readonly symsN = new Map<FlagSym[], number[]>();
 
   constructor(readonly event: EventFormat, opts: PrintFmtOptions = {}) {
     this.longSize = opts.longSize ?? 8;
@@ -711,6 +765,7 @@ export class PrintFmtEvaluator {
       }
       const split = splitFormat(toks[0].text, args);
       this.pieces = split.pieces;
+      for (const p of this.pieces) if ((p.k === 'digit' || p.k === 'string') && !p.lenArg) p.spec = fastSpec(parseSpec(p.fmt, undefined));
       if (split.failed) throw new ParseFail('format and arguments do not match');
     } catch (e) {
       if (!(e instanceof ParseFail)) throw e;
@@ -723,6 +778,7 @@ export class PrintFmtEvaluator {
   /** The text perf script prints for a record of this event (the part after "event: "). */
   format(data: Uint8Array): string {
     this.data = data;
+    this.dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
     if (this.failed) {
       let s = '[FAILED TO PARSE]';
       for (const f of this.fieldList) s += ` ${f.f.name}=` + this.fieldRaw(f);
@@ -731,18 +787,100 @@ export class PrintFmtEvaluator {
     let out = '';
     for (const p of this.pieces) {
       if (p.k === 'str') { out += p.text; continue; }
-      const lenArg = p.lenArg ? Number(BigInt.asIntN(32, this.num(p.lenArg))) : undefined;
+      const lenArg = p.lenArg ? this.lenOf(p.lenArg) : undefined;
       if (p.k === 'digit') {
-        const v = this.num(p.arg);
         const bits = p.ls <= -2 ? 8 : p.ls === -1 ? 16 : p.ls === 0 ? 32 : 64;
+        const nv = this.numN(p.arg);
+        if (nv >= 0) {
+          const spec = p.spec ?? fastSpec(parseSpec(p.fmt, lenArg));
+          out += bits < 32 ? formatIntNum(spec, intN(bits, nv), /hh/.test(p.fmt) ? 8 : /h/.test(p.fmt) ? 16 : 32) : formatIntNum(spec, nv, bits);
+          continue;
+        }
+        const v = this.num(p.arg);
         // (char)/(short) are promoted back to int for printf: the conversion's own hh/h decides
         const spec = parseSpec(p.fmt, lenArg);
         const signedArg = bits < 32 ? BigInt.asIntN(bits, v) : v;
         out += formatInt(spec, signedArg, bits < 32 ? (/hh/.test(p.fmt) ? 8 : /h/.test(p.fmt) ? 16 : 32) : bits);
       } else if (p.k === 'pointer') out += this.pointer(p.fmt, p.arg, lenArg ?? 1);
-      else out += this.str(p.fmt, lenArg, p.arg);
+      else out += this.str(p.fmt, lenArg, p.arg, p.spec);
     }
     return out;
+  }
+
+  private lenOf(a: Arg): number {
+    const n = this.numN(a);
+    return n >= 0 ? intN(32, n) : Number(BigInt.asIntN(32, this.num(a)));
+  }
+
+  /** readNum as a number; -1 when the value is 2^53 or more. */
+  private readN(off: number, size: number): number {
+    const d = this.data;
+    if (off < 0 || off + size > d.length) return 0;
+    switch (size) {
+      case 1: return d[off];
+      case 2: return this.dv.getUint16(off, this.le);
+      case 4: return this.dv.getUint32(off, this.le);
+      case 8: {
+        const lo = this.dv.getUint32(this.le ? off : off + 4, this.le), hi = this.dv.getUint32(this.le ? off + 4 : off, this.le);
+        return hi >= 0x200000 ? -1 : hi * TWO32 + lo;
+      }
+      default: return 0;
+    }
+  }
+
+  /**
+   * num() in exact doubles: the same u64 value when it and every intermediate value are below
+   * 2^53 (the common case: ints, pids, flags, user pointers), else -1 and the caller uses num().
+   */
+  private numN(a: Arg): number {
+    switch (a.k) {
+      case 'null': return 0;
+      case 'atom': {
+        let v = this.atomN.get(a);
+        if (v === undefined) {
+          const b = strtoull(a.atom);
+          v = b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : -1;
+          this.atomN.set(a, v);
+        }
+        return v;
+      }
+      case 'field': {
+        const f = a.field;
+        if (!f || f.f.offset + f.f.size > this.data.length) return 0;
+        return this.readN(f.f.offset, f.f.size);
+      }
+      case 'type': {
+        const v = this.numN(a.item);
+        if (v < 0) return -1;
+        const bits = typeMaskBits(a.type);
+        return bits === 64 ? v : bits === 32 ? MOD32(v) : v % (bits === 16 ? 65536 : 256);
+      }
+      case 'op': {
+        if (a.op === '[') return -1;
+        if (a.op === '?') {
+          const c = this.numN(a.left!);
+          if (c < 0) return -1;
+          const br = a.right as OpArg;
+          return this.numN(c ? br.left! : br.right!);
+        }
+        const l = a.left ? this.numN(a.left) : 0;
+        if (l < 0) return -1;
+        const r = a.right ? this.numN(a.right) : 0;
+        if (r < 0) return -1;
+        return binopN(a.op, l, r);
+      }
+      case 'dynarraylen': return this.dyn(a.field).len;
+      default: return 0;
+    }
+  }
+
+  private symValuesN(syms: FlagSym[]): number[] {
+    let v = this.symsN.get(syms);
+    if (!v) {
+      v = syms.map((fl) => { const x = evalFlag(fl.value); return x >= -(2n ** 31n) && x < 2n ** 31n ? Number(x) : NaN; });
+      this.symsN.set(syms, v);
+    }
+    return v;
   }
 
   private readNum(off: number, size: number): bigint {
@@ -852,14 +990,16 @@ export class PrintFmtEvaluator {
         return parts.join(delim);
       }
       default: {
+        const n = this.numN(arg);
+        if (n >= 0) return n === 0 ? '(nil)' : `0x${n.toString(16)}`;
         const v = this.num(arg);
         return v === 0n ? '(nil)' : `0x${v.toString(16)}`;
       }
     }
   }
 
-  private str(fmt: string, lenArg: number | undefined, a: Arg): string {
-    const spec = () => parseSpec(fmt, lenArg);
+  private str(fmt: string, lenArg: number | undefined, a: Arg, cached?: Spec): string {
+    const spec = () => cached ?? parseSpec(fmt, lenArg);
     switch (a.k) {
       case 'null': return '';
       case 'atom': return formatStr(spec(), a.atom);
@@ -874,6 +1014,26 @@ export class PrintFmtEvaluator {
         return formatStr(spec(), this.cstr(f.f.offset, len));
       }
       case 'flags': {
+        const nvals = this.symValuesN(a.syms);
+        let nval = this.numN(a.field);
+        if (nval >= 0 && !nvals.some(Number.isNaN)) {
+          let out = '', printed = false;
+          for (let i = 0; i < a.syms.length; i++) {
+            const fval = nvals[i];
+            if (nval === 0 && fval < 0) { out += formatStr(spec(), a.syms[i].str); break; }
+            if (fval > 0 && and53(nval, fval) === fval) {
+              if (printed && a.delim !== undefined) out += a.delim;
+              out += formatStr(spec(), a.syms[i].str);
+              printed = true;
+              nval -= fval;
+            }
+          }
+          if (nval) {
+            if (printed && a.delim !== undefined) out += a.delim;
+            out += `0x${nval.toString(16)}`;
+          }
+          return out;
+        }
         let val = this.num(a.field);
         let out = '', printed = false;
         for (const fl of a.syms) {
@@ -893,6 +1053,12 @@ export class PrintFmtEvaluator {
         return out;
       }
       case 'symbol': {
+        const nval = this.numN(a.field);
+        if (nval >= 0) {
+          const nvals = this.symValuesN(a.syms);
+          for (let i = 0; i < a.syms.length; i++) if (nvals[i] === nval) return formatStr(spec(), a.syms[i].str);
+          if (!nvals.some(Number.isNaN)) return `0x${nval.toString(16)}`;
+        }
         const val = BigInt.asIntN(64, this.num(a.field));
         for (const s of a.syms) if (evalFlag(s.value) === val) return formatStr(spec(), s.str);
         return `0x${u64(val).toString(16)}`;
@@ -937,7 +1103,11 @@ export class PrintFmtEvaluator {
       }
       case 'op':
         if (a.op !== '?') return '';
-        { const br = a.right as OpArg; return this.str(fmt, lenArg, this.num(a.left!) ? br.left! : br.right!); }
+        {
+          const br = a.right as OpArg;
+          const c = this.numN(a.left!);
+          return this.str(fmt, lenArg, (c >= 0 ? c : this.num(a.left!)) ? br.left! : br.right!);
+        }
       default: return '';
     }
   }
@@ -1003,6 +1173,55 @@ const SOFTIRQ_FLAGS: Record<string, bigint> = {
 function evalFlag(v: string): bigint {
   if (/^\d/.test(v)) return BigInt.asIntN(64, strtoull(v));
   return SOFTIRQ_FLAGS[v] ?? -1n;
+}
+
+/** The width a cast masks to (evalType): 8, 16, 32, or 64 for none. */
+const maskBits = new Map<string, number>();
+function typeMaskBits(type: string): number {
+  let b = maskBits.get(type);
+  if (b === undefined) {
+    const m = evalType(U64, type, false);
+    b = m === 0xffn ? 8 : m === 0xffffn ? 16 : m === 0xffffffffn ? 32 : 64;
+    maskBits.set(type, b);
+  }
+  return b;
+}
+
+/** x & y for integers in [0, 2^53). */
+function and53(x: number, y: number): number {
+  if (x < TWO32 && y < TWO32) return (x & y) >>> 0;
+  return ((Math.floor(x / TWO32) & Math.floor(y / TWO32)) >>> 0) * TWO32 + ((x & y) >>> 0);
+}
+function or53(x: number, y: number): number {
+  if (x < TWO32 && y < TWO32) return (x | y) >>> 0;
+  return ((Math.floor(x / TWO32) | Math.floor(y / TWO32)) >>> 0) * TWO32 + ((x | y) >>> 0);
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** PrintFmtEvaluator.binary in doubles for operands in [0, 2^53); -1 when the result is not exact there. */
+function binopN(op: string, l: number, r: number): number {
+  switch (op) {
+    case '!': return r ? 0 : 1;
+    case '~': return -1;
+    case '+': { const v = l + r; return v > MAX_SAFE ? -1 : v; }
+    case '-': return l >= r ? l - r : -1;
+    case '*': { const v = l * r; return v > MAX_SAFE ? -1 : v; }
+    case '/': { if (r === 0) return 0; let q = Math.floor(l / r); if (q * r > l) q--; return q; }
+    case '%': return r === 0 ? 0 : l % r;
+    case '<<': { const v = l * 2 ** (r % 64); return v > MAX_SAFE ? -1 : v; }
+    case '>>': return Math.floor(l / 2 ** (r % 64));
+    case '<': return l < r ? 1 : 0;
+    case '>': return l > r ? 1 : 0;
+    case '<=': return l <= r ? 1 : 0;
+    case '>=': return l >= r ? 1 : 0;
+    case '==': return l === r ? 1 : 0;
+    case '!=': return l !== r ? 1 : 0;
+    case '&': return and53(l, r);
+    case '|': return or53(l, r);
+    case '&&': return l !== 0 && r !== 0 ? 1 : 0;
+    case '||': return l !== 0 || r !== 0 ? 1 : 0;
+    default: return 0;
+  }
 }
 
 /** Compiles an event's print fmt once; `format(raw)` then prints each record. */
