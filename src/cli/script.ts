@@ -26,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('-i, --input <file>', 'input file name ("-" reads pipe-mode perf.data from stdin)', 'perf.data')
     .option('-D, --dump-raw-trace', 'one line per record: offset, size, type and decoded fields')
     .option('--ordered', 'with -D: records in perf\'s delivery order instead of file order')
-    .option('-F, --fields <list>', 'fields to print: comm,tid,pid,time,cpu,event,ip,sym,symoff,dso,period,addr,trace; +f/-f adds/removes; TYPE:list for one event type (hw, sw, trace, raw)')
+    .option('-F, --fields <list>', 'fields to print: comm,tid,pid,time,cpu,event,ip,sym,symoff,dso,period,addr,trace,srcline; +f/-f adds/removes; TYPE:list for one event type (hw, sw, trace, raw)')
     .option('--ns', 'print times with nanoseconds')
     .option('--symfs <dir>', 'look for DSOs under this directory')
     .exitOverride()
