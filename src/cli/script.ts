@@ -5,16 +5,14 @@
 import { Command } from 'commander';
 import { decodeSample, formatTimeUs, openPerfData, type PerfDataFile, type PerfRecord } from '../formats/perfdata/index.js';
 import { decodeRecord, type CpuMap, type DecodedRecord } from '../formats/perfdata/records.js';
-import { FEATURE_NAMES, Misc, RECORD_NAMES, RecordType } from '../formats/perfdata/constants.js';
+import { FEATURE_NAMES, Misc, PerfType, RECORD_NAMES, RecordType } from '../formats/perfdata/constants.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { Machine } from '../analysis/machine.js';
 import { PerfScriptPrinter, ScriptOutput } from '../export/perf-script.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
-import { createDemangler } from '../symbols/demangle.js';
 import { Symbolizer } from '../symbols/symbolizer.js';
 import { dwarfDebugInfo } from '../symbols/debug-info.js';
-import { readDemanglerWasm } from '../util/node-loader.js';
 import { existsSync } from 'node:fs';
 import { FdStreamSink } from '../util/byte-sink.js';
 
@@ -67,8 +65,15 @@ async function printSamples(o: { input: string; fields?: string; ns?: boolean; s
   const io = nodeMachineIo({ symfs: o.symfs });
   // DWARF for the inline chains perf 6.1 prints in unwound (--call-graph dwarf) callchains
   const machine = new Machine(file, { ...io, symbolizer: new Symbolizer(io.loader, { debugInfo: dwarfDebugInfo }) });
+  // The demangler (~50 ms to load) only when symbols may be printed: not for tracepoint-only output.
   let demangle: ((n: string) => string) | undefined;
-  try { demangle = createDemangler(readDemanglerWasm(), { params: false }); } catch { demangle = undefined; }
+  const onlyTracepoints = file.events.events.every((e) => e.attr.type === PerfType.TRACEPOINT);
+  if (!onlyTracepoints || /\b(ip|sym|symoff|addr|srcline)\b/.test(o.fields ?? '')) {
+    try {
+      const [{ createDemangler }, { readDemanglerWasm }] = await Promise.all([import('../symbols/demangle.js'), import('../util/node-loader.js')]);
+      demangle = createDemangler(readDemanglerWasm(), { params: false });
+    } catch { demangle = undefined; }
+  }
   const printer = new PerfScriptPrinter(file, machine, { fields: o.fields, ns: o.ns, demangle });
   const out = stdoutOutput();
   try {
