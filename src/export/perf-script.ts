@@ -139,7 +139,9 @@ export class PerfScriptPrinter {
     if (!d) return sym.name;
     let n = this.demangled.get(sym);
     if (n === undefined) {
-      try { n = d(sym.name); } catch { n = sym.name; }
+      // synthesized PLT symbols: perf demangles the target's name, then appends "@plt"
+      const plt = sym.name.endsWith('@plt') ? 4 : 0;
+      try { n = plt ? d(sym.name.slice(0, -plt)) + '@plt' : d(sym.name); } catch { n = sym.name; }
       this.demangled.set(sym, n);
     }
     return n;
