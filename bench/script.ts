@@ -7,31 +7,12 @@
 // count and how many lines differ, for the large one by hashing in a pipeline).
 //   npm run build && node dist/bench/script.js [--reps N] [--file perf.data]
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileWorkload, hasTool, repoRoot, standardRecordings } from '../test/helpers/fixtures.js';
+import { hasTool, repoRoot, standardRecordings } from '../test/helpers/fixtures.js';
+import { benchRecording, opt } from './common.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const reps = Number(opt('--reps', '3'));
-const cache = process.env.KSCOPE_FIXTURE_CACHE ?? '/work/fixture-cache';
-
-/** The recording bench/report-stats.ts makes (same path and command), made here when missing. */
-function bigRecording(): string {
-  const given = opt('--file', '');
-  if (given) return given;
-  const dir = join(cache, 'bench');
-  const out = join(dir, 'system-g-100mb.data');
-  if (existsSync(out)) return out;
-  mkdirSync(dir, { recursive: true });
-  const burn = compileWorkload('burn.c');
-  const tmp = `${out}.${process.pid}.tmp`;
-  process.stderr.write(`making ${out} (perf record -a -g -F 20000, ~10 s)...\n`);
-  const r = spawnSync('perf', ['record', '-q', '-a', '-g', '-F', '20000', '-o', tmp, '--', 'sh', '-c', `${burn} 10000 & ${burn} 10000 & wait`], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`perf record failed (${r.status})`);
-  renameSync(tmp, out);
-  return out;
-}
 
 /** Runs a command under /usr/bin/time with stdout to /dev/null; wall seconds, CPU seconds and peak RSS in KiB. */
 function measure(cmd: string[]): { secs: number; cpu: number; rssKb: number } {
@@ -79,7 +60,7 @@ function main(): void {
   const node = Math.min(...Array.from({ length: 3 }, () => measure([process.execPath, '-e', '0']).secs));
   console.log(`bare node start-up ${node.toFixed(3)} s`);
   bench('tracepoints', standardRecordings().tracepoints);
-  bench('system-wide -g', bigRecording());
+  bench('system-wide -g', benchRecording());
 }
 
 main();

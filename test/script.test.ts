@@ -39,6 +39,16 @@ test('inline frames: DWARF-unwound frames become their inline chains, frame-poin
   compare('inline-dwarf -F', ['-F', 'comm,ip,sym'], 0.995, dwarf);
 });
 
+test('-F +srcline prints each frame\'s file:line as perf does (inline entries their own call sites)', { skip }, () => {
+  compare('fp', ['-F', '+srcline']);
+  compare('dwarf', ['-F', '+srcline']);
+  compare('system', ['-F', '+srcline']);
+  const bin = compileWorkload('script-inline.c', ['-O2', '-g', '-fno-omit-frame-pointer']);
+  const dwarf = perfRecording('script-inline-dwarf', ['record', '--call-graph', 'dwarf,4096', '-F', '1000', '--', bin, '300']);
+  const out = compare('inline-dwarf srcline', ['-F', '+srcline'], 0.995, dwarf);
+  assert.match(out, /middle\+0x[0-9a-f]+\n  script-inline\.c:\d+ \(inlined\)\n/);
+});
+
 test('kscope script -F and --ns print the fields perf prints', { skip }, () => {
   compare('fp', ['-F', 'comm,pid,tid,time,period,ip,sym,dso']);
   compare('tracepoints', ['-F', 'comm,tid,time,event,trace', '--ns']);

@@ -175,6 +175,22 @@ test('zero-sized aliases: ends are fixed before duplicates, so the last one list
   assert.equal(idx2.find(0x1f0n)?.name, 'label_global');
 });
 
+test('PLT entries get perf\'s synthesized NAME@plt symbols, as objdump names them', { skip: hasTool('objdump') && existsSync('/usr/bin/cat') ? undefined : 'objdump or /usr/bin/cat missing' }, () => {
+  const bin = '/usr/bin/cat'; // a dynamically linked system binary: its PLT calls libc
+  const d = { stdout: execFileSync('objdump', ['-d', '-j', '.plt', bin], { encoding: 'utf8' }) };
+  const plt = [...d.stdout.matchAll(/^([0-9a-f]+) <([^>]+@plt)>:/gm)].map((m) => ({ addr: BigInt('0x' + m[1]), name: m[2] }));
+  assert.ok(plt.length > 0, 'objdump lists PLT entries');
+  const perfStyle = new Symbolizer(nodeFileLoader(), { searchDebugFiles: false });
+  const dso = perfStyle.dso(bin)!;
+  for (const p of plt) {
+    assert.equal(dso.symbolAt(p.addr)?.name, p.name);
+    assert.equal(dso.symbolAt(p.addr + 6n)?.name, p.name);
+  }
+  // addr2line's symbol fallback knows no PLT symbols
+  const a2l = new Symbolizer(nodeFileLoader(), { searchDebugFiles: false, symbolMatch: 'addr2line' });
+  assert.ok(!a2l.dso(bin)!.symbolAt(plt[0].addr)?.name.endsWith('@plt'));
+});
+
 test('kernel-range addresses use exact 64-bit tables', () => {
   const idx = SymbolIndex.fromRows([
     { name: 'a', start: 0xffffffff81000000n, size: 0x10, bind: STB_GLOBAL },

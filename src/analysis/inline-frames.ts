@@ -23,6 +23,8 @@ import type { PerfSample } from '../formats/perfdata/sample.js';
 export interface InlineEntry {
   name: string;
   inlined: boolean;
+  /** The record's location, "file:line" (basename; "??:0" unknown), as perf keeps it for -F srcline. */
+  srcline: string;
 }
 
 export class InlineFrames {
@@ -67,7 +69,9 @@ export class InlineFrames {
       if (fn === undefined && i === frames.length - 1) fn = elf.symbolAt(at)?.name;
       let name = fn ?? '??';
       try { name = this.demangle(name); } catch { /* keep the name as written */ }
-      out.push({ name, inlined: name !== base });
+      const file = frames[i].file;
+      const srcline = file ? `${file.slice(file.lastIndexOf('/') + 1)}:${frames[i].line ?? 0}` : '??:0';
+      out.push({ name, inlined: name !== base, srcline });
     }
     if (out.length === 1 && !out[0].inlined) return null;
     return out;

@@ -5,14 +5,12 @@
 import { Command } from 'commander';
 import { decodeSample, formatTimeUs, openPerfData, type PerfDataFile, type PerfRecord } from '../formats/perfdata/index.js';
 import { decodeRecord, type CpuMap, type DecodedRecord } from '../formats/perfdata/records.js';
-import { FEATURE_NAMES, Misc, RECORD_NAMES, RecordType } from '../formats/perfdata/constants.js';
+import { FEATURE_NAMES, Misc, PerfType, RECORD_NAMES, RecordType } from '../formats/perfdata/constants.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { Machine } from '../analysis/machine.js';
 import { PerfScriptPrinter, ScriptOutput } from '../export/perf-script.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
-import { createDemangler } from '../symbols/demangle.js';
-import { readDemanglerWasm } from '../util/node-loader.js';
 import { existsSync } from 'node:fs';
 import { FdStreamSink } from '../util/byte-sink.js';
 
@@ -24,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('-i, --input <file>', 'input file name ("-" reads pipe-mode perf.data from stdin)', 'perf.data')
     .option('-D, --dump-raw-trace', 'one line per record: offset, size, type and decoded fields')
     .option('--ordered', 'with -D: records in perf\'s delivery order instead of file order')
-    .option('-F, --fields <list>', 'fields to print: comm,tid,pid,time,cpu,event,ip,sym,symoff,dso,period,addr,trace; +f/-f adds/removes; TYPE:list for one event type (hw, sw, trace, raw)')
+    .option('-F, --fields <list>', 'fields to print: comm,tid,pid,time,cpu,event,ip,sym,symoff,dso,period,addr,trace,srcline; +f/-f adds/removes; TYPE:list for one event type (hw, sw, trace, raw)')
     .option('--ns', 'print times with nanoseconds')
     .option('--symfs <dir>', 'look for DSOs under this directory')
     .exitOverride()
@@ -65,8 +63,15 @@ async function printSamples(o: { input: string; fields?: string; ns?: boolean; s
   const io = nodeMachineIo({ symfs: o.symfs });
   // DWARF for the inline chains perf 6.1 prints in unwound (--call-graph dwarf) callchains
   const machine = new Machine(file, io);
+  // The demangler (~50 ms to load) only when symbols may be printed: not for tracepoint-only output.
   let demangle: ((n: string) => string) | undefined;
-  try { demangle = createDemangler(readDemanglerWasm(), { params: false }); } catch { demangle = undefined; }
+  const onlyTracepoints = file.events.events.every((e) => e.attr.type === PerfType.TRACEPOINT);
+  if (!onlyTracepoints || /\b(ip|sym|symoff|addr|srcline)\b/.test(o.fields ?? '')) {
+    try {
+      const [{ createDemangler }, { readDemanglerWasm }] = await Promise.all([import('../symbols/demangle.js'), import('../util/node-loader.js')]);
+      demangle = createDemangler(readDemanglerWasm(), { params: false });
+    } catch { demangle = undefined; }
+  }
   const printer = new PerfScriptPrinter(file, machine, { fields: o.fields, ns: o.ns, demangle });
   const out = stdoutOutput();
   try {

@@ -13,6 +13,9 @@
 //   ADDR   "%16llx"
 //   IP     " %16llx sym+0xoff (dso)" without callchain; with one, "\n" then per frame
 //          "\t%16llx sym+0xoff (dso)\n"
+//   SRCLINE "\n  file:line" after a frame's DSO (map__fprintf_srcline; "dso[addr]" for the kernel)
+//   frames unwound from --call-graph dwarf samples are replaced by their inline chains
+//          (analysis/inline-frames.ts): "name+0xoff" then " (inlined)" in place of the DSO
 //   then "\n".
 //
 // Default fields per attr type (output[] in builtin-script.c): hardware, software, hw-cache, raw:
@@ -30,11 +33,11 @@ import { Machine, ResolvedSample, type Loc, type SymInfo, type Thread, type MapE
 import { KscopeError } from '../util/errors.js';
 import { InlineFrames, type InlineEntry } from '../analysis/inline-frames.js';
 
-export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace'] as const;
+export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace', 'srcline'] as const;
 export type ScriptField = (typeof FIELD_NAMES)[number];
 
 const F: Record<ScriptField, number> = {
-  comm: 1, tid: 2, pid: 4, time: 8, cpu: 16, event: 32, ip: 64, sym: 128, symoff: 256, dso: 512, period: 1024, addr: 2048, trace: 4096,
+  comm: 1, tid: 2, pid: 4, time: 8, cpu: 16, event: 32, ip: 64, sym: 128, symoff: 256, dso: 512, period: 1024, addr: 2048, trace: 4096, srcline: 8192,
 };
 const DEFAULT_SAMPLE = F.comm | F.tid | F.cpu | F.time | F.event | F.ip | F.sym | F.symoff | F.dso | F.period;
 const DEFAULT_TRACEPOINT = F.comm | F.tid | F.cpu | F.time | F.event | F.trace;
@@ -126,6 +129,7 @@ export class PerfScriptPrinter {
   private readonly threadPrefix = new Map<Thread, { comm: string; key: number; pid: number; text: string }>();
   private readonly cpuText: string[] = [];
   private readonly inlines: InlineFrames | undefined;
+  private readonly srclines = new Map<string, string>();
   private linesFields = -1;
   private readonly linesById: Uint8Array[] = [];
   private readonly unresolved = new Map<Loc, { f: number; ip: number; map: MapEntry | undefined; bytes: Uint8Array }>();
@@ -135,7 +139,9 @@ export class PerfScriptPrinter {
     if (!d) return sym.name;
     let n = this.demangled.get(sym);
     if (n === undefined) {
-      try { n = d(sym.name); } catch { n = sym.name; }
+      // synthesized PLT symbols: perf demangles the target's name, then appends "@plt"
+      const plt = sym.name.endsWith('@plt') ? 4 : 0;
+      try { n = plt ? d(sym.name.slice(0, -plt)) + '@plt' : d(sym.name); } catch { n = sym.name; }
       this.demangled.set(sym, n);
     }
     return n;
@@ -200,7 +206,7 @@ export class PerfScriptPrinter {
       }
       fields &= ~bits;
     }
-    if (!(fields & F.ip) && !(fields & F.addr)) fields &= ~(F.sym | F.symoff | F.dso);
+    if (!(fields & F.ip) && !(fields & F.addr)) fields &= ~(F.sym | F.symoff | F.dso | F.srcline);
     const unwound = (st & SampleType.STACK_USER) !== 0 && (st & SampleType.REGS_USER) !== 0;
     o = { fields, name: this.nameOf(ev), callchain: (st & SampleType.CALLCHAIN) !== 0, unwound };
     this.perEvent.set(ev, o);
@@ -249,7 +255,7 @@ export class PerfScriptPrinter {
     let c = this.frameLines.get(f);
     if (!c) { c = new Map(); this.frameLines.set(f, c); }
     let t = c.get(l);
-    if (t === undefined) { t = Buffer.from(`\t${frameText(l, f, l.addrHex, this.symName)}\n`, 'utf8'); c.set(l, t); }
+    if (t === undefined) { t = Buffer.from(`\t${frameText(l, f, l.addrHex, this.symName, this.srcOf(l, f))}\n`, 'utf8'); c.set(l, t); }
     if (f === this.linesFields) this.linesById[l.id] = t;
     return t;
   }
@@ -267,9 +273,33 @@ export class PerfScriptPrinter {
     const ip = parseInt(l.addrHex, 16);
     const m = th.maps.find(ip);
     const addr = m ? (m.identity ? ip : ip - m.start + m.pgoff).toString(16) : l.addrHex;
-    c = { f, ip, map: m, bytes: Buffer.from(`\t${frameText(l, f, addr, this.symName)}\n`, 'utf8') };
+    c = { f, ip, map: m, bytes: Buffer.from(`\t${frameText(l, f, addr, this.symName, this.srcOf(l, f, addr))}\n`, 'utf8') };
     this.unresolved.set(l, c);
     return c.bytes;
+  }
+
+  /**
+   * -F srcline: what perf 6.1's map__fprintf_srcline prints under a frame — "file:line" (basename)
+   * of the innermost DWARF location of the address (addr2line's first record; "??:0" when it
+   * knows none), or "dso[addr]" for DSOs addr2line is not run on ([kernel.kallsyms], [vdso],
+   * perf-PID.map); nothing for a frame without a DSO. `addr`: the address printed (hex).
+   */
+  private srcOf(l: Loc, f: number, addr = l.addrHex): string | undefined {
+    if (!(f & F.srcline) || !l.dso) return undefined;
+    const key = `${l.dso.id}:${addr}`;
+    let t = this.srclines.get(key);
+    if (t !== undefined) return t;
+    const dso = l.dso;
+    if (dso.kind !== 'user' || !dso.elf) t = `${dso.shortName}[${addr}]`;
+    else {
+      const at = dso.elf.addressOfFileOffset(parseInt(addr, 16));
+      const fr = at === undefined ? undefined : dso.elf.debugInfo()?.frames(at);
+      const inner = fr?.[0];
+      const file = inner?.file ? inner.file.slice(inner.file.lastIndexOf('/') + 1) : '??';
+      t = `${file}:${inner?.file ? (inner.line ?? 0) : 0}`;
+    }
+    this.srclines.set(key, t);
+    return t;
   }
 
   /** The lines replacing an unwound frame by its inline chain, or undefined when it prints as itself. */
@@ -277,7 +307,8 @@ export class PerfScriptPrinter {
     let c = this.inlineText.get(l);
     if (c === undefined || c.f !== f) {
       const e = this.inlines!.expand(l);
-      c = { f, bytes: e ? Buffer.from(e.map((x) => inlineText(l, x, f, this.symName)).join(''), 'utf8') : null };
+      // each entry prints its own record's location (the inline call site for outer ones)
+      c = { f, bytes: e ? Buffer.from(e.map((x) => inlineText(l, x, f, this.symName, f & F.srcline ? x.srcline : undefined)).join(''), 'utf8') : null };
       this.inlineText.set(l, c);
     }
     return c.bytes ?? undefined;
@@ -339,7 +370,8 @@ export class PerfScriptPrinter {
         sink.bytes(NEWLINE);
         return;
       }
-      out += ` ${frameText(r.frames[0], f, hex(s.ipHi, s.ipLo), this.symName)}`;
+      const ipHex = hex(s.ipHi, s.ipLo);
+      out += ` ${frameText(r.frames[0], f, ipHex, this.symName, this.srcOf(r.frames[0], f, r.frames[0].dso?.kind === 'kernel' ? ipHex : undefined))}`;
     }
     sink.text(out + '\n');
   }
@@ -391,17 +423,19 @@ export class ScriptOutput {
 }
 
 /** A frame replaced by an inline-chain entry: the entry's name at the frame's offset, "(inlined)" for the DSO. */
-function inlineText(l: Loc, e: InlineEntry, f: number, name: (s: SymInfo) => string): string {
-  if (!e.inlined) return `\t${frameText(l, f, l.addrHex, name)}\n`;
+function inlineText(l: Loc, e: InlineEntry, f: number, name: (s: SymInfo) => string, src?: string): string {
+  if (!e.inlined) return `\t${frameText(l, f, l.addrHex, name, src)}\n`;
   let t = l.addrHex.padStart(16);
   if (f & F.sym) t += ` ${f & F.symoff ? `${e.name}+0x${l.offset.toString(16)}` : e.name}`;
+  if (src !== undefined) t += `\n  ${src}`;
   return `\t${t} (inlined)\n`;
 }
 
-function frameText(l: Loc, f: number, addr: string, name: (s: SymInfo) => string): string {
+function frameText(l: Loc, f: number, addr: string, name: (s: SymInfo) => string, src?: string): string {
   let t = addr.padStart(16);
   if (f & F.sym) t += ` ${l.sym ? (f & F.symoff ? `${name(l.sym)}+0x${l.offset.toString(16)}` : name(l.sym)) : '[unknown]'}`;
   if (f & F.dso) t += ` (${l.dso ? l.dso.longName : '[unknown]'})`;
+  if (src !== undefined) t += `\n  ${src}`;
   return t;
 }
 

@@ -39,7 +39,7 @@ export class SymbolIndex {
    * Builds from rows (any order). `fixupEnd`: zero-sized symbols end at the next start; the last
    * zero-sized one gets `lastEnd` (or stays 1 byte long).
    */
-  static fromRows(rows: SymbolRow[], lastEnd?: bigint): SymbolIndex {
+  static fromRows(rows: SymbolRow[], lastEnd?: bigint, extra: SymbolRow[] = []): SymbolIndex {
     // Sort on (high, low) 32-bit halves (BigInt comparisons in the comparator cost seconds on big
     // tables); ties keep input order (symbol table / kallsyms order), the in-order order of perf's
     // rbtree, which inserts an equal start to the right.
@@ -70,17 +70,28 @@ export class SymbolIndex {
         if (chooseBest(best, cand) === cand) { kept[kept.length - 1] = i; best = cand; }
       } else { kept.push(i); best = undefined; }
     }
-    const n = kept.length;
+    // Final [start, end) of the kept symbols; then `extra` (sized, e.g. PLT entries), added after
+    // the fixups as perf adds them, skipped where a kept symbol starts at the same address.
+    type Final = { name: string; start: bigint; end: bigint; bind: number };
+    let fin: Final[] = kept.map((i, k) => {
+      const r = rows[i];
+      let end = endOf[i];
+      if (end === r.start) end = k + 1 < kept.length ? rows[kept[k + 1]].start : lastEnd !== undefined && lastEnd > r.start ? lastEnd : r.start + 1n;
+      return { name: r.name, start: r.start, end, bind: r.bind };
+    });
+    if (extra.length) {
+      const have = new Set(fin.map((x) => x.start));
+      const add = extra.filter((x) => x.size > 0 && !have.has(x.start)).map((x) => ({ name: x.name, start: x.start, end: x.start + BigInt(x.size), bind: x.bind }));
+      fin = fin.concat(add).sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    }
+    const n = fin.length;
     let big = false;
-    for (const i of kept) if (endOf[i] >= 1n << 53n) { big = true; break; }
+    for (const x of fin) if (x.end >= 1n << 53n) { big = true; break; }
     const starts = big ? new BigUint64Array(n) : new Float64Array(n);
     const ends = big ? new BigUint64Array(n) : new Float64Array(n);
     const names = new Array<string>(n), binds = new Int8Array(n);
     for (let k = 0; k < n; k++) {
-      const i = kept[k], r = rows[i];
-      // a kept zero-sized symbol ends at the next distinct start (its end above, or past duplicates)
-      let end = endOf[i];
-      if (end === r.start) end = k + 1 < n ? rows[kept[k + 1]].start : lastEnd !== undefined && lastEnd > r.start ? lastEnd : r.start + 1n;
+      const r = fin[k], end = r.end;
       if (big) { (starts as BigUint64Array)[k] = r.start; (ends as BigUint64Array)[k] = end; }
       else { (starts as Float64Array)[k] = Number(r.start); (ends as Float64Array)[k] = Number(end); }
       names[k] = r.name;
@@ -161,6 +172,30 @@ export function functionRows(table: ElfSymbolTable, sectionsFrom: ElfFile): Symb
       if (name.startsWith('.L') || name.startsWith('$')) continue; // local labels, ARM mapping symbols
     } else continue;
     rows.push({ name: table.name(i), start: table.value(i), size: table.size[i], bind: table.bind(i) });
+  }
+  return rows;
+}
+
+/**
+ * perf's dso__synthesize_plt_symbols (perf 6.1, symbol-elf.c): one "NAME@plt" symbol per
+ * .rela.plt entry, the entry's .dynsym name (undemangled here; "" for IRELATIVE slots), at
+ * .plt + (i + 1) * sh_entsize (entry 0 is the PLT header), sh_entsize long. ELF64 RELA only.
+ *
+ *   Elf64_Rela { u64 r_offset; u64 r_info (symbol index << 32 | type); s64 r_addend }   24 bytes
+ */
+export function pltRows(elf: ElfFile): SymbolRow[] {
+  if (elf.header.bits !== 64) return [];
+  const plt = elf.findSection('.plt'), rela = elf.findSection('.rela.plt');
+  const dyn = elf.dynsym();
+  if (!plt || !rela || !dyn || !plt.entsize || rela.type !== 4 /* SHT_RELA */) return [];
+  const data = elf.sectionData(rela);
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const le = elf.header.littleEndian;
+  const rows: SymbolRow[] = [];
+  for (let i = 0, off = 0; off + 24 <= data.byteLength; i++, off += 24) {
+    const symIdx = le ? v.getUint32(off + 12, true) : v.getUint32(off + 8, false);
+    const name = symIdx > 0 && symIdx < dyn.count ? dyn.name(symIdx) : '';
+    rows.push({ name: `${name}@plt`, start: plt.addr + BigInt((i + 1) * plt.entsize), size: plt.entsize, bind: STB_GLOBAL });
   }
   return rows;
 }

@@ -3,7 +3,7 @@
 // injected SymbolLoader; DSOs are cached by path.
 import { readElf, isElf, toHex, type ElfFile, PT_LOAD } from '../formats/elf/index.js';
 import { FormatError } from '../util/index.js';
-import { SymbolIndex, functionRows, type SymbolEntry } from './symbol-index.js';
+import { SymbolIndex, functionRows, pltRows, type SymbolEntry, type SymbolRow } from './symbol-index.js';
 import { findDebugFile, altLinkCandidates } from './debug-files.js';
 import type { DebugInfoFactory, DebugInfoProvider, Frame, SymbolLoader } from './types.js';
 
@@ -98,7 +98,11 @@ export class Symbolizer {
     const rows = table ? functionRows(table, withSymtab === debugFile?.elf && debugFile ? debugFile.elf : elf) : [];
     const demangle = this.options.demangle;
     if (demangle) for (const r of rows) r.name = demangle(r.name);
-    const index = SymbolIndex.fromRows(rows);
+    // perf adds PLT entries after fixing up the symbol table (dso__load): they take no part in
+    // the end/duplicate fixups; addr2line knows no such symbols.
+    let plt: SymbolRow[] = [];
+    if (!this.nearest) { try { plt = pltRows(elf); } catch (e) { if (!(e instanceof FormatError)) throw e; } }
+    const index = SymbolIndex.fromRows(rows, undefined, plt);
     const factory = this.options.debugInfo;
     const makeProvider = (): DebugInfoProvider | undefined => {
       if (!factory) return undefined;
