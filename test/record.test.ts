@@ -296,6 +296,13 @@ async function recordAndSignal(name: string, signals: { sig: NodeJS.Signals; aft
   rec.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((r) => rec.on('exit', (c) => r(c)));
   try {
+    // Time the signals from when recording has begun (the output file exists), not from spawn: on a
+    // loaded machine Node's start-up alone can outlast a fixed delay, and a signal before the
+    // handlers exist just ends the process, as it would perf.
+    for (let waited = 0; !existsSync(out); waited += 20) {
+      if (waited > 30000) throw new Error(`kscope record did not start within 30 s: ${err}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     let t = 0;
     for (const s of signals) {
       await new Promise((r) => setTimeout(r, s.afterMs - t));

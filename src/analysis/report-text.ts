@@ -130,11 +130,13 @@ function printChildren(out: string[], node: CallNode, indent: string, total: num
   const kids = visible(node, total, g);
   for (let i = 0; i < kids.length; i++) {
     const c = kids[i];
-    const last = i === kids.length - 1 && node.self === 0;
+    // perf's graph mode drops the pipe for the last child always; fractal (relative) mode keeps it
+    // while filtered or self hits remain (ui/stdio/hist.c __callchain__fprintf_graph).
+    const last = i === kids.length - 1 && (g.mode !== 'fractal' || node.self === 0);
     const p = ((100 * c.total) / total).toFixed(2) + '%';
     out.push(indent + '|          '); // perf's spacer line keeps its trailing spaces
     const lead = last ? ` --${p}--` : `|--${p}--`;
-    const sub = indent + (last ? ' ' : '|') + ' '.repeat(lead.length); // perf continues one column right of the name
+    const sub = indent + (last ? ' ' : '|') + ' '.repeat(10); // each depth is 11 columns, whatever the percentage's width
     out.push(indent + lead + c.name);
     let n = c;
     for (;;) {
