@@ -61,7 +61,7 @@ function check(file: string, args: string[], what: string): void {
 const CASES: [string, string[][]][] = [
   ['fp', [[], ['-s', 'dso,sym'], ['-s', 'sym'], ['-s', 'pid'], ['-s', 'cpu'], ['-s', 'comm']]],
   ['system', [[], ['-s', 'dso,sym'], ['-s', 'sym'], ['-s', 'pid,cpu,sym'], ['-s', 'dso']]],
-  ['dwarf', [[], ['-s', 'sym']]],
+  ['dwarf', [[], ['-s', 'dso,sym'], ['-s', 'sym']]],
   ['zstd', [[]]],
   ['pipe', [[]]],
   ['node', [[], ['-s', 'dso,sym']]],
@@ -70,11 +70,9 @@ const CASES: [string, string[][]][] = [
 
 // Known differences, run but reported as todo: perf 6.1's rb-tree lookup picks the enclosing sized
 // symbol over a zero-sized label inside it (node: Builtins_JSConstructStubGeneric over
-// construct_stub_create_deopt_addr; script2 is changing symbol-index.ts's overlap choice); perf adds
-// DWARF inlined frames ("(inlined)") to dwarf-unwound chains.
+// construct_stub_create_deopt_addr; script2 is changing symbol-index.ts's overlap choice).
 const TODO: Record<string, string> = {
   node: 'overlapping symbols: a zero-sized label inside a sized function (perf keeps the function)',
-  dwarf: 'inlined frames of dwarf-unwound callchains not added yet',
 };
 
 for (const [name, sorts] of CASES) {

@@ -8,7 +8,7 @@
 // Quirks kept from perf: unresolved sample ips key by their map-relative address, unresolved
 // callchain entries by the raw ip (so they are different entries); a callchain entry without a map
 // takes the level ('.'/'k') of the previous entry of the same sample (perf reuses its addr_location).
-import type { Loc, ResolvedSample, Thread } from './machine.js';
+import type { Loc, ResolvedSample, SymInfo, Thread } from './machine.js';
 import { F64Column, I32Column, PairTable } from './pair-table.js';
 
 export type SortKey = 'comm' | 'pid' | 'dso' | 'sym' | 'cpu';
@@ -65,10 +65,14 @@ export interface HistOptions {
 
 /** perf's symbol column text: "[.] name", "[k] 0x...", with perf's %-#.*llx for unresolved addresses. */
 export function symText(loc: Loc, level = loc.level): string {
-  if (loc.sym) return `[${level}] ${loc.sym.name}`;
+  if (loc.sym) return `[${level}] ${symName(loc.sym)}`;
   const h = loc.addrHex;
   return `[${level}] ${/^0*$/.test(h) ? '0'.repeat(16) : '0x' + h.padStart(16, '0')}`;
 }
+
+/** A symbol's name as perf's columns and call graphs print it: inline symbols get " (inlined)". */
+export function symName(s: SymInfo): string { return s.inlined ? s.name + INLINED : s.name; }
+export const INLINED = ' (inlined)';
 
 export function dsoText(loc: Loc): string { return loc.dso ? loc.dso.shortName : '[unknown]'; }
 
@@ -121,7 +125,7 @@ export class Hists {
   private stamp = 0;
 
   constructor(readonly opts: HistOptions) {
-    this.name = opts.frameName ?? ((l) => (l.sym ? l.sym.name : symText(l).slice(4)));
+    this.name = opts.frameName ?? ((l) => (l.sym ? symName(l.sym) : symText(l).slice(4)));
   }
 
   /** Entries in creation order. */

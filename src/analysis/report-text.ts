@@ -3,7 +3,7 @@
 // dotted underline (column width = max of header and every entry's text), rows "  %7.2f%%" per
 // percentage column, then the call graph under each row when asked. Trailing spaces are trimmed
 // from rows as perf does; perf's random tip lines are not printed.
-import { CallNode, Hists, SortKey, sortText } from './hist.js';
+import { CallNode, Hists, INLINED, SortKey, sortText } from './hist.js';
 
 export interface GraphOptions {
   /** 'graph' (perf's default), 'flat', 'folded', 'fractal'; 'none' prints no call graphs. */
@@ -48,7 +48,8 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
   const keys = o.sort.filter((k) => !o.elide?.has(k));
   const entries = h.sorted();
   const widths = keys.map((k) => HEADERS[k].length);
-  for (const e of entries) keys.forEach((k, i) => { if (k === 'cpu') return; /* perf: fixed 3 */ const l = sortText(e, k).length; if (l > widths[i]) widths[i] = l; });
+  // perf's symbol width is namelen + 4: an inline symbol's " (inlined)" overflows its column
+  for (const e of entries) keys.forEach((k, i) => { if (k === 'cpu') return; /* perf: fixed 3 */ const l = sortText(e, k).length - (k === 'sym' && e.loc.sym?.inlined ? INLINED.length : 0); if (l > widths[i]) widths[i] = l; });
   const head: string[] = [], dots: string[] = [];
   if (o.children) { head.push('Children', '    Self'); dots.push('........', '........'); } else { head.push('Overhead'); dots.push('........'); }
   keys.forEach((k, i) => { head.push(HEADERS[k].padEnd(widths[i])); dots.push('.'.repeat(widths[i])); });

@@ -11,6 +11,8 @@ import { createDemangler } from '../symbols/demangle.js';
 import { type PerfDataFile } from '../formats/perfdata/index.js';
 import { KscopeError } from '../util/errors.js';
 import { eventNames } from '../analysis/stats.js';
+import { InlineFrames, recordedEntries } from '../analysis/inline-frames.js';
+import type { Loc } from '../analysis/machine.js';
 
 export interface Opts {
   input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
@@ -49,7 +51,12 @@ export function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean):
   if (!hasChain) graph.mode = 'none';
   const comms = list(o.comm), dsos = list(o.dso);
   const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);
-  const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle: createDemangler(readDemanglerWasm(), { params: false }) });
+  const demangle = createDemangler(readDemanglerWasm(), { params: false });
+  const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle });
+  // perf 6.1 adds inlined functions' frames to the entries the DWARF unwinder reports (machine.c:
+  // unwind_entry → append_inlines); symbol names are demangled by the machine already
+  const inlines = new InlineFrames((s) => s.name, demangle);
+  const expanded: Loc[] = [];
   const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order }));
   const totals = evs.map(() => ({ period: 0, samples: 0 }));
   // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)
@@ -77,7 +84,25 @@ export function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean):
       totals[i].period += res.period; totals[i].samples++;
       continue;
     }
+    const chain = res.chain;
+    if (withChain && sample.stackUser && sample.regsUser) expandInlines(res, recordedEntries(sample));
     hists[i].add(res);
+    res.chain = chain;
+  }
+  /** Replaces res.chain by `expanded`: the unwound user entries [recorded, n) by their inline frames. */
+  function expandInlines(r: ResolvedSample, recorded: number): void {
+    const n = r.chainLength, c = r.chain;
+    let m = 0, changed = false;
+    for (let j = 0; j < n; j++) {
+      const l = c[j];
+      const e = j >= recorded && l.level === '.' ? inlines.expand(l) : undefined;
+      if (!e) { expanded[m++] = l; continue; }
+      changed = true;
+      for (const x of e) expanded[m++] = x.inlined ? machine.inlinedLoc(l, x.name) : l;
+    }
+    if (!changed) return;
+    r.chain = expanded;
+    r.chainLength = m;
   }
   const names = eventNames(file);
   const lines: string[] = [];
