@@ -280,6 +280,37 @@ export class Hists {
     return root;
   }
 
+  /**
+   * perf 6.1's output order of entries equal in the overhead columns (sort.c se_sort/se_cmp as
+   * hist_entry__sort applies them): comm, dso and symbol names ascending (strcmp; an inline
+   * symbol by its bare name), tid and cpu ascending; entries without a DSO or symbol after the
+   * others, unresolved symbols among themselves by address.
+   */
+  private keyOrder(a: HistEntry, b: HistEntry): number {
+    for (const k of this.opts.sort) {
+      let d = 0;
+      switch (k) {
+        case 'comm': d = strcmp(a.comm, b.comm); break;
+        case 'pid': d = a.thread.tid - b.thread.tid; break;
+        case 'cpu': d = a.cpu - b.cpu; break;
+        case 'dso': {
+          const x = a.loc.dso, y = b.loc.dso;
+          d = x && y ? strcmp(x.shortName, y.shortName) : x ? -1 : y ? 1 : 0;
+          break;
+        }
+        case 'sym': {
+          const x = a.loc.sym, y = b.loc.sym;
+          if (x && y) d = strcmp(x.name, y.name);
+          else if (x || y) d = x ? -1 : 1;
+          else { const p = a.loc.addrHex.padStart(16, '0'), q = b.loc.addrHex.padStart(16, '0'); d = p < q ? -1 : p > q ? 1 : 0; }
+          break;
+        }
+      }
+      if (d) return d;
+    }
+    return a.idx - b.idx;
+  }
+
   /** Entries in perf's output order: children (when on) then self, descending; ties by the sort keys. */
   sorted(): HistEntry[] {
     const keyStr = (e: HistEntry) => this.opts.sort.map((s) => sortText(e, s)).join('\0');
@@ -287,7 +318,9 @@ export class Hists {
     const ks = new Map(arr.map((e) => [e, keyStr(e)]));
     // Children mode: perf 6.1 orders equal entries by the sort keys descending (dso name, then symbol
     // start: seen on the fp report, in caller and callee order alike)
-    if (this.opts.children) {
+    // Without call graphs (-g none) perf's children column breaks no ties (__hpp__sort_acc compares
+    // callchain depths only when callchains are used): self, then the sort keys ascending as below.
+    if (this.opts.children && this.opts.graph) {
       const tie = (a: HistEntry, b: HistEntry): number => {
         for (const k of this.opts.sort) {
           if (k === 'sym' && a.loc.sym && b.loc.sym) { const d = b.loc.sym.start - a.loc.sym.start; if (d) return d; continue; }
@@ -298,9 +331,12 @@ export class Hists {
       };
       return arr.sort((a, b) => b.children - a.children || b.self - a.self || tie(a, b));
     }
-    return arr.sort((a, b) => b.self - a.self || (ks.get(a)! < ks.get(b)! ? -1 : ks.get(a)! > ks.get(b)! ? 1 : 0));
+    if (this.opts.children) return arr.sort((a, b) => b.children - a.children || b.self - a.self || this.keyOrder(a, b));
+    return arr.sort((a, b) => b.self - a.self || this.keyOrder(a, b));
   }
 }
+
+function strcmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
 
 /** The text of a sort key column for an entry. */
 export function sortText(e: HistEntry, key: SortKey): string {

@@ -57,6 +57,7 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
   lines.push('# ' + dots.join('  '));
   lines.push('#');
   const total = h.totalPeriod;
+  const padLast = keys.length > 0 && keys[keys.length - 1] !== 'sym';
   for (const e of entries) {
     const v = o.children ? e.children : e.self;
     if (total && (100 * v) / total < o.percentLimit) continue;
@@ -64,7 +65,9 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
     const cols: string[] = [];
     if (o.children) cols.push(pct(e.children, total), pct(e.self, total)); else cols.push(pct(e.self, total));
     keys.forEach((k, i) => cols.push(sortText(e, k).padEnd(widths[i])));
-    lines.push(('  ' + cols.join('  ')).trimEnd());
+    // perf pads every key column to its width but a last symbol column (comm, dso, pid rows end in spaces)
+    const row = '  ' + cols.join('  ');
+    lines.push(padLast ? row : row.trimEnd());
     const root = o.graph.mode !== 'none' ? h.graphOf(e, o.graph.mode === 'graph' || o.graph.mode === 'fractal' ? (o.graph.threshold / 100) * total : 0) : undefined;
     if (root) {
       const g = graphLines(root, total, o.graph, o.children);

@@ -18,6 +18,8 @@ export interface Opts {
   input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
   callGraph?: string; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
   header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
+  /** false: perf's --no-inline (no inline frames on dwarf-unwound callchains). */
+  inline?: boolean;
 }
 
 /** perf's -g/--call-graph "print_type,threshold,print_limit,order,sort_key,branch,value" (we use type, threshold, order). */
@@ -38,13 +40,14 @@ function list(s: string | undefined): string[] | undefined {
   return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
 }
 
-export function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean): string {
+export function reportText(file: PerfDataFile, o: Opts): string {
   let sort: SortKey[];
   try { sort = parseSortKeys(o.sort ?? 'comm,dso,sym'); } catch (e) { throw new KscopeError((e as Error).message, 'sort keys: comm, pid, dso, sym, cpu'); }
   const evs = file.events.events;
   const hasChain = evs.some((e) => e.attr.sampleType & SampleType.CALLCHAIN);
   // perf report on a pipe learns the events too late to set up cumulative (children) output
-  const children = file.pipe ? false : childrenGiven ? o.children !== false : o.children !== false && hasChain;
+  // and without callchains it ignores --children (given or not)
+  const children = file.pipe || !hasChain ? false : o.children !== false;
   const graph = parseCallGraph(o.callGraph);
   // perf report: caller order by default in children mode (builtin-report.c: cumulate_callchain without an order given)
   if (children && !/(^|,)(caller|callee)(,|$)/.test(o.callGraph ?? '')) graph.order = 'caller';
@@ -85,7 +88,7 @@ export function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean):
       continue;
     }
     const chain = res.chain;
-    if (withChain && sample.stackUser && sample.regsUser) expandInlines(res, recordedEntries(sample));
+    if (withChain && o.inline !== false && sample.stackUser && sample.regsUser) expandInlines(res, recordedEntries(sample));
     hists[i].add(res);
     res.chain = chain;
   }
