@@ -3,7 +3,7 @@
 // orders; the header lines equal; the -g graph text of the frame-pointer recording line for line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
+import { compileWorkload, perfRecording, perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
 
 const skip = perfSkipReason();
 
@@ -87,6 +87,20 @@ for (const [name, sorts] of CASES) {
     }
   });
 }
+
+test('report -g none rows equal perf\'s on inlined code: "(inlined)" entries of dwarf-unwound frames, none for fp', { skip }, () => {
+  // test/workloads/flamecli-inline.c: work → mix → step, the last two inlined (the flame-cli test's recordings)
+  const bin = compileWorkload('flamecli-inline.c', ['-O2', '-g', '-fno-omit-frame-pointer']);
+  const dwarf = perfRecording('flamecli-inline-dwarf', ['record', '--call-graph', 'dwarf,4096', '-F', '1000', '--', bin, '300']);
+  const fp = perfRecording('flamecli-inline-fp', ['record', '-g', '-F', '1000', '--', bin, '300']);
+  const theirs = runPerf(['report', '-i', dwarf, '--stdio', '-g', 'none', '--children', '-s', 'sym']);
+  assert.match(theirs.stdout, /\[\.\] step \(inlined\)/, 'the recording has inlined frames');
+  for (const [rec, name] of [[dwarf, 'inline-dwarf'], [fp, 'inline-fp']]) {
+    for (const s of [[], ['-s', 'dso,sym'], ['-s', 'sym'], ['--no-inline']]) {
+      for (const mode of ['--children', '--no-children']) check(rec, ['-g', 'none', mode, ...s], `${name} ${mode} ${s.join(' ')}`);
+    }
+  }
+});
 
 test('report filters: --comm, --pid, --cpu, --dso, --percent-limit', { skip }, () => {
   const rec = standardRecordings().system;
