@@ -128,3 +128,17 @@ test('report call graphs equal perf line for line: fp, children (default caller 
     assert.equal(strip(mine.stdout), strip(theirs.stdout), args.join(' ') || 'default');
   }
 });
+
+test('report call graphs equal perf line for line: dwarf and the inline workload (inlined frames, children order by callchain depth)', { skip }, () => {
+  const bin = compileWorkload('flamecli-inline.c', ['-O2', '-g', '-fno-omit-frame-pointer']);
+  const inline = perfRecording('flamecli-inline-dwarf', ['record', '--call-graph', 'dwarf,4096', '-F', '1000', '--', bin, '300']);
+  const strip = (t: string) => t.split('\n').filter((l) => !/^# \(Tip:/.test(l)).join('\n').replace(/(\n#|\n)*$/, '');
+  for (const rec of [standardRecordings().dwarf, inline]) {
+    for (const args of [[], ['-g', 'callee'], ['--no-children'], ['--no-children', '-g', 'caller']]) {
+      const theirs = runPerf(['report', '-i', rec, '--stdio', ...args]);
+      const mine = runKscope(['report', '-i', rec, '--stdio', ...args]);
+      assert.equal(mine.status, 0, mine.stderr);
+      assert.equal(strip(mine.stdout), strip(theirs.stdout), `${rec} ${args.join(' ') || 'default'}`);
+    }
+  }
+});

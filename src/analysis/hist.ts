@@ -50,6 +50,8 @@ export interface HistEntry {
   samples: number;
   /** The last sample that added to this entry (the cumulative iterator's "seen" check). */
   stamp: number;
+  /** The longest callchain cursor recorded for the entry (perf's callchain_root max_depth; with graphs). */
+  maxDepth: number;
 }
 
 export interface HistOptions {
@@ -170,7 +172,7 @@ export class Hists {
   private entry(r: ResolvedSample, loc: Loc, key: number, level: string): HistEntry {
     let e = this.entryOfKey[key];
     if (e === undefined) {
-      e = { idx: this.list.length, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0 };
+      e = { idx: this.list.length, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0, maxDepth: 0 };
       this.list.push(e);
       this.entryOfKey[key] = e;
     }
@@ -222,6 +224,7 @@ export class Hists {
     if (this.opts.graph) {
       this.internCursor(cur, n);
       this.addGraph(e, 0, period);
+      if (n > e.maxDepth) e.maxDepth = n;
     }
     if (!this.opts.children) return;
     e.children += period;
@@ -234,7 +237,10 @@ export class Hists {
       if (ce.stamp === stamp) continue; // hist_entry__cmp equal to an entry already added for this sample
       ce.stamp = stamp;
       ce.children += period;
-      if (this.opts.graph) this.addGraph(ce, i, period); // perf's cursor snapshot starts at the entry itself
+      if (this.opts.graph) { // perf's cursor snapshot starts at the entry itself
+        this.addGraph(ce, i, period);
+        if (n - i > ce.maxDepth) ce.maxDepth = n - i;
+      }
     }
   }
 
@@ -316,20 +322,14 @@ export class Hists {
     const keyStr = (e: HistEntry) => this.opts.sort.map((s) => sortText(e, s)).join('\0');
     const arr = this.list.slice();
     const ks = new Map(arr.map((e) => [e, keyStr(e)]));
-    // Children mode: perf 6.1 orders equal entries by the sort keys descending (dso name, then symbol
-    // start: seen on the fp report, in caller and callee order alike)
-    // Without call graphs (-g none) perf's children column breaks no ties (__hpp__sort_acc compares
-    // callchain depths only when callchains are used): self, then the sort keys ascending as below.
+    // Children mode with call graphs: perf 6.1 puts callers above callees among equal children
+    // (__hpp__sort_acc: the entries of one thread by their longest callchain, longer first in caller
+    // order, shorter first in callee order); then self, then the sort keys.
     if (this.opts.children && this.opts.graph) {
-      const tie = (a: HistEntry, b: HistEntry): number => {
-        for (const k of this.opts.sort) {
-          if (k === 'sym' && a.loc.sym && b.loc.sym) { const d = b.loc.sym.start - a.loc.sym.start; if (d) return d; continue; }
-          const x = sortText(a, k), y = sortText(b, k);
-          if (x !== y) return x < y ? 1 : -1;
-        }
-        return a.idx - b.idx;
-      };
-      return arr.sort((a, b) => b.children - a.children || b.self - a.self || tie(a, b));
+      const caller = this.opts.order === 'caller';
+      return arr.sort((a, b) => b.children - a.children
+        || (a.thread === b.thread ? (caller ? b.maxDepth - a.maxDepth : a.maxDepth - b.maxDepth) : 0)
+        || b.self - a.self || this.keyOrder(a, b));
     }
     if (this.opts.children) return arr.sort((a, b) => b.children - a.children || b.self - a.self || this.keyOrder(a, b));
     return arr.sort((a, b) => b.self - a.self || this.keyOrder(a, b));

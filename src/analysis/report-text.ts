@@ -93,9 +93,10 @@ export function graphLines(root: CallNode, total: number, g: GraphOptions, child
   void rootTotal;
   const kids = visible(root, total, g);
   if (!kids.length) return out;
-  out.push(indent + '|');
-  // perf: a single top-level chain starts with "---"; several start with "|--P%--"
+  // perf: a single top-level chain starts with "|" and "---"; several start with "|--P%--"
+  // (callchain__fprintf_graph prints the "|" line only for a lone first child)
   if (kids.length === 1 && root.self === 0) {
+    out.push(indent + '|');
     const c = kids[0];
     printChain(out, c, indent, '---', total, g, true);
   } else {
@@ -134,11 +135,11 @@ function printChildren(out: string[], node: CallNode, indent: string, total: num
   const kids = visible(node, total, g);
   for (let i = 0; i < kids.length; i++) {
     const c = kids[i];
-    const last = i === kids.length - 1 && node.self === 0;
+    const last = i === kids.length - 1;
     const p = ((100 * c.total) / total).toFixed(2) + '%';
     out.push(indent + '|          '); // perf's spacer line keeps its trailing spaces
     const lead = last ? ` --${p}--` : `|--${p}--`;
-    const sub = indent + (last ? ' ' : '|') + ' '.repeat(lead.length); // perf continues one column right of the name
+    const sub = indent + (last ? ' ' : '|') + ' '.repeat(10); // perf's ipchain__fprintf_graph: "|" or " " and 10 spaces a level
     out.push(indent + lead + c.name);
     let n = c;
     for (;;) {
