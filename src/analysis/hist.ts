@@ -8,7 +8,7 @@
 // Quirks kept from perf: unresolved sample ips key by their map-relative address, unresolved
 // callchain entries by the raw ip (so they are different entries); a callchain entry without a map
 // takes the level ('.'/'k') of the previous entry of the same sample (perf reuses its addr_location).
-import type { Loc, ResolvedSample, Thread } from './machine.js';
+import type { Loc, ResolvedSample, SymInfo, Thread } from './machine.js';
 import { F64Column, I32Column, PairTable } from './pair-table.js';
 
 export type SortKey = 'comm' | 'pid' | 'dso' | 'sym' | 'cpu';
@@ -50,6 +50,8 @@ export interface HistEntry {
   samples: number;
   /** The last sample that added to this entry (the cumulative iterator's "seen" check). */
   stamp: number;
+  /** The longest callchain cursor recorded for the entry (perf's callchain_root max_depth; with graphs). */
+  maxDepth: number;
 }
 
 export interface HistOptions {
@@ -65,10 +67,14 @@ export interface HistOptions {
 
 /** perf's symbol column text: "[.] name", "[k] 0x...", with perf's %-#.*llx for unresolved addresses. */
 export function symText(loc: Loc, level = loc.level): string {
-  if (loc.sym) return `[${level}] ${loc.sym.name}`;
+  if (loc.sym) return `[${level}] ${symName(loc.sym)}`;
   const h = loc.addrHex;
   return `[${level}] ${/^0*$/.test(h) ? '0'.repeat(16) : '0x' + h.padStart(16, '0')}`;
 }
+
+/** A symbol's name as perf's columns and call graphs print it: inline symbols get " (inlined)". */
+export function symName(s: SymInfo): string { return s.inlined ? s.name + INLINED : s.name; }
+export const INLINED = ' (inlined)';
 
 export function dsoText(loc: Loc): string { return loc.dso ? loc.dso.shortName : '[unknown]'; }
 
@@ -121,7 +127,7 @@ export class Hists {
   private stamp = 0;
 
   constructor(readonly opts: HistOptions) {
-    this.name = opts.frameName ?? ((l) => (l.sym ? l.sym.name : symText(l).slice(4)));
+    this.name = opts.frameName ?? ((l) => (l.sym ? symName(l.sym) : symText(l).slice(4)));
   }
 
   /** Entries in creation order. */
@@ -166,7 +172,7 @@ export class Hists {
   private entry(r: ResolvedSample, loc: Loc, key: number, level: string): HistEntry {
     let e = this.entryOfKey[key];
     if (e === undefined) {
-      e = { idx: this.list.length, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0 };
+      e = { idx: this.list.length, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0, maxDepth: 0 };
       this.list.push(e);
       this.entryOfKey[key] = e;
     }
@@ -218,6 +224,7 @@ export class Hists {
     if (this.opts.graph) {
       this.internCursor(cur, n);
       this.addGraph(e, 0, period);
+      if (n > e.maxDepth) e.maxDepth = n;
     }
     if (!this.opts.children) return;
     e.children += period;
@@ -230,7 +237,10 @@ export class Hists {
       if (ce.stamp === stamp) continue; // hist_entry__cmp equal to an entry already added for this sample
       ce.stamp = stamp;
       ce.children += period;
-      if (this.opts.graph) this.addGraph(ce, i, period); // perf's cursor snapshot starts at the entry itself
+      if (this.opts.graph) { // perf's cursor snapshot starts at the entry itself
+        this.addGraph(ce, i, period);
+        if (n - i > ce.maxDepth) ce.maxDepth = n - i;
+      }
     }
   }
 
@@ -276,27 +286,57 @@ export class Hists {
     return root;
   }
 
+  /**
+   * perf 6.1's output order of entries equal in the overhead columns (sort.c se_sort/se_cmp as
+   * hist_entry__sort applies them): comm, dso and symbol names ascending (strcmp; an inline
+   * symbol by its bare name), tid and cpu ascending; entries without a DSO or symbol after the
+   * others, unresolved symbols among themselves by address.
+   */
+  private keyOrder(a: HistEntry, b: HistEntry): number {
+    for (const k of this.opts.sort) {
+      let d = 0;
+      switch (k) {
+        case 'comm': d = strcmp(a.comm, b.comm); break;
+        case 'pid': d = a.thread.tid - b.thread.tid; break;
+        case 'cpu': d = a.cpu - b.cpu; break;
+        case 'dso': {
+          const x = a.loc.dso, y = b.loc.dso;
+          d = x && y ? strcmp(x.shortName, y.shortName) : x ? -1 : y ? 1 : 0;
+          break;
+        }
+        case 'sym': {
+          const x = a.loc.sym, y = b.loc.sym;
+          if (x && y) d = strcmp(x.name, y.name);
+          else if (x || y) d = x ? -1 : 1;
+          else { const p = a.loc.addrHex.padStart(16, '0'), q = b.loc.addrHex.padStart(16, '0'); d = p < q ? -1 : p > q ? 1 : 0; }
+          break;
+        }
+      }
+      if (d) return d;
+    }
+    return a.idx - b.idx;
+  }
+
   /** Entries in perf's output order: children (when on) then self, descending; ties by the sort keys. */
   sorted(): HistEntry[] {
     const keyStr = (e: HistEntry) => this.opts.sort.map((s) => sortText(e, s)).join('\0');
     const arr = this.list.slice();
     const ks = new Map(arr.map((e) => [e, keyStr(e)]));
-    // Children mode: perf 6.1 orders equal entries by the sort keys descending (dso name, then symbol
-    // start: seen on the fp report, in caller and callee order alike)
-    if (this.opts.children) {
-      const tie = (a: HistEntry, b: HistEntry): number => {
-        for (const k of this.opts.sort) {
-          if (k === 'sym' && a.loc.sym && b.loc.sym) { const d = b.loc.sym.start - a.loc.sym.start; if (d) return d; continue; }
-          const x = sortText(a, k), y = sortText(b, k);
-          if (x !== y) return x < y ? 1 : -1;
-        }
-        return a.idx - b.idx;
-      };
-      return arr.sort((a, b) => b.children - a.children || b.self - a.self || tie(a, b));
+    // Children mode with call graphs: perf 6.1 puts callers above callees among equal children
+    // (__hpp__sort_acc: the entries of one thread by their longest callchain, longer first in caller
+    // order, shorter first in callee order); then self, then the sort keys.
+    if (this.opts.children && this.opts.graph) {
+      const caller = this.opts.order === 'caller';
+      return arr.sort((a, b) => b.children - a.children
+        || (a.thread === b.thread ? (caller ? b.maxDepth - a.maxDepth : a.maxDepth - b.maxDepth) : 0)
+        || b.self - a.self || this.keyOrder(a, b));
     }
-    return arr.sort((a, b) => b.self - a.self || (ks.get(a)! < ks.get(b)! ? -1 : ks.get(a)! > ks.get(b)! ? 1 : 0));
+    if (this.opts.children) return arr.sort((a, b) => b.children - a.children || b.self - a.self || this.keyOrder(a, b));
+    return arr.sort((a, b) => b.self - a.self || this.keyOrder(a, b));
   }
 }
+
+function strcmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
 
 /** The text of a sort key column for an entry. */
 export function sortText(e: HistEntry, key: SortKey): string {

@@ -96,6 +96,11 @@ export interface SymInfo {
   dso: DsoInfo;
   /** Dense id across the machine. */
   id: number;
+  /**
+   * A made-up symbol for an inlined function (perf's new_inline_sym: the name from DWARF, the
+   * frame symbol's start); perf prints it "name (inlined)".
+   */
+  inlined?: boolean;
 }
 
 /** One resolved address (interned per DSO and address): what a hist entry or a frame needs. */
@@ -223,6 +228,8 @@ export class Machine {
   private readonly moduleDsos = new Map<string, DsoInfo>();
   private nextLocId = 1;
   private nextSymId = 1;
+  private readonly inlineLocs = new Map<Loc, Map<string, Loc>>();
+  private readonly inlineSyms = new Map<SymInfo, Map<string, SymInfo>>();
   private unknownLocs = new Map<string, Loc>();
   private unwinder: DwarfUnwinder | undefined;
   private unwindThread: Thread | undefined;
@@ -392,6 +399,27 @@ export class Machine {
     } catch { this.kernelSyms = undefined; }
     if (this.kernelSyms && this.kernelSyms.restricted) this.kernelSyms = undefined;
     return this.kernelSyms;
+  }
+
+  /**
+   * The location of an inlined function's frame at `loc` (perf's callchain entry with a made-up
+   * inline symbol: same DSO, level and address; the symbol named `name`, starting where loc's
+   * symbol starts). Interned per (loc, name): equal inline frames are one hist entry.
+   */
+  inlinedLoc(loc: Loc, name: string): Loc {
+    const base = loc.sym;
+    if (!base) return loc;
+    const byName = (this.inlineLocs.get(loc) ?? this.inlineLocs.set(loc, new Map()).get(loc)!);
+    let l = byName.get(name);
+    if (!l) {
+      let syms = this.inlineSyms.get(base);
+      if (!syms) { syms = new Map(); this.inlineSyms.set(base, syms); }
+      let sym = syms.get(name);
+      if (!sym) { sym = { name, start: base.start, startHex: base.startHex, dso: base.dso, id: this.nextSymId++, inlined: true }; syms.set(name, sym); }
+      l = { dso: loc.dso, sym, level: loc.level, addrHex: loc.addrHex, offset: loc.offset, id: this.nextLocId++ };
+      byName.set(name, l);
+    }
+    return l;
   }
 
   private unknownLoc(level: string, addrHex: string): Loc {

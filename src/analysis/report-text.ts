@@ -3,7 +3,7 @@
 // dotted underline (column width = max of header and every entry's text), rows "  %7.2f%%" per
 // percentage column, then the call graph under each row when asked. Trailing spaces are trimmed
 // from rows as perf does; perf's random tip lines are not printed.
-import { CallNode, Hists, SortKey, sortText } from './hist.js';
+import { CallNode, Hists, INLINED, SortKey, sortText } from './hist.js';
 
 export interface GraphOptions {
   /** 'graph' (perf's default), 'flat', 'folded', 'fractal'; 'none' prints no call graphs. */
@@ -48,7 +48,8 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
   const keys = o.sort.filter((k) => !o.elide?.has(k));
   const entries = h.sorted();
   const widths = keys.map((k) => HEADERS[k].length);
-  for (const e of entries) keys.forEach((k, i) => { if (k === 'cpu') return; /* perf: fixed 3 */ const l = sortText(e, k).length; if (l > widths[i]) widths[i] = l; });
+  // perf's symbol width is namelen + 4: an inline symbol's " (inlined)" overflows its column
+  for (const e of entries) keys.forEach((k, i) => { if (k === 'cpu') return; /* perf: fixed 3 */ const l = sortText(e, k).length - (k === 'sym' && e.loc.sym?.inlined ? INLINED.length : 0); if (l > widths[i]) widths[i] = l; });
   const head: string[] = [], dots: string[] = [];
   if (o.children) { head.push('Children', '    Self'); dots.push('........', '........'); } else { head.push('Overhead'); dots.push('........'); }
   keys.forEach((k, i) => { head.push(HEADERS[k].padEnd(widths[i])); dots.push('.'.repeat(widths[i])); });
@@ -56,6 +57,7 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
   lines.push('# ' + dots.join('  '));
   lines.push('#');
   const total = h.totalPeriod;
+  const padLast = keys.length > 0 && keys[keys.length - 1] !== 'sym';
   for (const e of entries) {
     const v = o.children ? e.children : e.self;
     if (total && (100 * v) / total < o.percentLimit) continue;
@@ -63,7 +65,9 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
     const cols: string[] = [];
     if (o.children) cols.push(pct(e.children, total), pct(e.self, total)); else cols.push(pct(e.self, total));
     keys.forEach((k, i) => cols.push(sortText(e, k).padEnd(widths[i])));
-    lines.push(('  ' + cols.join('  ')).trimEnd());
+    // perf pads every key column to its width but a last symbol column (comm, dso, pid rows end in spaces)
+    const row = '  ' + cols.join('  ');
+    lines.push(padLast ? row : row.trimEnd());
     const root = o.graph.mode !== 'none' ? h.graphOf(e, o.graph.mode === 'graph' || o.graph.mode === 'fractal' ? (o.graph.threshold / 100) * total : 0) : undefined;
     if (root) {
       const g = graphLines(root, total, o.graph, o.children);
@@ -89,9 +93,10 @@ export function graphLines(root: CallNode, total: number, g: GraphOptions, child
   void rootTotal;
   const kids = visible(root, total, g);
   if (!kids.length) return out;
-  out.push(indent + '|');
-  // perf: a single top-level chain starts with "---"; several start with "|--P%--"
+  // perf: a single top-level chain starts with "|" and "---"; several start with "|--P%--"
+  // (callchain__fprintf_graph prints the "|" line only for a lone first child)
   if (kids.length === 1 && root.self === 0) {
+    out.push(indent + '|');
     const c = kids[0];
     printChain(out, c, indent, '---', total, g, true);
   } else {

@@ -11,11 +11,15 @@ import { createDemangler } from '../symbols/demangle.js';
 import { type PerfDataFile } from '../formats/perfdata/index.js';
 import { KscopeError } from '../util/errors.js';
 import { eventNames } from '../analysis/stats.js';
+import { InlineFrames, recordedEntries } from '../analysis/inline-frames.js';
+import type { Loc } from '../analysis/machine.js';
 
 export interface Opts {
   input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
   callGraph?: string; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
   header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
+  /** false: perf's --no-inline (no inline frames on dwarf-unwound callchains). */
+  inline?: boolean;
 }
 
 /** perf's -g/--call-graph "print_type,threshold,print_limit,order,sort_key,branch,value" (we use type, threshold, order). */
@@ -36,20 +40,26 @@ function list(s: string | undefined): string[] | undefined {
   return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
 }
 
-export function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean): string {
+export function reportText(file: PerfDataFile, o: Opts): string {
   let sort: SortKey[];
   try { sort = parseSortKeys(o.sort ?? 'comm,dso,sym'); } catch (e) { throw new KscopeError((e as Error).message, 'sort keys: comm, pid, dso, sym, cpu'); }
   const evs = file.events.events;
   const hasChain = evs.some((e) => e.attr.sampleType & SampleType.CALLCHAIN);
   // perf report on a pipe learns the events too late to set up cumulative (children) output
-  const children = file.pipe ? false : childrenGiven ? o.children !== false : o.children !== false && hasChain;
+  // and without callchains it ignores --children (given or not)
+  const children = file.pipe || !hasChain ? false : o.children !== false;
   const graph = parseCallGraph(o.callGraph);
   // perf report: caller order by default in children mode (builtin-report.c: cumulate_callchain without an order given)
   if (children && !/(^|,)(caller|callee)(,|$)/.test(o.callGraph ?? '')) graph.order = 'caller';
   if (!hasChain) graph.mode = 'none';
   const comms = list(o.comm), dsos = list(o.dso);
   const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);
-  const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle: createDemangler(readDemanglerWasm(), { params: false }) });
+  const demangle = createDemangler(readDemanglerWasm(), { params: false });
+  const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle });
+  // perf 6.1 adds inlined functions' frames to the entries the DWARF unwinder reports (machine.c:
+  // unwind_entry → append_inlines); symbol names are demangled by the machine already
+  const inlines = new InlineFrames((s) => s.name, demangle);
+  const expanded: Loc[] = [];
   const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order }));
   const totals = evs.map(() => ({ period: 0, samples: 0 }));
   // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)
@@ -77,7 +87,25 @@ export function reportText(file: PerfDataFile, o: Opts, childrenGiven: boolean):
       totals[i].period += res.period; totals[i].samples++;
       continue;
     }
+    const chain = res.chain;
+    if (withChain && o.inline !== false && sample.stackUser && sample.regsUser) expandInlines(res, recordedEntries(sample));
     hists[i].add(res);
+    res.chain = chain;
+  }
+  /** Replaces res.chain by `expanded`: the unwound user entries [recorded, n) by their inline frames. */
+  function expandInlines(r: ResolvedSample, recorded: number): void {
+    const n = r.chainLength, c = r.chain;
+    let m = 0, changed = false;
+    for (let j = 0; j < n; j++) {
+      const l = c[j];
+      const e = j >= recorded && l.level === '.' ? inlines.expand(l) : undefined;
+      if (!e) { expanded[m++] = l; continue; }
+      changed = true;
+      for (const x of e) expanded[m++] = x.inlined ? machine.inlinedLoc(l, x.name) : l;
+    }
+    if (!changed) return;
+    r.chain = expanded;
+    r.chainLength = m;
   }
   const names = eventNames(file);
   const lines: string[] = [];

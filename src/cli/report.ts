@@ -33,6 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--header', 'show the data header, then the report')
     .option('--header-only', 'show only the data header')
     .option('-I, --show-info', 'with --header/--header-only: also the extended header (topology, caches)')
+    .option('--no-inline', 'do not add inlined functions\' frames to callchains unwound from --call-graph dwarf samples')
     .option('--symfs <dir>', 'look for symbol files relative to this directory')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -59,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     if (o.stats) { process.stdout.write(out + formatStats(computeStats(file))); return 0; }
     // The symbolizer, machine model and histograms load only here: --stats and --header start fast.
     const { reportText } = await import('./_report-text.js');
-    out += reportText(file, o, cmd.getOptionValueSource('children') === 'cli');
+    out += reportText(file, o);
     process.stdout.write(out);
   } finally {
     file.close();
