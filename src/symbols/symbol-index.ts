@@ -35,6 +35,11 @@ export class SymbolIndex {
 
   get size(): number { return this.names.length; }
 
+  /** An index from final columns: sorted by start, fixed up and deduplicated (symbol-table.ts builds them). */
+  static fromColumns(starts: Float64Array | BigUint64Array, ends: Float64Array | BigUint64Array, names: string[], binds: Int8Array): SymbolIndex {
+    return new SymbolIndex(starts, ends, names, binds);
+  }
+
   /**
    * Builds from rows (any order). `fixupEnd`: zero-sized symbols end at the next start; the last
    * zero-sized one gets `lastEnd` (or stays 1 byte long).
