@@ -64,7 +64,8 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
     if (v === 0 && !o.children) continue;
     const cols: string[] = [];
     if (o.children) cols.push(pct(e.children, total), pct(e.self, total)); else cols.push(pct(e.self, total));
-    keys.forEach((k, i) => cols.push(sortText(e, k).padEnd(widths[i])));
+    // A last column that is trimmed anyway is not padded (a long C++ name makes the width thousands).
+    keys.forEach((k, i) => cols.push(padLast || i < keys.length - 1 ? sortText(e, k).padEnd(widths[i]) : sortText(e, k)));
     // perf pads every key column to its width but a last symbol column (comm, dso, pid rows end in spaces)
     const row = '  ' + cols.join('  ');
     lines.push(padLast ? row : row.trimEnd());
