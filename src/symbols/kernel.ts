@@ -73,8 +73,8 @@ export class KernelSymbols {
     const built = buildSymbolIndex({ count: n, hi, lo, size, bind, name: (k) => table.name[pick[k]] });
     this.index = built.index;
     if (built.row) {
-      const rowOf = built.row;
-      for (let t = 0; t < rowOf.length; t++) rowOf[t] = rowOf[t] < 0 ? -1 : pick[rowOf[t]];
+      const rowOf = new Int32Array(built.row.length); // built.row stays as the index's lazy names read it
+      for (let t = 0; t < rowOf.length; t++) rowOf[t] = built.row[t] < 0 ? -1 : pick[built.row[t]];
       this.rowOf = rowOf;
     } else {
       this.modOf = new Map();

@@ -31,13 +31,18 @@ export class SymbolIndex {
     private readonly ends: Float64Array | BigUint64Array,
     private readonly names: string[],
     private readonly binds: Int8Array,
+    /** Decodes names[i] on first use when the builder left it empty (symbol-table.ts). */
+    private readonly nameOf?: (i: number) => string,
   ) {}
 
   get size(): number { return this.names.length; }
 
-  /** An index from final columns: sorted by start, fixed up and deduplicated (symbol-table.ts builds them). */
-  static fromColumns(starts: Float64Array | BigUint64Array, ends: Float64Array | BigUint64Array, names: string[], binds: Int8Array): SymbolIndex {
-    return new SymbolIndex(starts, ends, names, binds);
+  /**
+   * An index from final columns: sorted by start, fixed up and deduplicated (symbol-table.ts builds
+   * them). A hole in `names` is filled by `nameOf` when first asked for.
+   */
+  static fromColumns(starts: Float64Array | BigUint64Array, ends: Float64Array | BigUint64Array, names: string[], binds: Int8Array, nameOf?: (i: number) => string): SymbolIndex {
+    return new SymbolIndex(starts, ends, names, binds, nameOf);
   }
 
   /**
@@ -130,10 +135,10 @@ export class SymbolIndex {
   }
 
   entry(i: number): SymbolEntry {
-    return { name: this.names[i], start: BigInt(this.starts[i]), end: BigInt(this.ends[i]), bind: this.binds[i] };
+    return { name: this.name(i), start: BigInt(this.starts[i]), end: BigInt(this.ends[i]), bind: this.binds[i] };
   }
 
-  name(i: number): string { return this.names[i]; }
+  name(i: number): string { return this.names[i] ?? (this.names[i] = this.nameOf!(i)); }
 }
 
 function leadingUnderscores(s: string): number { let i = 0; while (s.charCodeAt(i) === 95) i++; return i; }

@@ -1,7 +1,7 @@
 // Builds a SymbolIndex from symbol columns (an ELF symbol table, kallsyms) with typed arrays: the
 // same result as SymbolIndex.fromRows (perf's symbols__fixup_end, then symbols__fixup_duplicate with
 // choose_best_symbol, then extra sized rows such as PLT entries), without a BigInt or an object per
-// symbol, and decoding the names of kept symbols only (names of duplicates only when a tie needs them).
+// symbol, and decoding a name only when a lookup returns it (or a duplicate tie needs it).
 //
 // Addresses are handled as doubles relative to a page-aligned base (the lowest start): exact while
 // the table spans less than 2^53 bytes, which every real table does (kernel addresses sit above
@@ -31,7 +31,7 @@ export interface SymbolColumns {
 
 export interface BuiltIndex {
   index: SymbolIndex;
-  /** For each symbol of the index, its row in the columns (-1 for an `extra` row); undefined after a fallback. */
+  /** For each symbol of the index, its row in the columns (-1 for an `extra` row); undefined after a fallback. Read-only: the index's lazy names use it. */
   row?: Int32Array;
 }
 
@@ -111,19 +111,21 @@ export function buildSymbolIndex(c: SymbolColumns, extra: SymbolRow[] = []): Bui
       const x = add[a++];
       starts[t] = x.s; ends[t] = x.e; rows[t] = -1; names[t] = x.row.name; binds[t] = x.row.bind;
     } else {
-      starts[t] = fs[q]; ends[t] = fe[q]; rows[t] = fr[q]; names[t] = c.name(fr[q]); binds[t] = c.bind[fr[q]];
+      starts[t] = fs[q]; ends[t] = fe[q]; rows[t] = fr[q]; binds[t] = c.bind[fr[q]];
       q++;
     }
   }
+  // Names of kept rows are decoded (and demangled, if the columns do) when a lookup first needs them.
+  const nameOf = (t: number) => c.name(rows[t]);
   // Absolute addresses: doubles when every end is below 2^53, else BigUint64.
   const bNum = bHi * TWO32 + bLo;
   let maxEnd = -Infinity;
   for (let t = 0; t < total; t++) if (ends[t] > maxEnd) maxEnd = ends[t];
   if (bNum + maxEnd < TWO53 && bHi < 0x200000) {
     for (let t = 0; t < total; t++) { starts[t] += bNum; ends[t] += bNum; }
-    return { index: SymbolIndex.fromColumns(starts, ends, names, binds), row: rows };
+    return { index: SymbolIndex.fromColumns(starts, ends, names, binds, nameOf), row: rows };
   }
-  return { index: SymbolIndex.fromColumns(toBig(starts, bHi, bLo), toBig(ends, bHi, bLo), names, binds), row: rows };
+  return { index: SymbolIndex.fromColumns(toBig(starts, bHi, bLo), toBig(ends, bHi, bLo), names, binds, nameOf), row: rows };
 }
 
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -179,7 +181,8 @@ function toRows(c: SymbolColumns): SymbolRow[] {
 /**
  * The function symbols of an ELF symbol table as columns (symbol-index.ts functionRows' filter:
  * FUNC and GNU_IFUNC with a name in a real section, named NOTYPE labels in executable sections of
- * `sectionsFrom`, no `.L` local labels or `$` mapping symbols). Names are decoded when asked.
+ * `sectionsFrom`, no `.L` local labels or `$` mapping symbols). Names are decoded when asked (their
+ * bounds are checked here).
  */
 export function functionColumns(table: ElfSymbolTable, sectionsFrom: ElfFile): SymbolColumns {
   const pick = new Uint32Array(table.count);
@@ -196,6 +199,8 @@ export function functionColumns(table: ElfSymbolTable, sectionsFrom: ElfFile): S
       const name = table.name(i);
       if (name.startsWith('.L') || name.startsWith('$')) continue;
     } else continue;
+    // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup.
+    table.checkName(i);
     pick[n++] = i;
   }
   const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
