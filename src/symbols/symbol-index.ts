@@ -1,10 +1,17 @@
-// Sorted address → symbol tables with binary search, following perf's rules (tools/perf/util/symbol.c,
-// symbol-elf.c): keep FUNC/GNU_IFUNC symbols and named NOTYPE labels of executable sections; a
-// zero-sized symbol ends where the next one (in address, then table order) begins
-// (symbols__fixup_end), and only then, at equal start addresses, the best one is kept as
-// choose_best_symbol does (sized over zero-sized, non-WEAK over WEAK, GLOBAL over others, fewer
-// leading underscores, longer name) — so of zero-sized aliases the last one listed wins, as
-// it is the only one with a length; an address at or past a sized symbol's end has no symbol.
+// Sorted address → symbol tables, following perf's rules (tools/perf/util/symbol.c, symbol-elf.c).
+// Two builders:
+//  - fromPerfPasses (perf-compatible outputs: report/script/flame): perf 6.1's own symbol set
+//    (perfSymbolRows: FUNC/IFUNC/OBJECT and non-hidden NOTYPE labels in text/data sections), the
+//    .symtab pass then the .dynsym pass each followed by symbols__fixup_end and
+//    symbols__fixup_duplicate, PLT entries last, and lookups descending perf's red-black tree, so
+//    that overlapping symbols (a label inside a sized FUNC) resolve as perf's symbols__find does.
+//  - fromRows (addr2line mode, kallsyms): FUNC/GNU_IFUNC symbols and named NOTYPE labels of
+//    executable sections (functionRows); a zero-sized symbol ends where the next one (in address,
+//    then table order) begins (symbols__fixup_end), and only then, at equal start addresses, the
+//    best one is kept as choose_best_symbol does (sized over zero-sized, non-WEAK over WEAK, GLOBAL
+//    over others, fewer leading underscores, longer name) — so of zero-sized aliases the last one
+//    listed wins, as it is the only one with a length; binary search, no overlaps considered.
+// In both, an address at or past a sized symbol's end has no symbol (addr2line mode: the nearest).
 //
 // Starts and ends are a Float64Array when every address is below 2^53 (all user space), else a
 // BigUint64Array (kernel images): lookups never allocate in the first case.
