@@ -70,12 +70,10 @@ const CASES: [string, string[][]][] = [
   ['tracepoints', [[], ['-s', 'comm,pid']]],
 ];
 
-// Known differences, run but reported as todo: perf 6.1's rb-tree lookup picks the enclosing sized
-// symbol over a zero-sized label inside it (node: Builtins_JSConstructStubGeneric over
-// construct_stub_create_deopt_addr; script2 is changing symbol-index.ts's overlap choice).
-const TODO: Record<string, string> = {
-  node: 'overlapping symbols: a zero-sized label inside a sized function (perf keeps the function)',
-};
+// Known differences, run but reported as todo (none now: the node recording's label inside a sized
+// function, construct_stub_create_deopt_addr in Builtins_JSConstructStubGeneric, resolves as perf's
+// rb-tree descent does, see symbols/symbol-index.ts SymbolIndex.fromPerfPasses).
+const TODO: Record<string, string> = {};
 
 for (const [name, sorts] of CASES) {
   test(`report -g none rows equal perf's: ${name}`, { skip, todo: TODO[name] }, () => {
