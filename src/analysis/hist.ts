@@ -230,11 +230,13 @@ export class Hists {
     if (!this.opts.children) return;
     e.children += period;
     // perf 6.1: fill_callchain_info leaves al->level alone for entries without a map, so they keep
-    // the sample's level (seen as "[k] 0x00007f..." rows under kernel samples).
-    const level = self.level;
+    // the level of the entry before them in cursor order, the sample's for the first (seen as
+    // "[k] 0x00007f..." rows under kernel samples in caller order, "[.]" after user frames in callee order).
+    let level = self.level;
     for (let i = 0; i < n; i++) {
       const loc = cur[i];
-      const ce = this.entry(r, loc, this.keyOf(r, loc), loc.dso ? loc.level : level);
+      if (loc.dso) level = loc.level;
+      const ce = this.entry(r, loc, this.keyOf(r, loc), level);
       if (ce.stamp === stamp) continue; // hist_entry__cmp equal to an entry already added for this sample
       ce.stamp = stamp;
       ce.children += period;
