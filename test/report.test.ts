@@ -177,7 +177,8 @@ const PRINT_MODES: string[][] = [
 
 test('report call graph print modes equal perf line for line: flat, folded, fractal, threshold, print limit, order, value', { skip }, () => {
   graphsEqualPerf(PRINT_MODES, standardRecordings().fp, 'fp');
-  graphsEqualPerf(PRINT_MODES.slice(0, 8), standardRecordings().system, 'system');
+  // --percent-limit sets the call graph threshold too, the later of it and -g's threshold winning
+  graphsEqualPerf([...PRINT_MODES.slice(0, 8), ['-g', 'graph,5', '--percent-limit', '0.1'], ['--percent-limit', '0.1', '-g', 'graph,5']], standardRecordings().system, 'system');
   const { dwarf } = inlineRecordings();
   // fractal mode's "[...]" lines (hits filtered out or ending at the parent) are there to compare
   const [fractal] = graphsEqualPerf([['-g', 'fractal'], ['-g', 'folded,0,caller'], ['--no-children', '-g', 'flat'], ['-g', 'graph,0,caller,count']], dwarf, 'inline-dwarf');

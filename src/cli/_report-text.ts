@@ -16,7 +16,9 @@ import type { Loc } from '../analysis/machine.js';
 
 export interface Opts {
   input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
-  callGraph?: string | boolean; inverted?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
+  callGraph?: string | boolean; inverted?: boolean;
+  /** --percent-limit was given after -g (true) or before it (false): perf's later option sets the call graph threshold. */
+  percentLimitAfterGraph?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
   header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
   /** false: perf's --no-inline (no inline frames on dwarf-unwound callchains). */
   inline?: boolean;
@@ -31,8 +33,8 @@ export const CALLCHAIN_DEFAULT_OPT = 'graph,0.5,caller,function,percent';
  * the given prefix), the first number is the threshold, the second the print limit; "none" ends
  * the list. The sort keys are accepted; kscope compares frames by function as perf's default.
  */
-export function parseCallGraph(s: string | undefined, g: GraphOptions = { mode: 'graph', threshold: 0.5, order: 'callee' }): GraphOptions & { orderSet?: boolean } {
-  const out: GraphOptions & { orderSet?: boolean } = { ...g };
+export function parseCallGraph(s: string | undefined, g: GraphOptions = { mode: 'graph', threshold: 0.5, order: 'callee' }): GraphOptions & { orderSet?: boolean; thresholdSet?: boolean } {
+  const out: GraphOptions & { orderSet?: boolean; thresholdSet?: boolean } = { ...g };
   if (!s) return out;
   const is = (tok: string, word: string) => word.startsWith(tok);
   let minSet = false;
@@ -47,7 +49,7 @@ export function parseCallGraph(s: string | undefined, g: GraphOptions = { mode: 
     if (value) { out.value = value; continue; }
     const n = Number.parseFloat(tok); // strtod/strtoul: a leading number is enough
     if (Number.isNaN(n)) throw new KscopeError(`invalid --call-graph option: ${tok}`, 'use e.g. -g none, -g graph,0.5,caller, -g folded,0,callee,period');
-    if (!minSet) { out.threshold = n; minSet = true; } else out.printLimit = Math.max(0, Math.trunc(n));
+    if (!minSet) { out.threshold = n; minSet = out.thresholdSet = true; } else out.printLimit = Math.max(0, Math.trunc(n));
   }
   return out;
 }
@@ -66,6 +68,7 @@ export function reportText(file: PerfDataFile, o: Opts): string {
   const children = file.pipe || !hasChain ? false : o.children !== false;
   const graph = parseCallGraph(o.callGraph === true ? CALLCHAIN_DEFAULT_OPT : o.callGraph || undefined);
   if (o.inverted) { graph.order = 'caller'; graph.orderSet = true; }
+  if (o.percentLimitAfterGraph !== undefined && (o.percentLimitAfterGraph || !graph.thresholdSet)) graph.threshold = Number(o.percentLimit);
   // perf report: caller order by default in children mode (builtin-report.c: cumulate_callchain without an order given)
   if (children && !graph.orderSet) graph.order = 'caller';
   // perf skips a lone chain's first frame when --sort was given starting with "sym" (it repeats the entry)

@@ -46,6 +46,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const raw = cmd.opts<Record<string, unknown>>();
   const o: Opts = { ...(raw as unknown as Opts), comm: (raw.comms ?? raw.comm) as string | undefined, dso: (raw.dsos ?? raw.dso) as string | undefined };
+  // perf's --percent-limit also sets the call graph threshold; options apply in command-line order
+  if (cmd.getOptionValueSource('percentLimit') === 'cli') {
+    const isPl = (a: string) => a === '--percent-limit' || a.startsWith('--percent-limit=');
+    const isG = (a: string) => a === '-g' || a === '--call-graph' || a.startsWith('--call-graph=') || /^-g./.test(a);
+    const last = (f: (a: string) => boolean) => argv.reduce((k, a, i) => (f(a) ? i : k), -1);
+    o.percentLimitAfterGraph = last(isPl) > last(isG);
+  }
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
   try {
     let out = '';
