@@ -3,7 +3,7 @@
 // injected SymbolLoader; DSOs are cached by path.
 import { toHex, type ElfFile, PT_LOAD } from '../formats/elf/index.js';
 import { FormatError } from '../util/index.js';
-import { SymbolIndex, pltRows, type SymbolEntry, type SymbolRow } from './symbol-index.js';
+import { SymbolIndex, perfSymbolRows, pltRows, type SymbolEntry, type SymbolRow } from './symbol-index.js';
 import { buildSymbolIndex, functionColumns } from './symbol-table.js';
 import { findDebugFile, altLinkCandidates, openElf } from './debug-files.js';
 import type { DebugInfoFactory, DebugInfoProvider, Frame, SymbolLoader } from './types.js';
@@ -90,14 +90,26 @@ export class Symbolizer {
     // perf prefers .symtab (from the debug file when the binary is stripped), else .dynsym.
     const withSymtab = [debugFile?.elf, elf].find((e) => e?.symtab() && e.symtab()!.count > 1);
     const table = withSymtab ? withSymtab.symtab()! : elf.dynsym();
-    const cols = table ? functionColumns(table, withSymtab === debugFile?.elf && debugFile ? debugFile.elf : elf) : undefined;
     const demangle = this.options.demangle;
-    if (cols && demangle) { const raw = cols.name; cols.name = (i) => demangle(raw(i)); }
-    // perf adds PLT entries after fixing up the symbol table (dso__load): they take no part in
-    // the end/duplicate fixups; addr2line knows no such symbols.
-    let plt: SymbolRow[] = [];
-    if (!this.nearest) { try { plt = pltRows(elf); } catch (e) { if (!(e instanceof FormatError)) throw e; } }
-    const index = cols ? buildSymbolIndex(cols, plt).index : SymbolIndex.fromRows([], undefined, plt);
+    let index: SymbolIndex;
+    if (this.nearest) {
+      // addr2line: functionRows + fromRows, built with typed arrays (symbol-table.ts), names decoded when looked up.
+      const cols = table ? functionColumns(table, withSymtab === debugFile?.elf && debugFile ? debugFile.elf : elf) : undefined;
+      if (cols && demangle) { const raw = cols.name; cols.name = (i) => demangle(raw(i)); }
+      index = cols ? buildSymbolIndex(cols).index : SymbolIndex.fromRows([]);
+    } else {
+      // perf: the .symtab pass, then the .dynsym pass of the same file, then the PLT entries
+      // (dso__load_sym, dso__synthesize_plt_symbols), in perf's tree (SymbolIndex.fromPerfPasses).
+      const syms = withSymtab ?? elf;
+      const passes = [syms.symtab(), syms.dynsym()].map((t) => (t && t.count > 1 ? perfSymbolRows(t, syms, elf) : []));
+      if (demangle) {
+        const memo = new Map<string, string>();
+        for (const p of passes) for (const r of p) { let d = memo.get(r.name); if (d === undefined) { d = demangle(r.name); memo.set(r.name, d); } r.name = d; }
+      }
+      let plt: SymbolRow[] = [];
+      try { plt = pltRows(elf); } catch (e) { if (!(e instanceof FormatError)) throw e; }
+      index = SymbolIndex.fromPerfPasses(passes, plt);
+    }
     // The index holds what lookups need: drop the tables' bytes and close the files (DWARF and CFI
     // sections are read, reopening the file, when first asked for).
     for (const e of [elf, debugFile?.elf]) { e?.releaseCaches(); e?.close(); }
