@@ -1,7 +1,8 @@
 // The profile text of `kscope report` (perf report --stdio): machine model, histograms, layout.
 // Kept apart from report.ts so that --stats and --header-only do not load the symbolizer.
 import { Machine, ResolvedSample } from '../analysis/machine.js';
-import { Hists, parseSortKeys, dsoText, type SortKey } from '../analysis/hist.js';
+import { Hists, parseSortKeys, dsoText, SORT_KEYS, type SortKey } from '../analysis/hist.js';
+import { SourceLines } from '../analysis/srcline.js';
 import { sectionLines, type GraphOptions } from '../analysis/report-text.js';
 import { PerfSample } from '../formats/perfdata/sample.js';
 import { RecordType, SampleType } from '../formats/perfdata/constants.js';
@@ -18,6 +19,7 @@ export interface Opts {
   input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
   callGraph?: string; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
   header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
+  showNrSamples?: boolean; showTotalPeriod?: boolean;
   /** false: perf's --no-inline (no inline frames on dwarf-unwound callchains). */
   inline?: boolean;
 }
@@ -42,7 +44,7 @@ function list(s: string | undefined): string[] | undefined {
 
 export function reportText(file: PerfDataFile, o: Opts): string {
   let sort: SortKey[];
-  try { sort = parseSortKeys(o.sort ?? 'comm,dso,sym'); } catch (e) { throw new KscopeError((e as Error).message, 'sort keys: comm, pid, dso, sym, cpu'); }
+  try { sort = parseSortKeys(o.sort ?? 'comm,dso,sym'); } catch (e) { throw new KscopeError((e as Error).message, `sort keys: ${SORT_KEYS.join(', ')}`); }
   const evs = file.events.events;
   const hasChain = evs.some((e) => e.attr.sampleType & SampleType.CALLCHAIN);
   // perf report on a pipe learns the events too late to set up cumulative (children) output
@@ -60,7 +62,8 @@ export function reportText(file: PerfDataFile, o: Opts): string {
   // unwind_entry → append_inlines); symbol names are demangled by the machine already
   const inlines = new InlineFrames((s) => s.name, demangle);
   const expanded: Loc[] = [];
-  const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order }));
+  const sources = new SourceLines();
+  const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order, sources }));
   const totals = evs.map(() => ({ period: 0, samples: 0 }));
   // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)
   const withChain = children || graph.mode !== 'none';
@@ -126,7 +129,7 @@ export function reportText(file: PerfDataFile, o: Opts): string {
     if (!first) { /* sections follow each other */ }
     first = false;
     const pl = Number(o.percentLimit ?? 0);
-    lines.push(...sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide }));
+    lines.push(...sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod }));
   }
   return lines.join('\n') + '\n';
 }
