@@ -64,6 +64,9 @@ export interface HistEntry {
   maxDepth: number;
   /** Per lazy sort key (srcline, srcfile) in sort order: the id of the entry's key prefix before it. */
   prefixes?: number[];
+  /** The srcline and srcfile texts (with those sort keys). */
+  srcline?: string;
+  srcfile?: string;
 }
 
 export interface HistOptions {
@@ -144,13 +147,16 @@ export class Hists {
   private readonly symoffs = new PairTable(10);
   /** Positions of lazy keys in opts.sort, and per key prefix id the number of insertions with it. */
   private readonly lazyAt: number[];
-  private readonly prefixCounts = new Map<number, number>();
+  private readonly prefixCounts: Map<number, number>[];
   private readonly prefixScratch: number[] = [];
+  private lastSrcline: string | undefined;
+  private lastSrcfile: string | undefined;
 
   constructor(readonly opts: HistOptions) {
     this.name = opts.frameName ?? ((l) => (l.sym ? symName(l.sym) : symText(l).slice(4)));
     this.sources = opts.sources ?? new SourceLines();
     this.lazyAt = opts.sort.flatMap((k, i) => (LAZY_KEYS.has(k) ? [i] : []));
+    this.prefixCounts = this.lazyAt.map(() => new Map<number, number>());
   }
 
   /**
@@ -166,7 +172,7 @@ export class Hists {
   textKnown(e: HistEntry, key: SortKey): boolean {
     const j = this.lazyAt.findIndex((i) => this.opts.sort[i] === key);
     if (j < 0 || !e.prefixes) return true;
-    return (this.prefixCounts.get(e.prefixes[j]) ?? 0) >= 2;
+    return (this.prefixCounts[j].get(e.prefixes[j]) ?? 0) >= 2;
   }
 
   private textId(s: string): number {
@@ -192,14 +198,15 @@ export class Hists {
     return k;
   }
 
-  private keyOf(r: ResolvedSample, loc: Loc): number {
+  /** The key of the entry for `loc`: the sample's own (at < 0) or chain entry `at` of the sample. */
+  private keyOf(r: ResolvedSample, loc: Loc, at = -1): number {
     let k = 0;
     let lazy = 0;
     for (const s of this.opts.sort) {
       let c: number;
-      if (LAZY_KEYS.has(s)) {
-        const n = (this.prefixCounts.get(k) ?? 0) + 1;
-        this.prefixCounts.set(k, n);
+      if (LAZY_KEYS.has(s)) { // prefix ids of different positions may be equal numbers: one count map per position
+        const counts = this.prefixCounts[lazy];
+        counts.set(k, (counts.get(k) ?? 0) + 1);
         this.prefixScratch[lazy++] = k;
       }
       switch (s) {
@@ -215,8 +222,18 @@ export class Hists {
         case 'dso': c = loc.dso ? loc.dso.id : -1; break;
         case 'sym': c = this.symKey(loc); break;
         case 'symoff': c = this.symoffs.intern(this.symKey(loc), this.textId(loc.addrHex)); break;
-        case 'srcline': c = this.textId(this.sources.srcline(loc)); break;
-        case 'srcfile': c = this.textId(this.sources.srcfile(loc)); break;
+        case 'srcline': {
+          const t = at < 0 ? this.sources.srcline(loc) : r.chainSrclines?.[at] ?? this.sources.srclineAt(loc, r.chainIps[at]);
+          this.lastSrcline = t;
+          c = this.textId(t);
+          break;
+        }
+        case 'srcfile': {
+          const t = at < 0 ? this.sources.srcfile(loc) : this.sources.srcfileAt(loc, r.chainIps[at]);
+          this.lastSrcfile = t;
+          c = this.textId(t);
+          break;
+        }
       }
       k = this.keys.intern(k, c);
     }
@@ -227,7 +244,11 @@ export class Hists {
     let e = this.entryOfKey[key];
     if (e === undefined) {
       e = { idx: this.list.length, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0, maxDepth: 0 };
-      if (this.lazyAt.length) e.prefixes = this.prefixScratch.slice(0, this.lazyAt.length);
+      if (this.lazyAt.length) {
+        e.prefixes = this.prefixScratch.slice(0, this.lazyAt.length);
+        e.srcline = this.lastSrcline;
+        e.srcfile = this.lastSrcfile;
+      }
       this.list.push(e);
       this.entryOfKey[key] = e;
     }
@@ -286,9 +307,10 @@ export class Hists {
     // perf 6.1: fill_callchain_info leaves al->level alone for entries without a map, so they keep
     // the sample's level (seen as "[k] 0x00007f..." rows under kernel samples).
     const level = self.level;
+    const caller = cur !== r.chain;
     for (let i = 0; i < n; i++) {
       const loc = cur[i];
-      const ce = this.entry(r, loc, this.keyOf(r, loc), loc.dso ? loc.level : level);
+      const ce = this.entry(r, loc, this.keyOf(r, loc, caller ? n - 1 - i : i), loc.dso ? loc.level : level);
       if (ce.stamp === stamp) continue; // hist_entry__cmp equal to an entry already added for this sample
       ce.stamp = stamp;
       ce.children += period;
@@ -373,8 +395,8 @@ export class Hists {
           if (!d) { const p = a.loc.addrHex.padStart(16, '0'), q = b.loc.addrHex.padStart(16, '0'); d = p < q ? 1 : p > q ? -1 : 0; }
           break;
         }
-        case 'srcline': d = strcmp(this.sources.srcline(a.loc), this.sources.srcline(b.loc)); break;
-        case 'srcfile': d = strcmp(this.sources.srcfile(a.loc), this.sources.srcfile(b.loc)); break;
+        case 'srcline': d = strcmp(sortText(a, 'srcline', this.sources), sortText(b, 'srcline', this.sources)); break;
+        case 'srcfile': d = strcmp(sortText(a, 'srcfile', this.sources), sortText(b, 'srcfile', this.sources)); break;
       }
       if (d) return d;
     }
@@ -403,8 +425,8 @@ function strcmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 
 /** The text of a sort key column for an entry (srcline and srcfile need the entry's Hists' texts). */
 export function sortText(e: HistEntry, key: SortKey, sources?: SourceLines): string {
   switch (key) {
-    case 'srcline': return (sources ?? defaultSources()).srcline(e.loc);
-    case 'srcfile': return (sources ?? defaultSources()).srcfile(e.loc);
+    case 'srcline': return e.srcline ?? (sources ?? defaultSources()).srcline(e.loc);
+    case 'srcfile': return e.srcfile ?? (sources ?? defaultSources()).srcfile(e.loc);
     case 'symoff': {
       const l = e.loc;
       return l.sym ? `[${e.level}] ${l.sym.name}+0x${l.offset.toString(16)}` : symText(l, e.level);

@@ -61,7 +61,7 @@ export function reportText(file: PerfDataFile, o: Opts): string {
   // perf 6.1 adds inlined functions' frames to the entries the DWARF unwinder reports (machine.c:
   // unwind_entry → append_inlines); symbol names are demangled by the machine already
   const inlines = new InlineFrames((s) => s.name, demangle);
-  const expanded: Loc[] = [];
+  const expanded: Loc[] = [], expandedIps: number[] = [], expandedSrc: (string | undefined)[] = [];
   const sources = new SourceLines();
   const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order, sources }));
   const totals = evs.map(() => ({ period: 0, samples: 0 }));
@@ -90,24 +90,29 @@ export function reportText(file: PerfDataFile, o: Opts): string {
       totals[i].period += res.period; totals[i].samples++;
       continue;
     }
-    const chain = res.chain;
+    const chain = res.chain, chainIps = res.chainIps;
     if (withChain && o.inline !== false && sample.stackUser && sample.regsUser) expandInlines(res, recordedEntries(sample));
     hists[i].add(res);
-    res.chain = chain;
+    res.chain = chain; res.chainIps = chainIps; res.chainSrclines = undefined;
   }
-  /** Replaces res.chain by `expanded`: the unwound user entries [recorded, n) by their inline frames. */
+  /**
+   * Replaces res.chain by `expanded`: each unwound user entry [recorded, n) by addr2line's records
+   * (perf's append_inlines: inlined frames, each node carrying its record's srcline).
+   */
   function expandInlines(r: ResolvedSample, recorded: number): void {
-    const n = r.chainLength, c = r.chain;
+    const n = r.chainLength, c = r.chain, ips = r.chainIps;
     let m = 0, changed = false;
     for (let j = 0; j < n; j++) {
       const l = c[j];
-      const e = j >= recorded && l.level === '.' ? inlines.expand(l) : undefined;
-      if (!e) { expanded[m++] = l; continue; }
+      const e = j >= recorded && l.level === '.' ? inlines.records(l) : undefined;
+      if (!e) { expandedSrc[m] = undefined; expandedIps[m] = ips[j]; expanded[m++] = l; continue; }
       changed = true;
-      for (const x of e) expanded[m++] = x.inlined ? machine.inlinedLoc(l, x.name) : l;
+      for (const x of e) { expandedSrc[m] = x.srcline; expandedIps[m] = ips[j]; expanded[m++] = x.inlined ? machine.inlinedLoc(l, x.name) : l; }
     }
     if (!changed) return;
     r.chain = expanded;
+    r.chainIps = expandedIps;
+    r.chainSrclines = expandedSrc;
     r.chainLength = m;
   }
   const names = eventNames(file);
