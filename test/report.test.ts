@@ -236,3 +236,15 @@ test('report -s symoff (perf 6.9\'s key; perf 6.1 has none): rows equal perf scr
     }
   }
 });
+
+test('report -s trace (tracepoint fields as perf\'s get_trace_output prints them); the default sort of an all-tracepoint recording', { skip }, () => {
+  const rec = standardRecordings().tracepoints; // has a dummy:HG event: default comm,dso,sym
+  for (const mode of ['--children', '--no-children']) {
+    for (const s of [['-s', 'trace'], ['-s', 'comm,trace'], ['-s', 'trace,sym', '-n']]) check(rec, ['-g', 'none', mode, ...s], `tracepoints ${mode} ${s.join(' ')}`);
+  }
+  const burn = compileWorkload('burn.c');
+  const only = perfRecording('tracepoints-only', ['record', '-e', 'sched:sched_switch', '-e', 'syscalls:sys_enter_write', '--', burn, '50']);
+  const theirs = runPerf(['report', '-i', only, '--stdio']);
+  assert.match(theirs.stdout, /^# Overhead  Trace output/m);
+  check(only, [], 'tracepoints-only default sort');
+});

@@ -17,12 +17,12 @@ import { SourceLines } from './srcline.js';
  * (which keys by thread id and prints "TID:comm"); `symoff` is perf 6.9's key (symbol, then address:
  * "[.] name+0xOFF"), which perf 6.1 lacks.
  */
-export type SortKey = 'comm' | 'pid' | 'dso' | 'sym' | 'cpu' | 'srcline' | 'srcfile' | 'symoff';
-export const SORT_KEYS: readonly string[] = ['comm', 'pid', 'tid', 'dso', 'sym', 'symbol', 'cpu', 'srcline', 'srcfile', 'symoff'];
+export type SortKey = 'comm' | 'pid' | 'dso' | 'sym' | 'cpu' | 'srcline' | 'srcfile' | 'symoff' | 'trace';
+export const SORT_KEYS: readonly string[] = ['comm', 'pid', 'tid', 'dso', 'sym', 'symbol', 'cpu', 'srcline', 'srcfile', 'symoff', 'trace'];
 const ALIASES: Record<string, SortKey> = { symbol: 'sym', tid: 'pid' };
 
 /** Keys perf computes lazily in se_cmp (their text exists only once compared: see Hists.textKnown). */
-export const LAZY_KEYS: ReadonlySet<SortKey> = new Set(['srcline', 'srcfile']);
+export const LAZY_KEYS: ReadonlySet<SortKey> = new Set(['srcline', 'srcfile', 'trace']);
 
 /** Parses perf's --sort list ("comm,dso,sym"). Throws with perf's message on an unknown key. */
 export function parseSortKeys(s: string): SortKey[] {
@@ -67,6 +67,8 @@ export interface HistEntry {
   /** The srcline and srcfile texts (with those sort keys). */
   srcline?: string;
   srcfile?: string;
+  /** The trace text (perf's trace_output) of the entry's first sample; undefined: not a tracepoint ("N/A"). */
+  trace?: string;
 }
 
 export interface HistOptions {
@@ -151,6 +153,7 @@ export class Hists {
   private readonly prefixScratch: number[] = [];
   private lastSrcline: string | undefined;
   private lastSrcfile: string | undefined;
+  private trace: string | undefined;
 
   constructor(readonly opts: HistOptions) {
     this.name = opts.frameName ?? ((l) => (l.sym ? symName(l.sym) : symText(l).slice(4)));
@@ -228,6 +231,7 @@ export class Hists {
           c = this.textId(t);
           break;
         }
+        case 'trace': c = this.trace === undefined ? -1 : this.textId(this.trace); break;
         case 'srcfile': {
           const t = at < 0 ? this.sources.srcfile(loc) : this.sources.srcfileAt(loc, r.chainIps[at]);
           this.lastSrcfile = t;
@@ -248,6 +252,7 @@ export class Hists {
         e.prefixes = this.prefixScratch.slice(0, this.lazyAt.length);
         e.srcline = this.lastSrcline;
         e.srcfile = this.lastSrcfile;
+        e.trace = this.trace;
       }
       this.list.push(e);
       this.entryOfKey[key] = e;
@@ -279,8 +284,9 @@ export class Hists {
     }
   }
 
-  /** Adds one resolved sample. */
-  add(r: ResolvedSample): void {
+  /** Adds one resolved sample; `trace` is its trace text (for the trace key; tracepoint samples only). */
+  add(r: ResolvedSample, trace?: string): void {
+    this.trace = trace;
     const period = r.period;
     this.totalPeriod += period;
     this.nrSamples++;
@@ -397,6 +403,7 @@ export class Hists {
         }
         case 'srcline': d = strcmp(sortText(a, 'srcline', this.sources), sortText(b, 'srcline', this.sources)); break;
         case 'srcfile': d = strcmp(sortText(a, 'srcfile', this.sources), sortText(b, 'srcfile', this.sources)); break;
+        case 'trace': d = a.trace === undefined || b.trace === undefined ? 0 : strcmp(a.trace, b.trace); break;
       }
       if (d) return d;
     }
@@ -427,6 +434,7 @@ export function sortText(e: HistEntry, key: SortKey, sources?: SourceLines): str
   switch (key) {
     case 'srcline': return e.srcline ?? (sources ?? defaultSources()).srcline(e.loc);
     case 'srcfile': return e.srcfile ?? (sources ?? defaultSources()).srcfile(e.loc);
+    case 'trace': return e.trace ?? 'N/A';
     case 'symoff': {
       const l = e.loc;
       return l.sym ? `[${e.level}] ${l.sym.name}+0x${l.offset.toString(16)}` : symText(l, e.level);

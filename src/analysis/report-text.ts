@@ -30,13 +30,13 @@ export interface SectionOptions {
 /** perf 6.1's se_header of each sort key (sort.c). */
 export const HEADERS: Record<SortKey, string> = {
   comm: 'Command', pid: '    Pid:Command', dso: 'Shared Object', sym: 'Symbol', cpu: 'CPU',
-  srcline: 'Source:Line', srcfile: 'Source File', symoff: 'Symbol Offset',
+  srcline: 'Source:Line', srcfile: 'Source File', symoff: 'Symbol Offset', trace: 'Trace output',
 };
 /** Keys whose se_snprintf pads its text to the column width ("%-*.*s"); the others are padded
  * only when a column follows (hist_entry__snprintf_alignment), and the line keeps no trailing blanks. */
 const SELF_PADDED: ReadonlySet<SortKey> = new Set(['comm', 'pid', 'dso', 'cpu']);
 /** Keys printed with a precision of the column width ("%-.*s"): a longer text is cut. */
-const CUT: ReadonlySet<SortKey> = new Set(['srcline', 'srcfile']);
+const CUT: ReadonlySet<SortKey> = new Set(['srcline', 'srcfile', 'trace']);
 
 /** perf's convert_unit: 55808 → 55 'K'. */
 export function convertUnit(n: number): [number, string] {
@@ -62,6 +62,7 @@ export function columnWidths(h: Hists, keys: SortKey[], entries: readonly HistEn
     keys.forEach((k, i) => {
       if (k === 'cpu') return;
       if (LAZY_KEYS.has(k) && !h.textKnown(e, k)) return;
+      if (k === 'trace' && e.trace === undefined) return; // perf prints "N/A" without sizing it
       const l = sortText(e, k, h.sources).length - (k === 'sym' && e.loc.sym?.inlined ? INLINED.length : 0);
       if (l > widths[i]) widths[i] = l;
     });

@@ -3,6 +3,8 @@
 import { Machine, ResolvedSample } from '../analysis/machine.js';
 import { Hists, parseSortKeys, dsoText, SORT_KEYS, type SortKey } from '../analysis/hist.js';
 import { SourceLines } from '../analysis/srcline.js';
+import { TraceOutput } from '../analysis/trace-output.js';
+import { PerfType } from '../formats/perfdata/constants.js';
 import { sectionLines, type GraphOptions } from '../analysis/report-text.js';
 import { PerfSample } from '../formats/perfdata/sample.js';
 import { RecordType, SampleType } from '../formats/perfdata/constants.js';
@@ -44,8 +46,10 @@ function list(s: string | undefined): string[] | undefined {
 
 export function reportText(file: PerfDataFile, o: Opts): string {
   let sort: SortKey[];
-  try { sort = parseSortKeys(o.sort ?? 'comm,dso,sym'); } catch (e) { throw new KscopeError((e as Error).message, `sort keys: ${SORT_KEYS.join(', ')}`); }
   const evs = file.events.events;
+  // perf's get_default_sort_order: "trace" when every event is a tracepoint
+  const allTracepoints = evs.length > 0 && evs.every((e) => e.attr.type === PerfType.TRACEPOINT);
+  try { sort = parseSortKeys(o.sort ?? (allTracepoints ? 'trace' : 'comm,dso,sym')); } catch (e) { throw new KscopeError((e as Error).message, `sort keys: ${SORT_KEYS.join(', ')}`); }
   const hasChain = evs.some((e) => e.attr.sampleType & SampleType.CALLCHAIN);
   // perf report on a pipe learns the events too late to set up cumulative (children) output
   // and without callchains it ignores --children (given or not)
@@ -63,6 +67,7 @@ export function reportText(file: PerfDataFile, o: Opts): string {
   const inlines = new InlineFrames((s) => s.name, demangle);
   const expanded: Loc[] = [], expandedIps: number[] = [], expandedSrc: (string | undefined)[] = [];
   const sources = new SourceLines();
+  const traces = sort.includes('trace') ? new TraceOutput(file, machine) : undefined;
   const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order, sources }));
   const totals = evs.map(() => ({ period: 0, samples: 0 }));
   // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)
@@ -92,7 +97,7 @@ export function reportText(file: PerfDataFile, o: Opts): string {
     }
     const chain = res.chain, chainIps = res.chainIps;
     if (withChain && o.inline !== false && sample.stackUser && sample.regsUser) expandInlines(res, recordedEntries(sample));
-    hists[i].add(res);
+    hists[i].add(res, traces ? traces.text(ev, sample, res.thread) : undefined);
     res.chain = chain; res.chainIps = chainIps; res.chainSrclines = undefined;
   }
   /**

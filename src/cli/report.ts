@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--stats', 'display record counts per type and per event')
     .option('--stdio', 'text output (the only output; accepted for perf compatibility)')
     .option('--tui', 'accepted; kscope prints text')
-    .option('-s, --sort <keys>', 'sort by key(s): comm, pid (tid), dso, sym, cpu, srcline, srcfile, symoff', 'comm,dso,sym')
+    .option('-s, --sort <keys>', 'sort by key(s): comm, pid (tid), dso, sym, cpu, srcline, srcfile, symoff, trace (default: comm,dso,sym; trace when every event is a tracepoint)')
     .option('-n, --show-nr-samples', 'show a column with the number of samples')
     .option('--show-total-period', 'show a column with the sum of periods')
     .option('--children', 'accumulate callchains of children to parent entries (default with callchains)')
