@@ -108,15 +108,12 @@ test('kscope flame -i - reads a pipe-mode recording from stdin', { skip: oracleS
   assert.equal(kscope(['-i', '-', '-o', '-'], readFileSync(file)).stdout, oracleFolded(file, []));
 });
 
-// Symbol choice still differs from perf 6.1 below analysis/ (reported to the lead):
-//  - kallsyms: perf runs symbols__fixup_end before symbols__fixup_duplicate, so among symbols at one
-//    address all but the last in /proc/kallsyms order get size 0 and the last wins (__pi_memcpy after
-//    memcpy, __x64_sys_getpid after __ia32_sys_getpid); symbols/ applies choose_best_symbol's name rules.
-//  - ELF labels: a NOTYPE label inside a sized FUNC (node's construct_stub_create_deopt_addr inside
-//    Builtins_JSConstructStubGeneric) overlaps the FUNC in perf, whose rb-tree descent finds the FUNC.
-//  - PLT entries: perf synthesizes NAME@plt symbols (busy recording).
-// Exact comparisons on those recordings are todo; the stack shapes (comm, depth, count per line)
-// must already match.
+// Recordings where symbol choice is delicate, compared exactly: kallsyms aliases at one address (the
+// last in /proc/kallsyms order wins: symbols__fixup_end runs before symbols__fixup_duplicate), ELF
+// labels inside sized functions (node's construct_stub_create_deopt_addr inside
+// Builtins_JSConstructStubGeneric: perf's rb-tree descent decides, reproduced in symbols/), PLT
+// entries (NAME@plt, busy recording). The stack shapes (comm, depth, count per line) are checked
+// apart so that a naming difference and a stack difference read differently.
 const aliasing: Array<[string, () => string, string[], string[]]> = [
   ['node', () => standardRecordings().node, [], []],
   ['node', () => standardRecordings().node, ['--include-tid', '--kernel'], ['--include-tid', '--kernel']],
@@ -130,7 +127,7 @@ for (const [rec, file, ours, theirs] of aliasing) {
     assert.ok(expected.split('\n').length > 2, 'the oracle printed stacks');
     assert.deepEqual(shapes(got), shapes(expected));
   });
-  test(`kscope flame folded equals stackcollapse.py on the ${rec} recording (${label})`, { skip: oracleSkip, todo: 'symbol choice below analysis/: kallsyms aliases, ELF labels, @plt' }, () => {
+  test(`kscope flame folded equals stackcollapse.py on the ${rec} recording (${label})`, { skip: oracleSkip }, () => {
     assert.equal(kscope(['-i', file(), '-o', '-', ...ours]).stdout, oracleFolded(file(), theirs));
   });
 }

@@ -70,12 +70,10 @@ const CASES: [string, string[][]][] = [
   ['tracepoints', [[], ['-s', 'comm,pid']]],
 ];
 
-// Known differences, run but reported as todo: perf 6.1's rb-tree lookup picks the enclosing sized
-// symbol over a zero-sized label inside it (node: Builtins_JSConstructStubGeneric over
-// construct_stub_create_deopt_addr; script2 is changing symbol-index.ts's overlap choice).
-const TODO: Record<string, string> = {
-  node: 'overlapping symbols: a zero-sized label inside a sized function (perf keeps the function)',
-};
+// Known differences, run but reported as todo (none now: the node recording's label inside a sized
+// function, construct_stub_create_deopt_addr in Builtins_JSConstructStubGeneric, resolves as perf's
+// rb-tree descent does, see symbols/symbol-index.ts SymbolIndex.fromPerfPasses).
+const TODO: Record<string, string> = {};
 
 for (const [name, sorts] of CASES) {
   test(`report -g none rows equal perf's: ${name}`, { skip, todo: TODO[name] }, () => {
@@ -118,32 +116,77 @@ test('report --no-children call graph (perf default graph,0.5,callee) equals per
   assert.equal(strip(mine.stdout), strip(theirs.stdout));
 });
 
-function graphsEqualPerf(argsList: string[][]): void {
-  const rec = standardRecordings().fp;
-  const strip = (t: string) => t.split('\n').filter((l) => !/^# \(Tip:/.test(l)).join('\n').replace(/(\n#|\n)*$/, '');
+const stripTips = (t: string) => t.split('\n').filter((l) => !/^# \(Tip:/.test(l)).join('\n').replace(/(\n#|\n)*$/, '');
+
+/** Runs perf report and kscope report on `rec` with each argument list; the texts must be equal line for line. Returns perf's texts. */
+function graphsEqualPerf(argsList: string[][], rec = standardRecordings().fp, what = 'fp'): string[] {
+  const texts: string[] = [];
   for (const args of argsList) {
     const theirs = runPerf(['report', '-i', rec, '--stdio', ...args]);
+    assert.equal(theirs.status, 0, theirs.stderr);
     const mine = runKscope(['report', '-i', rec, '--stdio', ...args]);
     assert.equal(mine.status, 0, mine.stderr);
-    assert.equal(strip(mine.stdout), strip(theirs.stdout), args.join(' ') || 'default');
+    assert.equal(stripTips(mine.stdout), stripTips(theirs.stdout), `${what}: ${args.join(' ') || 'default'}`);
+    texts.push(theirs.stdout);
   }
+  return texts;
 }
 
 test('report call graphs equal perf line for line: fp, --no-children -g caller/callee', { skip }, () => {
   graphsEqualPerf([['--no-children', '-g', 'caller'], ['--no-children', '-g', 'callee']]);
 });
 
-// Equal on recordings where no caller in the chain has samples of its own; when one does (a sample
-// landing in run() itself), perf prints that entry's chain as "--98.84%--run" with the share that
-// goes on to callees, and orders tied rows differently: not reproduced yet.
-test('report call graphs equal perf line for line: fp, children (default caller order), -g caller/callee', { skip, todo: 'children-mode graphs of entries whose callers have self samples' }, () => {
-  graphsEqualPerf([[], ['-g', 'caller'], ['-g', 'callee']]);
+function inlineRecordings(): { dwarf: string; fp: string } {
+  // test/workloads/flamecli-inline.c: work → mix → step, the last two inlined (the flame-cli test's recordings)
+  const bin = compileWorkload('flamecli-inline.c', ['-O2', '-g', '-fno-omit-frame-pointer']);
+  return {
+    dwarf: perfRecording('flamecli-inline-dwarf', ['record', '--call-graph', 'dwarf,4096', '-F', '1000', '--', bin, '300']),
+    fp: perfRecording('flamecli-inline-fp', ['record', '-g', '-F', '1000', '--', bin, '300']),
+  };
+}
+
+// Children mode: an entry gets the sample's whole cursor for its own samples and the cursor from
+// itself on for samples below it; perf prints a lone top chain without a percentage only when it
+// holds the entry's whole period (need_percent_display), so an entry with self samples whose other
+// chains fall under the threshold prints "--P%--" for its remaining chain.
+test('report call graphs equal perf line for line: children (default caller order), -g caller/callee, entries whose callers have self samples', { skip }, () => {
+  const recs: [string, string][] = [['fp', standardRecordings().fp], ['system', standardRecordings().system], ['inline-fp', inlineRecordings().fp]];
+  let selfCallers = 0;
+  for (const [what, rec] of recs) {
+    for (const text of graphsEqualPerf([[], ['-g', 'caller'], ['-g', 'callee']], rec, what)) {
+      // rows with 0 < self < children followed by a graph: a caller with samples of its own
+      const lines = text.split('\n');
+      lines.forEach((l, i) => {
+        const m = /^\s+(\d+\.\d+)%\s+(\d+\.\d+)%/.exec(l);
+        if (m && Number(m[2]) > 0 && Number(m[2]) < Number(m[1]) && /^\s+\|/.test(lines[i + 1] ?? '')) selfCallers++;
+      });
+    }
+  }
+  assert.ok(selfCallers > 0, 'the recordings have call graphs of entries that have self samples and callees');
+});
+
+// -g print_type,threshold,print_limit,order,sort_key,branch,value in both modes.
+const PRINT_MODES: string[][] = [
+  ['-g', 'flat'], ['-g', 'folded'], ['-g', 'fractal'], ['--no-children', '-g', 'flat,0,callee'],
+  ['--no-children', '-g', 'folded,0,callee,period'], ['--no-children', '-g', 'fractal,0.5,callee'],
+  ['-g', 'graph,0.1,callee'], ['-g', 'graph,5,caller'], ['-g', 'graph,0,caller,count'], ['-g', 'fractal,0,2,callee'],
+  ['-g', 'f,0,callee,period'], ['-s', 'sym'], ['-s', 'sym', '--no-children'], ['-G'], ['--no-children', '-g', 'graph,0.5,1,callee'],
+];
+
+test('report call graph print modes equal perf line for line: flat, folded, fractal, threshold, print limit, order, value', { skip }, () => {
+  graphsEqualPerf(PRINT_MODES, standardRecordings().fp, 'fp');
+  // --percent-limit sets the call graph threshold too, the later of it and -g's threshold winning
+  graphsEqualPerf([...PRINT_MODES.slice(0, 8), ['-g', 'graph,5', '--percent-limit', '0.1'], ['--percent-limit', '0.1', '-g', 'graph,5']], standardRecordings().system, 'system');
+  const { dwarf } = inlineRecordings();
+  // fractal mode's "[...]" lines (hits filtered out or ending at the parent) are there to compare
+  const [fractal] = graphsEqualPerf([['-g', 'fractal'], ['-g', 'folded,0,caller'], ['--no-children', '-g', 'flat'], ['-g', 'graph,0,caller,count']], dwarf, 'inline-dwarf');
+  assert.match(fractal, /--\[\.\.\.\]/);
+  graphsEqualPerf([['-g', 'folded,0,callee,count'], ['-g', 'fractal,0.5,callee,period']], standardRecordings().dwarf, 'dwarf');
 });
 
 test('report call graphs equal perf line for line: dwarf and the inline workload (inlined frames, children order by callchain depth)', { skip }, () => {
-  const bin = compileWorkload('flamecli-inline.c', ['-O2', '-g', '-fno-omit-frame-pointer']);
-  const inline = perfRecording('flamecli-inline-dwarf', ['record', '--call-graph', 'dwarf,4096', '-F', '1000', '--', bin, '300']);
-  const strip = (t: string) => t.split('\n').filter((l) => !/^# \(Tip:/.test(l)).join('\n').replace(/(\n#|\n)*$/, '');
+  const inline = inlineRecordings().dwarf;
+  const strip = stripTips;
   for (const rec of [standardRecordings().dwarf, inline]) {
     for (const args of [[], ['-g', 'callee'], ['--no-children'], ['--no-children', '-g', 'caller']]) {
       const theirs = runPerf(['report', '-i', rec, '--stdio', ...args]);

@@ -11,6 +11,7 @@
 import type { Loc, ResolvedSample, SymInfo, Thread } from './machine.js';
 import { F64Column, I32Column, PairTable } from './pair-table.js';
 import { SourceLines } from './srcline.js';
+import { CallchainTree, compareFrameLocs, frameText } from './callchain.js';
 
 /**
  * Sort keys (perf 6.1's sort.c sort_dimension names). `tid` is kscope's name for perf's `pid` key
@@ -33,17 +34,6 @@ export function parseSortKeys(s: string): SortKey[] {
     if (!out.includes(k as SortKey)) out.push(k as SortKey);
   }
   return out;
-}
-
-/** A node of an entry's call graph (in cursor order: callee order's children are callers of their parent). */
-export class CallNode {
-  readonly children = new Map<string, CallNode>();
-  /** Period of samples whose chain ends here (perf's hit). */
-  self = 0;
-  /** Period of samples through this node (perf's children_hit + hit). */
-  total = 0;
-  count = 0;
-  constructor(readonly loc: Loc | undefined, readonly name: string) {}
 }
 
 export interface HistEntry {
@@ -78,7 +68,7 @@ export interface HistOptions {
   graph: boolean;
   /** perf's callchain order: 'callee' (the chain as sampled, innermost first) or 'caller' (reversed). */
   order?: 'callee' | 'caller';
-  /** The name a frame has in the call graph. */
+  /** The name a frame has in the call graph (perf's callchain_list__sym_name by default). */
   frameName?: (loc: Loc) => string;
   /** srcline/srcfile texts (shared between an event's Hists; made when omitted). */
   sources?: SourceLines;
@@ -111,7 +101,7 @@ class LocInts {
  * One event's histogram. Entries are interned by their sort-key tuple through a PairTable of small
  * ints (no string per sample). Call graphs are kept compactly: every sample's callchain cursor is
  * interned in a trie whose nodes are the cursor's suffixes (node_i = (node_{i+1}, frame i)), and an
- * entry records (suffix node, period) pairs; graphOf() expands an entry's pairs into a CallNode tree
+ * entry records (suffix node, period) pairs; graphOf() replays an entry's pairs into perf's callchain radix tree
  * when it is printed.
  */
 export class Hists {
@@ -156,7 +146,7 @@ export class Hists {
   private trace: string | undefined;
 
   constructor(readonly opts: HistOptions) {
-    this.name = opts.frameName ?? ((l) => (l.sym ? symName(l.sym) : symText(l).slice(4)));
+    this.name = opts.frameName ?? frameText;
     this.sources = opts.sources ?? new SourceLines();
     this.lazyAt = opts.sort.flatMap((k, i) => (LAZY_KEYS.has(k) ? [i] : []));
     this.prefixCounts = this.lazyAt.map(() => new Map<number, number>());
@@ -260,16 +250,27 @@ export class Hists {
     return e;
   }
 
+  /**
+   * A frame's id in the call graphs: frames are one when perf's match_chain finds them equal
+   * (symbols by DSO and start, inlined ones by name, unresolved ones by DSO and ip).
+   */
   private nameId(loc: Loc): number {
     let id = this.nameOfLoc.get(loc.id);
     if (id < 0) {
-      const name = this.name(loc);
-      const known = this.nameIds.get(name);
-      if (known === undefined) { id = this.names.length; this.names.push(name); this.nameLocs.push(loc); this.nameIds.set(name, id); } else id = known;
+      const s = loc.sym;
+      const key = s ? (s.inlined ? 'i' + s.name : `s${s.dso.id}:${s.startHex}`) : `a${loc.dso ? loc.dso.id : -1}:${loc.addrHex}`;
+      const known = this.nameIds.get(key);
+      if (known === undefined) { id = this.names.length; this.names.push(this.name(loc)); this.nameLocs.push(loc); this.nameIds.set(key, id); } else id = known;
       this.nameOfLoc.set(loc.id, id);
     }
     return id;
   }
+
+  /** The printed name of a call graph frame id. */
+  frameName(id: number): string { return this.names[id]; }
+
+  /** perf's match_chain order of two frame ids. */
+  readonly compareFrames = (a: number, b: number): number => (a === b ? 0 : compareFrameLocs(this.nameLocs[a], this.nameLocs[b]) || a - b);
 
   /** Interns the sample's cursor suffixes: sfx[i] is the trie node of cursor[i..n), sfx[n] = 0. */
   private internCursor(cur: Loc[], n: number): void {
@@ -311,12 +312,14 @@ export class Hists {
     if (!this.opts.children) return;
     e.children += period;
     // perf 6.1: fill_callchain_info leaves al->level alone for entries without a map, so they keep
-    // the sample's level (seen as "[k] 0x00007f..." rows under kernel samples).
-    const level = self.level;
+    // the level of the entry before them in cursor order, the sample's for the first (seen as
+    // "[k] 0x00007f..." rows under kernel samples in caller order, "[.]" after user frames in callee order).
+    let level = self.level;
     const caller = cur !== r.chain;
     for (let i = 0; i < n; i++) {
       const loc = cur[i];
-      const ce = this.entry(r, loc, this.keyOf(r, loc, caller ? n - 1 - i : i), loc.dso ? loc.level : level);
+      if (loc.dso) level = loc.level;
+      const ce = this.entry(r, loc, this.keyOf(r, loc, caller ? n - 1 - i : i), level);
       if (ce.stamp === stamp) continue; // hist_entry__cmp equal to an entry already added for this sample
       ce.stamp = stamp;
       ce.children += period;
@@ -335,10 +338,9 @@ export class Hists {
     this.slotCount.add(slot, 1);
   }
 
-  /** The call graph of an entry's samples (undefined without graphs or when its total is under minTotal). */
-  graphOf(e: HistEntry, minTotal = 0): CallNode | undefined {
+  /** The callchain tree of an entry's samples (perf's he->callchain; undefined without graphs). */
+  graphOf(e: HistEntry): CallchainTree | undefined {
     if (!this.opts.graph) return undefined;
-    if ((this.opts.children ? e.children : e.self) < minTotal) return undefined;
     if (!this.slotsByEntry) {
       const ns = this.slotEntry.length, ents = this.slotEntry.data;
       const start = new Int32Array(this.list.length + 1);
@@ -351,22 +353,15 @@ export class Hists {
     }
     const by = this.slotsByEntry, start = this.slotsStart!;
     const parent = this.trieParent.data, nameOf = this.trieName.data;
-    const root = new CallNode(undefined, '');
+    const tree = new CallchainTree(this.compareFrames);
+    const ids: number[] = [];
     for (let j = start[e.idx]; j < start[e.idx + 1]; j++) {
       const s = by[j];
-      const p = this.slotPeriod.at(s), c = this.slotCount.at(s);
-      root.total += p; root.count += c;
-      let node = root;
-      for (let x = this.slotNode.data[s]; x !== 0; x = parent[x - 1]) {
-        const name = this.names[nameOf[x - 1]];
-        let k = node.children.get(name);
-        if (!k) { k = new CallNode(this.nameLocs[nameOf[x - 1]], name); node.children.set(name, k); }
-        k.total += p; k.count += c;
-        node = k;
-      }
-      node.self += p;
+      ids.length = 0;
+      for (let x = this.slotNode.data[s]; x !== 0; x = parent[x - 1]) ids.push(nameOf[x - 1]);
+      tree.append(ids, this.slotPeriod.at(s), this.slotCount.at(s));
     }
-    return root;
+    return tree;
   }
 
   /**

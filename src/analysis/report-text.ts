@@ -3,15 +3,26 @@
 // dotted underline (column width = max of header and every entry's text), rows "  %7.2f%%" per
 // percentage column, then the call graph under each row when asked. Trailing spaces are trimmed
 // from rows as perf does; perf's random tip lines are not printed.
-import { CallNode, Hists, INLINED, LAZY_KEYS, SortKey, sortText, type HistEntry } from './hist.js';
+import { Hists, INLINED, LAZY_KEYS, SortKey, sortText, type HistEntry } from './hist.js';
+import { ChainNode, pathOf, sortedFlat, sortedGraphAbs, sortedGraphRel } from './callchain.js';
 
+/** perf's callchain_param as report prints with it (-g print_type,threshold,print_limit,order,sort_key,branch,value). */
 export interface GraphOptions {
-  /** 'graph' (perf's default), 'flat', 'folded', 'fractal'; 'none' prints no call graphs. */
+  /** 'graph' (perf's default, percentages of the total), 'fractal' (of the parent), 'flat', 'folded'; 'none' prints no call graphs. */
   mode: 'graph' | 'flat' | 'folded' | 'fractal' | 'none';
   /** Minimum percent of a branch to print (perf's default 0.5). */
   threshold: number;
   /** 'callee' (perf's default order: the sampled function first) or 'caller'. */
   order: 'callee' | 'caller';
+  /** What a branch shows: its percentage (default), period, or sample count. */
+  value?: 'percent' | 'period' | 'count';
+  /** Print at most this many chains per level (0: all). */
+  printLimit?: number;
+  /**
+   * perf leaves out the first frame of a lone top chain when --sort was given and starts with
+   * "sym" (callchain__fprintf_graph: it repeats the entry's symbol).
+   */
+  skipFirst?: boolean;
 }
 
 export interface SectionOptions {
@@ -48,7 +59,16 @@ export function convertUnit(n: number): [number, string] {
 }
 
 function pct(v: number, total: number): string {
-  return (total ? (100 * v) / total : 0).toFixed(2).padStart(7) + '%';
+  return fixed2(total ? (100 * v) / total : 0).padStart(7) + '%';
+}
+
+/** printf's %.2f: toFixed but for exact ties (x.xx5 is exact only for eighths), which printf rounds to even. */
+export function fixed2(x: number): string {
+  if (Number.isInteger(x * 8) && !Number.isInteger(x * 4) && Math.abs(x) < 2 ** 40) {
+    const h = Math.floor(x * 100);
+    return ((h % 2 === 0 ? h : h + 1) / 100).toFixed(2);
+  }
+  return x.toFixed(2);
 }
 
 /**
@@ -104,11 +124,8 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
       cols.push(i < keys.length - 1 || SELF_PADDED.has(k) ? t.padEnd(widths[i]) : t);
     });
     lines.push('  ' + cols.join('  '));
-    const root = o.graph.mode !== 'none' ? h.graphOf(e, o.graph.mode === 'graph' || o.graph.mode === 'fractal' ? (o.graph.threshold / 100) * total : 0) : undefined;
-    if (root) {
-      const g = graphLines(root, total, o.graph, o.children);
-      if (g.length) { lines.push(...g); lines.push(''); }
-    }
+    const tree = o.graph.mode !== 'none' ? h.graphOf(e) : undefined;
+    if (tree) lines.push(...callchainLines(tree.root, (id) => h.frameName(id), total, v, o.graph));
   }
   lines.push('');
   lines.push('');
@@ -116,89 +133,91 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
 }
 
 /**
- * The call graph under an entry as perf's ui/stdio/hist.c callchain__fprintf_graph prints it in
- * graph mode (absolute percentages of the total period): the first level without a percentage
- * when it is the only child ("---name"), branches as "|--P%--name" / "--P%--name".
+ * The callchain text under an entry as perf 6.1's ui/stdio/hist.c prints it
+ * (hist_entry_callchain__fprintf): `total` is the event's period, `entryPeriod` the entry's
+ * (children or self, perf's parent_samples). Lines end as perf's do, trailing spaces included.
  */
-export function graphLines(root: CallNode, total: number, g: GraphOptions, children: boolean): string[] {
-  const out: string[] = [];
-  const indent = ' '.repeat(12); // perf's stdio graph starts at column 12 in both modes
-  void children;
-  if (g.mode === 'flat' || g.mode === 'folded') return flatLines(root, total, g, indent);
-  const rootTotal = root.total;
-  void rootTotal;
-  const kids = visible(root, total, g);
-  if (!kids.length) return out;
-  // perf: a single top-level chain starts with "|" and "---"; several start with "|--P%--"
-  // (callchain__fprintf_graph prints the "|" line only for a lone first child)
-  if (kids.length === 1 && root.self === 0) {
-    out.push(indent + '|');
-    const c = kids[0];
-    printChain(out, c, indent, '---', total, g, true);
-  } else {
-    printChildren(out, root, indent, total, g, 0);
-  }
-  return out;
-}
-
-function visible(n: CallNode, total: number, g: GraphOptions): CallNode[] {
-  const min = (g.threshold / 100) * total;
-  return [...n.children.values()].filter((c) => c.total >= min && c.total > 0).sort((a, b) => b.total - a.total);
-}
-
-/** A straight run of single-child nodes printed one name per line, then its branches. */
-function printChain(out: string[], start: CallNode, indent: string, lead: string, total: number, g: GraphOptions, first: boolean): void {
-  let node = start;
-  let prefix = indent + lead;
-  const cont = indent + ' '.repeat(lead.length);
-  out.push(prefix + node.name);
-  void first;
-  for (;;) {
-    const kids = visible(node, total, g);
-    if (kids.length === 1 && node.self === 0 && node.children.size === 1) {
-      node = kids[0];
-      out.push(cont + node.name);
-      continue;
-    }
-    if (kids.length === 0) return;
-    printChildren(out, node, cont, total, g, 0);
-    return;
-  }
-  void prefix;
-}
-
-function printChildren(out: string[], node: CallNode, indent: string, total: number, g: GraphOptions, depth: number): void {
-  const kids = visible(node, total, g);
-  for (let i = 0; i < kids.length; i++) {
-    const c = kids[i];
-    // perf's graph mode drops the pipe for the last child always; fractal (relative) mode keeps it
-    // while filtered or self hits remain (ui/stdio/hist.c __callchain__fprintf_graph).
-    const last = i === kids.length - 1 && (g.mode !== 'fractal' || node.self === 0);
-    const p = ((100 * c.total) / total).toFixed(2) + '%';
-    out.push(indent + '|          '); // perf's spacer line keeps its trailing spaces
-    const lead = last ? ` --${p}--` : `|--${p}--`;
-    const sub = indent + (last ? ' ' : '|') + ' '.repeat(10); // each depth is 11 columns, whatever the percentage's width
-    out.push(indent + lead + c.name);
-    let n = c;
-    for (;;) {
-      const k = visible(n, total, g);
-      if (k.length === 1 && n.self === 0 && n.children.size === 1) { n = k[0]; out.push(sub + n.name); continue; }
-      if (k.length) printChildren(out, n, sub, total, g, depth + 1);
-      break;
-    }
-    if (!last) { /* perf leaves a "|" spacer line between siblings */ }
-  }
-}
-
-function flatLines(root: CallNode, total: number, g: GraphOptions, indent: string): string[] {
-  const out: string[] = [];
-  const walk = (n: CallNode, path: string[]) => {
-    if (n.self > 0 && path.length) {
-      if (g.mode === 'folded') out.push(`${pct(n.self, total).trim()} ${path.join(';')}`);
-      else { out.push(indent + pct(n.self, total).trim()); for (const p of path) out.push(indent + '        ' + p); out.push(''); }
-    }
-    for (const c of [...n.children.values()].sort((a, b) => b.total - a.total)) walk(c, [...path, c.name]);
+export function callchainLines(root: ChainNode, name: (id: number) => string, total: number, entryPeriod: number, g: GraphOptions): string[] {
+  // perf's min_callchain_hits: a u64 share of the total period (graph and flat modes)
+  const minHit = Math.floor(total * (g.threshold / 100));
+  const limit = g.printLimit ?? 0;
+  const value = (n: ChainNode, t: number, folded = false) => {
+    const p = folded ? n.hit : n.cumul, c = folded ? n.count : n.cumulCount;
+    if (g.value === 'period') return String(p);
+    if (g.value === 'count') return String(c);
+    return fixed2(t ? (p * 100) / t : 0) + '%';
   };
-  walk(root, []);
+  const out: string[] = [];
+  if (g.mode === 'flat' || g.mode === 'folded') {
+    let printed = 0;
+    for (const n of sortedFlat(root, minHit)) {
+      const names = pathOf(n).map(name);
+      if (g.mode === 'folded') out.push(value(n, total, true) + ' ' + names.join(';'));
+      else { out.push(' '.repeat(11) + value(n, total)); for (const x of names) out.push(' '.repeat(16) + x); out.push(''); }
+      if (++printed === limit) break;
+    }
+    return out;
+  }
+  const rel = g.mode === 'fractal';
+  const sorted = (n: ChainNode) => (rel ? sortedGraphRel(n, g.threshold) : sortedGraphAbs(n, minHit));
+  const margin0 = ' '.repeat(12);
+  let margin = margin0;
+  let top = root;
+  const first = sorted(root);
+  // callchain__fprintf_graph: a lone top chain holding the whole entry prints without a percentage
+  if (first.length === 1 && first[0].cumul === entryPeriod) {
+    const c = first[0];
+    let printed = 0, started = false;
+    for (let i = 0; i < c.val.length; i++) {
+      if (i === 0 && g.skipFirst) continue;
+      if (!started) { out.push(margin + '|'); out.push(margin + '---' + name(c.val[i])); margin += '   '; started = true; }
+      else out.push(margin + name(c.val[i]));
+      if (++printed === limit) break;
+    }
+    top = c;
+  }
+  const graphLine = (depth: number, mask: number) => {
+    let s = margin;
+    for (let i = 0; i < depth; i++) s += mask & (1 << i) ? '|          ' : '           ';
+    out.push(s);
+  };
+  const chainLine = (text: string, v: string, depth: number, mask: number, withValue: boolean) => {
+    let s = margin;
+    for (let i = 0; i < depth; i++) {
+      s += mask & (1 << i) ? '|' : ' ';
+      s += withValue && i === depth - 1 ? '--' + v + '--' : '          ';
+    }
+    out.push(s + text);
+  };
+  // __callchain__fprintf_graph
+  const level = (node: ChainNode, t: number, depth: number, mask: number) => {
+    let remaining = t, cumulCount = 0, newMask = mask, printed = 0;
+    const kids = sorted(node);
+    let child: ChainNode | undefined;
+    for (let k = 0; k < kids.length; k++) {
+      child = kids[k];
+      remaining -= child.cumul;
+      cumulCount += child.cumulCount;
+      // the last child drops its level's pipe, unless fractal mode still has filtered hits to show
+      if (k === kids.length - 1 && (!rel || !remaining)) newMask &= ~(1 << (depth - 1));
+      graphLine(depth, mask);
+      const v = value(child, t);
+      child.val.forEach((id, i) => chainLine(name(id), v, depth, newMask, i === 0));
+      level(child, rel ? child.childrenHit : t, depth + 1, newMask | (1 << depth));
+      if (++printed === limit) break;
+    }
+    if (rel && remaining && remaining !== t) {
+      const rem = new ChainNode(undefined, []);
+      rem.hit = remaining;
+      if (g.value === 'count' && child) {
+        rem.count = node.childrenCount - cumulCount;
+        if (rem.count <= 0) return;
+      }
+      newMask &= ~(1 << (depth - 1));
+      chainLine('[...]', value(rem, t), depth, newMask, true);
+    }
+  };
+  level(top, rel ? entryPeriod : total, 1, 1);
+  if (out.length) out.push(''); // perf: a blank line after a graph that printed anything
   return out;
 }

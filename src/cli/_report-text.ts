@@ -19,25 +19,43 @@ import type { Loc } from '../analysis/machine.js';
 
 export interface Opts {
   input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
-  callGraph?: string; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
+  callGraph?: string | boolean; inverted?: boolean;
+  /** --percent-limit was given after -g (true) or before it (false): perf's later option sets the call graph threshold. */
+  percentLimitAfterGraph?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
   header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
   showNrSamples?: boolean; showTotalPeriod?: boolean;
   /** false: perf's --no-inline (no inline frames on dwarf-unwound callchains). */
   inline?: boolean;
 }
 
-/** perf's -g/--call-graph "print_type,threshold,print_limit,order,sort_key,branch,value" (we use type, threshold, order). */
-export function parseCallGraph(s: string | undefined): GraphOptions {
-  const g: GraphOptions = { mode: 'graph', threshold: 0.5, order: 'callee' };
-  if (!s) return g;
-  for (const tok of s.split(',')) {
-    if (['graph', 'flat', 'folded', 'fractal', 'none'].includes(tok)) g.mode = tok as GraphOptions['mode'];
-    else if (tok === 'caller' || tok === 'callee') g.order = tok;
-    else if (/^[0-9.]+$/.test(tok)) g.threshold = Number(tok);
-    else if (['function', 'address', 'percent', 'period', 'count', 'branch'].includes(tok)) { /* accepted */ }
-    else throw new KscopeError(`invalid --call-graph option: ${tok}`, 'use e.g. -g none, -g graph,0.5,caller');
+/** perf report's -g without a value (callchain_default_opt). */
+export const CALLCHAIN_DEFAULT_OPT = 'graph,0.5,caller,function,percent';
+
+/**
+ * perf's -g/--call-graph "print_type,threshold,print_limit,order,sort_key,branch,value"
+ * (util/callchain.c __parse_callchain_report_opt): every word may be abbreviated (perf compares
+ * the given prefix), the first number is the threshold, the second the print limit; "none" ends
+ * the list. The sort keys are accepted; kscope compares frames by function as perf's default.
+ */
+export function parseCallGraph(s: string | undefined, g: GraphOptions = { mode: 'graph', threshold: 0.5, order: 'callee' }): GraphOptions & { orderSet?: boolean; thresholdSet?: boolean } {
+  const out: GraphOptions & { orderSet?: boolean; thresholdSet?: boolean } = { ...g };
+  if (!s) return out;
+  const is = (tok: string, word: string) => word.startsWith(tok);
+  let minSet = false;
+  for (const tok of s.split(',').filter(Boolean)) {
+    if (is(tok, 'none')) { out.mode = 'none'; return out; }
+    const mode = (['graph', 'flat', 'fractal', 'folded'] as const).find((w) => is(tok, w));
+    if (mode) { out.mode = mode; continue; }
+    const order = (['caller', 'callee'] as const).find((w) => is(tok, w));
+    if (order) { out.order = order; out.orderSet = true; continue; }
+    if (['function', 'address', 'srcline', 'branch'].some((w) => is(tok, w))) continue;
+    const value = (['percent', 'period', 'count'] as const).find((w) => is(tok, w));
+    if (value) { out.value = value; continue; }
+    const n = Number.parseFloat(tok); // strtod/strtoul: a leading number is enough
+    if (Number.isNaN(n)) throw new KscopeError(`invalid --call-graph option: ${tok}`, 'use e.g. -g none, -g graph,0.5,caller, -g folded,0,callee,period');
+    if (!minSet) { out.threshold = n; minSet = out.thresholdSet = true; } else out.printLimit = Math.max(0, Math.trunc(n));
   }
-  return g;
+  return out;
 }
 
 function list(s: string | undefined): string[] | undefined {
@@ -54,9 +72,13 @@ export function reportText(file: PerfDataFile, o: Opts): string {
   // perf report on a pipe learns the events too late to set up cumulative (children) output
   // and without callchains it ignores --children (given or not)
   const children = file.pipe || !hasChain ? false : o.children !== false;
-  const graph = parseCallGraph(o.callGraph);
+  const graph = parseCallGraph(o.callGraph === true ? CALLCHAIN_DEFAULT_OPT : o.callGraph || undefined);
+  if (o.inverted) { graph.order = 'caller'; graph.orderSet = true; }
+  if (o.percentLimitAfterGraph !== undefined && (o.percentLimitAfterGraph || !graph.thresholdSet)) graph.threshold = Number(o.percentLimit);
   // perf report: caller order by default in children mode (builtin-report.c: cumulate_callchain without an order given)
-  if (children && !/(^|,)(caller|callee)(,|$)/.test(o.callGraph ?? '')) graph.order = 'caller';
+  if (children && !graph.orderSet) graph.order = 'caller';
+  // perf skips a lone chain's first frame when --sort was given starting with "sym" (it repeats the entry)
+  graph.skipFirst = o.sort !== undefined && o.sort.startsWith('sym');
   if (!hasChain) graph.mode = 'none';
   const comms = list(o.comm), dsos = list(o.dso);
   const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);

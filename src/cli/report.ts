@@ -23,7 +23,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('--show-total-period', 'show a column with the sum of periods')
     .option('--children', 'accumulate callchains of children to parent entries (default with callchains)')
     .option('--no-children', 'do not accumulate callchains')
-    .option('-g, --call-graph <opts>', 'graph, flat, folded, fractal or none, [,threshold][,caller|callee]')
+    .option('-g, --call-graph [opts]', 'print_type,threshold,print_limit,order,sort_key,branch,value: graph|flat|folded|fractal|none, threshold %, limit, caller|callee, percent|period|count (no value: graph,0.5,caller,function,percent)')
+    .option('-G, --inverted', 'caller order call graphs (the same as -g caller)')
     .option('--percent-limit <pct>', 'do not show entries under this percentage', '0')
     .option('-c, --comms <list>', 'only consider symbols in these comms')
     .option('--comm <list>', 'the same as --comms')
@@ -47,6 +48,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const raw = cmd.opts<Record<string, unknown>>();
   const o: Opts = { ...(raw as unknown as Opts), comm: (raw.comms ?? raw.comm) as string | undefined, dso: (raw.dsos ?? raw.dso) as string | undefined };
+  // perf's --percent-limit also sets the call graph threshold; options apply in command-line order
+  if (cmd.getOptionValueSource('percentLimit') === 'cli') {
+    const isPl = (a: string) => a === '--percent-limit' || a.startsWith('--percent-limit=');
+    const isG = (a: string) => a === '-g' || a === '--call-graph' || a.startsWith('--call-graph=') || /^-g./.test(a);
+    const last = (f: (a: string) => boolean) => argv.reduce((k, a, i) => (f(a) ? i : k), -1);
+    o.percentLimitAfterGraph = last(isPl) > last(isG);
+  }
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
   try {
     let out = '';

@@ -3,7 +3,7 @@
 // injected SymbolLoader; DSOs are cached by path.
 import { readElf, isElf, toHex, type ElfFile, PT_LOAD } from '../formats/elf/index.js';
 import { FormatError } from '../util/index.js';
-import { SymbolIndex, functionRows, pltRows, type SymbolEntry, type SymbolRow } from './symbol-index.js';
+import { SymbolIndex, functionRows, perfSymbolRows, pltRows, type SymbolEntry, type SymbolRow } from './symbol-index.js';
 import { findDebugFile, altLinkCandidates } from './debug-files.js';
 import type { DebugInfoFactory, DebugInfoProvider, Frame, SymbolLoader } from './types.js';
 
@@ -95,14 +95,25 @@ export class Symbolizer {
     // perf prefers .symtab (from the debug file when the binary is stripped), else .dynsym.
     const withSymtab = [debugFile?.elf, elf].find((e) => e?.symtab() && e.symtab()!.count > 1);
     const table = withSymtab ? withSymtab.symtab()! : elf.dynsym();
-    const rows = table ? functionRows(table, withSymtab === debugFile?.elf && debugFile ? debugFile.elf : elf) : [];
     const demangle = this.options.demangle;
-    if (demangle) for (const r of rows) r.name = demangle(r.name);
-    // perf adds PLT entries after fixing up the symbol table (dso__load): they take no part in
-    // the end/duplicate fixups; addr2line knows no such symbols.
-    let plt: SymbolRow[] = [];
-    if (!this.nearest) { try { plt = pltRows(elf); } catch (e) { if (!(e instanceof FormatError)) throw e; } }
-    const index = SymbolIndex.fromRows(rows, undefined, plt);
+    let index: SymbolIndex;
+    if (this.nearest) {
+      const rows = table ? functionRows(table, withSymtab === debugFile?.elf && debugFile ? debugFile.elf : elf) : [];
+      if (demangle) for (const r of rows) r.name = demangle(r.name);
+      index = SymbolIndex.fromRows(rows);
+    } else {
+      // perf: the .symtab pass, then the .dynsym pass of the same file, then the PLT entries
+      // (dso__load_sym, dso__synthesize_plt_symbols), in perf's tree (SymbolIndex.fromPerfPasses).
+      const syms = withSymtab ?? elf;
+      const passes = [syms.symtab(), syms.dynsym()].map((t) => (t && t.count > 1 ? perfSymbolRows(t, syms, elf) : []));
+      if (demangle) {
+        const memo = new Map<string, string>();
+        for (const p of passes) for (const r of p) { let d = memo.get(r.name); if (d === undefined) { d = demangle(r.name); memo.set(r.name, d); } r.name = d; }
+      }
+      let plt: SymbolRow[] = [];
+      try { plt = pltRows(elf); } catch (e) { if (!(e instanceof FormatError)) throw e; }
+      index = SymbolIndex.fromPerfPasses(passes, plt);
+    }
     const factory = this.options.debugInfo;
     const makeProvider = (): DebugInfoProvider | undefined => {
       if (!factory) return undefined;

@@ -117,6 +117,22 @@ export class ByteWindow {
         this.end = got.byteLength;
         continue;
       }
+      if (this.reuse && !this.pending && this.buf === this.reuseBuf && this.src instanceof RangeStream) {
+        // Scan mode: move the partial record to the front of the one buffer and refill behind it, so
+        // a straddling record costs a short copy instead of a fresh multi-megabyte chunk.
+        const size = Math.max(this.chunk, n);
+        let rb = this.reuseBuf;
+        if (rb.byteLength < size) { rb = new Uint8Array(size); rb.set(this.buf.subarray(this.pos, this.end)); this.reuseBuf = rb; }
+        else rb.copyWithin(0, this.pos, this.end);
+        this.base += this.pos;
+        this.buf = rb;
+        this.pos = 0;
+        this.end = left;
+        const k = this.eof ? 0 : this.src.nextInto(rb.subarray(left));
+        if (k > 0) { this.end += k; continue; }
+        this.eof = true;
+        return false;
+      }
       // Stitch: the `left` bytes plus what follows, into a buffer of exactly n bytes.
       const stitch = new Uint8Array(n);
       stitch.set(this.buf.subarray(this.pos, this.end), 0);
