@@ -32,6 +32,7 @@ import { compilePrintFmt, parsePrintkFormats, type PrintFmtEvaluator } from '../
 import { Machine, ResolvedSample, type Loc, type SymInfo, type Thread, type MapEntry } from '../analysis/machine.js';
 import { KscopeError } from '../util/errors.js';
 import { InlineFrames, type InlineEntry } from '../analysis/inline-frames.js';
+import { addr2lineRecord } from '../analysis/srcline.js';
 
 export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace', 'srcline'] as const;
 export type ScriptField = (typeof FIELD_NAMES)[number];
@@ -129,7 +130,7 @@ export class PerfScriptPrinter {
   private readonly threadPrefix = new Map<Thread, { comm: string; key: number; pid: number; text: string }>();
   private readonly cpuText: string[] = [];
   private readonly inlines: InlineFrames | undefined;
-  private readonly srclines = new Map<string, string>();
+  private readonly srclines = new Map<string, string | null>();
   private linesFields = -1;
   private readonly linesById: Uint8Array[] = [];
   private readonly unresolved = new Map<Loc, { f: number; ip: number; map: MapEntry | undefined; bytes: Uint8Array }>();
@@ -279,34 +280,41 @@ export class PerfScriptPrinter {
   }
 
   /**
-   * -F srcline: what perf 6.1's map__fprintf_srcline prints under a frame — "file:line" (basename)
-   * of the innermost DWARF location of the address (addr2line's first record; "??:0" when it
-   * knows none), or "dso[addr]" for DSOs addr2line is not run on ([kernel.kallsyms], [vdso],
-   * perf-PID.map); nothing for a frame without a DSO. `addr`: the address printed (hex).
+   * -F srcline: what perf 6.1's map__fprintf_srcline prints under a frame: map__srcline(map, addr,
+   * NULL), i.e. get_srcline with no symbol — "file:line" (basename) of addr2line's first record
+   * for the address (util/srcline.c; ":0" for an empty file name), else the fallback
+   * "dso[addr]" (DSOs addr2line is not run on: [kernel.kallsyms], [vdso], perf-PID.map; or
+   * addr2line answering "??:0"). A text starting "??:0" (addr2line's "??:?": a function symbol
+   * covers the address, no line does) is not printed, nor anything for a frame without a DSO.
+   * `addr`: the address printed (hex).
    */
   private srcOf(l: Loc, f: number, addr = l.addrHex): string | undefined {
     if (!(f & F.srcline) || !l.dso) return undefined;
     const key = `${l.dso.id}:${addr}`;
     let t = this.srclines.get(key);
-    if (t !== undefined) return t;
+    if (t !== undefined) return t ?? undefined;
     const dso = l.dso;
-    if (dso.kind !== 'user' || !dso.elf) t = `${dso.shortName}[${addr}]`;
-    else {
-      const at = dso.elf.addressOfFileOffset(parseInt(addr, 16));
-      const fr = at === undefined ? undefined : dso.elf.debugInfo()?.frames(at);
-      const inner = fr?.[0];
-      const file = inner?.file ? inner.file.slice(inner.file.lastIndexOf('/') + 1) : '??';
-      t = `${file}:${inner?.file ? (inner.line ?? 0) : 0}`;
-    }
+    const a2l = dso.kind === 'user' && !dso.longName.startsWith('[') && !dso.longName.startsWith('/tmp/perf-');
+    const at = a2l && dso.elf ? dso.elf.addressOfFileOffset(parseInt(addr, 16)) : undefined;
+    const r = at === undefined ? undefined : addr2lineRecord(dso.elf!, at);
+    if (!r) t = `${dso.shortName}[${addr}]`;
+    else if (r.file === undefined) t = null;
+    else t = `${r.file.slice(r.file.lastIndexOf('/') + 1)}:${r.line}`;
     this.srclines.set(key, t);
-    return t;
+    return t ?? undefined;
   }
 
-  /** The lines replacing an unwound frame by its inline chain, or undefined when it prints as itself. */
+  /**
+   * The lines replacing an unwound frame by its inline chain, or undefined when it prints as itself.
+   * With -F srcline a frame addr2line answered for (even with a lone record of its own symbol) is
+   * printed from its records too: perf's append_inlines gave each cursor node the record's srcline,
+   * and sample__fprintf_callchain prints node->srcline as it is ("??:0" included) in place of
+   * map__fprintf_srcline.
+   */
   private inlineLines(l: Loc, f: number): Uint8Array | undefined {
     let c = this.inlineText.get(l);
     if (c === undefined || c.f !== f) {
-      const e = this.inlines!.expand(l);
+      const e = f & F.srcline ? this.inlines!.records(l) : this.inlines!.expand(l);
       // each entry prints its own record's location (the inline call site for outer ones)
       c = { f, bytes: e ? Buffer.from(e.map((x) => inlineText(l, x, f, this.symName, f & F.srcline ? x.srcline : undefined)).join(''), 'utf8') : null };
       this.inlineText.set(l, c);
