@@ -365,52 +365,92 @@ export class Hists {
   }
 
   /**
-   * perf 6.1's output order of entries equal in the overhead columns (sort.c se_sort/se_cmp as
-   * hist_entry__sort applies them): comm, dso and symbol names ascending (strcmp; an inline
-   * symbol by its bare name), tid and cpu ascending; entries without a DSO or symbol after the
-   * others, unresolved symbols among themselves by address.
+   * perf 6.1's se_sort order of two entries (hist_entry__sort over the sort keys; negative: `a`
+   * first): comm, dso and symbol names ascending (strcmp; an inline symbol by its bare name), tid
+   * and cpu ascending; entries without a DSO or symbol after the others. Two unresolved symbols are
+   * equal here (sort__sym_sort: cmp_null), as are any entries whose keys print alike: their order
+   * is then their order in perf's input tree (collapseOrder), kept by the output rb-tree.
    */
   private keyOrder(a: HistEntry, b: HistEntry): number {
     for (const k of this.opts.sort) {
+      const d = this.keyCmp(k, a, b);
+      if (d) return d;
+    }
+    return 0;
+  }
+
+  /** keyOrder for one sort key. */
+  private keyCmp(k: SortKey, a: HistEntry, b: HistEntry): number {
+    let d = 0;
+    switch (k) {
+      case 'comm': d = strcmp(a.comm, b.comm); break;
+      case 'pid': d = a.thread.tid - b.thread.tid; break;
+      case 'cpu': d = a.cpu - b.cpu; break;
+      case 'dso': d = dsoOrder(a.loc, b.loc); break;
+      case 'sym': {
+        const x = a.loc.sym, y = b.loc.sym;
+        if (x && y) d = strcmp(x.name, y.name);
+        else if (x || y) d = x ? -1 : 1;
+        break;
+      }
+      case 'symoff': { // sort__symoff_sort: the symbol's name, then `left->ip - right->ip` (higher addresses first)
+        const x = a.loc.sym, y = b.loc.sym;
+        if (x && y) d = strcmp(x.name, y.name);
+        else if (x || y) d = x ? -1 : 1;
+        if (!d) d = -signedOrder(a.loc.addrHex, b.loc.addrHex);
+        break;
+      }
+      case 'srcline': d = strcmp(sortText(a, 'srcline', this.sources), sortText(b, 'srcline', this.sources)); break;
+      case 'srcfile': d = strcmp(sortText(a, 'srcfile', this.sources), sortText(b, 'srcfile', this.sources)); break;
+      case 'trace': d = a.trace === undefined || b.trace === undefined ? 0 : strcmp(a.trace, b.trace); break;
+    }
+    return d;
+  }
+
+  /**
+   * The in-order position of entries in perf's input tree (hists->entries_collapsed, or entries_in
+   * without a collapsing key; both ordered by se_collapse/se_cmp, the new entry going left when
+   * cmp(iter, new) < 0, so x precedes y when cmp(x, y) > 0): comm, dso ascending; symbols by dso
+   * name, then start address ascending (_sort__sym_cmp); unresolved symbols by `(int64_t)(right->ip
+   * - left->ip)` (_sort__addr_cmp: a signed 64-bit difference, so 0xdfdfdfdf00000003 precedes 0).
+   */
+  private collapseOrder(a: HistEntry, b: HistEntry): number {
+    for (const k of this.opts.sort) {
       let d = 0;
       switch (k) {
-        case 'comm': d = strcmp(a.comm, b.comm); break;
-        case 'pid': d = a.thread.tid - b.thread.tid; break;
-        case 'cpu': d = a.cpu - b.cpu; break;
-        case 'dso': {
-          const x = a.loc.dso, y = b.loc.dso;
-          d = x && y ? strcmp(x.shortName, y.shortName) : x ? -1 : y ? 1 : 0;
-          break;
-        }
-        case 'sym': {
+        case 'sym': case 'symoff': {
           const x = a.loc.sym, y = b.loc.sym;
-          if (x && y) d = strcmp(x.name, y.name);
-          else if (x || y) d = x ? -1 : 1;
-          else { const p = a.loc.addrHex.padStart(16, '0'), q = b.loc.addrHex.padStart(16, '0'); d = p < q ? -1 : p > q ? 1 : 0; }
+          if (!x && !y) d = signedOrder(a.loc.addrHex, b.loc.addrHex);
+          else {
+            d = dsoOrder(a.loc, b.loc);
+            if (!d) {
+              if (!x || !y) d = x ? -1 : 1;
+              else if (x !== y) {
+                if (x.inlined || y.inlined) d = strcmp(y.name, x.name);
+                if (!d) d = unsignedHexOrder(x.startHex, y.startHex) || x.id - y.id;
+              }
+            }
+            // sort__symoff_cmp then `left->ip - right->ip`: higher addresses first
+            if (!d && k === 'symoff') d = -signedOrder(a.loc.addrHex, b.loc.addrHex);
+          }
           break;
         }
-        case 'symoff': { // sort__symoff_sort: the symbol's name, then `left->ip - right->ip` (higher addresses first)
-          const x = a.loc.sym, y = b.loc.sym;
-          if (x && y) d = strcmp(x.name, y.name);
-          else if (x || y) d = x ? -1 : 1;
-          if (!d) { const p = a.loc.addrHex.padStart(16, '0'), q = b.loc.addrHex.padStart(16, '0'); d = p < q ? 1 : p > q ? -1 : 0; }
-          break;
-        }
-        case 'srcline': d = strcmp(sortText(a, 'srcline', this.sources), sortText(b, 'srcline', this.sources)); break;
-        case 'srcfile': d = strcmp(sortText(a, 'srcfile', this.sources), sortText(b, 'srcfile', this.sources)); break;
-        case 'trace': d = a.trace === undefined || b.trace === undefined ? 0 : strcmp(a.trace, b.trace); break;
+        default: d = this.keyCmp(k, a, b);
       }
       if (d) return d;
     }
     return a.idx - b.idx;
   }
 
-  /** Entries in perf's output order: children (when on) then self, descending; ties by the sort keys. */
+  /**
+   * Entries in perf's output order (hists__output_resort): the entries of the input tree, in its
+   * order (collapseOrder), sorted by hist_entry__sort — children (when on), then self, descending;
+   * then the sort keys (keyOrder) — ties keeping the input order. Children mode with call graphs:
+   * perf 6.1 puts callers above callees among equal children (__hpp__sort_acc: the entries of one
+   * thread by their longest callchain, longer first in caller order, shorter first in callee order).
+   */
   sorted(): HistEntry[] {
-        const arr = this.list.slice();
-    // Children mode with call graphs: perf 6.1 puts callers above callees among equal children
-    // (__hpp__sort_acc: the entries of one thread by their longest callchain, longer first in caller
-    // order, shorter first in callee order); then self, then the sort keys.
+    const arr = this.list.slice().sort((a, b) => this.collapseOrder(a, b));
     if (this.opts.children && this.opts.graph) {
       const caller = this.opts.order === 'caller';
       return arr.sort((a, b) => b.children - a.children
@@ -420,6 +460,24 @@ export class Hists {
     if (this.opts.children) return arr.sort((a, b) => b.children - a.children || b.self - a.self || this.keyOrder(a, b));
     return arr.sort((a, b) => b.self - a.self || this.keyOrder(a, b));
   }
+}
+
+/** _sort__dso_cmp order: by short name ascending, entries without a DSO last. */
+function dsoOrder(a: Loc, b: Loc): number {
+  const x = a.dso, y = b.dso;
+  return x && y ? strcmp(x.shortName, y.shortName) : x ? -1 : y ? 1 : 0;
+}
+
+/** Order of two addresses (hex) by the sign of the 64-bit difference `(int64_t)(b - a)`: negative when a comes first. */
+function signedOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  const d = BigInt.asIntN(64, BigInt('0x' + b) - BigInt('0x' + a));
+  return d > 0n ? -1 : d < 0n ? 1 : 0;
+}
+
+function unsignedHexOrder(a: string, b: string): number {
+  const p = a.padStart(16, '0'), q = b.padStart(16, '0');
+  return p < q ? -1 : p > q ? 1 : 0;
 }
 
 function strcmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
