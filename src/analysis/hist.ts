@@ -443,22 +443,32 @@ export class Hists {
   }
 
   /**
-   * Entries in perf's output order (hists__output_resort): the entries of the input tree, in its
-   * order (collapseOrder), sorted by hist_entry__sort — children (when on), then self, descending;
-   * then the sort keys (keyOrder) — ties keeping the input order. Children mode with call graphs:
-   * perf 6.1 puts callers above callees among equal children (__hpp__sort_acc: the entries of one
-   * thread by their longest callchain, longer first in caller order, shorter first in callee order).
+   * Entries in perf's output order (hists__output_resort): each entry of the input tree, in its
+   * order (collapseOrder), inserted into a red-black tree by hist_entry__sort — children (when on),
+   * then self, descending; then the sort keys (keyOrder) — going left only when it sorts strictly
+   * before the node (__hists__insert_output_entry), so ties keep the input order. In children mode
+   * with call graphs __hpp__sort_acc puts, among entries of equal children of one thread, callers
+   * above callees (by their longest callchain, longer first in caller order, shorter first in callee
+   * order); that comparison says nothing across threads, so the order is not a total one and the
+   * result depends on the tree's shape: the tree is rebuilt as lib/rbtree.c balances it.
    */
   sorted(): HistEntry[] {
-    const arr = this.list.slice().sort((a, b) => this.collapseOrder(a, b));
-    if (this.opts.children && this.opts.graph) {
-      const caller = this.opts.order === 'caller';
-      return arr.sort((a, b) => b.children - a.children
-        || (a.thread === b.thread ? (caller ? b.maxDepth - a.maxDepth : a.maxDepth - b.maxDepth) : 0)
-        || b.self - a.self || this.keyOrder(a, b));
-    }
-    if (this.opts.children) return arr.sort((a, b) => b.children - a.children || b.self - a.self || this.keyOrder(a, b));
-    return arr.sort((a, b) => b.self - a.self || this.keyOrder(a, b));
+    const input = this.list.slice().sort((a, b) => this.collapseOrder(a, b));
+    const children = this.opts.children;
+    const depth = children && this.opts.graph;
+    const caller = this.opts.order === 'caller';
+    const cmp = (a: HistEntry, b: HistEntry): number => {
+      if (children) {
+        const d = b.children - a.children;
+        if (d) return d;
+        if (depth && a.thread === b.thread) {
+          const m = caller ? b.maxDepth - a.maxDepth : a.maxDepth - b.maxDepth;
+          if (m) return m;
+        }
+      }
+      return b.self - a.self || this.keyOrder(a, b);
+    };
+    return rbTreeOrder(input, cmp);
   }
 }
 
@@ -478,6 +488,78 @@ function signedOrder(a: string, b: string): number {
 function unsignedHexOrder(a: string, b: string): number {
   const p = a.padStart(16, '0'), q = b.padStart(16, '0');
   return p < q ? -1 : p > q ? 1 : 0;
+}
+
+/**
+ * The in-order sequence of a red-black tree (Linux lib/rbtree.c insertion and rebalancing) built by
+ * inserting `items` in order, each going left of a node when cmp(item, node) < 0, else right.
+ */
+export function rbTreeOrder<T>(items: readonly T[], cmp: (a: T, b: T) => number): T[] {
+  const n = items.length;
+  const left = new Int32Array(n).fill(-1), right = new Int32Array(n).fill(-1), parent = new Int32Array(n).fill(-1);
+  const red = new Uint8Array(n);
+  let root = -1;
+  const rotateLeft = (x: number): void => {
+    const y = right[x];
+    right[x] = left[y];
+    if (left[y] >= 0) parent[left[y]] = x;
+    parent[y] = parent[x];
+    if (parent[x] < 0) root = y;
+    else if (x === left[parent[x]]) left[parent[x]] = y;
+    else right[parent[x]] = y;
+    left[y] = x;
+    parent[x] = y;
+  };
+  const rotateRight = (x: number): void => {
+    const y = left[x];
+    left[x] = right[y];
+    if (right[y] >= 0) parent[right[y]] = x;
+    parent[y] = parent[x];
+    if (parent[x] < 0) root = y;
+    else if (x === right[parent[x]]) right[parent[x]] = y;
+    else left[parent[x]] = y;
+    right[y] = x;
+    parent[x] = y;
+  };
+  for (let i = 0; i < n; i++) {
+    let p = -1, goLeft = false;
+    for (let c = root; c >= 0;) {
+      p = c;
+      goLeft = cmp(items[i], items[c]) < 0;
+      c = goLeft ? left[c] : right[c];
+    }
+    parent[i] = p;
+    if (p < 0) root = i;
+    else if (goLeft) left[p] = i;
+    else right[p] = i;
+    red[i] = 1;
+    // __rb_insert: recolour while the uncle is red, else one or two rotations
+    let z = i;
+    while (parent[z] >= 0 && red[parent[z]]) {
+      const pz = parent[z], g = parent[pz];
+      if (pz === left[g]) {
+        const u = right[g];
+        if (u >= 0 && red[u]) { red[pz] = 0; red[u] = 0; red[g] = 1; z = g; continue; }
+        if (z === right[pz]) { z = pz; rotateLeft(z); }
+        red[parent[z]] = 0; red[parent[parent[z]]] = 1; rotateRight(parent[parent[z]]);
+      } else {
+        const u = left[g];
+        if (u >= 0 && red[u]) { red[pz] = 0; red[u] = 0; red[g] = 1; z = g; continue; }
+        if (z === left[pz]) { z = pz; rotateRight(z); }
+        red[parent[z]] = 0; red[parent[parent[z]]] = 1; rotateLeft(parent[parent[z]]);
+      }
+    }
+    red[root] = 0;
+  }
+  const out: T[] = [];
+  const stack: number[] = [];
+  for (let c = root; c >= 0 || stack.length;) {
+    if (c >= 0) { stack.push(c); c = left[c]; continue; }
+    c = stack.pop()!;
+    out.push(items[c]);
+    c = right[c];
+  }
+  return out;
 }
 
 function strcmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
