@@ -276,11 +276,12 @@ test('report -s symoff (perf 6.9\'s key; perf 6.1 has none): rows equal perf scr
       assert.ok(per.has(key), `${name}: perf script has no samples at ${key}`);
       assert.ok(Math.abs(r.pcts[0] - (100 * per.get(key)!) / total) <= 0.005 + 1e-9, `${name} ${key}: ${r.pcts[0]}%`);
     }
-    // perf's order: overhead, then the symbol name, then higher addresses first (sort__symoff_sort)
+    // perf's order: overhead, then the symbol name (sort__sym_sort: the name alone, not the "[k]"/"[.]"
+    // level printed before it), then higher addresses first (sort__symoff_sort)
     for (let i = 1; i < rows.length; i++) {
       const [a, b] = [rows[i - 1], rows[i]];
       assert.ok(a.pcts[0] >= b.pcts[0], `${name}: rows by overhead`);
-      const [sa, oa] = a.key.split('+'), [sb, ob] = b.key.split('+');
+      const [sa, oa] = a.key.replace(/^\[.\] /, '').split('+'), [sb, ob] = b.key.replace(/^\[.\] /, '').split('+');
       if (a.pcts[0] === b.pcts[0]) assert.ok(sa < sb || (sa === sb && parseInt(oa, 16) > parseInt(ob, 16)), `${name}: tie order ${a.key} before ${b.key}`);
     }
   }
