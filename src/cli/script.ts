@@ -14,7 +14,7 @@ import { parseTimeRanges, TimeRangeError } from '../analysis/time-range.js';
 import { headerInputOf, headerText } from '../analysis/header.js';
 import { decodeFeature } from '../formats/perfdata/features.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, fstatSync, statSync } from 'node:fs';
 import { FdStreamSink } from '../util/byte-sink.js';
 
 export const summary = 'Print the samples of perf.data as perf script does (-F fields, --ns; -D dumps every record)';
@@ -110,7 +110,7 @@ function scriptFilter(o: ScriptOpts, file: PerfDataFile): ScriptFilter | undefin
     try {
       flt.time = parseTimeRanges(o.time, st, !!o.reltime);
     } catch (e) {
-      if (e instanceof TimeRangeError) throw new KscopeError(e.message, 'times are seconds as perf script prints them: --time start,stop (either may be empty), or percentages: 10%/2, 0%-10%');
+      if (e instanceof TimeRangeError) throw new KscopeError(e.message, e.message.startsWith('HINT') ? undefined : 'times are seconds as perf script prints them: --time start,stop (either may be empty), or percentages: 10%/2, 0%-10%');
       throw e;
     }
   }
@@ -152,13 +152,13 @@ async function printSamples(o: ScriptOpts): Promise<number> {
   const out = stdoutOutput();
   try {
     if (o.header || o.headerOnly) {
-      // perf prints fstat's st_mtime of its input: the epoch for a pipe
-      const input = headerInputOf(file, o.input === '-' ? new Date(0) : statSync(o.input).mtime);
-      // pipe mode: perf prints the HEADER_FEATURE records' lines as it meets them only for --header-only
-      if (file.pipe && !o.headerOnly) input.features = [];
+      // perf prints fstat's st_mtime of its input (a pipe's is its last write)
+      const input = headerInputOf(file, (o.input === '-' ? fstatSync(0) : statSync(o.input)).mtime);
+      // pipe mode: perf prints the HEADER_FEATURE records' lines as it meets them (at the start of
+      // the stream), so --header-only, which stops before reading records, prints none
+      if (file.pipe && o.headerOnly) input.features = [];
       out.text(headerText(input));
       if (o.headerOnly) { out.flush(); return 0; }
-      out.text('#\n');
     }
     for (const rec of file.orderedRecords()) printer.appendRecord(rec, out);
     out.flush();
