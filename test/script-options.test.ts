@@ -1,0 +1,194 @@
+// kscope script's perf options (filters, -G, --max-stack, --reltime/--deltatime, --show-*-events,
+// --header) against Linux perf 6.1's perf script with the same options on the same recordings:
+// every line must be equal. Bad values must fail with perf's one-line message.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileWorkload, perfRecording, perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
+import { parseTimeRanges, parseNsecTime, skipTime } from '../src/analysis/time-range.js';
+import { parseCpuList, parseIntList, parseStrList } from '../src/export/perf-script.js';
+
+const skip = perfSkipReason();
+
+/** perf script OPTS and kscope script OPTS print the same lines; returns perf's output. */
+function same(path: string, opts: string[], minLines = 1): string {
+  const p = runPerf(['script', '-i', path, ...opts]);
+  assert.equal(p.status, 0, `perf script ${opts.join(' ')}: ${p.stderr}`);
+  const k = runKscope(['script', '-i', path, ...opts]);
+  assert.equal(k.status, 0, `kscope script ${opts.join(' ')}: ${k.stderr}`);
+  const pl = p.stdout.split('\n'), kl = k.stdout.split('\n');
+  const bad: string[] = [];
+  for (let i = 0; i < Math.max(pl.length, kl.length) && bad.length < 20; i++) {
+    if (pl[i] !== kl[i]) bad.push(`line ${i + 1}\n  perf: ${JSON.stringify(pl[i])}\n  ours: ${JSON.stringify(kl[i])}`);
+  }
+  assert.equal(bad.length, 0, `script ${opts.join(' ')}: ${pl.length} perf lines, ${kl.length} ours; first differences:\n${bad.join('\n')}`);
+  assert.ok(pl.length - 1 >= minLines, `script ${opts.join(' ')}: perf printed ${pl.length - 1} lines, expected at least ${minLines}`);
+  return p.stdout;
+}
+
+/** Both fail; kscope's first stderr line is perf's last message line. */
+function sameError(path: string, opts: string[], message: string): void {
+  const p = runPerf(['script', '-i', path, ...opts]);
+  assert.match(p.stderr, new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), `perf script ${opts.join(' ')} says ${p.stderr}`);
+  const k = runKscope(['script', '-i', path, ...opts]);
+  assert.notEqual(k.status, 0);
+  assert.equal(k.stdout, '');
+  assert.ok(k.stderr.startsWith(`kscope: ${message}`), `kscope script ${opts.join(' ')} says ${k.stderr}`);
+  assert.equal(k.stderr.split('\n').filter((l) => !l.startsWith('  hint: ')).length, 2, 'one line (and a hint)');
+}
+
+/** The first "sec.usec:" time perf prints for the recording, in seconds as a string. */
+function firstTimes(path: string): string[] {
+  return [...runPerf(['script', '-i', path, '-F', 'time']).stdout.matchAll(/(\d+\.\d+):/g)].map((m) => m[1]);
+}
+
+test('filters: --comms/--comm, --pid, --tid, -C, --dsos, -S as perf selects samples', { skip }, () => {
+  const r = standardRecordings();
+  // the burn workload of the system-wide recording: its comm and pid from perf's own output
+  const m = /^\s*(burn\S*)\s+(\d+)/m.exec(runPerf(['script', '-i', r.tracepoints, '-F', 'comm,pid']).stdout)!;
+  assert.ok(m, 'perf printed the workload\'s comm and pid');
+  same(r.tracepoints, ['--comms', `${m[1]},rcu_preempt`], 1);
+  same(r.tracepoints, ['--comm', m[1], '--show-task-events']);
+  same(r.tracepoints, ['--pid', `${m[2]},15`]);
+  same(r.tracepoints, ['--tid', m[2], '-F', 'comm,tid,time,event']);
+  same(r.tracepoints, ['-C', '0', '--show-task-events']);
+  same(r.tracepoints, ['-C', '1-1,0']);
+  same(r.system, ['-C', '0', '--show-mmap-events']);
+  same(r.system, ['--dsos', '[kernel.kallsyms]'], 0);
+  same(r.fp, ['-S', 'leaf_add,run']);
+  same(r.fp, ['-S', 'leaf_mul', '-G']);
+  same(r.dwarf, ['-S', 'leaf_mul', '--max-stack', '2']);
+  same(r.fp, ['--dsos', 'burn_c-nothing'], 0);
+});
+
+test('--time: absolute ranges, several ranges, percent slices and ranges, with --reltime', { skip }, () => {
+  const r = standardRecordings();
+  const t = firstTimes(r.fp);
+  assert.ok(t.length > 100);
+  const a = t[Math.floor(t.length / 4)], b = t[Math.floor(t.length / 2)], c = t[Math.floor((3 * t.length) / 4)];
+  same(r.fp, ['--time', `${a},${b}`]);
+  same(r.fp, ['--time', `${a},`, '-G']);
+  same(r.fp, ['--time', `,${a}`, '--show-task-events']);
+  same(r.fp, ['--time', `${a},${a} ${b},${c}`]);
+  same(r.fp, ['--time', '10%/2', '-G']);
+  same(r.fp, ['--time', '10%/2,10%/4']);
+  same(r.fp, ['--time', '0%-10%,30%-40%']);
+  same(r.fp, ['--time', '25%']);
+  same(r.fp, ['--time', '0.05,0.1', '--reltime']);
+  same(r.fp, ['--time', '50%', '--reltime'], 0); // perf shifts percent ranges again: nothing left
+  same(r.tracepoints, ['--time', '20%/3', '--show-task-events']);
+  same(r.dwarf, ['--time', '40%-60%', '--ns']);
+});
+
+test('-G, --max-stack, --reltime and --deltatime print as perf', { skip }, () => {
+  const r = standardRecordings();
+  same(r.fp, ['-G']);
+  same(r.fp, ['--max-stack', '2']);
+  same(r.fp, ['--max-stack', '0']);
+  same(r.dwarf, ['--max-stack', '3']);
+  same(r.dwarf, ['-G', '--reltime']);
+  same(r.system, ['--max-stack', '1', '-G']);
+  same(r.fp, ['--reltime', '--ns']);
+  same(r.fp, ['--deltatime', '--show-task-events']);
+  same(r.tracepoints, ['--deltatime', '-C', '1']);
+});
+
+test('--show-task-events and --show-mmap-events print the side-band records as perf', { skip }, () => {
+  const r = standardRecordings();
+  for (const name of ['fp', 'system', 'dwarf', 'tracepoints', 'pipe']) {
+    same(r[name], ['--show-task-events', '--show-mmap-events'], 10);
+  }
+  same(r.fp, ['--show-mmap-events', '-F', 'comm,pid,tid,time']);
+  same(r.system, ['--show-task-events', '-G', '--reltime']);
+});
+
+test('--show-switch-events: per-task SWITCH and system-wide SWITCH_CPU_WIDE records', { skip }, () => {
+  const burn = compileWorkload('burn.c');
+  const task = perfRecording('script-switch', ['record', '--switch-events', '-g', '-F', '1000', '--', burn, '100']);
+  const wide = perfRecording('script-switch-wide', ['record', '-a', '--switch-events', '-F', '500', '--', burn, '50']);
+  assert.match(same(task, ['--show-switch-events']), /PERF_RECORD_SWITCH (IN|OUT)/);
+  assert.match(same(wide, ['--show-switch-events', '--show-task-events', '--show-mmap-events']), /PERF_RECORD_SWITCH_CPU_WIDE (IN|OUT).* pid\/tid: /);
+  same(wide, ['--show-switch-events', '-C', '1', '--deltatime']);
+  same(task, ['--show-switch-events', '--pid', '1']);
+  same(task, ['--show-switch-events', '-G', '--time', '0%-50%']);
+});
+
+test('--show-lost-events prints PERF_RECORD_LOST as perf', { skip }, (t) => {
+  // a one-page buffer and a write per byte: the kernel drops records
+  const lost = perfRecording('script-lost', ['record', '-m', '1', '-e', 'syscalls:sys_enter_write', '--', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=40000']);
+  const out = same(lost, ['--show-lost-events']);
+  if (!/PERF_RECORD_LOST lost \d+/.test(out)) t.diagnostic('this recording lost nothing: only the sample lines were compared');
+  same(lost, ['--show-lost-events', '--reltime', '-F', 'comm,tid,time']);
+});
+
+test('--header and --header-only print the data header as perf script does (file and pipe mode)', { skip }, () => {
+  const r = standardRecordings();
+  same(r.fp, ['--header']);
+  same(r.fp, ['--header-only']);
+  same(r.pipe, ['--header', '-G']);
+  same(r.pipe, ['--header-only']);
+});
+
+test('bad option values fail with perf\'s one-line message', { skip }, () => {
+  const r = standardRecordings();
+  for (const bad of ['1.5', 'abc,', '5,4', '1,2 1.5,3', '10%/x']) sameError(r.fp, ['--time', bad], 'Invalid time string');
+  sameError(r.fp, ['-C', '0'], 'File does not contain CPU events. Remove -C option to proceed.');
+  sameError(r.system, ['-C', 'x'], 'Invalid cpu_list');
+  sameError(r.system, ['-C', '1-0'], 'Invalid cpu_list');
+  sameError(r.system, ['-C', '5000'], 'Requested CPU 5000 too large. Consider raising MAX_NR_CPUS');
+  sameError(r.system, ['--pid', '1,x'], 'problems parsing pid list');
+  sameError(r.system, ['--tid', 'x'], 'problems parsing tid list');
+  sameError(r.fp, ['--reltime', '--deltatime'], "reltime and deltatime - the two don't get along well. Please limit to --reltime or --deltatime.");
+  sameError(r.fp, ['--max-stack', 'x'], "option `max-stack' expects a numerical value");
+  sameError(r.zstd, ['--time', '10%'], 'HINT: no first/last sample time found in perf data.');
+});
+
+test('time ranges: perf_time__parse_for_ranges and perf_time__ranges_skip_sample', () => {
+  assert.equal(parseNsecTime('1.5'), 1500000000n);
+  assert.equal(parseNsecTime('2'), 2000000000n);
+  assert.equal(parseNsecTime('1.0000000001'), undefined);
+  assert.equal(parseNsecTime('1.x'), undefined);
+  const [one] = parseTimeRanges('1.5,2', undefined);
+  assert.equal(one.start, 1500000000n);
+  assert.equal(one.end, 2000000000n);
+  const ns = (v: bigint) => [Number(v >> 32n), Number(v & 0xffffffffn)] as const;
+  assert.equal(skipTime([one], ...ns(1499999999n)), true);
+  assert.equal(skipTime([one], ...ns(1500000000n)), false);
+  assert.equal(skipTime([one], ...ns(2000000000n)), false);
+  assert.equal(skipTime([one], ...ns(2000000001n)), true);
+  assert.equal(skipTime([one], 0, 0), false, 'time 0 is never skipped');
+  const open = parseTimeRanges(',2', undefined);
+  assert.equal(open[0].start, 0n);
+  assert.equal(skipTime(open, ...ns(1n)), false);
+  const many = parseTimeRanges('1,2 3,4', undefined);
+  assert.equal(many.length, 2);
+  assert.equal(skipTime(many, ...ns(2500000000n)), true);
+  assert.equal(skipTime(many, ...ns(3500000000n)), false);
+  assert.throws(() => parseTimeRanges('3,4 1,2', undefined), /Invalid time string/, 'overlapping or unordered ranges');
+  assert.throws(() => parseTimeRanges('1.5', undefined), /Invalid time string/, 'a range needs its comma');
+  assert.throws(() => parseTimeRanges('10%', undefined), /HINT: no first\/last sample time/);
+  const st = { first: 1000n, last: 2000n };
+  // the second 10% slice: [1100, 1200 - 1]
+  const [slice] = parseTimeRanges('10%/2', st);
+  assert.deepEqual([slice.start, slice.end], [1100n, 1199n]);
+  const [all] = parseTimeRanges('100%', st);
+  assert.deepEqual([all.start, all.end], [1000n, 2000n], 'a range ending at the last sample keeps it');
+  const two = parseTimeRanges('0%-10%,90%-100%', st);
+  assert.deepEqual(two.map((r) => [r.start, r.end]), [[1000n, 1099n], [1900n, 2000n]]);
+  assert.deepEqual(parseTimeRanges('0.000001,0.000002', st, true).map((r) => [r.start, r.end]), [[2000n, 3000n]], '--reltime shifts by the first sample');
+  assert.throws(() => parseTimeRanges('10%/11', st), /Invalid/, 'a slice past 100%');
+  // perf reads each percent up to its '%' and does not order them: an empty range, not an error
+  const [back] = parseTimeRanges('20%-10%x', st);
+  assert.equal(skipTime([back], ...ns(1150n)), true);
+  assert.equal(skipTime([back], ...ns(1250n)), true);
+});
+
+test('option lists: pids, comms, cpus', () => {
+  assert.deepEqual([...parseIntList('1, 2,3')!], [1, 2, 3]);
+  assert.equal(parseIntList('1,x'), undefined);
+  assert.equal(parseIntList('1 '), undefined);
+  assert.deepEqual([...parseStrList('a,b,')], ['a', 'b']);
+  const cpuEv = [{ index: 0, ids: [], attr: { type: 1, sampleType: 1n << 7n } }] as never;
+  assert.deepEqual([...parseCpuList('0-2,5', cpuEv)], [0, 1, 2, 5]);
+  assert.throws(() => parseCpuList('2-1', cpuEv), /Invalid cpu_list/);
+  assert.throws(() => parseCpuList('0', [{ index: 0, ids: [], attr: { type: 1, sampleType: 3n } }] as never), /does not contain CPU events/);
+});
