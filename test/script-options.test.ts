@@ -46,12 +46,9 @@ test('filters: --comms/--comm, --pid, --tid, -C, --dsos, -S as perf selects samp
   // the burn workload of the system-wide recording: its comm and pid from perf's own output
   const m = /^\s*(burn\S*)\s+(\d+)/m.exec(runPerf(['script', '-i', r.tracepoints, '-F', 'comm,pid']).stdout)!;
   assert.ok(m, 'perf printed the workload\'s comm and pid');
-  same(r.tracepoints, ['--comms', `${m[1]},rcu_preempt`], 1);
-  same(r.tracepoints, ['--comm', m[1], '--show-task-events']);
-  same(r.tracepoints, ['--pid', `${m[2]},15`]);
-  same(r.tracepoints, ['--tid', m[2], '-F', 'comm,tid,time,event']);
-  same(r.tracepoints, ['-C', '0', '--show-task-events']);
-  same(r.tracepoints, ['-C', '1-1,0']);
+  same(r.tracepoints, ['--comms', `${m[1]},rcu_preempt`, '--show-task-events'], 1);
+  same(r.tracepoints, ['--comm', m[1], '--pid', `${m[2]},15`]);
+  same(r.tracepoints, ['--tid', m[2], '-F', 'comm,tid,time,event', '-C', '1-1,0']);
   same(r.system, ['-C', '0', '--show-mmap-events']);
   same(r.system, ['--dsos', '[kernel.kallsyms]'], 0);
   same(r.fp, ['-S', 'leaf_add,run']);
@@ -89,7 +86,7 @@ test('-G, --max-stack, --reltime and --deltatime print as perf', { skip }, () =>
   same(r.system, ['--max-stack', '1', '-G']);
   same(r.fp, ['--reltime', '--ns']);
   same(r.fp, ['--deltatime', '--show-task-events']);
-  same(r.tracepoints, ['--deltatime', '-C', '1']);
+  same(r.tracepoints, ['--deltatime', '-C', '1', '--comms', 'perf']);
 });
 
 test('--show-task-events and --show-mmap-events print the side-band records as perf', { skip }, () => {
@@ -120,10 +117,30 @@ test('--show-lost-events prints PERF_RECORD_LOST as perf', { skip }, (t) => {
   same(lost, ['--show-lost-events', '--reltime', '-F', 'comm,tid,time']);
 });
 
+test('-L, --stop-bt (inline entries too), --no-demangle and -S on C++ names', { skip }, () => {
+  const r = standardRecordings();
+  same(r.tracepoints, ['-L', '-C', '0']);
+  same(r.fp, ['-L', '--show-task-events']);
+  same(r.system, ['-L', '-G']);
+  same(r.fp, ['--stop-bt', 'run']);
+  same(r.dwarf, ['--stop-bt', 'compute_b,main']);
+  const inl = compileWorkload('script-inline.c', ['-O2', '-g', '-fno-omit-frame-pointer']);
+  const dwarf = perfRecording('script-inline-dwarf', ['record', '--call-graph', 'dwarf,4096', '-F', '1000', '--', inl, '300']);
+  assert.match(same(dwarf, ['--stop-bt', 'middle']), /middle\+0x[0-9a-f]+ \(inlined\)\n\n/);
+  const cxx = compileWorkload('symbolize.cc', ['-g', '-O1', '-fno-omit-frame-pointer']);
+  const rec = perfRecording('script-cxx', ['record', '-g', '-F', '5000', '--', cxx, '300000']);
+  assert.match(same(rec, ['--no-demangle', '-G']), /_ZNK6shapes/);
+  same(rec, ['-S', 'shapes::Rect::area,main', '-G']);
+  same(rec, ['-S', '_ZNK6shapes4Rect4areaEv', '--no-demangle', '-G']);
+  same(rec, ['-S', '_ZNK6shapes4Rect4areaEv', '-G'], 0);
+  same(rec, ['--stop-bt', 'shapes::Rect::area']);
+});
+
 test('--header and --header-only print the data header as perf script does (file and pipe mode)', { skip }, () => {
   const r = standardRecordings();
   same(r.fp, ['--header']);
   same(r.fp, ['--header-only']);
+  same(r.system, ['--header-only', '-I']);
   same(r.pipe, ['--header', '-G']);
   same(r.pipe, ['--header-only']);
 });

@@ -44,6 +44,10 @@ export async function run(argv: string[]): Promise<number> {
     .option('--show-mmap-events', 'show the mmap events')
     .option('--show-switch-events', 'show context switch events (if recorded)')
     .option('--show-lost-events', 'show lost events (if recorded)')
+    .option('-L, --Latency', 'latency format: comm as %8.8s, cpu as %3d')
+    .option('--stop-bt <symbol[,symbol...]>', 'stop display of callgraph at these symbols')
+    .option('--no-demangle', 'print symbol names as they are in the symbol tables')
+    .option('-I, --show-info', 'with --header/--header-only: also the extended header (topology, caches)')
     .option('--header', 'show the data header, then the samples')
     .option('--header-only', 'show only the data header')
     .exitOverride()
@@ -83,7 +87,7 @@ interface ScriptOpts {
   comms?: string; comm?: string; pid?: string; tid?: string; cpu?: string; time?: string; symbols?: string; dsos?: string;
   hideCallGraph?: boolean; maxStack?: string; reltime?: boolean; deltatime?: boolean;
   showTaskEvents?: boolean; showMmapEvents?: boolean; showSwitchEvents?: boolean; showLostEvents?: boolean;
-  header?: boolean; headerOnly?: boolean;
+  header?: boolean; headerOnly?: boolean; Latency?: boolean; stopBt?: string; demangle: boolean; showInfo?: boolean;
 }
 
 /** The filters of perf script's options, checked as perf checks them (one-line errors). */
@@ -139,14 +143,14 @@ async function printSamples(o: ScriptOpts): Promise<number> {
   // The demangler (~50 ms to load) only when symbols may be printed: not for tracepoint-only output.
   let demangle: ((n: string) => string) | undefined;
   const onlyTracepoints = file.events.events.every((e) => e.attr.type === PerfType.TRACEPOINT);
-  if (!onlyTracepoints || /\b(ip|sym|symoff|addr|srcline)\b/.test(o.fields ?? '')) {
+  if (o.demangle && (!onlyTracepoints || /\b(ip|sym|symoff|addr|srcline)\b/.test(o.fields ?? ''))) {
     try {
       const [{ createDemangler }, { readDemanglerWasm }] = await Promise.all([import('../symbols/demangle.js'), import('../util/node-loader.js')]);
       demangle = createDemangler(readDemanglerWasm(), { params: false });
     } catch { demangle = undefined; }
   }
   const printer = new PerfScriptPrinter(file, machine, {
-    fields: o.fields, ns: o.ns, demangle, filter, hideCallGraph: o.hideCallGraph, maxStack, reltime: o.reltime, deltatime: o.deltatime,
+    fields: o.fields, ns: o.ns, demangle, filter, latency: o.Latency, stopBt: o.stopBt === undefined ? undefined : parseStrList(o.stopBt), hideCallGraph: o.hideCallGraph, maxStack, reltime: o.reltime, deltatime: o.deltatime,
     show: { task: o.showTaskEvents, mmap: o.showMmapEvents, switch: o.showSwitchEvents, lost: o.showLostEvents },
   });
   const out = stdoutOutput();
@@ -157,7 +161,7 @@ async function printSamples(o: ScriptOpts): Promise<number> {
       // pipe mode: perf prints the HEADER_FEATURE records' lines as it meets them (at the start of
       // the stream), so --header-only, which stops before reading records, prints none
       if (file.pipe && o.headerOnly) input.features = [];
-      out.text(headerText(input));
+      out.text(headerText(input, { full: o.showInfo }));
       if (o.headerOnly) { out.flush(); return 0; }
     }
     for (const rec of file.orderedRecords()) printer.appendRecord(rec, out);

@@ -115,6 +115,10 @@ export interface PerfScriptOptions {
   reltime?: boolean;
   /** --deltatime: times relative to the previous printed one. */
   deltatime?: boolean;
+  /** -L (--Latency): perf 6.1's latency format for the columns: comm "%8.8s ", cpu "%3d ". */
+  latency?: boolean;
+  /** --stop-bt: end a printed call chain after the first frame at one of these symbols. */
+  stopBt?: ReadonlySet<string>;
   /** Which side-band records to print (--show-task-events, --show-mmap-events, ...). */
   show?: { task?: boolean; mmap?: boolean; switch?: boolean; lost?: boolean };
   /** Sample filters (--comm, --pid, --tid, -C, --time, -S, --dsos). */
@@ -381,11 +385,11 @@ export class PerfScriptPrinter {
     const key = (withChain ? 1 : 0) | (f & (F.comm | F.pid | F.tid));
     let pre = this.threadPrefix.get(th);
     if (!pre || pre.comm !== th.comm || pre.key !== key || pre.pid !== s.pid) {
-      pre = { comm: th.comm, key, pid: s.pid, text: threadText(f, withChain, th.comm, s.pid, s.tid) };
+      pre = { comm: th.comm, key, pid: s.pid, text: threadText(f, withChain, th.comm, s.pid, s.tid, !!this.opts.latency) };
       this.threadPrefix.set(th, pre);
     }
     let out = pre.text;
-    if (f & F.cpu) out += this.cpuText[s.cpu] ??= `[${String(s.cpu).padStart(3, '0')}] `;
+    if (f & F.cpu) out += this.cpuText[s.cpu] ??= this.cpuField(s.cpu);
     if (f & F.time) out += `${this.timeField(s.timeHi, s.timeLo)}: `;
     if (f & F.period) out += `${String(s.period).padStart(10)} `;
     if (f & F.event) out += `${o.name.padStart(this.nameWidth)}: `;
@@ -405,15 +409,29 @@ export class PerfScriptPrinter {
         // --max-stack bounds the callchain's entries and, separately, the DWARF-unwound frames
         const max = this.opts.maxStack ?? Infinity;
         const fromCallchain = max === Infinity ? 0 : callchainEntries(s);
+        const stopBt = this.opts.stopBt;
         for (let i = 0; i < r.chainLength; i++) {
           if (i < fromCallchain ? i >= max : i - fromCallchain >= max) continue;
           const l = r.chain[i];
           if (o.unwound && this.inlines && l.level === '.') {
             const e = this.inlineLines(l, f);
-            if (e) { sink.bytes(e); continue; }
+            if (e) {
+              if (stopBt) {
+                // each inline entry is a frame of its own for --stop-bt (perf's append_inlines nodes)
+                const entries = this.inlines.expand(l) ?? [];
+                const k = entries.findIndex((x) => stopBt.has(x.name));
+                if (k >= 0) {
+                  sink.text(entries.slice(0, k + 1).map((x) => inlineText(l, x, f, this.symName, f & F.srcline ? x.srcline : undefined)).join(''));
+                  break;
+                }
+              }
+              sink.bytes(e);
+              continue;
+            }
           }
           if (l.sym === undefined && l.dso !== undefined && l.level === '.' && l.dso.kind !== 'jit') sink.bytes(this.unresolvedLine(th, l, f));
           else sink.bytes(this.chainLine(l, f));
+          if (stopBt && l.sym && stopBt.has(this.symName(l.sym))) break;
         }
         sink.bytes(NEWLINE);
         return;
@@ -443,6 +461,11 @@ export class PerfScriptPrinter {
       return true;
     }
     return false;
+  }
+
+  /** The CPU field: "[%03d] ", or "%3d " with -L. */
+  private cpuField(cpu: number): string {
+    return this.opts.latency ? `${String(cpu).padStart(3)} ` : `[${String(cpu).padStart(3, '0')}] `;
   }
 
   /** The TIME field: the sample time, or --reltime's / --deltatime's difference (u64 arithmetic, as perf). */
@@ -518,17 +541,17 @@ export class PerfScriptPrinter {
     const o = this.outFor(ev);
     const f = o.fields;
     const withChain = !!(f & F.ip) && o.callchain && this.useCallchain;
-    let out = threadText(f, withChain, thread ? thread.comm : ':-1', pid, tid);
-    if (f & F.cpu) out += `[${String(cpu).padStart(3, '0')}] `;
+    let out = threadText(f, withChain, thread ? thread.comm : ':-1', pid, tid, !!this.opts.latency);
+    if (f & F.cpu) out += this.cpuField(cpu);
     if (f & F.time) out += `${this.timeField(timeHi, timeLo)}: `;
     return out;
   }
 }
 
 /** The comm and pid/tid columns. */
-function threadText(f: number, withChain: boolean, comm: string, pid: number, tid: number): string {
+function threadText(f: number, withChain: boolean, comm: string, pid: number, tid: number, latency: boolean): string {
   let t = '';
-  if (f & F.comm) t += withChain ? `${comm} ` : `${comm.padStart(16)} `;
+  if (f & F.comm) t += latency ? `${comm.slice(0, 8).padStart(8)} ` : withChain ? `${comm} ` : `${comm.padStart(16)} `;
   if (f & F.pid && f & F.tid) t += `${String(pid).padStart(5)}/${String(tid).padEnd(5)} `;
   else if (f & F.pid) t += `${String(pid).padStart(5)} `;
   else if (f & F.tid) t += `${String(tid).padStart(5)} `;
