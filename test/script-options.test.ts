@@ -136,6 +136,15 @@ test('-L, --stop-bt (inline entries too), --no-demangle and -S on C++ names', { 
   same(rec, ['--stop-bt', 'shapes::Rect::area']);
 });
 
+test('--switch-on, --switch-off and --show-on-off-events (after the other filters, as perf)', { skip }, () => {
+  const r = standardRecordings();
+  const pid = /^\s*burn\S*\s+(\d+)/m.exec(runPerf(['script', '-i', r.tracepoints, '-F', 'comm,pid']).stdout)![1];
+  same(r.tracepoints, ['--switch-on', 'syscalls:sys_enter_write', '--show-on-off-events', '--pid', pid]);
+  same(r.tracepoints, ['--switch-off', 'sched:sched_switch', '--switch-on', 'syscalls:sys_enter_write', '-C', '0']);
+  same(r.tracepoints, ['--switch-off', 'syscalls:sys_enter_write', '--switch-on', 'sched:sched_switch', '--comms', 'perf']);
+  sameError(r.tracepoints, ['--switch-on', 'nope'], 'switch-on event not found (nope)');
+});
+
 test('--header and --header-only print the data header as perf script does (file and pipe mode)', { skip }, () => {
   const r = standardRecordings();
   same(r.fp, ['--header']);

@@ -48,6 +48,9 @@ export async function run(argv: string[]): Promise<number> {
     .option('--stop-bt <symbol[,symbol...]>', 'stop display of callgraph at these symbols')
     .option('--no-demangle', 'print symbol names as they are in the symbol tables')
     .option('-I, --show-info', 'with --header/--header-only: also the extended header (topology, caches)')
+    .option('--switch-on <event>', 'consider events after the occurrence of this event')
+    .option('--switch-off <event>', 'stop considering events after the occurrence of this event')
+    .option('--show-on-off-events', 'show the on/off switch events, used with --switch-on and --switch-off')
     .option('--header', 'show the data header, then the samples')
     .option('--header-only', 'show only the data header')
     .exitOverride()
@@ -88,6 +91,7 @@ interface ScriptOpts {
   hideCallGraph?: boolean; maxStack?: string; reltime?: boolean; deltatime?: boolean;
   showTaskEvents?: boolean; showMmapEvents?: boolean; showSwitchEvents?: boolean; showLostEvents?: boolean;
   header?: boolean; headerOnly?: boolean; Latency?: boolean; stopBt?: string; demangle: boolean; showInfo?: boolean;
+  switchOn?: string; switchOff?: string; showOnOffEvents?: boolean;
 }
 
 /** The filters of perf script's options, checked as perf checks them (one-line errors). */
@@ -149,10 +153,16 @@ async function printSamples(o: ScriptOpts): Promise<number> {
       demangle = createDemangler(readDemanglerWasm(), { params: false });
     } catch { demangle = undefined; }
   }
-  const printer = new PerfScriptPrinter(file, machine, {
-    fields: o.fields, ns: o.ns, demangle, filter, latency: o.Latency, stopBt: o.stopBt === undefined ? undefined : parseStrList(o.stopBt), hideCallGraph: o.hideCallGraph, maxStack, reltime: o.reltime, deltatime: o.deltatime,
+  let printer: PerfScriptPrinter;
+  try {
+    printer = new PerfScriptPrinter(file, machine, {
+    fields: o.fields, ns: o.ns, demangle, filter, switchOn: o.switchOn, switchOff: o.switchOff, showOnOff: o.showOnOffEvents, latency: o.Latency, stopBt: o.stopBt === undefined ? undefined : parseStrList(o.stopBt), hideCallGraph: o.hideCallGraph, maxStack, reltime: o.reltime, deltatime: o.deltatime,
     show: { task: o.showTaskEvents, mmap: o.showMmapEvents, switch: o.showSwitchEvents, lost: o.showLostEvents },
-  });
+    });
+  } catch (e) {
+    file.close();
+    throw e;
+  }
   const out = stdoutOutput();
   try {
     if (o.header || o.headerOnly) {

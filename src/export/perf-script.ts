@@ -119,6 +119,11 @@ export interface PerfScriptOptions {
   latency?: boolean;
   /** --stop-bt: end a printed call chain after the first frame at one of these symbols. */
   stopBt?: ReadonlySet<string>;
+  /** --switch-on / --switch-off: event names; samples print only between an on and an off sample (evswitch). */
+  switchOn?: string;
+  switchOff?: string;
+  /** --show-on-off-events: print the switching samples too. */
+  showOnOff?: boolean;
   /** Which side-band records to print (--show-task-events, --show-mmap-events, ...). */
   show?: { task?: boolean; mmap?: boolean; switch?: boolean; lost?: boolean };
   /** Sample filters (--comm, --pid, --tid, -C, --time, -S, --dsos). */
@@ -175,6 +180,10 @@ export class PerfScriptPrinter {
   private readonly linesById: Uint8Array[] = [];
   private readonly unresolved = new Map<Loc, { f: number; ip: number; map: MapEntry | undefined; bytes: Uint8Array }>();
   private readonly inlineText = new Map<Loc, { f: number; bytes: Uint8Array | null }>();
+  /** evswitch: the on/off events and whether samples are being discarded. */
+  private evOn: PerfEvent | undefined;
+  private evOff: PerfEvent | undefined;
+  private discarding = false;
   /** --reltime's first printed time and --deltatime's previous one, as u32 halves. */
   private baseHi = 0;
   private baseLo = 0;
@@ -194,6 +203,29 @@ export class PerfScriptPrinter {
   constructor(readonly file: PerfDataFile, readonly machine: Machine, readonly opts: PerfScriptOptions = {}) {
     this.spec = parseFieldSpec(opts.fields);
     if (opts.inlineFrames !== false) this.inlines = new InlineFrames(this.symName, opts.demangle);
+    // evswitch__init: the events by their exact names
+    const find = (what: string, name: string) => {
+      const ev = file.events.events.find((e) => this.nameOf(e) === name);
+      if (!ev) throw new KscopeError(`${what} event not found (${name})`, `the recording's events: ${file.events.events.map((e) => this.nameOf(e)).join(', ')}`);
+      return ev;
+    };
+    if (opts.switchOn !== undefined) { this.evOn = find('switch-on', opts.switchOn); this.discarding = true; }
+    if (opts.switchOff !== undefined) this.evOff = find('switch-off', opts.switchOff);
+  }
+
+  /** evswitch__discard: whether the on/off switches drop this sample (and switch on or off). */
+  private discard(ev: PerfEvent): boolean {
+    if (this.evOn && this.discarding) {
+      if (this.evOn !== ev) return true;
+      this.discarding = false;
+      return !this.opts.showOnOff;
+    }
+    if (this.evOff && !this.discarding) {
+      if (this.evOff !== ev) return false;
+      this.discarding = true;
+      return !this.opts.showOnOff;
+    }
+    return false;
   }
 
   private eventNames(): string[] {
@@ -379,6 +411,7 @@ export class PerfScriptPrinter {
     if (f & F.ip || locFilter) r = this.machine.resolve(s, r, !!(f & F.ip) && !this.opts.hideCallGraph);
     else r.thread = this.machine.findnewThread(s.pid, s.tid);
     if (flt && this.filtered(flt, r, s)) return;
+    if ((this.evOn || this.evOff) && this.discard(ev)) return;
     const withChain = !!(f & F.ip) && o.callchain && this.useCallchain;
     // comm and pid/tid: the same text for every sample of a thread (threads are per tid) while its comm and pid stay
     const th = r.thread;
