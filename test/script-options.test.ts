@@ -141,7 +141,7 @@ test('--switch-on, --switch-off and --show-on-off-events (after the other filter
   const pid = /^\s*burn\S*\s+(\d+)/m.exec(runPerf(['script', '-i', r.tracepoints, '-F', 'comm,pid']).stdout)![1];
   same(r.tracepoints, ['--switch-on', 'syscalls:sys_enter_write', '--show-on-off-events', '--pid', pid]);
   same(r.tracepoints, ['--switch-off', 'sched:sched_switch', '--switch-on', 'syscalls:sys_enter_write', '-C', '0']);
-  same(r.tracepoints, ['--switch-off', 'syscalls:sys_enter_write', '--switch-on', 'sched:sched_switch', '--comms', 'perf']);
+  same(r.tracepoints, ['--switch-off', 'syscalls:sys_enter_write', '--switch-on', 'sched:sched_switch', '--comms', 'rcu_preempt,burn']);
   sameError(r.tracepoints, ['--switch-on', 'nope'], 'switch-on event not found (nope)');
 });
 
