@@ -109,6 +109,15 @@ test('--show-switch-events: per-task SWITCH and system-wide SWITCH_CPU_WIDE reco
   same(task, ['--show-switch-events', '-G', '--time', '0%-50%']);
 });
 
+test('--show-namespace-events and --show-cgroup-events (perf record --namespaces --all-cgroups)', { skip }, () => {
+  const burn = compileWorkload('burn.c');
+  const rec = perfRecording('script-namespaces', ['record', '--namespaces', '--all-cgroups', '-a', '-F', '200', '--', burn, '50']);
+  const out = same(rec, ['--show-namespace-events', '--show-cgroup-events', '--show-task-events'], 10);
+  assert.match(out, /PERF_RECORD_NAMESPACES \d+\/\d+ - nr_namespaces: \d+\n\t\t\[0\/net: /);
+  assert.match(out, /PERF_RECORD_CGROUP cgroup: \d+ \//);
+  same(rec, ['--show-namespace-events', '-C', '0', '--reltime']);
+});
+
 test('--show-lost-events prints PERF_RECORD_LOST as perf', { skip }, (t) => {
   // a one-page buffer and a write per byte: the kernel drops records
   const lost = perfRecording('script-lost', ['record', '-m', '1', '-e', 'syscalls:sys_enter_write', '--', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=40000']);

@@ -125,7 +125,7 @@ export interface PerfScriptOptions {
   /** --show-on-off-events: print the switching samples too. */
   showOnOff?: boolean;
   /** Which side-band records to print (--show-task-events, --show-mmap-events, ...). */
-  show?: { task?: boolean; mmap?: boolean; switch?: boolean; lost?: boolean };
+  show?: { task?: boolean; mmap?: boolean; switch?: boolean; lost?: boolean; namespace?: boolean; cgroup?: boolean };
   /** Sample filters (--comm, --pid, --tid, -C, --time, -S, --dsos). */
   filter?: ScriptFilter;
 }
@@ -535,7 +535,9 @@ export class PerfScriptPrinter {
       t === RecordType.COMM || t === RecordType.FORK || t === RecordType.EXIT ? !!show.task
         : t === RecordType.MMAP || t === RecordType.MMAP2 ? !!show.mmap
           : t === RecordType.SWITCH || t === RecordType.SWITCH_CPU_WIDE ? !!show.switch
-            : t === RecordType.LOST ? !!show.lost : false);
+            : t === RecordType.LOST ? !!show.lost
+              : t === RecordType.NAMESPACES ? !!show.namespace
+                : t === RecordType.CGROUP ? !!show.cgroup : false);
     if (!wanted) { this.machine.process(rec); return; }
     const d = decodeRecord(rec, this.file.events, this.file.name);
     const ev = this.file.eventOf(rec);
@@ -548,12 +550,14 @@ export class PerfScriptPrinter {
     if (ev && !hasFlag(ev.attr, 'sample_id_all')) {
       cpu = 0; timeHi = 0; timeLo = 0;
       if (t === RecordType.FORK || t === RecordType.EXIT) { timeHi = Number(f.time >> 32n); timeLo = Number(f.time & 0xffffffffn); }
-      if (t === RecordType.COMM || t === RecordType.FORK || t === RecordType.EXIT || t === RecordType.MMAP || t === RecordType.MMAP2) { pid = f.pid; tid = f.tid; }
+      if (t === RecordType.COMM || t === RecordType.FORK || t === RecordType.EXIT || t === RecordType.MMAP || t === RecordType.MMAP2 || t === RecordType.NAMESPACES) { pid = f.pid; tid = f.tid; }
     }
     switch (t) {
       case RecordType.COMM:
       case RecordType.EXIT:
+      case RecordType.NAMESPACES:
         thread = this.machine.findnewThread(f.pid, f.tid);
+        if (t === RecordType.NAMESPACES) this.machine.process(rec);
         if (t === RecordType.COMM) this.machine.process(rec);
         break;
       default:
@@ -606,6 +610,9 @@ function sub64(ah: number, al: number, bh: number, bl: number): [number, number]
   return [(ah - bh - borrow) >>> 0, lo];
 }
 
+/** perf_ns__names (util/namespaces.c). */
+const NS_NAMES = ['net', 'uts', 'ipc', 'pid', 'user', 'mnt', 'cgroup'];
+
 /** "%#lx": 0 prints as "0". */
 const hexAlt = (v: bigint | number) => (v ? `0x${v.toString(16)}` : '0');
 
@@ -618,6 +625,9 @@ const hexAlt = (v: bigint | number) => (v ? `0x${v.toString(16)}` : '0');
  *   SWITCH      " IN         " / " OUT        " / " OUT preempt"
  *   SWITCH_CPU_WIDE  the same, then "  next pid/tid: %5d/%-5d" (prev for IN)
  *   LOST        " lost %lu"
+ *   NAMESPACES  " %d/%d - nr_namespaces: %u\n\t\t[" then "%u/%s: %lu/%#lx" joined by ", " (a
+ *               "\n\t\t " before every fourth), "]"
+ *   CGROUP      " cgroup: %lu %s"
  */
 export function sideBandText(d: DecodedRecord): string {
   const f = d as Record<string, any>;
@@ -645,6 +655,16 @@ export function sideBandText(d: DecodedRecord): string {
       break;
     }
     case RecordType.LOST: t += ` lost ${f.lost}`; break;
+    case RecordType.NAMESPACES: {
+      const ns = f.namespaces as { dev: bigint; inode: bigint }[];
+      t += ` ${f.pid}/${f.tid} - nr_namespaces: ${ns.length}\n\t\t[`;
+      ns.forEach((n, i) => {
+        if (i && i % 4 === 0) t += '\n\t\t ';
+        t += `${i}/${NS_NAMES[i] ?? 'UNKNOWN'}: ${n.dev}/${hexAlt(n.inode)}${i + 1 !== ns.length ? ', ' : ']'}`;
+      });
+      break;
+    }
+    case RecordType.CGROUP: t += ` cgroup: ${f.id} ${f.path}`; break;
     default: break;
   }
   return t + '\n';
