@@ -1,5 +1,8 @@
 // kscope script: the samples of a perf.data file as `perf script` prints them (export/perf-script.ts),
-// with -F field lists and --ns. -D: one line per record (offset, size, type, decoded fields), for looking inside
+// with perf 6.1's options: -F field lists, --ns, the sample filters (--comms, --pid, --tid, -C,
+// --time, -S, --dsos, --switch-on/--switch-off), -G, --max-stack, --stop-bt, -L, --reltime,
+// --deltatime, the side-band records (--show-task/mmap/switch/lost/namespace/cgroup-events) and
+// --header/--header-only. Bad values fail with perf's one-line messages. -D: one line per record (offset, size, type, decoded fields), for looking inside
 // perf.data files. Offsets are perf's: absolute in file mode, from the end of the 16-byte header
 // in pipe mode; records from inside COMPRESSED show the compressed record's offset, as perf does.
 import { Command, Option } from 'commander';
@@ -55,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--show-on-off-events', 'show the on/off switch events, used with --switch-on and --switch-off')
     .option('--header', 'show the data header, then the samples')
     .option('--header-only', 'show only the data header')
+    .option('-f, --force', 'accepted for perf compatibility (kscope does not check file ownership)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
