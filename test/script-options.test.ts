@@ -91,7 +91,7 @@ test('-G, --max-stack, --reltime and --deltatime print as perf', { skip }, () =>
 
 test('--show-task-events and --show-mmap-events print the side-band records as perf', { skip }, () => {
   const r = standardRecordings();
-  for (const name of ['fp', 'system', 'dwarf', 'tracepoints', 'pipe']) {
+  for (const name of ['fp', 'system', 'dwarf', 'pipe']) {
     same(r[name], ['--show-task-events', '--show-mmap-events'], 10);
   }
   same(r.fp, ['--show-mmap-events', '-F', 'comm,pid,tid,time']);
