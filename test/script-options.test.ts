@@ -87,6 +87,13 @@ test('-G, --max-stack, --reltime and --deltatime print as perf', { skip }, () =>
   same(r.fp, ['--reltime', '--ns']);
   same(r.fp, ['--deltatime', '--show-task-events']);
   same(r.tracepoints, ['--deltatime', '-C', '1', '--comms', 'perf']);
+  // tracepoints with call chains print them unless -F sets the tracepoint fields, or -G
+  const burn = compileWorkload('burn.c');
+  const tpg = perfRecording('script-tp-callchain', ['record', '-e', 'sched:sched_switch', '-e', 'syscalls:sys_enter_write', '-g', '--', burn, '50']);
+  assert.match(same(tpg, []), /sys_enter_write: .*\n\t +[0-9a-f]+ \S+\+0x[0-9a-f]+ \(/);
+  same(tpg, ['-G']);
+  same(tpg, ['-F', '+pid']);
+  same(tpg, ['-F', 'sw:comm', '--max-stack', '2', '--show-task-events']);
 });
 
 test('--show-task-events and --show-mmap-events print the side-band records as perf', { skip }, () => {

@@ -8,7 +8,7 @@
 import { Command, Option } from 'commander';
 import { decodeSample, formatTimeUs, openPerfData, type PerfDataFile, type PerfRecord } from '../formats/perfdata/index.js';
 import { decodeRecord, type CpuMap, type DecodedRecord } from '../formats/perfdata/records.js';
-import { Feature, FEATURE_NAMES, Misc, PerfType, RECORD_NAMES, RecordType } from '../formats/perfdata/constants.js';
+import { Feature, FEATURE_NAMES, Misc, PerfType, RECORD_NAMES, RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { Machine } from '../analysis/machine.js';
@@ -152,7 +152,8 @@ async function printSamples(o: ScriptOpts): Promise<number> {
   const machine = new Machine(file, io);
   // The demangler (~50 ms to load) only when symbols may be printed: not for tracepoint-only output.
   let demangle: ((n: string) => string) | undefined;
-  const onlyTracepoints = file.events.events.every((e) => e.attr.type === PerfType.TRACEPOINT);
+  // (tracepoints with call chains print their frames)
+  const onlyTracepoints = file.events.events.every((e) => e.attr.type === PerfType.TRACEPOINT && !(Number(e.attr.sampleType) & SampleType.CALLCHAIN));
   if (o.demangle && (!onlyTracepoints || /\b(ip|sym|symoff|addr|srcline)\b/.test(o.fields ?? ''))) {
     try {
       const [{ createDemangler }, { readDemanglerWasm }] = await Promise.all([import('../symbols/demangle.js'), import('../util/node-loader.js')]);

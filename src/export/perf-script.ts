@@ -283,6 +283,12 @@ export class PerfScriptPrinter {
       }
       fields &= ~bits;
     }
+    // perf_session__check_output_opt: with call graphs in use, tracepoints whose fields the user did
+    // not set (no -F for all types or for trace) print their call chains when a tracepoint has one
+    if (isTp && this.useCallchain && !this.spec.has('*') && !this.spec.has('trace')
+      && this.file.events.events.some((e) => e.attr.type === AttrType.TRACEPOINT && (Number(e.attr.sampleType) & SampleType.CALLCHAIN))) {
+      fields |= F.ip | F.sym | F.symoff | F.dso;
+    }
     if (!(fields & F.ip) && !(fields & F.addr)) fields &= ~(F.sym | F.symoff | F.dso | F.srcline);
     const unwound = (st & SampleType.STACK_USER) !== 0 && (st & SampleType.REGS_USER) !== 0;
     o = { fields, name: this.nameOf(ev), callchain: (st & SampleType.CALLCHAIN) !== 0, unwound };
