@@ -102,6 +102,8 @@ test('--show-task-events and --show-mmap-events print the side-band records as p
     same(r[name], ['--show-task-events', '--show-mmap-events'], 10);
   }
   same(r.fp, ['--show-mmap-events', '-F', 'comm,pid,tid,time']);
+  // --show-round-events: perf turns ordering off, so everything comes in file order
+  for (const name of ['fp', 'system', 'zstd', 'pipe']) assert.match(same(r[name], ['--show-round-events', '--show-task-events']), /^PERF_RECORD_FINISHED_ROUND$/m);
   same(r.system, ['--show-task-events', '-G', '--reltime']);
 });
 

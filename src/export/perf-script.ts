@@ -125,7 +125,7 @@ export interface PerfScriptOptions {
   /** --show-on-off-events: print the switching samples too. */
   showOnOff?: boolean;
   /** Which side-band records to print (--show-task-events, --show-mmap-events, ...). */
-  show?: { task?: boolean; mmap?: boolean; switch?: boolean; lost?: boolean; namespace?: boolean; cgroup?: boolean };
+  show?: { task?: boolean; mmap?: boolean; switch?: boolean; lost?: boolean; namespace?: boolean; cgroup?: boolean; round?: boolean };
   /** Sample filters (--comm, --pid, --tid, -C, --time, -S, --dsos). */
   filter?: ScriptFilter;
 }
@@ -537,6 +537,10 @@ export class PerfScriptPrinter {
       return;
     }
     const show = this.opts.show;
+    if (t === RecordType.FINISHED_ROUND) {
+      if (show?.round) sink.text('PERF_RECORD_FINISHED_ROUND\n');
+      return;
+    }
     const wanted = !!show && (
       t === RecordType.COMM || t === RecordType.FORK || t === RecordType.EXIT ? !!show.task
         : t === RecordType.MMAP || t === RecordType.MMAP2 ? !!show.mmap
