@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileWorkload, perfRecording, perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
 import { parseTimeRanges, parseNsecTime, skipTime } from '../src/analysis/time-range.js';
-import { parseCpuList, parseIntList, parseStrList } from '../src/export/perf-script.js';
+import { parseCpuList, parseIntList, parseStrList, splitSymbolList } from '../src/export/perf-script.js';
 
 const skip = perfSkipReason();
 
@@ -55,6 +55,14 @@ test('filters: --comms/--comm, --pid, --tid, -C, --dsos, -S as perf selects samp
   same(r.fp, ['-S', 'leaf_mul', '-G']);
   same(r.dwarf, ['-S', 'leaf_mul', '--max-stack', '2']);
   same(r.fp, ['--dsos', 'burn_c-nothing'], 0);
+  // -S entries that are hex numbers are sample addresses (perf's addr_list), not symbol starts
+  const ip = /^\s*\S+\s+\d+\s+[\d.]+:\s+\d+\s+\S+:\s+([0-9a-f]+) leaf_add\+0x([0-9a-f]+) /m.exec(runPerf(['script', '-i', r.fp, '-G']).stdout)!;
+  assert.ok(ip, 'a leaf_add sample');
+  same(r.fp, ['-S', `0x${ip[1]},leaf_mul`, '-G']);
+  same(r.fp, ['-S', ip[1].toUpperCase(), '-G']);
+  same(r.fp, ['-S', `0x${(BigInt(`0x${ip[1]}`) - BigInt(`0x${ip[2]}`)).toString(16)}`, '-G'], 0);
+  const kip = /^.*\s([0-9a-f]{16}) \S+ \(\[kernel\.kallsyms\]\)$/m.exec(runPerf(['script', '-i', r.system, '-G']).stdout);
+  if (kip) same(r.system, ['-S', kip[1], '-G']);
 });
 
 test('--time: absolute ranges, several ranges, percent slices and ranges, with --reltime', { skip }, () => {
@@ -231,6 +239,9 @@ test('option lists: pids, comms, cpus', () => {
   assert.equal(parseIntList('1,x'), undefined);
   assert.equal(parseIntList('1 '), undefined);
   assert.deepEqual([...parseStrList('a,b,')], ['a', 'b']);
+  const sl = splitSymbolList(new Set(['main', '0x00AbC', 'ffffffff81000000', 'compute_b']));
+  assert.deepEqual([...sl.names], ['main', 'compute_b']);
+  assert.deepEqual([...sl.addrs!], ['abc', 'ffffffff81000000']);
   const cpuEv = [{ index: 0, ids: [], attr: { type: 1, sampleType: 1n << 7n } }] as never;
   assert.deepEqual([...parseCpuList('0-2,5', cpuEv)], [0, 1, 2, 5]);
   assert.throws(() => parseCpuList('2-1', cpuEv), /Invalid cpu_list/);

@@ -12,7 +12,7 @@ import { Feature, FEATURE_NAMES, Misc, PerfType, RECORD_NAMES, RecordType, Sampl
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { Machine } from '../analysis/machine.js';
-import { PerfScriptPrinter, ScriptOutput, parseCpuList, parseIntList, parseStrList, symbolAddrsOf, type ScriptFilter } from '../export/perf-script.js';
+import { PerfScriptPrinter, ScriptOutput, parseCpuList, parseIntList, parseStrList, splitSymbolList, type ScriptFilter } from '../export/perf-script.js';
 import { parseTimeRanges, TimeRangeError } from '../analysis/time-range.js';
 import { headerInputOf, headerText } from '../analysis/header.js';
 import { decodeFeature } from '../formats/perfdata/features.js';
@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--tid <tid[,tid...]>', 'only consider samples of these tids')
     .option('-C, --cpu <cpu>', 'only samples (and --show-* events) on these CPUs, e.g. 0-1,3')
     .option('--time <str>', 'time span of interest: start,stop (seconds; several separated by spaces), 10%/2, 0%-10%,30%-40%, 50%')
-    .option('-S, --symbols <symbol[,symbol...]>', 'only samples at these symbols (names, 0x symbol starts, or addresses)')
+    .option('-S, --symbols <symbol[,symbol...]>', 'only samples at these symbols (names, or hex sample addresses)')
     .option('--dsos <dso[,dso...]>', 'only samples in these DSOs')
     .option('-G, --hide-call-graph', 'when printing symbols do not display call chain')
     .option('--max-stack <n>', 'at most this many callchain entries')
@@ -113,7 +113,11 @@ function scriptFilter(o: ScriptOpts, file: PerfDataFile): ScriptFilter | undefin
     if (!set) throw new KscopeError(`problems parsing ${k} list`, `--${k} takes numbers separated by commas`);
     flt[k === 'pid' ? 'pids' : 'tids'] = set;
   }
-  if (o.symbols !== undefined) { flt.symbols = parseStrList(o.symbols); flt.symbolAddrs = symbolAddrsOf(flt.symbols); }
+  if (o.symbols !== undefined) {
+    const { names, addrs } = splitSymbolList(parseStrList(o.symbols));
+    flt.symbols = names;
+    flt.symbolAddrs = addrs;
+  }
   if (o.dsos !== undefined) flt.dsos = parseStrList(o.dsos);
   if (o.cpu !== undefined) flt.cpus = parseCpuList(o.cpu, file.events.events);
   if (o.time !== undefined) {

@@ -141,12 +141,10 @@ export interface ScriptFilter {
   tids?: ReadonlySet<number>;
   cpus?: ReadonlySet<number>;
   time?: readonly TimeRange[];
-  /**
-   * -S: symbol names (as printed, demangled), "0x" + the symbol's start address, or sample
-   * addresses (numbers; perf's addr_list).
-   */
+  /** -S: symbol names (as printed, demangled); with an empty set, only `symbolAddrs` match. */
   symbols?: ReadonlySet<string>;
-  symbolAddrs?: ReadonlySet<number>;
+  /** -S entries that are hex numbers (perf's addr_list): sample addresses, as lowercase hex without 0x. */
+  symbolAddrs?: ReadonlySet<string>;
   /** --dsos: a DSO's short or long name. */
   dsos?: ReadonlySet<string>;
 }
@@ -490,13 +488,8 @@ export class PerfScriptPrinter {
     const l = r.frames[0];
     if (flt.dsos && (!l.dso || !(flt.dsos.has(l.dso.shortName) || flt.dsos.has(l.dso.longName)))) return true;
     if (flt.symbols) {
-      if (l.sym) {
-        if (flt.symbols.has(this.symName(l.sym))) return false;
-        // "0x" + the symbol's start as mapped in the process (map->unmap_ip(sym->start))
-        const ip = BigInt(s.ipHi) * 0x100000000n + BigInt(s.ipLo);
-        if (flt.symbols.has(`0x${(ip - BigInt(l.offset)).toString(16)}`)) return false;
-      }
-      if (flt.symbolAddrs && l.dso && flt.symbolAddrs.has(s.ipHi * 0x100000000 + s.ipLo)) return false;
+      if (l.sym && flt.symbols.has(this.symName(l.sym))) return false;
+      if (flt.symbolAddrs && l.dso && flt.symbolAddrs.has(hex(s.ipHi, s.ipLo))) return false;
       return true;
     }
     return false;
@@ -784,11 +777,18 @@ export function parseStrList(s: string): Set<string> {
   return new Set(parts);
 }
 
-/** Numeric -S entries (perf's addr_list): sample addresses, decimal or 0x hex. */
-export function symbolAddrsOf(symbols: ReadonlySet<string>): Set<number> | undefined {
-  const out = new Set<number>();
-  for (const e of symbols) if (/^(0[xX][0-9a-fA-F]+|\d+)$/.test(e)) out.add(Number(e));
-  return out.size ? out : undefined;
+/**
+ * -S as symbol__init splits it (setup_addrlist): entries that are wholly hex numbers (strtoul base
+ * 16, "0x" allowed) are sample addresses and leave the name list.
+ */
+export function splitSymbolList(list: ReadonlySet<string>): { names: Set<string>; addrs: Set<string> | undefined } {
+  const names = new Set<string>(), addrs = new Set<string>();
+  for (const e of list) {
+    const m = /^[ \t\n\v\f\r]*\+?(?:0[xX])?([0-9a-fA-F]+)$/.exec(e);
+    if (m) addrs.add(m[1].toLowerCase().replace(/^0+(?=.)/, ''));
+    else names.add(e);
+  }
+  return { names, addrs: addrs.size ? addrs : undefined };
 }
 
 /** perf's MAX_NR_CPUS (6.1). */
