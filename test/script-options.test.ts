@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileWorkload, perfRecording, perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
+import { closeSync } from 'node:fs';
 import { parseTimeRanges, parseNsecTime, skipTime } from '../src/analysis/time-range.js';
+import { bpfProgLoad, BPF_PROG_TYPE_SOCKET_FILTER, trivialSocketFilter } from '../src/kernel/bpf.js';
 import { parseCpuList, parseIntList, parseStrList, splitSymbolList } from '../src/export/perf-script.js';
 
 const skip = perfSkipReason();
@@ -133,6 +135,22 @@ test('--show-namespace-events and --show-cgroup-events (perf record --namespaces
   assert.match(out, /PERF_RECORD_NAMESPACES \d+\/\d+ - nr_namespaces: \d+\n\t\t\[0\/net: /);
   assert.match(out, /PERF_RECORD_CGROUP cgroup: \d+ \//);
   same(rec, ['--show-namespace-events', '-C', '0', '--reltime']);
+});
+
+test('--show-bpf-events: KSYMBOL and BPF_EVENT of a program loaded during the recording', { skip }, (t) => {
+  try {
+    closeSync(bpfProgLoad(BPF_PROG_TYPE_SOCKET_FILTER, trivialSocketFilter(), 'kscope_probe'));
+  } catch (e) {
+    t.skip(`cannot load a BPF program here: ${(e as Error).message}`);
+    return;
+  }
+  const bpf = new URL('../src/kernel/bpf.js', import.meta.url).href;
+  const code = `const m = await import(${JSON.stringify(bpf)}); m.bpfProgLoad(m.BPF_PROG_TYPE_SOCKET_FILTER, m.trivialSocketFilter(), 'kscope_test'); const t = Date.now(); while (Date.now() - t < 200) {}`;
+  const rec = perfRecording('script-bpf', ['record', '-a', '-F', '100', '--', process.execPath, '--input-type=module', '-e', code]);
+  const out = same(rec, ['--show-bpf-events']);
+  assert.match(out, /PERF_RECORD_KSYMBOL addr [0-9a-f]+ len \d+ type 1 flags 0x0 name bpf_prog_[0-9a-f]+_kscope_test\n/);
+  assert.match(out, /PERF_RECORD_BPF_EVENT type 1, flags 0, id \d+\n/);
+  same(rec, ['--show-bpf-events', '--show-task-events', '-C', '0,1', '--reltime']);
 });
 
 test('--show-lost-events prints PERF_RECORD_LOST as perf', { skip }, (t) => {

@@ -125,7 +125,7 @@ export interface PerfScriptOptions {
   /** --show-on-off-events: print the switching samples too. */
   showOnOff?: boolean;
   /** Which side-band records to print (--show-task-events, --show-mmap-events, ...). */
-  show?: { task?: boolean; mmap?: boolean; switch?: boolean; lost?: boolean; namespace?: boolean; cgroup?: boolean; round?: boolean };
+  show?: { task?: boolean; mmap?: boolean; switch?: boolean; lost?: boolean; namespace?: boolean; cgroup?: boolean; round?: boolean; bpf?: boolean };
   /** Sample filters (--comm, --pid, --tid, -C, --time, -S, --dsos). */
   filter?: ScriptFilter;
 }
@@ -540,7 +540,8 @@ export class PerfScriptPrinter {
           : t === RecordType.SWITCH || t === RecordType.SWITCH_CPU_WIDE ? !!show.switch
             : t === RecordType.LOST ? !!show.lost
               : t === RecordType.NAMESPACES ? !!show.namespace
-                : t === RecordType.CGROUP ? !!show.cgroup : false);
+                : t === RecordType.CGROUP ? !!show.cgroup
+                  : t === RecordType.KSYMBOL || t === RecordType.BPF_EVENT ? !!show.bpf : false);
     if (!wanted) { this.machine.process(rec); return; }
     const d = decodeRecord(rec, this.file.events, this.file.name);
     const ev = this.file.eventOf(rec);
@@ -631,6 +632,8 @@ const hexAlt = (v: bigint | number) => (v ? `0x${v.toString(16)}` : '0');
  *   NAMESPACES  " %d/%d - nr_namespaces: %u\n\t\t[" then "%u/%s: %lu/%#lx" joined by ", " (a
  *               "\n\t\t " before every fourth), "]"
  *   CGROUP      " cgroup: %lu %s"
+ *   KSYMBOL     " addr %lx len %u type %u flags 0x%x name %s"
+ *   BPF_EVENT   " type %u, flags %u, id %u"
  */
 export function sideBandText(d: DecodedRecord): string {
   const f = d as Record<string, any>;
@@ -668,6 +671,8 @@ export function sideBandText(d: DecodedRecord): string {
       break;
     }
     case RecordType.CGROUP: t += ` cgroup: ${f.id} ${f.path}`; break;
+    case RecordType.KSYMBOL: t += ` addr ${(f.addr as bigint).toString(16)} len ${f.len} type ${f.ksymType} flags 0x${(f.flags as number).toString(16)} name ${f.symbol}`; break;
+    case RecordType.BPF_EVENT: t += ` type ${f.bpfType}, flags ${f.flags}, id ${f.id}`; break;
     default: break;
   }
   return t + '\n';
