@@ -161,7 +161,7 @@ test('--show-lost-events prints PERF_RECORD_LOST as perf', { skip }, (t) => {
   same(lost, ['--show-lost-events', '--reltime', '-F', 'comm,tid,time']);
 });
 
-test('-L, --stop-bt (inline entries too), --no-demangle and -S on C++ names', { skip }, () => {
+test('-L, --stop-bt (inline entries too), --full-source-path, --no-demangle and -S on C++ names', { skip }, () => {
   const r = standardRecordings();
   same(r.tracepoints, ['-L', '-C', '0']);
   same(r.fp, ['-L', '--show-task-events']);
@@ -170,6 +170,9 @@ test('-L, --stop-bt (inline entries too), --no-demangle and -S on C++ names', { 
   same(r.dwarf, ['--stop-bt', 'compute_b,main']);
   const inl = compileWorkload('script-inline.c', ['-O2', '-g', '-fno-omit-frame-pointer']);
   const dwarf = perfRecording('script-inline-dwarf', ['record', '--call-graph', 'dwarf,4096', '-F', '1000', '--', inl, '300']);
+  assert.match(same(dwarf, ['-F', '+srcline', '--full-source-path']), /\n  \/\S+\/script-inline\.c:\d+ \(inlined\)\n/);
+  same(r.fp, ['-F', '+srcline', '--full-source-path']);
+  same(r.system, ['-F', '+srcline', '--full-source-path', '-G']);
   assert.match(same(dwarf, ['--stop-bt', 'middle']), /middle\+0x[0-9a-f]+ \(inlined\)\n\n/);
   const cxx = compileWorkload('symbolize.cc', ['-g', '-O1', '-fno-omit-frame-pointer']);
   const rec = perfRecording('script-cxx', ['record', '-g', '-F', '5000', '--', cxx, '300000']);

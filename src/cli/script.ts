@@ -52,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--show-bpf-events', 'show bpf related events (if recorded)')
     .option('--show-round-events', 'show round events (records then come in file order, as perf does)')
     .option('-L, --Latency', 'latency format: comm as %8.8s, cpu as %3d')
+    .option('--full-source-path', 'show full source file name path for source lines')
     .option('--stop-bt <symbol[,symbol...]>', 'stop display of callgraph at these symbols')
     .option('--no-demangle', 'print symbol names as they are in the symbol tables')
     .option('-I, --show-info', 'with --header/--header-only: also the extended header (topology, caches)')
@@ -98,7 +99,7 @@ interface ScriptOpts {
   comms?: string; comm?: string; pid?: string; tid?: string; cpu?: string; time?: string; symbols?: string; dsos?: string;
   hideCallGraph?: boolean; maxStack?: string; reltime?: boolean; deltatime?: boolean;
   showTaskEvents?: boolean; showMmapEvents?: boolean; showSwitchEvents?: boolean; showLostEvents?: boolean; showNamespaceEvents?: boolean; showCgroupEvents?: boolean; showRoundEvents?: boolean; showBpfEvents?: boolean;
-  header?: boolean; headerOnly?: boolean; Latency?: boolean; stopBt?: string; demangle: boolean; showInfo?: boolean;
+  header?: boolean; headerOnly?: boolean; Latency?: boolean; stopBt?: string; demangle: boolean; showInfo?: boolean; fullSourcePath?: boolean;
   switchOn?: string; switchOff?: string; showOnOffEvents?: boolean;
 }
 
@@ -169,7 +170,7 @@ async function printSamples(o: ScriptOpts): Promise<number> {
   let printer: PerfScriptPrinter;
   try {
     printer = new PerfScriptPrinter(file, machine, {
-    fields: o.fields, ns: o.ns, demangle, filter, switchOn: o.switchOn, switchOff: o.switchOff, showOnOff: o.showOnOffEvents, latency: o.Latency, stopBt: o.stopBt === undefined ? undefined : parseStrList(o.stopBt), hideCallGraph: o.hideCallGraph, maxStack, reltime: o.reltime, deltatime: o.deltatime,
+    fields: o.fields, ns: o.ns, demangle, filter, switchOn: o.switchOn, switchOff: o.switchOff, showOnOff: o.showOnOffEvents, latency: o.Latency, fullSourcePath: o.fullSourcePath, stopBt: o.stopBt === undefined ? undefined : parseStrList(o.stopBt), hideCallGraph: o.hideCallGraph, maxStack, reltime: o.reltime, deltatime: o.deltatime,
     show: { task: o.showTaskEvents, mmap: o.showMmapEvents, switch: o.showSwitchEvents, lost: o.showLostEvents, namespace: o.showNamespaceEvents, cgroup: o.showCgroupEvents, round: o.showRoundEvents, bpf: o.showBpfEvents },
     });
   } catch (e) {

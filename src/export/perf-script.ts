@@ -117,6 +117,8 @@ export interface PerfScriptOptions {
   deltatime?: boolean;
   /** -L (--Latency): perf 6.1's latency format for the columns: comm "%8.8s ", cpu "%3d ". */
   latency?: boolean;
+  /** --full-source-path: -F srcline prints the source file's path, not its base name. */
+  fullSourcePath?: boolean;
   /** --stop-bt: end a printed call chain after the first frame at one of these symbols. */
   stopBt?: ReadonlySet<string>;
   /** --switch-on / --switch-off: event names; samples print only between an on and an off sample (evswitch). */
@@ -376,7 +378,7 @@ export class PerfScriptPrinter {
       const at = dso.elf.addressOfFileOffset(parseInt(addr, 16));
       const fr = at === undefined ? undefined : dso.elf.debugInfo()?.frames(at);
       const inner = fr?.[0];
-      const file = inner?.file ? inner.file.slice(inner.file.lastIndexOf('/') + 1) : '??';
+      const file = inner?.file ? (this.opts.fullSourcePath ? inner.file : inner.file.slice(inner.file.lastIndexOf('/') + 1)) : '??';
       t = `${file}:${inner?.file ? (inner.line ?? 0) : 0}`;
     }
     this.srclines.set(key, t);
@@ -389,7 +391,7 @@ export class PerfScriptPrinter {
     if (c === undefined || c.f !== f) {
       const e = this.inlines!.expand(l);
       // each entry prints its own record's location (the inline call site for outer ones)
-      c = { f, bytes: e ? Buffer.from(e.map((x) => inlineText(l, x, f, this.symName, f & F.srcline ? x.srcline : undefined)).join(''), 'utf8') : null };
+      c = { f, bytes: e ? Buffer.from(e.map((x) => inlineText(l, x, f, this.symName, f & F.srcline ? (this.opts.fullSourcePath ? x.fullSrcline : x.srcline) : undefined)).join(''), 'utf8') : null };
       this.inlineText.set(l, c);
     }
     return c.bytes ?? undefined;
@@ -458,7 +460,7 @@ export class PerfScriptPrinter {
                 const entries = this.inlines.expand(l) ?? [];
                 const k = entries.findIndex((x) => stopBt.has(x.name));
                 if (k >= 0) {
-                  sink.text(entries.slice(0, k + 1).map((x) => inlineText(l, x, f, this.symName, f & F.srcline ? x.srcline : undefined)).join(''));
+                  sink.text(entries.slice(0, k + 1).map((x) => inlineText(l, x, f, this.symName, f & F.srcline ? (this.opts.fullSourcePath ? x.fullSrcline : x.srcline) : undefined)).join(''));
                   break;
                 }
               }
