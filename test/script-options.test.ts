@@ -63,6 +63,9 @@ test('filters: --comms/--comm, --pid, --tid, -C, --dsos, -S as perf selects samp
   same(r.fp, ['-S', `0x${ip[1]},leaf_mul`, '-G']);
   same(r.fp, ['-S', ip[1].toUpperCase(), '-G']);
   same(r.fp, ['-S', `0x${(BigInt(`0x${ip[1]}`) - BigInt(`0x${ip[2]}`)).toString(16)}`, '-G'], 0);
+  const symStart = (BigInt(`0x${ip[1]}`) - BigInt(`0x${ip[2]}`)).toString(16);
+  assert.match(same(r.fp, ['-S', `0x${symStart}`, '--addr-range', String(parseInt(ip[2], 16) + 1), '-G']), /leaf_add\+/);
+  same(r.fp, ['-S', `${symStart},leaf_mul`, '--addr-range', '4']);
   const kip = /^.*\s([0-9a-f]{16}) \S+ \(\[kernel\.kallsyms\]\)$/m.exec(runPerf(['script', '-i', r.system, '-G']).stdout);
   if (kip) same(r.system, ['-S', kip[1], '-G']);
 });
@@ -212,6 +215,7 @@ test('bad option values fail with perf\'s one-line message', { skip }, () => {
   sameError(r.system, ['--tid', 'x'], 'problems parsing tid list');
   sameError(r.fp, ['--reltime', '--deltatime'], "reltime and deltatime - the two don't get along well. Please limit to --reltime or --deltatime.");
   sameError(r.fp, ['--max-stack', 'x'], "option `max-stack' expects a numerical value");
+  sameError(r.fp, ['-S', '0x1', '--addr-range', '0x10'], "option `addr-range' expects a numerical value");
   sameError(r.zstd, ['--time', '10%'], 'HINT: no first/last sample time found in perf data.');
 });
 

@@ -39,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--time <str>', 'time span of interest: start,stop (seconds; several separated by spaces), 10%/2, 0%-10%,30%-40%, 50%')
     .option('-S, --symbols <symbol[,symbol...]>', 'only samples at these symbols (names, or hex sample addresses)')
     .option('--dsos <dso[,dso...]>', 'only samples in these DSOs')
+    .option('--addr-range <n>', 'with -S ADDRESS: samples in [ADDRESS, ADDRESS + n) too')
     .option('-G, --hide-call-graph', 'when printing symbols do not display call chain')
     .option('--max-stack <n>', 'at most this many callchain entries')
     .option('--reltime', 'show time stamps relative to start')
@@ -96,7 +97,7 @@ function stdoutOutput(): ScriptOutput {
 
 interface ScriptOpts {
   input: string; dumpRawTrace?: boolean; ordered?: boolean; fields?: string; ns?: boolean; symfs?: string;
-  comms?: string; comm?: string; pid?: string; tid?: string; cpu?: string; time?: string; symbols?: string; dsos?: string;
+  comms?: string; comm?: string; addrRange?: string; pid?: string; tid?: string; cpu?: string; time?: string; symbols?: string; dsos?: string;
   hideCallGraph?: boolean; maxStack?: string; reltime?: boolean; deltatime?: boolean;
   showTaskEvents?: boolean; showMmapEvents?: boolean; showSwitchEvents?: boolean; showLostEvents?: boolean; showNamespaceEvents?: boolean; showCgroupEvents?: boolean; showRoundEvents?: boolean; showBpfEvents?: boolean;
   header?: boolean; headerOnly?: boolean; Latency?: boolean; stopBt?: string; demangle: boolean; showInfo?: boolean; fullSourcePath?: boolean;
@@ -119,6 +120,10 @@ function scriptFilter(o: ScriptOpts, file: PerfDataFile): ScriptFilter | undefin
     const { names, addrs } = splitSymbolList(parseStrList(o.symbols));
     flt.symbols = names;
     flt.symbolAddrs = addrs;
+  }
+  if (o.addrRange !== undefined) {
+    if (!/^\s*[+-]?\d+\s*$/.test(o.addrRange)) throw new KscopeError("option `addr-range' expects a numerical value");
+    flt.addrRange = Number(o.addrRange);
   }
   if (o.dsos !== undefined) flt.dsos = parseStrList(o.dsos);
   if (o.cpu !== undefined) flt.cpus = parseCpuList(o.cpu, file.events.events);

@@ -147,6 +147,8 @@ export interface ScriptFilter {
   symbols?: ReadonlySet<string>;
   /** -S entries that are hex numbers (perf's addr_list): sample addresses, as lowercase hex without 0x. */
   symbolAddrs?: ReadonlySet<string>;
+  /** --addr-range: a `symbolAddrs` entry also matches the addresses up to this many bytes above it. */
+  addrRange?: number;
   /** --dsos: a DSO's short or long name. */
   dsos?: ReadonlySet<string>;
 }
@@ -491,7 +493,16 @@ export class PerfScriptPrinter {
     if (flt.dsos && (!l.dso || !(flt.dsos.has(l.dso.shortName) || flt.dsos.has(l.dso.longName)))) return true;
     if (flt.symbols) {
       if (l.sym && flt.symbols.has(this.symName(l.sym))) return false;
-      if (flt.symbolAddrs && l.dso && flt.symbolAddrs.has(hex(s.ipHi, s.ipLo))) return false;
+      if (flt.symbolAddrs && l.dso) {
+        if (flt.symbolAddrs.has(hex(s.ipHi, s.ipLo))) return false;
+        if (flt.addrRange) {
+          const ip = (BigInt(s.ipHi) << 32n) | BigInt(s.ipLo);
+          for (const a of flt.symbolAddrs) {
+            const start = BigInt(`0x${a}`);
+            if (ip >= start && ip < start + BigInt(flt.addrRange)) return false;
+          }
+        }
+      }
       return true;
     }
     return false;
