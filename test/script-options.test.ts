@@ -97,6 +97,7 @@ test('-G, --max-stack, --reltime and --deltatime print as perf', { skip }, () =>
   same(r.dwarf, ['--max-stack', '3']);
   same(r.dwarf, ['-G', '--reltime']);
   same(r.system, ['--max-stack', '1', '-G']);
+  same(r.system, ['--max-stack', '3']);
   same(r.fp, ['--reltime', '--ns']);
   same(r.fp, ['--deltatime', '--show-task-events']);
   same(r.tracepoints, ['--deltatime', '-C', '1', '--comms', 'perf']);
