@@ -196,3 +196,104 @@ test('report call graphs equal perf line for line: dwarf and the inline workload
     }
   }
 });
+
+// Sort keys srcline and srcfile (perf forks addr2line for them: slow on the node and system-wide
+// tracepoint recordings, so those run only a short case). Header lines are compared exactly, so the
+// column widths (perf sizes srcline only from the texts it has computed, and cuts the others) too.
+const SRC_CASES: [string, string[][]][] = [
+  ['fp', [['-s', 'srcline'], ['-s', 'srcfile'], ['-s', 'sym,srcline'], ['-s', 'dso,srcline,srcfile', '-n']]],
+  ['dwarf', [['-s', 'srcline'], ['-s', 'sym,srcline'], ['-s', 'srcfile', '--show-total-period']]],
+  ['system', [['-s', 'dso,srcline,srcfile'], ['-s', 'comm,srcline']]],
+];
+
+for (const [name, sorts] of SRC_CASES) {
+  test(`report -s srcline/srcfile rows equal perf's: ${name}`, { skip }, () => {
+    const rec = standardRecordings()[name];
+    for (const s of sorts) {
+      for (const mode of ['--children', '--no-children']) check(rec, ['-g', 'none', mode, ...s], `${name} ${mode} ${s.join(' ')}`);
+    }
+  });
+}
+
+test('report -s srcline on inlined code: callchain entries carry addr2line\'s inline records (dwarf), raw callchain ips fall back to sym+offset (fp)', { skip }, () => {
+  const bin = compileWorkload('flamecli-inline.c', ['-O2', '-g', '-fno-omit-frame-pointer']);
+  const dwarf = perfRecording('flamecli-inline-dwarf', ['record', '--call-graph', 'dwarf,4096', '-F', '1000', '--', bin, '300']);
+  const fp = perfRecording('flamecli-inline-fp', ['record', '-g', '-F', '1000', '--', bin, '300']);
+  for (const [rec, name] of [[dwarf, 'inline-dwarf'], [fp, 'inline-fp']]) {
+    for (const s of [['-s', 'srcline'], ['-s', 'sym,srcline'], ['-s', 'dso,srcfile']]) {
+      for (const mode of ['--children', '--no-children']) check(rec, ['-g', 'none', mode, ...s], `${name} ${mode} ${s.join(' ')}`);
+    }
+  }
+  const theirs = runPerf(['report', '-i', dwarf, '--stdio', '-g', 'none', '--children', '-s', 'sym,srcline']);
+  assert.match(theirs.stdout, /\(inlined\)\s+\S+\.c:\d+/, 'inline entries with their own srclines');
+});
+
+test('report -s srcline on JIT and debug-less code (node, --no-children): "??:0", "file:0", sym+offset for perf-PID.map', { skip }, () => {
+  // one perf run: perf's addr2line over libnode takes most of this test's time
+  const rec = standardRecordings().node;
+  const args = ['report', '-i', rec, '--stdio', '-g', 'none', '--no-children', '-s', 'dso,srcline'];
+  const theirs = runPerf(args);
+  assert.equal(theirs.status, 0, theirs.stderr);
+  assert.match(theirs.stdout, /\?\?:0/);
+  assert.match(theirs.stdout, /\[JIT\] tid \d+\s+\S.*\+\d+$/m, "JIT entries print sym+offset");
+  const mine = runKscope(args);
+  assert.equal(mine.status, 0, mine.stderr);
+  compareReports(mine.stdout, theirs.stdout, 'node --no-children dso,srcline');
+});
+
+test('report -s tid is perf\'s pid key (TID:comm); -n and --show-total-period columns', { skip }, () => {
+  const rec = standardRecordings().system;
+  for (const mode of ['--children', '--no-children']) {
+    const theirs = runPerf(['report', '-i', rec, '--stdio', '-g', 'none', mode, '-s', 'pid,comm']);
+    const mine = runKscope(['report', '-i', rec, '--stdio', '-g', 'none', mode, '-s', 'tid,comm']);
+    assert.equal(mine.status, 0, mine.stderr);
+    compareReports(mine.stdout, theirs.stdout, `system ${mode} tid,comm`);
+    check(rec, ['-g', 'none', mode, '-n', '--show-total-period', '-s', 'comm,dso'], `system ${mode} -n --show-total-period`);
+  }
+});
+
+test('report -s symoff (perf 6.9\'s key; perf 6.1 has none): rows equal perf script\'s samples per symbol+offset', { skip }, () => {
+  // perf 6.1 rejects -s symoff; its per-sample "sym+0xoff" from perf script is the oracle
+  for (const name of ['fp', 'dwarf']) {
+    const rec = standardRecordings()[name];
+    const script = runPerf(['script', '-i', rec, '-G', '-F', 'period,ip,sym,symoff']);
+    assert.equal(script.status, 0, script.stderr);
+    const per = new Map<string, number>();
+    let total = 0;
+    for (const line of script.stdout.split('\n')) {
+      const m = /^\s*(\d+)\s+[0-9a-f]+\s+(\S.*?)\s*$/.exec(line);
+      if (!m) continue;
+      total += Number(m[1]);
+      per.set(m[2], (per.get(m[2]) ?? 0) + Number(m[1]));
+    }
+    const mine = runKscope(['report', '-i', rec, '--stdio', '-g', 'none', '--no-children', '-s', 'symoff']);
+    assert.equal(mine.status, 0, mine.stderr);
+    assert.match(mine.stdout, /^# Overhead  Symbol Offset/m);
+    const rows = parseRows(mine.stdout).rows[0];
+    assert.equal(rows.length, per.size, `${name}: one row per symbol+offset`);
+    for (const r of rows) {
+      const key = r.key.replace(/^\[.\] /, '');
+      assert.ok(per.has(key), `${name}: perf script has no samples at ${key}`);
+      assert.ok(Math.abs(r.pcts[0] - (100 * per.get(key)!) / total) <= 0.005 + 1e-9, `${name} ${key}: ${r.pcts[0]}%`);
+    }
+    // perf's order: overhead, then the symbol name, then higher addresses first (sort__symoff_sort)
+    for (let i = 1; i < rows.length; i++) {
+      const [a, b] = [rows[i - 1], rows[i]];
+      assert.ok(a.pcts[0] >= b.pcts[0], `${name}: rows by overhead`);
+      const [sa, oa] = a.key.split('+'), [sb, ob] = b.key.split('+');
+      if (a.pcts[0] === b.pcts[0]) assert.ok(sa < sb || (sa === sb && parseInt(oa, 16) > parseInt(ob, 16)), `${name}: tie order ${a.key} before ${b.key}`);
+    }
+  }
+});
+
+test('report -s trace (tracepoint fields as perf\'s get_trace_output prints them); the default sort of an all-tracepoint recording', { skip }, () => {
+  const rec = standardRecordings().tracepoints; // has a dummy:HG event: default comm,dso,sym
+  for (const mode of ['--children', '--no-children']) {
+    for (const s of [['-s', 'trace'], ['-s', 'comm,trace'], ['-s', 'trace,sym', '-n']]) check(rec, ['-g', 'none', mode, ...s], `tracepoints ${mode} ${s.join(' ')}`);
+  }
+  const burn = compileWorkload('burn.c');
+  const only = perfRecording('tracepoints-only', ['record', '-e', 'sched:sched_switch', '-e', 'syscalls:sys_enter_write', '--', burn, '50']);
+  const theirs = runPerf(['report', '-i', only, '--stdio']);
+  assert.match(theirs.stdout, /^# Overhead  Trace output/m);
+  check(only, [], 'tracepoints-only default sort');
+});

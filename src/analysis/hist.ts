@@ -10,17 +10,27 @@
 // takes the level ('.'/'k') of the previous entry of the same sample (perf reuses its addr_location).
 import type { Loc, ResolvedSample, SymInfo, Thread } from './machine.js';
 import { F64Column, I32Column, PairTable } from './pair-table.js';
+import { SourceLines } from './srcline.js';
 import { CallchainTree, compareFrameLocs, frameText } from './callchain.js';
 
-export type SortKey = 'comm' | 'pid' | 'dso' | 'sym' | 'cpu';
-export const SORT_KEYS: readonly string[] = ['comm', 'pid', 'dso', 'sym', 'symbol', 'cpu'];
+/**
+ * Sort keys (perf 6.1's sort.c sort_dimension names). `tid` is kscope's name for perf's `pid` key
+ * (which keys by thread id and prints "TID:comm"); `symoff` is perf 6.9's key (symbol, then address:
+ * "[.] name+0xOFF"), which perf 6.1 lacks.
+ */
+export type SortKey = 'comm' | 'pid' | 'dso' | 'sym' | 'cpu' | 'srcline' | 'srcfile' | 'symoff' | 'trace';
+export const SORT_KEYS: readonly string[] = ['comm', 'pid', 'tid', 'dso', 'sym', 'symbol', 'cpu', 'srcline', 'srcfile', 'symoff', 'trace'];
+const ALIASES: Record<string, SortKey> = { symbol: 'sym', tid: 'pid' };
+
+/** Keys perf computes lazily in se_cmp (their text exists only once compared: see Hists.textKnown). */
+export const LAZY_KEYS: ReadonlySet<SortKey> = new Set(['srcline', 'srcfile', 'trace']);
 
 /** Parses perf's --sort list ("comm,dso,sym"). Throws with perf's message on an unknown key. */
 export function parseSortKeys(s: string): SortKey[] {
   const out: SortKey[] = [];
   for (const raw of s.split(',').map((x) => x.trim()).filter(Boolean)) {
-    const k = raw === 'symbol' ? 'sym' : raw;
-    if (!['comm', 'pid', 'dso', 'sym', 'cpu'].includes(k)) throw new Error(`Unknown --sort key: \`${raw}'`);
+    const k = ALIASES[raw] ?? raw;
+    if (!SORT_KEYS.includes(k)) throw new Error(`Unknown --sort key: \`${raw}'`);
     if (!out.includes(k as SortKey)) out.push(k as SortKey);
   }
   return out;
@@ -42,6 +52,13 @@ export interface HistEntry {
   stamp: number;
   /** The longest callchain cursor recorded for the entry (perf's callchain_root max_depth; with graphs). */
   maxDepth: number;
+  /** Per lazy sort key (srcline, srcfile) in sort order: the id of the entry's key prefix before it. */
+  prefixes?: number[];
+  /** The srcline and srcfile texts (with those sort keys). */
+  srcline?: string;
+  srcfile?: string;
+  /** The trace text (perf's trace_output) of the entry's first sample; undefined: not a tracepoint ("N/A"). */
+  trace?: string;
 }
 
 export interface HistOptions {
@@ -53,6 +70,8 @@ export interface HistOptions {
   order?: 'callee' | 'caller';
   /** The name a frame has in the call graph (perf's callchain_list__sym_name by default). */
   frameName?: (loc: Loc) => string;
+  /** srcline/srcfile texts (shared between an event's Hists; made when omitted). */
+  sources?: SourceLines;
 }
 
 /** perf's symbol column text: "[.] name", "[k] 0x...", with perf's %-#.*llx for unresolved addresses. */
@@ -115,9 +134,44 @@ export class Hists {
   private sfx = new Int32Array(256);
   private cursor: Loc[] = [];
   private stamp = 0;
+  readonly sources: SourceLines;
+  private readonly textIds = new Map<string, number>();
+  private readonly symoffs = new PairTable(10);
+  /** Positions of lazy keys in opts.sort, and per key prefix id the number of insertions with it. */
+  private readonly lazyAt: number[];
+  private readonly prefixCounts: Map<number, number>[];
+  private readonly prefixScratch: number[] = [];
+  private lastSrcline: string | undefined;
+  private lastSrcfile: string | undefined;
+  private trace: string | undefined;
 
   constructor(readonly opts: HistOptions) {
     this.name = opts.frameName ?? frameText;
+    this.sources = opts.sources ?? new SourceLines();
+    this.lazyAt = opts.sort.flatMap((k, i) => (LAZY_KEYS.has(k) ? [i] : []));
+    this.prefixCounts = this.lazyAt.map(() => new Map<number, number>());
+  }
+
+  /**
+   * Whether perf 6.1 has computed the lazy key text (srcline, srcfile) of the entry by the time it
+   * sizes the columns (hists__calc_col_len counts only texts already computed). perf computes them
+   * in se_cmp, reached only when the keys before it are equal: when an insertion (a sample, or a
+   * children-mode callchain entry, the "already added for this sample" check included) meets an
+   * entry with the same earlier keys. Every entry of a prefix group that saw two or more insertions
+   * was compared (a new entry is compared with both of its in-order neighbours in the rb-tree, and
+   * copies the text of its template); an entry alone in its group with one insertion never is, and
+   * perf prints its text cut to the column width ("%-.*s").
+   */
+  textKnown(e: HistEntry, key: SortKey): boolean {
+    const j = this.lazyAt.findIndex((i) => this.opts.sort[i] === key);
+    if (j < 0 || !e.prefixes) return true;
+    return (this.prefixCounts[j].get(e.prefixes[j]) ?? 0) >= 2;
+  }
+
+  private textId(s: string): number {
+    let id = this.textIds.get(s);
+    if (id === undefined) { id = this.textIds.size; this.textIds.set(s, id); }
+    return id;
   }
 
   /** Entries in creation order. */
@@ -137,10 +191,17 @@ export class Hists {
     return k;
   }
 
-  private keyOf(r: ResolvedSample, loc: Loc): number {
+  /** The key of the entry for `loc`: the sample's own (at < 0) or chain entry `at` of the sample. */
+  private keyOf(r: ResolvedSample, loc: Loc, at = -1): number {
     let k = 0;
+    let lazy = 0;
     for (const s of this.opts.sort) {
       let c: number;
+      if (LAZY_KEYS.has(s)) { // prefix ids of different positions may be equal numbers: one count map per position
+        const counts = this.prefixCounts[lazy];
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+        this.prefixScratch[lazy++] = k;
+      }
       switch (s) {
         case 'comm': {
           const comm = r.thread.comm;
@@ -153,6 +214,20 @@ export class Hists {
         case 'cpu': c = r.cpu; break;
         case 'dso': c = loc.dso ? loc.dso.id : -1; break;
         case 'sym': c = this.symKey(loc); break;
+        case 'symoff': c = this.symoffs.intern(this.symKey(loc), this.textId(loc.addrHex)); break;
+        case 'srcline': {
+          const t = at < 0 ? this.sources.srcline(loc) : r.chainSrclines?.[at] ?? this.sources.srclineAt(loc, r.chainIps[at]);
+          this.lastSrcline = t;
+          c = this.textId(t);
+          break;
+        }
+        case 'trace': c = this.trace === undefined ? -1 : this.textId(this.trace); break;
+        case 'srcfile': {
+          const t = at < 0 ? this.sources.srcfile(loc) : this.sources.srcfileAt(loc, r.chainIps[at]);
+          this.lastSrcfile = t;
+          c = this.textId(t);
+          break;
+        }
       }
       k = this.keys.intern(k, c);
     }
@@ -163,6 +238,12 @@ export class Hists {
     let e = this.entryOfKey[key];
     if (e === undefined) {
       e = { idx: this.list.length, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0, maxDepth: 0 };
+      if (this.lazyAt.length) {
+        e.prefixes = this.prefixScratch.slice(0, this.lazyAt.length);
+        e.srcline = this.lastSrcline;
+        e.srcfile = this.lastSrcfile;
+        e.trace = this.trace;
+      }
       this.list.push(e);
       this.entryOfKey[key] = e;
     }
@@ -204,8 +285,9 @@ export class Hists {
     }
   }
 
-  /** Adds one resolved sample. */
-  add(r: ResolvedSample): void {
+  /** Adds one resolved sample; `trace` is its trace text (for the trace key; tracepoint samples only). */
+  add(r: ResolvedSample, trace?: string): void {
+    this.trace = trace;
     const period = r.period;
     this.totalPeriod += period;
     this.nrSamples++;
@@ -233,10 +315,11 @@ export class Hists {
     // the level of the entry before them in cursor order, the sample's for the first (seen as
     // "[k] 0x00007f..." rows under kernel samples in caller order, "[.]" after user frames in callee order).
     let level = self.level;
+    const caller = cur !== r.chain;
     for (let i = 0; i < n; i++) {
       const loc = cur[i];
       if (loc.dso) level = loc.level;
-      const ce = this.entry(r, loc, this.keyOf(r, loc), level);
+      const ce = this.entry(r, loc, this.keyOf(r, loc, caller ? n - 1 - i : i), level);
       if (ce.stamp === stamp) continue; // hist_entry__cmp equal to an entry already added for this sample
       ce.stamp = stamp;
       ce.children += period;
@@ -306,6 +389,16 @@ export class Hists {
           else { const p = a.loc.addrHex.padStart(16, '0'), q = b.loc.addrHex.padStart(16, '0'); d = p < q ? -1 : p > q ? 1 : 0; }
           break;
         }
+        case 'symoff': { // sort__symoff_sort: the symbol's name, then `left->ip - right->ip` (higher addresses first)
+          const x = a.loc.sym, y = b.loc.sym;
+          if (x && y) d = strcmp(x.name, y.name);
+          else if (x || y) d = x ? -1 : 1;
+          if (!d) { const p = a.loc.addrHex.padStart(16, '0'), q = b.loc.addrHex.padStart(16, '0'); d = p < q ? 1 : p > q ? -1 : 0; }
+          break;
+        }
+        case 'srcline': d = strcmp(sortText(a, 'srcline', this.sources), sortText(b, 'srcline', this.sources)); break;
+        case 'srcfile': d = strcmp(sortText(a, 'srcfile', this.sources), sortText(b, 'srcfile', this.sources)); break;
+        case 'trace': d = a.trace === undefined || b.trace === undefined ? 0 : strcmp(a.trace, b.trace); break;
       }
       if (d) return d;
     }
@@ -314,9 +407,7 @@ export class Hists {
 
   /** Entries in perf's output order: children (when on) then self, descending; ties by the sort keys. */
   sorted(): HistEntry[] {
-    const keyStr = (e: HistEntry) => this.opts.sort.map((s) => sortText(e, s)).join('\0');
-    const arr = this.list.slice();
-    const ks = new Map(arr.map((e) => [e, keyStr(e)]));
+        const arr = this.list.slice();
     // Children mode with call graphs: perf 6.1 puts callers above callees among equal children
     // (__hpp__sort_acc: the entries of one thread by their longest callchain, longer first in caller
     // order, shorter first in callee order); then self, then the sort keys.
@@ -333,9 +424,16 @@ export class Hists {
 
 function strcmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
 
-/** The text of a sort key column for an entry. */
-export function sortText(e: HistEntry, key: SortKey): string {
+/** The text of a sort key column for an entry (srcline and srcfile need the entry's Hists' texts). */
+export function sortText(e: HistEntry, key: SortKey, sources?: SourceLines): string {
   switch (key) {
+    case 'srcline': return e.srcline ?? (sources ?? defaultSources()).srcline(e.loc);
+    case 'srcfile': return e.srcfile ?? (sources ?? defaultSources()).srcfile(e.loc);
+    case 'trace': return e.trace ?? 'N/A';
+    case 'symoff': {
+      const l = e.loc;
+      return l.sym ? `[${e.level}] ${l.sym.name}+0x${l.offset.toString(16)}` : symText(l, e.level);
+    }
     case 'comm': return e.comm;
     case 'pid': return `${String(e.thread.tid).padStart(7)}:${e.thread.comm}`;
     case 'cpu': return (e.cpu < 0 ? '-' : '') + String(Math.abs(e.cpu)).padStart(3, '0'); // printf("%3.3d")
@@ -343,3 +441,6 @@ export function sortText(e: HistEntry, key: SortKey): string {
     case 'sym': return symText(e.loc, e.level);
   }
 }
+
+let shared: SourceLines | undefined;
+function defaultSources(): SourceLines { return (shared ??= new SourceLines()); }

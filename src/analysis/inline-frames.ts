@@ -46,6 +46,15 @@ export class InlineFrames {
    * or undefined when perf prints the frame unchanged.
    */
   expand(loc: Loc): InlineEntry[] | undefined {
+    const e = this.records(loc);
+    return e && !(e.length === 1 && !e[0].inlined) ? e : undefined;
+  }
+
+  /**
+   * addr2line's records for the frame, even a lone one naming the frame's own symbol (perf's
+   * append_inlines appends those too, with their srcline); undefined when perf appends the plain frame.
+   */
+  records(loc: Loc): InlineEntry[] | undefined {
     let e = this.cache.get(loc);
     if (e === undefined) {
       e = this.compute(loc);
@@ -72,10 +81,9 @@ export class InlineFrames {
       let name = fn ?? '??';
       try { name = this.demangle(name); } catch { /* keep the name as written */ }
       const file = frames[i].file;
-      const srcline = file ? `${file.slice(file.lastIndexOf('/') + 1)}:${frames[i].line ?? 0}` : '??:0';
-      out.push({ name, inlined: name !== base, srcline, fullSrcline: file ? `${file}:${frames[i].line ?? 0}` : '??:0' });
+      const srcline = file !== undefined ? `${file.slice(file.lastIndexOf('/') + 1)}:${frames[i].line ?? 0}` : '??:0';
+      out.push({ name, inlined: name !== base, srcline, fullSrcline: file !== undefined ? `${file}:${frames[i].line ?? 0}` : '??:0' });
     }
-    if (out.length === 1 && !out[0].inlined) return null;
     return out;
   }
 }

@@ -195,6 +195,13 @@ export class ResolvedSample {
   /** Callchain frames (perf's callchain cursor): frames[0..n) from the callchain, innermost first; 0 without callchains. */
   chain: Loc[] = [];
   chainLength = 0;
+  /**
+   * The raw address of each chain entry (perf's callchain node ip, what a children-mode hist
+   * entry keeps as he->ip): exact below 2^53, kernel addresses approximate.
+   */
+  chainIps: number[] = [];
+  /** Per chain entry, a srcline perf's callchain node carries (addr2line's inline records of unwound frames); else unset. */
+  chainSrclines: (string | undefined)[] | undefined;
 }
 
 function basename(p: string): string {
@@ -588,6 +595,7 @@ export class Machine {
           }
           continue;
         }
+        out.chainIps[n] = hi * TWO32 + lo;
         chain[n++] = this.locate(th, mode, hi, lo, true);
       }
     }
@@ -595,6 +603,7 @@ export class Machine {
       const pcs = this.unwindUser(th, s);
       for (let i = 0; i < pcs.length; i++) {
         const pc = i === 0 ? pcs[i] : pcs[i] - 1;
+        out.chainIps[n] = pc;
         chain[n++] = this.userLoc(th, pc, '.', true);
       }
     }

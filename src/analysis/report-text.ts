@@ -3,7 +3,7 @@
 // dotted underline (column width = max of header and every entry's text), rows "  %7.2f%%" per
 // percentage column, then the call graph under each row when asked. Trailing spaces are trimmed
 // from rows as perf does; perf's random tip lines are not printed.
-import { Hists, INLINED, SortKey, sortText } from './hist.js';
+import { Hists, INLINED, LAZY_KEYS, SortKey, sortText, type HistEntry } from './hist.js';
 import { ChainNode, pathOf, sortedFlat, sortedGraphAbs, sortedGraphRel } from './callchain.js';
 
 /** perf's callchain_param as report prints with it (-g print_type,threshold,print_limit,order,sort_key,branch,value). */
@@ -32,9 +32,22 @@ export interface SectionOptions {
   graph: GraphOptions;
   /** Sort keys not printed (a filter that leaves one value, as perf elides them). */
   elide?: Set<SortKey>;
+  /** perf's -n/--show-nr-samples: a "Samples" column (the entry's own samples). */
+  showNrSamples?: boolean;
+  /** perf's --show-total-period: a "Period" column (the entry's own period). */
+  showTotalPeriod?: boolean;
 }
 
-const HEADERS: Record<SortKey, string> = { comm: 'Command', pid: '    Pid:Command', dso: 'Shared Object', sym: 'Symbol', cpu: 'CPU' };
+/** perf 6.1's se_header of each sort key (sort.c). */
+export const HEADERS: Record<SortKey, string> = {
+  comm: 'Command', pid: '    Pid:Command', dso: 'Shared Object', sym: 'Symbol', cpu: 'CPU',
+  srcline: 'Source:Line', srcfile: 'Source File', symoff: 'Symbol Offset', trace: 'Trace output',
+};
+/** Keys whose se_snprintf pads its text to the column width ("%-*.*s"); the others are padded
+ * only when a column follows (hist_entry__snprintf_alignment), and the line keeps no trailing blanks. */
+const SELF_PADDED: ReadonlySet<SortKey> = new Set(['comm', 'pid', 'dso', 'cpu']);
+/** Keys printed with a precision of the column width ("%-.*s"): a longer text is cut. */
+const CUT: ReadonlySet<SortKey> = new Set(['srcline', 'srcfile', 'trace']);
 
 /** perf's convert_unit: 55808 → 55 'K'. */
 export function convertUnit(n: number): [number, string] {
@@ -58,6 +71,25 @@ export function fixed2(x: number): string {
   return x.toFixed(2);
 }
 
+/**
+ * The width of each key column as perf 6.1 sizes it (hists__calc_col_len over every entry, then
+ * at least the header): symbols by name length + 4 (an inline symbol's " (inlined)" overflows),
+ * cpu a fixed 3, srcline and srcfile only from the texts perf has computed by then (Hists.textKnown).
+ */
+export function columnWidths(h: Hists, keys: SortKey[], entries: readonly HistEntry[]): number[] {
+  const widths = keys.map((k) => HEADERS[k].length);
+  for (const e of entries) {
+    keys.forEach((k, i) => {
+      if (k === 'cpu') return;
+      if (LAZY_KEYS.has(k) && !h.textKnown(e, k)) return;
+      if (k === 'trace' && e.trace === undefined) return; // perf prints "N/A" without sizing it
+      const l = sortText(e, k, h.sources).length - (k === 'sym' && e.loc.sym?.inlined ? INLINED.length : 0);
+      if (l > widths[i]) widths[i] = l;
+    });
+  }
+  return widths;
+}
+
 /** One event's section: the "# Samples" lines, column header and rows. */
 export function sectionLines(h: Hists, eventName: string, o: SectionOptions): string[] {
   const lines: string[] = [];
@@ -67,27 +99,31 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
   lines.push('#');
   const keys = o.sort.filter((k) => !o.elide?.has(k));
   const entries = h.sorted();
-  const widths = keys.map((k) => HEADERS[k].length);
-  // perf's symbol width is namelen + 4: an inline symbol's " (inlined)" overflows its column
-  for (const e of entries) keys.forEach((k, i) => { if (k === 'cpu') return; /* perf: fixed 3 */ const l = sortText(e, k).length - (k === 'sym' && e.loc.sym?.inlined ? INLINED.length : 0); if (l > widths[i]) widths[i] = l; });
+  const widths = columnWidths(h, keys, entries);
   const head: string[] = [], dots: string[] = [];
   if (o.children) { head.push('Children', '    Self'); dots.push('........', '........'); } else { head.push('Overhead'); dots.push('........'); }
+  // perf's hpp columns "Samples" and "Period": 12 wide, right-aligned
+  if (o.showNrSamples) { head.push('Samples'.padStart(12)); dots.push('.'.repeat(12)); }
+  if (o.showTotalPeriod) { head.push('Period'.padStart(12)); dots.push('.'.repeat(12)); }
   keys.forEach((k, i) => { head.push(HEADERS[k].padEnd(widths[i])); dots.push('.'.repeat(widths[i])); });
   lines.push('# ' + head.join('  '));
   lines.push('# ' + dots.join('  '));
   lines.push('#');
   const total = h.totalPeriod;
-  const padLast = keys.length > 0 && keys[keys.length - 1] !== 'sym';
   for (const e of entries) {
     const v = o.children ? e.children : e.self;
     if (total && (100 * v) / total < o.percentLimit) continue;
     if (v === 0 && !o.children) continue;
     const cols: string[] = [];
     if (o.children) cols.push(pct(e.children, total), pct(e.self, total)); else cols.push(pct(e.self, total));
-    keys.forEach((k, i) => cols.push(sortText(e, k).padEnd(widths[i])));
-    // perf pads every key column to its width but a last symbol column (comm, dso, pid rows end in spaces)
-    const row = '  ' + cols.join('  ');
-    lines.push(padLast ? row : row.trimEnd());
+    if (o.showNrSamples) cols.push(String(e.samples).padStart(12));
+    if (o.showTotalPeriod) cols.push(String(e.self).padStart(12));
+    keys.forEach((k, i) => {
+      let t = sortText(e, k, h.sources);
+      if (CUT.has(k) && t.length > widths[i]) t = t.slice(0, widths[i]);
+      cols.push(i < keys.length - 1 || SELF_PADDED.has(k) ? t.padEnd(widths[i]) : t);
+    });
+    lines.push('  ' + cols.join('  '));
     const tree = o.graph.mode !== 'none' ? h.graphOf(e) : undefined;
     if (tree) lines.push(...callchainLines(tree.root, (id) => h.frameName(id), total, v, o.graph));
   }

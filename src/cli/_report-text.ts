@@ -1,7 +1,10 @@
 // The profile text of `kscope report` (perf report --stdio): machine model, histograms, layout.
 // Kept apart from report.ts so that --stats and --header-only do not load the symbolizer.
 import { Machine, ResolvedSample } from '../analysis/machine.js';
-import { Hists, parseSortKeys, dsoText, type SortKey } from '../analysis/hist.js';
+import { Hists, parseSortKeys, dsoText, SORT_KEYS, type SortKey } from '../analysis/hist.js';
+import { SourceLines } from '../analysis/srcline.js';
+import { TraceOutput } from '../analysis/trace-output.js';
+import { PerfType } from '../formats/perfdata/constants.js';
 import { sectionLines, type GraphOptions } from '../analysis/report-text.js';
 import { PerfSample } from '../formats/perfdata/sample.js';
 import { RecordType, SampleType } from '../formats/perfdata/constants.js';
@@ -20,6 +23,7 @@ export interface Opts {
   /** --percent-limit was given after -g (true) or before it (false): perf's later option sets the call graph threshold. */
   percentLimitAfterGraph?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
   header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
+  showNrSamples?: boolean; showTotalPeriod?: boolean;
   /** false: perf's --no-inline (no inline frames on dwarf-unwound callchains). */
   inline?: boolean;
 }
@@ -60,8 +64,10 @@ function list(s: string | undefined): string[] | undefined {
 
 export function reportText(file: PerfDataFile, o: Opts): string {
   let sort: SortKey[];
-  try { sort = parseSortKeys(o.sort ?? 'comm,dso,sym'); } catch (e) { throw new KscopeError((e as Error).message, 'sort keys: comm, pid, dso, sym, cpu'); }
   const evs = file.events.events;
+  // perf's get_default_sort_order: "trace" when every event is a tracepoint
+  const allTracepoints = evs.length > 0 && evs.every((e) => e.attr.type === PerfType.TRACEPOINT);
+  try { sort = parseSortKeys(o.sort ?? (allTracepoints ? 'trace' : 'comm,dso,sym')); } catch (e) { throw new KscopeError((e as Error).message, `sort keys: ${SORT_KEYS.join(', ')}`); }
   const hasChain = evs.some((e) => e.attr.sampleType & SampleType.CALLCHAIN);
   // perf report on a pipe learns the events too late to set up cumulative (children) output
   // and without callchains it ignores --children (given or not)
@@ -81,8 +87,10 @@ export function reportText(file: PerfDataFile, o: Opts): string {
   // perf 6.1 adds inlined functions' frames to the entries the DWARF unwinder reports (machine.c:
   // unwind_entry → append_inlines); symbol names are demangled by the machine already
   const inlines = new InlineFrames((s) => s.name, demangle);
-  const expanded: Loc[] = [];
-  const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order }));
+  const expanded: Loc[] = [], expandedIps: number[] = [], expandedSrc: (string | undefined)[] = [];
+  const sources = new SourceLines();
+  const traces = sort.includes('trace') ? new TraceOutput(file, machine) : undefined;
+  const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order, sources }));
   const totals = evs.map(() => ({ period: 0, samples: 0 }));
   // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)
   const withChain = children || graph.mode !== 'none';
@@ -109,24 +117,29 @@ export function reportText(file: PerfDataFile, o: Opts): string {
       totals[i].period += res.period; totals[i].samples++;
       continue;
     }
-    const chain = res.chain;
+    const chain = res.chain, chainIps = res.chainIps;
     if (withChain && o.inline !== false && sample.stackUser && sample.regsUser) expandInlines(res, recordedEntries(sample));
-    hists[i].add(res);
-    res.chain = chain;
+    hists[i].add(res, traces ? traces.text(ev, sample, res.thread) : undefined);
+    res.chain = chain; res.chainIps = chainIps; res.chainSrclines = undefined;
   }
-  /** Replaces res.chain by `expanded`: the unwound user entries [recorded, n) by their inline frames. */
+  /**
+   * Replaces res.chain by `expanded`: each unwound user entry [recorded, n) by addr2line's records
+   * (perf's append_inlines: inlined frames, each node carrying its record's srcline).
+   */
   function expandInlines(r: ResolvedSample, recorded: number): void {
-    const n = r.chainLength, c = r.chain;
+    const n = r.chainLength, c = r.chain, ips = r.chainIps;
     let m = 0, changed = false;
     for (let j = 0; j < n; j++) {
       const l = c[j];
-      const e = j >= recorded && l.level === '.' ? inlines.expand(l) : undefined;
-      if (!e) { expanded[m++] = l; continue; }
+      const e = j >= recorded && l.level === '.' ? inlines.records(l) : undefined;
+      if (!e) { expandedSrc[m] = undefined; expandedIps[m] = ips[j]; expanded[m++] = l; continue; }
       changed = true;
-      for (const x of e) expanded[m++] = x.inlined ? machine.inlinedLoc(l, x.name) : l;
+      for (const x of e) { expandedSrc[m] = x.srcline; expandedIps[m] = ips[j]; expanded[m++] = x.inlined ? machine.inlinedLoc(l, x.name) : l; }
     }
     if (!changed) return;
     r.chain = expanded;
+    r.chainIps = expandedIps;
+    r.chainSrclines = expandedSrc;
     r.chainLength = m;
   }
   const names = eventNames(file);
@@ -148,7 +161,7 @@ export function reportText(file: PerfDataFile, o: Opts): string {
     if (!first) { /* sections follow each other */ }
     first = false;
     const pl = Number(o.percentLimit ?? 0);
-    lines.push(...sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide }));
+    lines.push(...sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod }));
   }
   return lines.join('\n') + '\n';
 }

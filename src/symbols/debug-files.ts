@@ -6,7 +6,7 @@
 //   4. /usr/lib/debug/PATH.debug and /usr/lib/debug/PATH              (perf FEDORA/UBUNTU_DEBUGINFO)
 // Build-id candidates must carry the same build-id; debuglink candidates must match the CRC-32
 // (or, when both have one, the build-id), as gdb checks.
-import { readElf, isElf, crc32, type ElfFile } from '../formats/elf/index.js';
+import { readElf, isElf, type ElfFile } from '../formats/elf/index.js';
 import { FormatError } from '../util/index.js';
 import type { SymbolLoader } from './types.js';
 
@@ -53,6 +53,25 @@ export function debugFileCandidates(
 }
 
 /**
+ * Opens the ELF file at `path` through the loader: by ranges when the loader can (`open`), else
+ * whole (`readFile`). Undefined when it cannot be read or is not ELF; malformed ELF throws
+ * FormatError.
+ */
+export function openElf(loader: SymbolLoader, path: string): ElfFile | undefined {
+  if (loader.open) {
+    const f = loader.open(path);
+    if (!f) return undefined;
+    let elf: ElfFile | undefined;
+    try {
+      if (f.size >= 4 && isElf(f.read(0, 4))) elf = readElf(f, path);
+    } finally { if (!elf) f.close?.(); }
+    return elf;
+  }
+  const bytes = loader.readFile(path);
+  return bytes && isElf(bytes) ? readElf(bytes, path) : undefined;
+}
+
+/**
  * Finds and opens the separate debug file of `elf` (read from `path`) through the loader; undefined
  * when none passes its check. Unreadable or malformed candidates are skipped.
  */
@@ -61,17 +80,16 @@ export function findDebugFile(path: string, elf: ElfFile, loader: SymbolLoader):
   let link: { file: string; crc: number } | undefined;
   try { link = elf.debugLink(); } catch (e) { if (!(e instanceof FormatError)) throw e; }
   for (const c of debugFileCandidates(path, buildId, link?.file, loader)) {
-    const bytes = loader.readFile(c.path);
-    if (!bytes || !isElf(bytes)) continue;
-    let dbg: ElfFile;
-    try { dbg = readElf(bytes, c.path); } catch (e) { if (e instanceof FormatError) continue; throw e; }
+    let dbg: ElfFile | undefined;
+    try { dbg = openElf(loader, c.path); } catch (e) { if (e instanceof FormatError) continue; throw e; }
+    if (!dbg) continue;
     let dbgId: string | undefined;
     try { dbgId = dbg.buildIdHex(); } catch (e) { if (!(e instanceof FormatError)) throw e; }
-    if (c.check === 'build-id' && dbgId !== buildId) continue;
-    if (c.check === 'crc') {
-      const ok = buildId && dbgId ? buildId === dbgId : crc32(bytes) === link!.crc;
-      if (!ok) continue;
+    let ok = c.check !== 'build-id' || dbgId === buildId;
+    if (ok && c.check === 'crc') {
+      try { ok = buildId && dbgId ? buildId === dbgId : dbg.crc32() === link!.crc; } catch (e) { if (!(e instanceof FormatError)) throw e; ok = false; }
     }
+    if (!ok) { dbg.close(); continue; }
     return { path: c.path, elf: dbg };
   }
   return undefined;

@@ -7,7 +7,8 @@
 // applied); pass the kallsyms of the machine and time the samples were taken.
 import { readKallsyms, readProcModules, type KallsymsTable, type ProcModule } from '../formats/kallsyms.js';
 import { STB_GLOBAL, STB_LOCAL, STB_WEAK } from '../formats/elf/index.js';
-import { SymbolIndex, type SymbolRow } from './symbol-index.js';
+import { SymbolIndex } from './symbol-index.js';
+import { buildSymbolIndex } from './symbol-table.js';
 
 export interface KernelSymbol {
   name: string;
@@ -30,51 +31,63 @@ function kept(type: number): boolean {
 
 export class KernelSymbols {
   private readonly index: SymbolIndex;
-  private readonly modOf = new Map<string, string>();
+  /** Column row (in `table`) of each index symbol, for its module. */
+  private readonly rowOf?: Int32Array;
+  /** Fallback when the builder could not keep rows: module by "start:name". */
+  private readonly modOf?: Map<string, string>;
   readonly modules: ProcModule[];
   readonly restricted: boolean;
 
   constructor(readonly table: KallsymsTable, modules: ProcModule[] = []) {
     this.modules = modules;
     this.restricted = table.restricted;
-    const rows: SymbolRow[] = [];
-    const modIdx: string[] = [];
-    for (let i = 0; i < table.count; i++) {
-      if (!kept(table.type[i])) continue;
-      const start = (BigInt(table.addrHi[i]) << 32n) | BigInt(table.addrLo[i]);
-      // Module symbols carry "[mod]" in perf's naming for the border rule; we keep the module apart.
-      rows.push({ name: table.name[i], start, size: 0, bind: binding(table.type[i]) });
-      modIdx.push(table.module[i]);
-    }
-    // Ends: the next symbol's start, or a page boundary at a kernel/module border and at the end.
-    const hi = new Float64Array(rows.length), lo = new Float64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) { const s = rows[i].start; hi[i] = Number(s >> 32n); lo[i] = Number(s & 0xffffffffn); }
-    const order = Array.from(rows.keys()).sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b] || a - b);
-    const sorted = order.map((i) => rows[i]);
-    const sortedMod = order.map((i) => modIdx[i]);
+    // The table is sorted by address (stable). Kept rows, as typed columns.
+    const pick = new Uint32Array(table.count);
+    let n = 0;
+    for (let i = 0; i < table.count; i++) if (kept(table.type[i])) pick[n++] = i;
+    const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
+    for (let k = 0; k < n; k++) { const i = pick[k]; hi[k] = table.addrHi[i]; lo[k] = table.addrLo[i]; bind[k] = binding(table.type[i]); }
+    // Ends: the next symbol's start, or a page boundary at a kernel/module border and at the end
+    // (a page past start + 4096), clipped to the module's core range.
+    const big = (k: number) => (BigInt(hi[k]) << 32n) | BigInt(lo[k]);
     const page = (x: bigint) => ((x + 4096n + 4095n) / 4096n) * 4096n;
-    for (let k = 0; k < sorted.length; k++) {
-      const r = sorted[k];
+    for (let k = 0; k < n;) {
       let j = k + 1;
-      while (j < sorted.length && sorted[j].start === r.start) j++;
-      let end: bigint;
-      if (j >= sorted.length) end = page(r.start);
-      else if ((sortedMod[j] === '') !== (sortedMod[k] === '')) end = page(r.start);
-      else end = sorted[j].start;
-      const mod = this.moduleAt(r.start, sortedMod[k]);
-      if (mod && end > mod.address + BigInt(mod.size)) end = mod.address + BigInt(mod.size);
-      r.size = Number(end - r.start) || 1;
+      while (j < n && hi[j] === hi[k] && lo[j] === lo[k]) j++;
       // perf fixes ends before duplicates (__dso__load_kallsyms): a symbol followed by another at
       // the same address stays zero-sized, so the last of them (in kallsyms order) is kept.
-      if (j > k + 1) r.size = 0;
-      this.modOf.set(`${r.start}:${r.name}`, sortedMod[k]);
+      for (let x = k; x < j - 1; x++) size[x] = 0;
+      const last = j - 1, mod = table.module[pick[last]];
+      const border = j >= n || (table.module[pick[j]] === '') !== (mod === '');
+      let sz = border ? -1 : (hi[j] - hi[last]) * 0x100000000 + (lo[j] - lo[last]);
+      if (border || mod) {
+        const start = big(last);
+        let end = border ? page(start) : big(j);
+        const m = this.moduleAt(start, mod);
+        if (m && end > m.address + BigInt(m.size)) end = m.address + BigInt(m.size);
+        sz = Number(end - start);
+      }
+      size[last] = sz || 1;
+      k = j;
     }
-    this.index = SymbolIndex.fromRows(sorted);
+    const built = buildSymbolIndex({ count: n, hi, lo, size, bind, name: (k) => table.name[pick[k]] });
+    this.index = built.index;
+    if (built.row) {
+      const rowOf = new Int32Array(built.row.length); // built.row stays as the index's lazy names read it
+      for (let t = 0; t < rowOf.length; t++) rowOf[t] = built.row[t] < 0 ? -1 : pick[built.row[t]];
+      this.rowOf = rowOf;
+    } else {
+      this.modOf = new Map();
+      for (let k = 0; k < n; k++) this.modOf.set(`${big(k)}:${table.name[pick[k]]}`, table.module[pick[k]]);
+    }
   }
+
+  private readonly byName = new Map<string, ProcModule | undefined>();
 
   private moduleAt(addr: bigint, name: string): ProcModule | undefined {
     if (!name) return undefined;
-    const m = this.modules.find((x) => x.name === name);
+    let m = this.byName.get(name);
+    if (m === undefined && !this.byName.has(name)) { m = this.modules.find((x) => x.name === name); this.byName.set(name, m); }
     return m && m.address !== 0n && addr >= m.address && addr < m.address + BigInt(m.size) ? m : undefined;
   }
 
@@ -89,7 +102,8 @@ export class KernelSymbols {
     const i = this.index.findIndex(address);
     if (i < 0) return undefined;
     const e = this.index.entry(i);
-    return { name: e.name, module: this.modOf.get(`${e.start}:${e.name}`) ?? '', start: e.start, end: e.end, offset: address - e.start };
+    const module = this.rowOf ? (this.rowOf[i] >= 0 ? this.table.module[this.rowOf[i]] : '') : this.modOf!.get(`${e.start}:${e.name}`) ?? '';
+    return { name: e.name, module, start: e.start, end: e.end, offset: address - e.start };
   }
 
   /** The module (from /proc/modules) whose core range holds `address`. */

@@ -40,9 +40,19 @@ export class SymbolIndex {
     private readonly binds: Int8Array,
     /** perf's tree (fromPerfPasses): children as indexes into the arrays above (in-order ranks), -1 for none. */
     private readonly tree?: { left: Int32Array; right: Int32Array; root: number },
+    /** Decodes names[i] on first use when the builder left it empty (symbol-table.ts). */
+    private readonly nameOf?: (i: number) => string,
   ) {}
 
   get size(): number { return this.names.length; }
+
+  /**
+   * An index from final columns: sorted by start, fixed up and deduplicated (symbol-table.ts builds
+   * them). A hole in `names` is filled by `nameOf` when first asked for.
+   */
+  static fromColumns(starts: Float64Array | BigUint64Array, ends: Float64Array | BigUint64Array, names: string[], binds: Int8Array, nameOf?: (i: number) => string): SymbolIndex {
+    return new SymbolIndex(starts, ends, names, binds, undefined, nameOf);
+  }
 
   /**
    * Builds from rows (any order). `fixupEnd`: zero-sized symbols end at the next start; the last
@@ -201,10 +211,10 @@ export class SymbolIndex {
   }
 
   entry(i: number): SymbolEntry {
-    return { name: this.names[i], start: BigInt(this.starts[i]), end: BigInt(this.ends[i]), bind: this.binds[i] };
+    return { name: this.name(i), start: BigInt(this.starts[i]), end: BigInt(this.ends[i]), bind: this.binds[i] };
   }
 
-  name(i: number): string { return this.names[i]; }
+  name(i: number): string { return this.names[i] ?? (this.names[i] = this.nameOf!(i)); }
 }
 
 function leadingUnderscores(s: string): number { let i = 0; while (s.charCodeAt(i) === 95) i++; return i; }

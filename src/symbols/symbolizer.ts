@@ -1,10 +1,11 @@
 // The symbolizer: DSO path + ELF address → frames (innermost first), from debug info when a
 // DebugInfoProvider is plugged in, else from the symbol table. All file access goes through the
 // injected SymbolLoader; DSOs are cached by path.
-import { readElf, isElf, toHex, type ElfFile, PT_LOAD } from '../formats/elf/index.js';
+import { toHex, type ElfFile, PT_LOAD } from '../formats/elf/index.js';
 import { FormatError } from '../util/index.js';
-import { SymbolIndex, functionRows, perfSymbolRows, pltRows, type SymbolEntry, type SymbolRow } from './symbol-index.js';
-import { findDebugFile, altLinkCandidates } from './debug-files.js';
+import { SymbolIndex, perfSymbolRows, pltRows, type SymbolEntry, type SymbolRow } from './symbol-index.js';
+import { buildSymbolIndex, functionColumns } from './symbol-table.js';
+import { findDebugFile, altLinkCandidates, openElf } from './debug-files.js';
 import type { DebugInfoFactory, DebugInfoProvider, Frame, SymbolLoader } from './types.js';
 
 export interface SymbolizerOptions {
@@ -78,17 +79,11 @@ export class Symbolizer {
   }
 
   private load(path: string, buildId?: string): Dso | undefined {
-    let bytes = this.loader.readFile(path);
-    let elf: ElfFile | undefined;
-    if (bytes && isElf(bytes)) {
-      elf = readElf(bytes, path);
-      if (buildId && elf.buildIdHex() !== undefined && elf.buildIdHex() !== buildId) elf = undefined;
-    }
+    let elf = openElf(this.loader, path);
+    if (elf && buildId && elf.buildIdHex() !== undefined && elf.buildIdHex() !== buildId) { elf.close(); elf = undefined; }
     if (!elf && buildId && this.loader.homeDir) {
       // perf's build-id cache keeps a copy of the binary: ~/.debug/.build-id/xx/rest/elf
-      const p = `${this.loader.homeDir}/.debug/.build-id/${buildId.slice(0, 2)}/${buildId.slice(2)}/elf`;
-      bytes = this.loader.readFile(p);
-      if (bytes && isElf(bytes)) elf = readElf(bytes, p);
+      elf = openElf(this.loader, `${this.loader.homeDir}/.debug/.build-id/${buildId.slice(0, 2)}/${buildId.slice(2)}/elf`);
     }
     if (!elf) return undefined;
     const debugFile = this.options.searchDebugFiles === false ? undefined : findDebugFile(path, elf, this.loader);
@@ -98,9 +93,10 @@ export class Symbolizer {
     const demangle = this.options.demangle;
     let index: SymbolIndex;
     if (this.nearest) {
-      const rows = table ? functionRows(table, withSymtab === debugFile?.elf && debugFile ? debugFile.elf : elf) : [];
-      if (demangle) for (const r of rows) r.name = demangle(r.name);
-      index = SymbolIndex.fromRows(rows);
+      // addr2line: functionRows + fromRows, built with typed arrays (symbol-table.ts), names decoded when looked up.
+      const cols = table ? functionColumns(table, withSymtab === debugFile?.elf && debugFile ? debugFile.elf : elf) : undefined;
+      if (cols && demangle) { const raw = cols.name; cols.name = (i) => demangle(raw(i)); }
+      index = cols ? buildSymbolIndex(cols).index : SymbolIndex.fromRows([]);
     } else {
       // perf: the .symtab pass, then the .dynsym pass of the same file, then the PLT entries
       // (dso__load_sym, dso__synthesize_plt_symbols), in perf's tree (SymbolIndex.fromPerfPasses).
@@ -114,6 +110,9 @@ export class Symbolizer {
       try { plt = pltRows(elf); } catch (e) { if (!(e instanceof FormatError)) throw e; }
       index = SymbolIndex.fromPerfPasses(passes, plt);
     }
+    // The index holds what lookups need: drop the tables' bytes and close the files (DWARF and CFI
+    // sections are read, reopening the file, when first asked for).
+    for (const e of [elf, debugFile?.elf]) { e?.releaseCaches(); e?.close(); }
     const factory = this.options.debugInfo;
     const makeProvider = (): DebugInfoProvider | undefined => {
       if (!factory) return undefined;
@@ -129,11 +128,11 @@ export class Symbolizer {
     if (!alt) return undefined;
     const want = toHex(alt.buildId);
     for (const p of altLinkCandidates(path, alt.file, want, this.loader)) {
-      const b = this.loader.readFile(p);
-      if (!b || !isElf(b)) continue;
       try {
-        const e = readElf(b, p);
+        const e = openElf(this.loader, p);
+        if (!e) continue;
         if (e.buildIdHex() === want) return e;
+        e.close();
       } catch (err) { if (!(err instanceof FormatError)) throw err; }
     }
     return undefined;

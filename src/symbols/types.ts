@@ -38,12 +38,33 @@ export type DebugInfoFactory = (
 ) => DebugInfoProvider | undefined;
 
 /**
+ * An open file read by ranges (formats/elf's ElfByteSource): what the symbolizer uses for ELF files
+ * when the loader can open them, so that a 100 MB executable costs only its headers and symbol
+ * tables, and its DWARF and CFI sections are read when first needed.
+ */
+export interface RandomAccessFile {
+  readonly size: number;
+  /** `length` bytes at `offset` (fewer only at the end of the file, or none if it changed). */
+  read(offset: number, length: number): Uint8Array;
+  /**
+   * Releases the OS handle. Optional, and not final: a later read may reopen the file (the Node
+   * loader keeps few descriptors open at once and reopens on demand).
+   */
+  close?(): void;
+}
+
+/**
  * How symbols/ reads files: injected so that nothing in symbols/ does I/O (the Node implementation
  * is util/node-loader.ts; a browser passes files the user dropped).
  */
 export interface SymbolLoader {
   /** The file's bytes, or undefined when it does not exist or cannot be read. */
   readFile(path: string): Uint8Array | undefined;
+  /**
+   * Optional ranged access to an ELF file (undefined when it does not exist or is not a regular
+   * file). When given, the symbolizer opens DSOs and debug files with it instead of readFile.
+   */
+  open?(path: string): RandomAccessFile | undefined;
   /** Home directory for perf's build-id cache (~/.debug); omitted → the cache is not searched. */
   homeDir?: string;
   /** Global debug directories, like gdb's debug-file-directory; default ['/usr/lib/debug']. */

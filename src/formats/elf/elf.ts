@@ -17,6 +17,9 @@ import {
 } from './constants.js';
 import { ElfSymbolTable, readSymbolTable } from './symbols.js';
 import { ElfNote, readNotes } from './notes.js';
+import { crc32 } from './crc32.js';
+
+const CRC_CHUNK = 1 << 20;
 
 /** Decompressed sections larger than this are refused (a hostile ch_size would otherwise allocate it). */
 export const MAX_DECOMPRESSED_SECTION = 1 << 30;
@@ -79,14 +82,30 @@ export interface ElfProgramHeader {
   align: number;
 }
 
+/**
+ * Random access to an ELF file's bytes, for files too large to hold whole (a 100 MB executable of
+ * which a profiler needs only the headers and symbol tables). util/byte-source.ts's
+ * RandomAccessSource fits; `read` returns fewer bytes than asked only at the end of the file.
+ */
+export interface ElfByteSource {
+  readonly size: number;
+  read(offset: number, length: number): Uint8Array;
+  /** Releases an OS handle; a source may reopen on a later read. */
+  close?(): void;
+}
+
 /** True when `bytes` starts with the ELF magic "\x7fELF". */
 export function isElf(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
 }
 
-/** Parses an ELF file's headers; section data and symbols are decoded lazily by the returned object. */
-export function readElf(bytes: Uint8Array, name = '<elf>'): ElfFile {
-  return new ElfFile(bytes, name);
+/**
+ * Parses an ELF file's headers; section data and symbols are decoded lazily by the returned object.
+ * From an ElfByteSource, only the ranges parsed are read: the file header, the section and program
+ * header tables, the section names, and later whichever sections are asked for.
+ */
+export function readElf(input: Uint8Array | ElfByteSource, name = '<elf>'): ElfFile {
+  return new ElfFile(input, name);
 }
 
 export class ElfFile {
@@ -97,9 +116,17 @@ export class ElfFile {
   private symtabCache?: ElfSymbolTable | null;
   private dynsymCache?: ElfSymbolTable | null;
 
-  constructor(readonly bytes: Uint8Array, readonly name = '<elf>') {
+  /** The whole file when it was given as bytes; else undefined (ranges are read from `source`). */
+  private readonly whole?: Uint8Array;
+  private readonly source?: ElfByteSource;
+  /** File size in bytes. */
+  readonly size: number;
+
+  constructor(input: Uint8Array | ElfByteSource, readonly name = '<elf>') {
+    if (input instanceof Uint8Array) { this.whole = input; this.size = input.byteLength; }
+    else { this.source = input; this.size = input.size; }
     // e_ident[16]: magic[4], EI_CLASS, EI_DATA, EI_VERSION, EI_OSABI, EI_ABIVERSION, pad[7]
-    const r = new Reader(bytes, 0, name);
+    const r = new Reader(this.range(0, Math.min(this.size, 64), 'ELF header'), 0, name);
     const magic = r.bytesN(4, 'ELF magic');
     if (!isElf(magic)) r.fail('ELF magic 7f 45 4c 46', Array.from(magic, (b) => b.toString(16).padStart(2, '0')).join(' '), 0);
     const cls = r.u8('EI_CLASS');
@@ -135,13 +162,14 @@ export class ElfFile {
     const raw: ElfSection[] = [];
     if (shoff !== 0) {
       if (shentsize < shdrSize) r.fail(`e_shentsize >= ${shdrSize}`, String(shentsize), bits === 64 ? 0x3a : 0x2e);
-      const s0 = this.readSectionHeader(r, shoff, shentsize, 0, bits);
+      const r0 = new Reader(this.range(shoff, shentsize, 'section header 0'), shoff, name, r.littleEndian);
+      const s0 = this.readSectionHeader(r0, 0, shentsize, 0, bits);
       if (shnum === 0) shnum = s0.size;
       if (shstrndx === SHN_XINDEX) shstrndx = s0.link;
       if (phnum === PN_XNUM) phnum = s0.info;
-      r.seek(shoff); // bounds check of the whole table before the loop, so a hostile count cannot run long
-      r.need(shnum * shentsize, `${shnum} section headers of ${shentsize} bytes`);
-      for (let i = 0; i < shnum; i++) raw.push(i === 0 ? s0 : this.readSectionHeader(r, shoff, shentsize, i, bits));
+      // The whole table is bounds-checked before the loop, so a hostile count cannot run long.
+      const rt = new Reader(this.range(shoff, shnum * shentsize, `${shnum} section headers of ${shentsize} bytes`), shoff, name, r.littleEndian);
+      for (let i = 0; i < shnum; i++) raw.push(i === 0 ? s0 : this.readSectionHeader(rt, 0, shentsize, i, bits));
     } else {
       shnum = 0;
     }
@@ -168,21 +196,20 @@ export class ElfFile {
     const phdrs: ElfProgramHeader[] = [];
     if (phoff !== 0 && phnum > 0) {
       if (phentsize < phdrSize) r.fail(`e_phentsize >= ${phdrSize}`, String(phentsize), bits === 64 ? 0x36 : 0x2a);
-      r.seek(phoff);
-      r.need(phnum * phentsize, `${phnum} program headers of ${phentsize} bytes`);
+      const pr = new Reader(this.range(phoff, phnum * phentsize, `${phnum} program headers of ${phentsize} bytes`), phoff, name, r.littleEndian);
       for (let i = 0; i < phnum; i++) {
-        r.seek(phoff + i * phentsize);
+        pr.seek(i * phentsize);
         if (bits === 64) {
           // Elf64_Phdr: u32 p_type; u32 p_flags; u64 p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align
-          const ptype = r.u32('p_type'), pflags = r.u32('p_flags');
-          const offset = r.u64n('p_offset'), vaddr = r.u64('p_vaddr'), paddr = r.u64('p_paddr');
-          const filesz = r.u64n('p_filesz'), memsz = r.u64n('p_memsz'), align = r.u64n('p_align');
+          const ptype = pr.u32('p_type'), pflags = pr.u32('p_flags');
+          const offset = pr.u64n('p_offset'), vaddr = pr.u64('p_vaddr'), paddr = pr.u64('p_paddr');
+          const filesz = pr.u64n('p_filesz'), memsz = pr.u64n('p_memsz'), align = pr.u64n('p_align');
           phdrs.push({ type: ptype, flags: pflags, offset, vaddr, paddr, filesz, memsz, align });
         } else {
           // Elf32_Phdr: u32 p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align
-          const ptype = r.u32('p_type'), offset = r.u32('p_offset');
-          const vaddr = BigInt(r.u32('p_vaddr')), paddr = BigInt(r.u32('p_paddr'));
-          const filesz = r.u32('p_filesz'), memsz = r.u32('p_memsz'), pflags = r.u32('p_flags'), align = r.u32('p_align');
+          const ptype = pr.u32('p_type'), offset = pr.u32('p_offset');
+          const vaddr = BigInt(pr.u32('p_vaddr')), paddr = BigInt(pr.u32('p_paddr'));
+          const filesz = pr.u32('p_filesz'), memsz = pr.u32('p_memsz'), pflags = pr.u32('p_flags'), align = pr.u32('p_align');
           phdrs.push({ type: ptype, flags: pflags, offset, vaddr, paddr, filesz, memsz, align });
         }
       }
@@ -211,16 +238,51 @@ export class ElfFile {
     return { index, name: '', nameOffset, type, flags, addr, offset, size, link, info, addralign, entsize };
   }
 
+  /**
+   * `length` bytes at file offset `offset` (a view of the bytes given, or a fresh read from the
+   * source); a FormatError when the range is not inside the file.
+   */
+  range(offset: number, length: number, what: string): Uint8Array {
+    if (offset < 0 || offset > this.size) throw new FormatError(this.name, offset, `${what}: an offset within the file (${this.size} bytes)`, String(offset));
+    if (length < 0 || offset + length > this.size) throw new FormatError(this.name, offset, `${what} (${length} bytes)`, `${this.size - offset} bytes left`);
+    if (this.whole) return this.whole.subarray(offset, offset + length);
+    const b = this.source!.read(offset, length);
+    if (b.byteLength !== length) throw new FormatError(this.name, offset, `${what} (${length} bytes)`, `${b.byteLength} bytes read (the file changed?)`);
+    return b;
+  }
+
+  /** The whole file's bytes (read in full from a source: prefer range() and sectionData()). */
+  get bytes(): Uint8Array { return this.whole ?? this.range(0, this.size, 'whole file'); }
+
   /** A reader over the whole file, in the file's byte order. */
   reader(): Reader { return new Reader(this.bytes, 0, this.name, this.header.littleEndian); }
+
+  /** CRC-32 of the whole file (the .gnu_debuglink check), read in chunks from a source. */
+  crc32(): number {
+    if (this.whole) return crc32(this.whole);
+    let c = 0;
+    for (let off = 0; off < this.size; off += CRC_CHUNK) c = crc32(this.range(off, Math.min(CRC_CHUNK, this.size - off), 'file data'), c);
+    return c;
+  }
+
+  /**
+   * Forgets decoded symbol tables and cached section bytes (they are read again when next asked),
+   * so that a long-lived object keeps only its headers once its caller has what it needs.
+   */
+  releaseCaches(): void {
+    this.dataCache.clear();
+    this.symtabCache = undefined;
+    this.dynsymCache = undefined;
+  }
+
+  /** Closes the source's handle (a source that reopens on demand still serves later reads). */
+  close(): void { this.source?.close?.(); }
 
   /** The section's bytes as stored in the file (no decompression; empty for SHT_NOBITS). */
   rawSectionBytes(sec: ElfSection): Uint8Array {
     if (sec.type === SHT_NOBITS || sec.size === 0) return new Uint8Array(0);
-    const r = this.reader();
-    if (sec.offset > this.bytes.length) r.fail(`section ${sec.index} offset within the file (${this.bytes.length} bytes)`, String(sec.offset));
-    r.seek(sec.offset);
-    return r.bytesN(sec.size, `section ${sec.index}${sec.name ? ` (${sec.name})` : ''} data`);
+    if (sec.offset > this.size) throw new FormatError(this.name, sec.offset, `section ${sec.index} offset within the file (${this.size} bytes)`, String(sec.offset));
+    return this.range(sec.offset, sec.size, `section ${sec.index}${sec.name ? ` (${sec.name})` : ''} data`);
   }
 
   /** The section's bytes, decompressed for SHF_COMPRESSED and legacy `.zdebug_*` sections. Cached. */
@@ -333,9 +395,7 @@ export class ElfFile {
     const segs = this.programHeaders.filter((p) => p.type === PT_NOTE);
     if (segs.length > 0) {
       for (const p of segs) {
-        const r = this.reader();
-        r.seek(Math.min(p.offset, this.bytes.length));
-        const data = r.bytesN(p.filesz, 'PT_NOTE segment');
+        const data = this.range(Math.min(p.offset, this.size), p.filesz, 'PT_NOTE segment');
         out.push(...readNotes(data, p.offset, this.name, this.header.littleEndian, p.align === 8 ? 8 : 4));
       }
       return out;

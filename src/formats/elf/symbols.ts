@@ -70,6 +70,14 @@ export class ElfSymbolTable {
     return n;
   }
 
+  private lastNul?: number;
+
+  /** Throws the FormatError name(i) would throw, without decoding the name (for lazy decoders). */
+  checkName(i: number): void {
+    this.lastNul ??= this.strings.bytes.lastIndexOf(0);
+    if (this.nameOffset[i] > this.lastNul) this.name(i);
+  }
+
   value(i: number): bigint { return (BigInt(this.valueHi[i]) << 32n) | BigInt(this.valueLo[i]); }
   /** st_value as a number: exact when valueHi[i] < 0x200000 (always, when allBelow2p53). */
   valueNumber(i: number): number { return this.valueHi[i] * 0x100000000 + this.valueLo[i]; }
@@ -97,25 +105,32 @@ export function readSymbolTable(t: SymbolTableInput): ElfSymbolTable {
   const count = Math.floor(t.symbols.length / ent);
   const valueHi = new Uint32Array(count), valueLo = new Uint32Array(count), size = new Float64Array(count);
   const info = new Uint8Array(count), other = new Uint8Array(count), shndx = new Uint32Array(count), nameOffset = new Uint32Array(count);
-  const xr = t.shndx ? new Reader(t.shndx, 0, t.file, t.littleEndian) : undefined;
   let allBelow = true;
   const le = t.littleEndian;
+  // count * ent <= symbols.length, so every field read below is in bounds: a DataView without
+  // per-field checks (Reader's would cost a call and a check per field on 100k-symbol tables).
+  const v = new DataView(t.symbols.buffer, t.symbols.byteOffset, t.symbols.byteLength);
+  const xv = t.shndx ? new DataView(t.shndx.buffer, t.shndx.byteOffset, t.shndx.byteLength) : undefined;
   for (let i = 0; i < count; i++) {
-    r.seek(i * ent);
-    nameOffset[i] = r.u32('st_name');
+    const o = i * ent;
+    nameOffset[i] = v.getUint32(o, le);
     if (t.bits === 64) {
-      info[i] = r.u8('st_info'); other[i] = r.u8('st_other'); shndx[i] = r.u16('st_shndx');
-      const a = r.u32('st_value'), b = r.u32('st_value');
+      info[i] = v.getUint8(o + 4); other[i] = v.getUint8(o + 5); shndx[i] = v.getUint16(o + 6, le);
+      const a = v.getUint32(o + 8, le), b = v.getUint32(o + 12, le);
       valueLo[i] = le ? a : b; valueHi[i] = le ? b : a;
-      const sa = r.u32('st_size'), sb = r.u32('st_size');
+      const sa = v.getUint32(o + 16, le), sb = v.getUint32(o + 20, le);
       // Sizes beyond 2^53 only come from corrupt tables; keep them as a (inexact) huge size rather than fail.
-      size[i] = (le ? sb : sa) * 0x100000000 + (le ? sa : sb);
+      size[i] = le ? sb * 0x100000000 + sa : sa * 0x100000000 + sb;
     } else {
-      valueLo[i] = r.u32('st_value'); size[i] = r.u32('st_size');
-      info[i] = r.u8('st_info'); other[i] = r.u8('st_other'); shndx[i] = r.u16('st_shndx');
+      valueLo[i] = v.getUint32(o + 4, le); size[i] = v.getUint32(o + 8, le);
+      info[i] = v.getUint8(o + 12); other[i] = v.getUint8(o + 13); shndx[i] = v.getUint16(o + 14, le);
     }
     if (valueHi[i] >= 0x200000) allBelow = false;
-    if (shndx[i] === SHN_XINDEX && xr) { xr.seek(Math.min(i * 4, xr.length)); shndx[i] = xr.u32('SHT_SYMTAB_SHNDX entry'); }
+    if (shndx[i] === SHN_XINDEX && xv) {
+      // A short SHT_SYMTAB_SHNDX section is a FormatError, as the bounded reader reported it.
+      if (i * 4 + 4 > xv.byteLength) new Reader(t.shndx!, 0, t.file, le).seek(Math.min(i * 4, xv.byteLength)).u32('SHT_SYMTAB_SHNDX entry');
+      shndx[i] = xv.getUint32(i * 4, le);
+    }
   }
   const strings = new Reader(t.strings, t.stringsOffset, t.file, t.littleEndian);
   return new ElfSymbolTable(count, valueHi, valueLo, size, info, other, shndx, nameOffset, strings, allBelow);

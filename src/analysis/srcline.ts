@@ -1,0 +1,110 @@
+// The srcline and srcfile sort keys' text, as Linux perf 6.1 computes it (tools/perf/util/sort.c
+// hist_entry__get_srcline / hist_entry__get_srcfile, util/srcline.c __get_srcline; Debian's perf is
+// built without libbfd, so it asks the `addr2line` binary about map__rip_2objdump(map, he->ip),
+// the ELF address, and keeps the first record: the innermost location, as the line table has it).
+//
+//   no map                          srcline "??:0" (SRCLINE_UNKNOWN), srcfile ""
+//   an ELF DSO                      "basename:line" of addr2line's answer; "??:0" when it knows no
+//                                   line; "file:0" when the row has no line ("file:?")
+//   a DSO addr2line can't be run on  (dso__name is NULL for "[...]" names, /tmp/perf-PID.map; or the
+//                                   file can't be read): "sym+OFFSET" with the offset in decimal,
+//                                   else "short_name[ADDR]" with the address in hex
+//   srcfile                         the text before the first ':' of the srcline computed without
+//                                   the symbol name; "" for "??:0" and for texts without ':'.
+// We answer from our DWARF symbolizer (symbols/dwarf-symbolizer.ts answers as addr2line 2.40), no
+// process is forked.
+import type { Loc } from './machine.js';
+
+export class SourceLines {
+  private readonly lines = new Map<Loc, string>();
+  private readonly files = new Map<Loc, string>();
+  private readonly rawLines = new Map<string, string>();
+  private readonly rawFiles = new Map<string, string>();
+
+  /** perf's srcline of an entry standing for `loc` (a sample's entry: he->ip is the map-relative address). */
+  srcline(loc: Loc): string {
+    let s = this.lines.get(loc);
+    if (s === undefined) { s = this.compute(loc, undefined, true); this.lines.set(loc, s); }
+    return s;
+  }
+
+  /** perf's srcfile of an entry standing for `loc`. */
+  srcfile(loc: Loc): string {
+    let f = this.files.get(loc);
+    if (f === undefined) { f = fileOf(this.compute(loc, undefined, false)); this.files.set(loc, f); }
+    return f;
+  }
+
+  /**
+   * The srcline of a children-mode entry made from a callchain entry: perf keeps the callchain
+   * node's raw ip as he->ip and hands map__rip_2objdump(map, raw ip) to addr2line, which for a PIE
+   * or a shared library is no address of the file: addr2line answers "??:0" and perf prints the
+   * fallback "sym+OFFSET" with OFFSET = raw ip - symbol start.
+   */
+  srclineAt(loc: Loc, rawIp: number): string {
+    if (!rawSensitive(loc)) return this.srcline(loc);
+    const k = `${loc.id}@${rawIp}`;
+    let s = this.rawLines.get(k);
+    if (s === undefined) { s = this.compute(loc, rawIp, true); this.rawLines.set(k, s); }
+    return s;
+  }
+
+  /** The srcfile of a children-mode entry made from a callchain entry (see srclineAt). */
+  srcfileAt(loc: Loc, rawIp: number): string {
+    if (!rawSensitive(loc)) return this.srcfile(loc);
+    const k = `${loc.id}@${rawIp}`;
+    let f = this.rawFiles.get(k);
+    if (f === undefined) { f = fileOf(this.compute(loc, rawIp, false)); this.rawFiles.set(k, f); }
+    return f;
+  }
+
+  private compute(loc: Loc, rawIp: number | undefined, showSym: boolean): string {
+    const dso = loc.dso;
+    if (!dso) return UNKNOWN;
+    const a2l = dso.kind === 'user' && !dso.longName.startsWith('[') && !dso.longName.startsWith('/tmp/perf-');
+    if (a2l && dso.elf) {
+      const elf = dso.elf;
+      const at = rawIp !== undefined ? BigInt(rawIp) : elf.addressOfFileOffset(parseInt(loc.addrHex, 16));
+      const fileLine = at === undefined ? undefined : addr2line(elf, at);
+      if (fileLine !== undefined) return fileLine;
+    }
+    // __get_srcline's fallback (show_addr is true for both keys); the offset is he->ip - sym->start
+    const off = rawIp !== undefined && loc.sym ? rawIp - loc.sym.start : loc.offset;
+    if (loc.sym) return `${showSym ? loc.sym.name : ''}+${off}`;
+    return `${dso.shortName}[${rawIp !== undefined ? rawIp.toString(16) : loc.addrHex}]`;
+  }
+}
+
+/** Entries whose he->ip differs from the map-relative address (user DSOs; kernel and JIT maps are identity). */
+function rawSensitive(loc: Loc): boolean {
+  const k = loc.dso?.kind;
+  return k === 'user' || k === 'vdso';
+}
+
+/** hist_entry__get_srcfile: the text before the first ':'; "" for "??:0" and for texts without one. */
+function fileOf(s: string): string {
+  const colon = s.indexOf(':');
+  return s === UNKNOWN || colon <= 0 ? '' : s.slice(0, colon);
+}
+
+/**
+ * addr2line's first record as perf turns it into "file:line", or undefined when perf's addr2line()
+ * fails: the file has no .debug_line (perf does not start addr2line), or addr2line prints "??:0"
+ * (filename_split refuses it). A found address without a file name ("??:?") gives "??:0".
+ */
+function addr2line(elf: NonNullable<NonNullable<Loc['dso']>['elf']>, at: bigint): string | undefined {
+  let frames;
+  try {
+    const p = elf.debugInfo();
+    if (!p) return undefined;
+    frames = p.frames(at);
+  } catch { return undefined; }
+  const f = frames?.[0];
+  if (!f) return undefined;
+  if (f.file === undefined) return UNKNOWN; // an empty name prints ":0", as perf's basename("") does
+  // srcline_from_fileline: the basename (srcline_full_filename is off), the line as %u
+  return `${f.file.slice(f.file.lastIndexOf('/') + 1)}:${f.line ?? 0}`;
+}
+
+/** perf's SRCLINE_UNKNOWN. */
+export const UNKNOWN = '??:0';
