@@ -13,6 +13,10 @@
 //
 // Times are u64 nanoseconds; ranges keep (high, low) u32 halves so per-sample checks allocate nothing.
 
+import { Feature } from '../formats/perfdata/constants.js';
+import { decodeFeature } from '../formats/perfdata/features.js';
+import type { PerfDataFile } from '../formats/perfdata/index.js';
+
 /** One range; a zero start or end means "open" on that side (perf_time_interval). */
 export interface TimeRange {
   start: bigint;
@@ -192,4 +196,17 @@ export function skipTime(ranges: readonly TimeRange[], hi: number, lo: number): 
     if (!lt(hi, lo, r.startHi, r.startLo) && (!endSet || !lt(r.endHi, r.endLo, hi, lo))) return false;
   }
   return true;
+}
+
+/**
+ * parseTimeRanges with the recording's HEADER_SAMPLE_TIME (first and last sample times), as
+ * perf report and perf script read it for --time.
+ */
+export function recordingTimeRanges(file: PerfDataFile, str: string, reltime = false): TimeRange[] {
+  let st: { first: bigint; last: bigint } | undefined;
+  try {
+    const b = file.features.has(Feature.SAMPLE_TIME) ? file.readFeature(Feature.SAMPLE_TIME) : undefined;
+    if (b) st = decodeFeature(Feature.SAMPLE_TIME, b, { littleEndian: file.littleEndian, file: file.name });
+  } catch { st = undefined; }
+  return parseTimeRanges(str, st, reltime);
 }

@@ -8,14 +8,13 @@
 import { Command, Option } from 'commander';
 import { decodeSample, formatTimeUs, openPerfData, type PerfDataFile, type PerfRecord } from '../formats/perfdata/index.js';
 import { decodeRecord, type CpuMap, type DecodedRecord } from '../formats/perfdata/records.js';
-import { Feature, FEATURE_NAMES, Misc, PerfType, RECORD_NAMES, RecordType, SampleType } from '../formats/perfdata/constants.js';
+import { FEATURE_NAMES, Misc, PerfType, RECORD_NAMES, RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { Machine } from '../analysis/machine.js';
 import { PerfScriptPrinter, ScriptOutput, parseCpuList, parseIntList, parseStrList, splitSymbolList, type ScriptFilter } from '../export/perf-script.js';
-import { parseTimeRanges, TimeRangeError } from '../analysis/time-range.js';
+import { recordingTimeRanges, TimeRangeError } from '../analysis/time-range.js';
 import { headerInputOf, headerText } from '../analysis/header.js';
-import { decodeFeature } from '../formats/perfdata/features.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
 import { existsSync, fstatSync, statSync } from 'node:fs';
 import { FdStreamSink } from '../util/byte-sink.js';
@@ -128,13 +127,8 @@ function scriptFilter(o: ScriptOpts, file: PerfDataFile): ScriptFilter | undefin
   if (o.dsos !== undefined) flt.dsos = parseStrList(o.dsos);
   if (o.cpu !== undefined) flt.cpus = parseCpuList(o.cpu, file.events.events);
   if (o.time !== undefined) {
-    let st: { first: bigint; last: bigint } | undefined;
     try {
-      const b = file.features.has(Feature.SAMPLE_TIME) ? file.readFeature(Feature.SAMPLE_TIME) : undefined;
-      if (b) st = decodeFeature(Feature.SAMPLE_TIME, b, { littleEndian: file.littleEndian, file: file.name });
-    } catch { st = undefined; }
-    try {
-      flt.time = parseTimeRanges(o.time, st, !!o.reltime);
+      flt.time = recordingTimeRanges(file, o.time, !!o.reltime);
     } catch (e) {
       if (e instanceof TimeRangeError) throw new KscopeError(e.message, e.message.startsWith('HINT') ? undefined : 'times are seconds as perf script prints them: --time start,stop (either may be empty), or percentages: 10%/2, 0%-10%');
       throw e;
