@@ -2,7 +2,8 @@
 // translate_addresses), answering each stdin line as it arrives so it works as a co-process.
 import { readSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { readElf, type ElfFile } from '../formats/elf/index.js';
+import { readElf, type ElfByteSource, type ElfFile } from '../formats/elf/index.js';
+import { nodeFileLoader } from '../util/node-loader.js';
 import { DwarfSymbolizer, toAddress53, type SourceFrame } from '../symbols/dwarf-symbolizer.js';
 import { KscopeError } from '../util/errors.js';
 import { loadDemangler } from './_demangle.js';
@@ -98,11 +99,26 @@ function findSupplementary(exe: string, link: { file: string; buildId: Uint8Arra
     : [join(dir, link.file), join(dir, '.debug', link.file), join('/usr/lib/debug', dir, link.file)];
   for (const c of cands) {
     let elf: ElfFile;
-    try { elf = readElf(readFileSync(c), c); } catch { continue; }
+    try { const f = loader.open(c); if (!f) continue; elf = readElf(f, c); } catch { continue; }
     const id = elf.buildId();
     if (id && id.length === link.buildId.length && id.every((b, i) => b === link.buildId[i])) return elf;
   }
   return undefined;
+}
+
+const loader = nodeFileLoader();
+
+/**
+ * The executable read by ranges (only its headers, symbol tables and DWARF sections are read, so a
+ * large file costs little memory); a special file (a pipe) is read whole.
+ */
+function openExe(path: string): Uint8Array | ElfByteSource {
+  const f = loader.open(path);
+  if (f) return f;
+  try { const b = readFileSync(path); return new Uint8Array(b.buffer, b.byteOffset, b.byteLength); } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') throw new KscopeError(`'${path}': No such file`);
+    throw e;
+  }
 }
 
 const BIG = 1n << 52n;
@@ -206,12 +222,7 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseArgs(argv);
   if (typeof parsed === 'number') return parsed;
   const o = parsed;
-  let bytes: Uint8Array;
-  try { bytes = readFileSync(o.exe); } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') throw new KscopeError(`'${o.exe}': No such file`);
-    throw e;
-  }
-  const elf = readElf(bytes, o.exe);
+  const elf = readElf(openExe(o.exe), o.exe);
   const a2l = new Addr2line(elf, o, o.demangle ? await loadDemangler() : undefined);
   if (o.addrs.length) {
     let out = '';
