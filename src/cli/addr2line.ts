@@ -7,7 +7,6 @@ import { readElf, type ElfByteSource, type ElfFile } from '../formats/elf/index.
 import { nodeFileLoader } from '../util/node-loader.js';
 import { DwarfSymbolizer, toAddress53, type SourceFrame } from '../symbols/dwarf-symbolizer.js';
 import { KscopeError } from '../util/errors.js';
-import { loadDemangler } from './_demangle.js';
 
 export const summary = 'translate addresses into file names and line numbers (binutils addr2line compatible)';
 
@@ -238,7 +237,8 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const o = parsed;
   const elf = readElf(openExe(o.exe), o.exe);
-  const a2l = new Addr2line(elf, o, o.demangle ? await loadDemangler() : undefined);
+  // The demangler's modules load only for -C.
+  const a2l = new Addr2line(elf, o, o.demangle ? await (await import('./_demangle.js')).loadDemangler() : undefined);
   if (o.addrs.length) {
     let out = '';
     for (const a of o.addrs) out += a2l.answer(a);
@@ -275,8 +275,15 @@ export async function run(argv: string[]): Promise<number> {
 
 /** Synchronous write so each answer is out before the next read (co-process use). */
 function writeAll(s: string): void {
-  const b = Buffer.from(s, 'utf8'); // names and paths were decoded from UTF-8
-  let off = 0;
+  // Names and paths were decoded from UTF-8. The string goes to the fd without a Buffer in
+  // between; a partial write (a pipe's EAGAIN) continues from a Buffer at the byte it stopped.
+  let done = 0;
+  try { done = writeSync(1, s); } catch (e) {
+    if ((e as { code?: string }).code !== 'EAGAIN') throw e;
+  }
+  if (done === Buffer.byteLength(s)) return;
+  const b = Buffer.from(s, 'utf8');
+  let off = done;
   while (off < b.length) {
     try { off += writeSyncFd(b, off); } catch (e) {
       if ((e as { code?: string }).code === 'EAGAIN') continue;
