@@ -19,7 +19,7 @@ export interface Abbrev {
   tag: number;
   hasChildren: boolean;
   /** name, form pairs */
-  attrs: Int32Array;
+  attrs: readonly number[];
   /** implicit_const values, parallel to attrs/2 */
   consts: number[] | undefined;
   /**
@@ -115,7 +115,7 @@ function readAbbrev(c: Cursor, code: number): Abbrev {
     else if (z === -4) nRefAddr++;
     else fixedBase = -1;
   }
-  return { code, tag, hasChildren, attrs: Int32Array.from(attrs), consts, fixedBase, skipKey: -1, skipOps: undefined, nAddr, nOffset, nRefAddr };
+  return { code, tag, hasChildren, attrs, consts, fixedBase, skipKey: -1, skipOps: undefined, nAddr, nOffset, nRefAddr };
 }
 
 export interface Unit {
