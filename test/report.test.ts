@@ -298,3 +298,21 @@ test('report -s trace (tracepoint fields as perf\'s get_trace_output prints them
   assert.match(theirs.stdout, /^# Overhead  Trace output/m);
   check(only, [], 'tracepoints-only default sort');
 });
+
+test('report --time keeps the samples of the time slices, as perf (totals of the kept samples, "(time slices: ...)")', { skip }, () => {
+  const { fp, system } = standardRecordings();
+  for (const [rec, name] of [[fp, 'fp'], [system, 'system']]) {
+    const times = runPerf(['script', '-i', rec, '-F', 'time']).stdout.trim().split('\n');
+    const mid = times[Math.floor(times.length / 2)].replace(/[\s:]/g, '');
+    const slices = name === 'fp' ? ['10%/2', '0%-10%,50%-60%', '50%', `${mid},`, `,${mid}`] : ['0%-10%,50%-60%', `${mid},`];
+    for (const t of slices) {
+      for (const mode of ['--children', '--no-children']) check(rec, ['-g', 'none', mode, '--time', t], `${name} --time ${t} ${mode}`);
+    }
+    const theirs = runPerf(['report', '-i', rec, '--stdio', '-g', 'none', '--time', '20%/3']).stdout;
+    assert.match(theirs, /# Samples: \d+\S* +of event '[^']+' \(time slices: 20%\/3\)/);
+    assert.ok(runKscope(['report', '-i', rec, '--stdio', '-g', 'none', '--time', '20%/3']).stdout.includes("(time slices: 20%/3)"));
+  }
+  const bad = runKscope(['report', '-i', fp, '--stdio', '--time', 'abc']);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /Invalid time string/);
+});

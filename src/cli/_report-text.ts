@@ -1,5 +1,6 @@
 // The profile text of `kscope report` (perf report --stdio): machine model, histograms, layout.
 // Kept apart from report.ts so that --stats and --header-only do not load the symbolizer.
+import { recordingTimeRanges, skipTime, TimeRangeError, type TimeRange } from '../analysis/time-range.js';
 import { Machine, ResolvedSample } from '../analysis/machine.js';
 import { Hists, parseSortKeys, dsoText, SORT_KEYS, type SortKey } from '../analysis/hist.js';
 import { SourceLines } from '../analysis/srcline.js';
@@ -21,7 +22,7 @@ export interface Opts {
   input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
   callGraph?: string | boolean; inverted?: boolean;
   /** --percent-limit was given after -g (true) or before it (false): perf's later option sets the call graph threshold. */
-  percentLimitAfterGraph?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
+  percentLimitAfterGraph?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string; time?: string;
   header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
   showNrSamples?: boolean; showTotalPeriod?: boolean;
   /** false: perf's --no-inline (no inline frames on dwarf-unwound callchains). */
@@ -82,6 +83,13 @@ export function reportText(file: PerfDataFile, o: Opts): string {
   if (!hasChain) graph.mode = 'none';
   const comms = list(o.comm), dsos = list(o.dso);
   const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);
+  let timeRanges: TimeRange[] | undefined;
+  try {
+    if (o.time !== undefined) timeRanges = recordingTimeRanges(file, o.time);
+  } catch (e) {
+    if (e instanceof TimeRangeError) throw new KscopeError(e.message, e.message.startsWith('HINT') ? undefined : 'times are seconds as perf script prints them: --time start,stop (either may be empty), or percentages: 10%/2, 0%-10%');
+    throw e;
+  }
   const demangle = createDemangler(readDemanglerWasm(), { params: false });
   const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle });
   // perf 6.1 adds inlined functions' frames to the entries the DWARF unwinder reports (machine.c:
@@ -110,6 +118,8 @@ export function reportText(file: PerfDataFile, o: Opts): string {
     const ev = file.eventOf(rec);
     if (!ev) continue;
     file.decodeSample(rec, sample);
+    // perf report drops samples outside --time before any accounting (totals included)
+    if (timeRanges && skipTime(timeRanges, sample.timeHi, sample.timeLo)) continue;
     machine.resolve(sample, res, withChain);
     const i = ev.index;
     if ((pids && !pids.includes(res.thread.pid)) || (tids && !tids.includes(res.thread.tid)) || (cpus && !cpus.includes(res.cpu))
@@ -161,7 +171,7 @@ export function reportText(file: PerfDataFile, o: Opts): string {
     if (!first) { /* sections follow each other */ }
     first = false;
     const pl = Number(o.percentLimit ?? 0);
-    lines.push(...sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod }));
+    lines.push(...sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod, timeStr: o.time }));
   }
   return lines.join('\n') + '\n';
 }

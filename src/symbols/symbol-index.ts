@@ -245,20 +245,25 @@ export function chooseBest(a: SymbolRow, b: SymbolRow): SymbolRow {
  * `sectionsFrom` gives section flags (the binary's, when the table comes from a debug file whose
  * sections are NOBITS copies with the same flags).
  */
+/**
+ * Whether entry i of an ELF symbol table is a function symbol for lookups: FUNC/IFUNC with a
+ * section (or ABS), or a NOTYPE label in an executable section that is not a local label.
+ */
+export function isFunctionSymbol(table: ElfSymbolTable, i: number, sectionsFrom: ElfFile): boolean {
+  const type = table.info[i] & 0xf, shndx = table.shndx[i];
+  if (shndx === 0 || table.nameOffset[i] === 0) return false;
+  if (type === STT_FUNC || type === STT_GNU_IFUNC) return shndx < SHN_LORESERVE || shndx === SHN_ABS;
+  if (type !== STT_NOTYPE || shndx >= SHN_LORESERVE) return false;
+  const sec = sectionsFrom.sections[shndx];
+  if (!sec || !(sec.flags & SHF_EXECINSTR)) return false;
+  const name = table.name(i);
+  return !name.startsWith('.L') && !name.startsWith('$'); // local labels, ARM mapping symbols
+}
+
 export function functionRows(table: ElfSymbolTable, sectionsFrom: ElfFile): SymbolRow[] {
   const rows: SymbolRow[] = [];
   for (let i = 0; i < table.count; i++) {
-    const type = table.type(i), shndx = table.shndx[i];
-    if (shndx === 0 || table.nameOffset[i] === 0) continue;
-    if (type === STT_FUNC || type === STT_GNU_IFUNC) {
-      if (shndx >= SHN_LORESERVE && shndx !== SHN_ABS) continue;
-    } else if (type === STT_NOTYPE) {
-      if (shndx >= SHN_LORESERVE) continue;
-      const sec = sectionsFrom.sections[shndx];
-      if (!sec || !(sec.flags & SHF_EXECINSTR)) continue;
-      const name = table.name(i);
-      if (name.startsWith('.L') || name.startsWith('$')) continue; // local labels, ARM mapping symbols
-    } else continue;
+    if (!isFunctionSymbol(table, i, sectionsFrom)) continue;
     rows.push({ name: table.name(i), start: table.value(i), size: table.size[i], bind: table.bind(i) });
   }
   return rows;
