@@ -345,3 +345,17 @@ test('report --time keeps the samples of the time slices, as perf (totals of the
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /Invalid time string/);
 });
+
+test('report --max-stack equals perf: callchain entries from the callee end (caller end with -g caller), unwound frames apart', { skip }, () => {
+  const r = standardRecordings();
+  for (const [rec, what] of [[r.fp, 'fp'], [r.dwarf, 'dwarf'], [r.system, 'system']] as const) {
+    for (const m of ['1', '3']) {
+      check(rec, ['-g', 'none', '--children', '--max-stack', m], `${what} --children --max-stack ${m}`);
+      check(rec, ['-g', 'none', '--no-children', '--max-stack', m], `${what} --no-children --max-stack ${m}`);
+    }
+    graphsEqualPerf([['-g', 'caller', '--max-stack', '2'], ['-g', 'callee', '--max-stack', '2']], rec, what);
+  }
+  const bad = runKscope(['report', '-i', r.fp, '--stdio', '--max-stack', 'x']);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /max-stack' expects a numerical value/);
+});

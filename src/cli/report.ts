@@ -38,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--header-only', 'show only the data header')
     .option('-I, --show-info', 'with --header/--header-only: also the extended header (topology, caches)')
     .option('--no-inline', 'do not add inlined functions\' frames to callchains unwound from --call-graph dwarf samples')
+    .option('--max-stack <n>', 'at most this many callchain entries per sample (default: kernel.perf_event_max_stack)')
     .option('--symfs <dir>', 'look for symbol files relative to this directory')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
