@@ -153,9 +153,6 @@ async function printSamples(o: ScriptOpts): Promise<number> {
     file.close();
     throw e;
   }
-  const io = nodeMachineIo({ symfs: o.symfs });
-  // DWARF for the inline chains perf 6.1 prints in unwound (--call-graph dwarf) callchains
-  const machine = new Machine(file, io);
   // The demangler (~50 ms to load) only when symbols may be printed: not for tracepoint-only output.
   let demangle: ((n: string) => string) | undefined;
   // (tracepoints with call chains print their frames)
@@ -166,6 +163,9 @@ async function printSamples(o: ScriptOpts): Promise<number> {
       demangle = createDemangler(readDemanglerWasm(), { params: false });
     } catch { demangle = undefined; }
   }
+  const io = nodeMachineIo({ symfs: o.symfs });
+  // DWARF for the inline chains perf 6.1 prints in unwound (--call-graph dwarf) callchains
+  const machine = new Machine(file, { ...io, rankName: demangle });
   let printer: PerfScriptPrinter;
   try {
     printer = new PerfScriptPrinter(file, machine, {

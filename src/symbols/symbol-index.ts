@@ -170,7 +170,7 @@ export class SymbolIndex {
    * entries, dso__synthesize_plt_symbols) inserted without fixups. Lookups descend the same
    * red-black tree perf does, so overlapping symbols resolve as in perf.
    */
-  static fromPerfPasses(passes: SymbolRow[][], extra: SymbolRow[] = []): SymbolIndex {
+  static fromPerfPasses(passes: SymbolRow[][], extra: SymbolRow[] = [], rankName?: (name: string) => string): SymbolIndex {
     let total = extra.length, big = false;
     for (const p of passes) {
       total += p.length;
@@ -182,7 +182,7 @@ export class SymbolIndex {
       if (p.length === 0) continue;
       for (const r of p) t.insert(r);
       t.fixupEnd();
-      t.fixupDuplicate();
+      t.fixupDuplicate(rankName);
     }
     for (const r of extra) t.insert(r);
     // Renumber the surviving nodes by in-order rank: the arrays are then sorted by start.
@@ -488,10 +488,13 @@ class PerfSymbolTree {
     }
   }
 
-  /** symbols__fixup_duplicate: of symbols with one start, keep choose_best_symbol's pick. */
-  fixupDuplicate(): void {
+  /**
+   * symbols__fixup_duplicate: of symbols with one start, keep choose_best_symbol's pick, comparing
+   * names as `rankName` gives them (perf's names are demangled by then).
+   */
+  fixupDuplicate(rankName?: (name: string) => string): void {
     const S = this.start;
-    const row = (i: number): SymbolRow => ({ name: this.name[i], start: 0n, size: Number(this.end[i]) - Number(S[i]), bind: this.bind[i] });
+    const row = (i: number): SymbolRow => ({ name: rankName ? rankName(this.name[i]) : this.name[i], start: 0n, size: Number(this.end[i]) - Number(S[i]), bind: this.bind[i] });
     let nd = this.first();
     while (nd !== -1) {
       let curr = nd;
