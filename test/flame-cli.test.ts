@@ -21,14 +21,7 @@ const out = mkdtempSync(join(tmpdir(), 'kscope-flamecli-'));
 
 /** perf script's own filter options (--pid, --tid, --comms) go before -s; stackcollapse's after --. */
 function oracleFolded(file: string, scriptArgs: string[], filters: string[] = []): string {
-  const args = ['script', ...filters, '-s', stackcollapse!, '-i', file, '--', ...scriptArgs];
-  let r = runPerf(args);
-  if (r.status === 0 && !r.stdout && !filters.length) {
-    // seen once in CI under load: perf script -s exited 0 in 66 ms with no output for a recording
-    // that holds 300 samples; asked again, the oracle answers (the cause is logged)
-    console.log(`# perf ${args.join(' ')} printed nothing (stderr: ${JSON.stringify(r.stderr)}); asking again`);
-    r = runPerf(args);
-  }
+  const r = runPerf(['script', ...filters, '-s', stackcollapse!, '-i', file, '--', ...scriptArgs]);
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }
@@ -105,7 +98,8 @@ for (const [rec, ours, theirs] of exact) {
   test(`kscope flame --format folded equals stackcollapse.py on the ${rec} recording (${theirs.join(' ') || 'default'})`, { skip: oracleSkip }, () => {
     const file = rec.startsWith('inline-') ? inlineRecordings()[rec.slice(7) as 'dwarf' | 'fp'] : standardRecordings()[rec];
     const expected = oracleFolded(file, theirs);
-    assert.ok(expected.split('\n').length > 2, 'the oracle printed stacks');
+    // (one line is a real answer: a short -g run of the inlining workload has one stack)
+    assert.ok(expected.trim().length > 0, 'the oracle printed stacks');
     assert.equal(kscope(['-i', file, '--format', 'folded', '-o', '-', ...ours]).stdout, expected);
   });
 }
@@ -131,7 +125,8 @@ for (const [rec, file, ours, theirs] of aliasing) {
   test(`kscope flame folded has stackcollapse.py's stack shapes on the ${rec} recording (${label})`, { skip: oracleSkip }, () => {
     const expected = oracleFolded(file(), theirs);
     const got = kscope(['-i', file(), '-o', '-', ...ours]).stdout;
-    assert.ok(expected.split('\n').length > 2, 'the oracle printed stacks');
+    // (one line is a real answer: a short -g run of the inlining workload has one stack)
+    assert.ok(expected.trim().length > 0, 'the oracle printed stacks');
     assert.deepEqual(shapes(got), shapes(expected));
   });
   test(`kscope flame folded equals stackcollapse.py on the ${rec} recording (${label})`, { skip: oracleSkip }, () => {
