@@ -3,7 +3,7 @@
 // orders; the header lines equal; the -g graph text of the frame-pointer recording line for line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileWorkload, perfRecording, perfSkipReason, pidsAvoiding, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
+import { compileWorkload, perfRecording, perfSkipReason, recordingAvoiding, UNSTABLE_SRCLINE_DSOS, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
 
 const skip = perfSkipReason();
 
@@ -229,7 +229,6 @@ test('report call graphs equal perf line for line: dwarf and the inline workload
 // Sort keys srcline and srcfile (perf forks addr2line for them: slow on the node and system-wide
 // tracepoint recordings, so those run only a short case). Header lines are compared exactly, so the
 // column widths (perf sizes srcline only from the texts it has computed, and cuts the others) too.
-const NODE_DSO = /(^|\/)node$|libnode\.so/;
 const SRC_CASES: [string, string[][]][] = [
   ['fp', [['-s', 'srcline'], ['-s', 'srcfile'], ['-s', 'sym,srcline'], ['-s', 'dso,srcline,srcfile', '-n']]],
   ['dwarf', [['-s', 'srcline'], ['-s', 'sym,srcline'], ['-s', 'srcfile', '--show-total-period']]],
@@ -239,11 +238,10 @@ const SRC_CASES: [string, string[][]][] = [
 for (const [name, sorts] of SRC_CASES) {
   test(`report -s srcline/srcfile rows equal perf's: ${name}`, { skip }, () => {
     const rec = standardRecordings()[name];
-    // system-wide: only processes that never ran in the node binary (perf's addr2line over it
-    // takes minutes; the recording catches the test runner)
-    const only = name === 'system' ? ['--pid', pidsAvoiding(rec, NODE_DSO)] : [];
+    // system-wide: a copy without the processes that ran in UNSTABLE_SRCLINE_DSOS
+    const file = name === 'system' ? recordingAvoiding(rec, UNSTABLE_SRCLINE_DSOS) : rec;
     for (const s of sorts) {
-      for (const mode of ['--children', '--no-children']) check(rec, ['-g', 'none', mode, ...s, ...only], `${name} ${mode} ${s.join(' ')}`);
+      for (const mode of ['--children', '--no-children']) check(file, ['-g', 'none', mode, ...s], `${name} ${mode} ${s.join(' ')}`);
     }
   });
 }

@@ -13,12 +13,15 @@
 import type { ByteSink, RandomAccessSink } from '../../util/byte-sink.js';
 import { Feature, RecordType } from './constants.js';
 import type { PerfDataFile } from './reader.js';
+import type { PerfRecord } from './stream.js';
 import { decodeTracingData } from './tracing-data.js';
 import { PerfDataPipeWriter, PerfDataWriter, type WriterOptions } from './writer.js';
 
 export interface RewriteOptions extends WriterOptions {
   /** Replace COMPRESSED/COMPRESSED2 records by their contents and drop the COMPRESSED feature (default true). */
   decompress?: boolean;
+  /** Keep only the data records this returns true for (all by default). */
+  keep?: (rec: PerfRecord) => boolean;
 }
 
 export interface RewriteStats {
@@ -115,6 +118,7 @@ export function rewriteToFile(input: PerfDataFile, sink: RandomAccessSink, opts:
     if (isCompressed(rec.type) && decompress) { stats.decompressed++; continue; }
     if (input.pipe && isPipeHeaderRecord(rec.type)) continue;
     if (rec.payload) throw new Error(`${input.name}: record type ${rec.type} at ${rec.fileOffset} carries a payload the file-mode data section cannot hold`);
+    if (opts.keep && !opts.keep(rec)) continue;
     w.writeRecord(rec.bytes);
     stats.records++;
   }
