@@ -47,6 +47,32 @@ test('StackProfileBuilder interns frames, stack nodes and threads', () => {
   assert.equal(toFolded(b.build(), { annotateKernel: true }), 'x 1\nx;r;l_[k] 2\n');
 });
 
+test('streamed folded text equals sorting whole line texts, on names that are prefixes of each other', () => {
+  // Names chosen so component order and full-text order differ ('ab' < 'ab c' but 'ab c' < 'ab;x'),
+  // with duplicate names across modules, threads sharing a comm, a ';' comm and an empty comm.
+  const names = ['ab', 'ab c', 'ab:', 'ab<', 'a', 'b', 'abc', 'ab\u00e9', 'ab\u{1f600}', 'z'];
+  const comms = ['w', 'w x', 'w', 'w;q', 'w-1', ''];
+  let seed = 12345;
+  const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  for (const commSet of [comms.slice(0, 3), comms.slice(0, 5), comms]) {
+    const b = new StackProfileBuilder();
+    for (let i = 0; i < 400; i++) {
+      const depth = rnd(5);
+      const frames = Array.from({ length: depth }, () => ({ name: names[rnd(names.length)], module: rnd(2) ? '/a' : '/b', kind: rnd(3) === 0 ? FrameKind.Kernel : FrameKind.User }));
+      const t = rnd(commSet.length);
+      b.addSample({ frames, order: 'rootToLeaf', pid: 1 + (t % 2), tid: 10 + t, comm: commSet[t], period: rnd(1000) });
+    }
+    const p = b.build();
+    const opts: FoldedOptions[] = [{}, { includeComm: false }, { includePid: true, includeTid: true }, { annotateKernel: true, usePeriod: true }];
+    for (const o of opts) {
+      const expect = foldStacks(p, o).map(([k, v]) => `${k} ${v}\n`).join('');
+      assert.equal(toFolded(p, o), expect, JSON.stringify({ commSet, o }));
+      const lines = expect.split('\n').slice(0, -1).map((l) => l.slice(0, l.lastIndexOf(' ')));
+      assert.deepEqual([...lines].sort(), lines, 'sorted');
+    }
+  }
+});
+
 test('folded stacks follow stackcollapse conventions', () => {
   const p = synthetic();
   assert.equal(toFolded(p), [
