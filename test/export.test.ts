@@ -9,7 +9,7 @@ import { Profile } from 'pprof-format';
 import { FrameKind, StackProfileBuilder, profileTotals, stackFrames, type StackProfile } from '../src/analysis/stack-profile.js';
 import { toFolded, foldStacks, type FoldedOptions } from '../src/export/folded.js';
 import { toPprof } from '../src/export/pprof.js';
-import { toSpeedscope, type SpeedscopeFile } from '../src/export/speedscope.js';
+import { toSpeedscope, toSpeedscopeObject, type SpeedscopeFile } from '../src/export/speedscope.js';
 import { perfSkipReason, runPerf, standardRecordings } from './helpers/fixtures.js';
 import { parsePerfScriptStacks, PERF_SCRIPT_FIELDS } from './helpers/perf-script-stacks.js';
 
@@ -174,6 +174,7 @@ function checkSpeedscope(json: string, p: StackProfile): SpeedscopeFile {
 test('speedscope: sampled profiles per thread with shared frames', () => {
   const p = synthetic();
   const f = checkSpeedscope(toSpeedscope(p), p);
+  assert.equal(toSpeedscope(p, { name: 'n' }), JSON.stringify(toSpeedscopeObject(p, { name: 'n' })), 'streamed = object form');
   assert.equal(f.profiles.length, 3);
   const worker = f.profiles.find((x) => x.name.startsWith('worker'))!;
   assert.deepEqual(worker.samples.map((s) => s.map((i) => f.shared.frames[i].name)), [['main', 'write', 'ksys_write'], ['[unknown]', 'a;b']]);
@@ -248,4 +249,5 @@ test('pprof and speedscope of a perf recording add up to its samples and periods
   }
   assert.deepEqual([...got].sort(), [...expected].sort());
   checkSpeedscope(toSpeedscope(p), p);
+  assert.equal(toSpeedscope(p), JSON.stringify(toSpeedscopeObject(p)), 'streamed = object form');
 });

@@ -298,9 +298,14 @@ export function writeFolded(p: StackProfile, opts: FoldedOptions, sink: ByteSink
 
 /** The folded-stacks text, one `stack count` line per distinct stack, newline-terminated. */
 export function toFolded(p: StackProfile, opts: FoldedOptions = {}): string {
+  return collectText((sink) => writeFolded(p, opts, sink));
+}
+
+/** The UTF-8 text a writer produces, as one string. */
+export function collectText(write: (sink: ByteSink) => void): string {
   const chunks: Uint8Array[] = [];
   let total = 0;
-  writeFolded(p, opts, (c) => {
+  write((c) => {
     chunks.push(c.slice());
     total += c.length;
   });

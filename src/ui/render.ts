@@ -3,7 +3,7 @@
 import type { StackProfile } from '../analysis/stack-profile.js';
 import { toFolded, writeFolded, type ByteSink, type FoldedOptions } from '../export/folded.js';
 import { toPprof } from '../export/pprof.js';
-import { toSpeedscope } from '../export/speedscope.js';
+import { toSpeedscope, writeSpeedscope } from '../export/speedscope.js';
 import { toFlameHtml } from './flame-html.js';
 import type { FlameOptions } from './flame-data.js';
 
@@ -45,5 +45,6 @@ export function renderProfile(p: StackProfile, format: ProfileFormat, opts: Rend
  */
 export function writeProfile(p: StackProfile, format: ProfileFormat, opts: RenderOptions, sink: ByteSink): void {
   if (format === 'folded') writeFolded(p, opts, sink);
+  else if (format === 'speedscope') writeSpeedscope(p, { name: opts.title }, sink);
   else sink(renderProfile(p, format, opts));
 }
