@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { FrameKind, StackProfileBuilder, profileTotals, stackFrames, type StackProfile } from '../src/analysis/stack-profile.js';
 import { toFolded, foldStacks, type FoldedOptions } from '../src/export/folded.js';
-import { toPprof } from '../src/export/pprof.js';
+import { toPprof, toPprofProfile } from '../src/export/pprof.js';
 import { toSpeedscope, toSpeedscopeObject, type SpeedscopeFile } from '../src/export/speedscope.js';
 import { perfSkipReason, runPerf, standardRecordings } from './helpers/fixtures.js';
 import { parsePerfScriptStacks, PERF_SCRIPT_FIELDS } from './helpers/perf-script-stacks.js';
@@ -129,6 +129,7 @@ function checkPprofIntegrity(pp: Profile, p: StackProfile): void {
 test('pprof: gzipped profile.proto with consistent tables', () => {
   const p = synthetic();
   const pp = decodePprof(toPprof(p));
+  assert.deepEqual(toPprof(p, { raw: true }), toPprofProfile(p).encode(), 'sample-by-sample encoding = Profile.encode()');
   const str = pp.stringTable.strings;
   assert.deepEqual(pp.sampleType.map((t) => [str[Number(t.type)], str[Number(t.unit)]]), [['samples', 'count'], ['cpu', 'nanoseconds']]);
   assert.equal(Number(pp.period), 250);
@@ -227,6 +228,7 @@ test('pprof and speedscope of a perf recording add up to its samples and periods
   // Attach build-ids the way the perf.data analysis will: per module.
   for (const m of p.modules) if (buildIds.has(m.name)) m.buildId = buildIds.get(m.name);
   const pp = decodePprof(toPprof(p));
+  assert.deepEqual(toPprof(p, { raw: true }), toPprofProfile(p).encode(), 'sample-by-sample encoding = Profile.encode()');
   checkPprofIntegrity(pp, p);
   const str = pp.stringTable.strings;
   const kernel = pp.mapping.find((m) => str[Number(m.filename)] === '[kernel.kallsyms]');
