@@ -96,6 +96,8 @@ class EventStacks {
   private readonly locFrames: Array<number[] | undefined> = [];
   private readonly locFramesInlined: Array<number[] | undefined> = [];
   private readonly frameKernel: boolean[] = [];
+  /** Symbol (or DSO, for unresolved addresses) → the frame ids of its non-inlined Locs. */
+  private readonly ownerFrames = new Map<object, { dso: Loc['dso']; buildId: string | undefined; kind: FrameKind; ids: number[] }>();
   /** The callchain → stack node cache: (node, Loc id * 2 + inlined) → the node after that Loc's frames. */
   private readonly next = new PairIndex(1 << 16);
   private readonly threadIds = new Map<string, number>();
@@ -134,7 +136,18 @@ class EventStacks {
       const entries = this.o.inlines.expand(loc);
       if (entries) ids = entries.map((e) => this.internFrame(loc, e.name, kind));
     }
-    ids ??= [this.internFrame(loc, sym ? demangle(sym.name) : undefined, kind)];
+    if (!ids) {
+      // Many Locs (one per distinct address) share a frame: look it up by symbol, or by DSO when
+      // unresolved, before building the frame's description and key.
+      const owner: object | undefined = sym ?? loc.dso;
+      const known = owner ? this.ownerFrames.get(owner) : undefined;
+      if (known && known.dso === loc.dso && known.kind === kind && known.buildId === loc.dso?.buildId) {
+        ids = known.ids;
+      } else {
+        ids = [this.internFrame(loc, sym ? demangle(sym.name) : undefined, kind)];
+        if (owner) this.ownerFrames.set(owner, { dso: loc.dso, buildId: loc.dso?.buildId, kind, ids });
+      }
+    }
     cache[loc.id] = ids;
     return ids;
   }

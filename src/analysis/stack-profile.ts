@@ -113,8 +113,9 @@ class GrowI32 {
     }
     this.a[this.n++] = v;
   }
+  /** A view of the values so far: they never change once pushed, and growing moves to a new buffer. */
   done(): Int32Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
@@ -130,7 +131,7 @@ class GrowF64 {
     this.a[this.n++] = v;
   }
   done(): Float64Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
@@ -148,7 +149,7 @@ export class PairIndex {
 
   constructor(capacity = 1024) {
     let cap = 16;
-    while (cap < capacity * 2) cap *= 2;
+    while (cap * 3 < capacity * 4) cap *= 2;
     this.a = new Int32Array(cap);
     this.b = new Int32Array(cap);
     this.v = new Int32Array(cap).fill(-1);
@@ -178,7 +179,7 @@ export class PairIndex {
       this.size++;
     }
     this.v[i] = value;
-    if (this.size * 2 > this.mask) this.grow();
+    if (this.size * 4 > this.mask * 3) this.grow(); // load factor at most 3/4: 16 bytes per entry or less
   }
 
   private grow(): void {
