@@ -36,10 +36,10 @@ function threadText(p: StackProfile, t: number, opts: FoldedOptions): string {
   let s = th.comm.replace(/ /g, '_');
   let sep = '-';
   if (opts.includePid) {
-    s += `${sep}${th.pid}`;
+    s += `${sep}${th.pid >>> 0}`; // stackcollapse.py prints perf's u32 pid: -1 is 4294967295
     sep = '/';
   }
-  if (opts.includeTid) s += `${sep}${th.tid}`;
+  if (opts.includeTid) s += `${sep}${th.tid >>> 0}`;
   return s;
 }
 
