@@ -1,11 +1,13 @@
 // `kscope flame -o - (folded)` vs `perf script -s stackcollapse.py` on a large system-wide recording
 // with call chains, in one run: best-of-N wall time and peak RSS of each (Node start-up included),
-// ratios, and how many folded lines agree.
+// ratios, and how many folded lines agree; then kscope's other formats (html, pprof, speedscope,
+// written to files under the OS temp directory) against the same perf numbers.
 //   npm run build && node dist/bench/flame.js [--reps N] [--file perf.data]
 // Without --file it uses (and if needed makes) the recording bench/report-stats.ts uses:
 // $KSCOPE_FIXTURE_CACHE/bench/system-g-100mb.data (perf record -a -g -F 20000, two burn workloads).
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasTool, repoRoot } from '../test/helpers/fixtures.js';
 import { benchRecording, measure, opt } from './common.js';
@@ -36,6 +38,22 @@ function main(): void {
   console.log(`  kscope flame -o -               ${kBest.toFixed(3)} s  peak RSS ${(kRss / 1024).toFixed(1)} MiB`);
   console.log(`  time ratio kscope/perf ${(kBest / Math.max(pBest, 0.001)).toFixed(2)}x, RSS ratio ${(kRss / pRss).toFixed(2)}x, ` +
     `${same}/${pl.size - 1} of perf's lines equal`);
+  const dir = mkdtempSync(join(tmpdir(), 'kscope-bench-flame-'));
+  try {
+    for (const [format, name] of [['folded', 'out.folded'], ['html', 'out.html'], ['pprof', 'out.pb.gz'], ['speedscope', 'out.json']]) {
+      const cmd = [process.execPath, join(repoRoot, 'bin/kscope.js'), 'flame', '-i', file, '--format', format, '-o', join(dir, name)];
+      let secs = Infinity, rss = 0;
+      for (let i = 0; i < reps; i++) {
+        const m = measure(cmd);
+        secs = Math.min(secs, m.secs);
+        rss = Math.max(rss, m.rssKb);
+      }
+      console.log(`  kscope flame --format ${format.padEnd(10)} -o FILE ${secs.toFixed(3)} s  peak RSS ${(rss / 1024).toFixed(1)} MiB  ` +
+        `(time ${(secs / Math.max(pBest, 0.001)).toFixed(2)}x, RSS ${(rss / pRss).toFixed(2)}x perf's)`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 main();

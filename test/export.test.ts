@@ -8,8 +8,8 @@ import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { FrameKind, StackProfileBuilder, profileTotals, stackFrames, type StackProfile } from '../src/analysis/stack-profile.js';
 import { toFolded, foldStacks, type FoldedOptions } from '../src/export/folded.js';
-import { toPprof } from '../src/export/pprof.js';
-import { toSpeedscope, type SpeedscopeFile } from '../src/export/speedscope.js';
+import { toPprof, toPprofProfile } from '../src/export/pprof.js';
+import { toSpeedscope, toSpeedscopeObject, type SpeedscopeFile } from '../src/export/speedscope.js';
 import { perfSkipReason, runPerf, standardRecordings } from './helpers/fixtures.js';
 import { parsePerfScriptStacks, PERF_SCRIPT_FIELDS } from './helpers/perf-script-stacks.js';
 
@@ -45,6 +45,32 @@ test('StackProfileBuilder interns frames, stack nodes and threads', () => {
   assert.throws(() => b.addSampleAtNode(2, t), RangeError);
   assert.throws(() => b.addSampleAtNode(n, 1), RangeError);
   assert.equal(toFolded(b.build(), { annotateKernel: true }), 'x 1\nx;r;l_[k] 2\n');
+});
+
+test('streamed folded text equals sorting whole line texts, on names that are prefixes of each other', () => {
+  // Names chosen so component order and full-text order differ ('ab' < 'ab c' but 'ab c' < 'ab;x'),
+  // with duplicate names across modules, threads sharing a comm, a ';' comm and an empty comm.
+  const names = ['ab', 'ab c', 'ab:', 'ab<', 'a', 'b', 'abc', 'ab\u00e9', 'ab\u{1f600}', 'z'];
+  const comms = ['w', 'w x', 'w', 'w;q', 'w-1', ''];
+  let seed = 12345;
+  const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  for (const commSet of [comms.slice(0, 3), comms.slice(0, 5), comms]) {
+    const b = new StackProfileBuilder();
+    for (let i = 0; i < 400; i++) {
+      const depth = rnd(5);
+      const frames = Array.from({ length: depth }, () => ({ name: names[rnd(names.length)], module: rnd(2) ? '/a' : '/b', kind: rnd(3) === 0 ? FrameKind.Kernel : FrameKind.User }));
+      const t = rnd(commSet.length);
+      b.addSample({ frames, order: 'rootToLeaf', pid: 1 + (t % 2), tid: 10 + t, comm: commSet[t], period: rnd(1000) });
+    }
+    const p = b.build();
+    const opts: FoldedOptions[] = [{}, { includeComm: false }, { includePid: true, includeTid: true }, { annotateKernel: true, usePeriod: true }];
+    for (const o of opts) {
+      const expect = foldStacks(p, o).map(([k, v]) => `${k} ${v}\n`).join('');
+      assert.equal(toFolded(p, o), expect, JSON.stringify({ commSet, o }));
+      const lines = expect.split('\n').slice(0, -1).map((l) => l.slice(0, l.lastIndexOf(' ')));
+      assert.deepEqual([...lines].sort(), lines, 'sorted');
+    }
+  }
 });
 
 test('folded stacks follow stackcollapse conventions', () => {
@@ -103,6 +129,7 @@ function checkPprofIntegrity(pp: Profile, p: StackProfile): void {
 test('pprof: gzipped profile.proto with consistent tables', () => {
   const p = synthetic();
   const pp = decodePprof(toPprof(p));
+  assert.deepEqual(toPprof(p, { raw: true }), toPprofProfile(p).encode(), 'sample-by-sample encoding = Profile.encode()');
   const str = pp.stringTable.strings;
   assert.deepEqual(pp.sampleType.map((t) => [str[Number(t.type)], str[Number(t.unit)]]), [['samples', 'count'], ['cpu', 'nanoseconds']]);
   assert.equal(Number(pp.period), 250);
@@ -148,6 +175,7 @@ function checkSpeedscope(json: string, p: StackProfile): SpeedscopeFile {
 test('speedscope: sampled profiles per thread with shared frames', () => {
   const p = synthetic();
   const f = checkSpeedscope(toSpeedscope(p), p);
+  assert.equal(toSpeedscope(p, { name: 'n' }), JSON.stringify(toSpeedscopeObject(p, { name: 'n' })), 'streamed = object form');
   assert.equal(f.profiles.length, 3);
   const worker = f.profiles.find((x) => x.name.startsWith('worker'))!;
   assert.deepEqual(worker.samples.map((s) => s.map((i) => f.shared.frames[i].name)), [['main', 'write', 'ksys_write'], ['[unknown]', 'a;b']]);
@@ -200,6 +228,7 @@ test('pprof and speedscope of a perf recording add up to its samples and periods
   // Attach build-ids the way the perf.data analysis will: per module.
   for (const m of p.modules) if (buildIds.has(m.name)) m.buildId = buildIds.get(m.name);
   const pp = decodePprof(toPprof(p));
+  assert.deepEqual(toPprof(p, { raw: true }), toPprofProfile(p).encode(), 'sample-by-sample encoding = Profile.encode()');
   checkPprofIntegrity(pp, p);
   const str = pp.stringTable.strings;
   const kernel = pp.mapping.find((m) => str[Number(m.filename)] === '[kernel.kallsyms]');
@@ -222,4 +251,5 @@ test('pprof and speedscope of a perf recording add up to its samples and periods
   }
   assert.deepEqual([...got].sort(), [...expected].sort());
   checkSpeedscope(toSpeedscope(p), p);
+  assert.equal(toSpeedscope(p), JSON.stringify(toSpeedscopeObject(p)), 'streamed = object form');
 });

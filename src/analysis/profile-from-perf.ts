@@ -21,7 +21,7 @@ import { RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { KscopeError } from '../util/errors.js';
 import { InlineFrames, recordedEntries } from './inline-frames.js';
 import { Machine, ResolvedSample, samplePeriod, type Loc, type MachineOptions } from './machine.js';
-import { FrameKind, StackProfileBuilder, type StackProfile } from './stack-profile.js';
+import { FrameKind, PairIndex, StackProfileBuilder, type StackProfile } from './stack-profile.js';
 import { eventNames } from './stats.js';
 
 const TWO32 = 0x100000000;
@@ -96,9 +96,13 @@ class EventStacks {
   private readonly locFrames: Array<number[] | undefined> = [];
   private readonly locFramesInlined: Array<number[] | undefined> = [];
   private readonly frameKernel: boolean[] = [];
-  /** The callchain → stack node cache: per node, (Loc id, inlined) → the node after that Loc's frames. */
-  private readonly next: Array<Map<number, number> | undefined> = [];
+  /** Symbol (or DSO, for unresolved addresses) → the frame ids of its non-inlined Locs. */
+  private readonly ownerFrames = new Map<object, { dso: Loc['dso']; buildId: string | undefined; kind: FrameKind; ids: number[] }>();
+  /** The callchain → stack node cache: (node, Loc id * 2 + inlined) → the node after that Loc's frames. */
+  private readonly next = new PairIndex(1 << 16);
   private readonly threadIds = new Map<string, number>();
+  /** The machine's thread object → (its comm, our thread id), so a sample costs no key string. */
+  private readonly lastThread = new Map<object, { pid: number; tid: number; comm: string; id: number }>();
 
   constructor(readonly event: PerfEvent, readonly name: string, private readonly o: StackOptions) {
     const baseName = name.replace(/:[ukhHGIpPSDeW]+$/, '');
@@ -132,27 +136,47 @@ class EventStacks {
       const entries = this.o.inlines.expand(loc);
       if (entries) ids = entries.map((e) => this.internFrame(loc, e.name, kind));
     }
-    ids ??= [this.internFrame(loc, sym ? demangle(sym.name) : undefined, kind)];
+    if (!ids) {
+      // Many Locs (one per distinct address) share a frame: look it up by symbol, or by DSO when
+      // unresolved, before building the frame's description and key.
+      const owner: object | undefined = sym ?? loc.dso;
+      const known = owner ? this.ownerFrames.get(owner) : undefined;
+      if (known && known.dso === loc.dso && known.kind === kind && known.buildId === loc.dso?.buildId) {
+        ids = known.ids;
+      } else {
+        ids = [this.internFrame(loc, sym ? demangle(sym.name) : undefined, kind)];
+        if (owner) this.ownerFrames.set(owner, { dso: loc.dso, buildId: loc.dso?.buildId, kind, ids });
+      }
+    }
     cache[loc.id] = ids;
     return ids;
   }
 
   /** The node after calling into `loc` from `parent` (-1: the root). */
   step(parent: number, loc: Loc, inlined: boolean): number {
-    let m = this.next[parent + 1];
-    if (!m) this.next[parent + 1] = m = new Map();
     const key = loc.id * 2 + (inlined ? 1 : 0);
-    let node = m.get(key);
-    if (node === undefined) {
+    // Stored as node + 1: a Loc whose frames are all left out keeps the parent, which may be -1.
+    let node = this.next.get(parent, key);
+    if (node < 0) {
       node = parent;
       const ids = this.framesOf(loc, inlined);
       for (let k = ids.length - 1; k >= 0; k--) {
         if (this.o.excludeKernel && this.frameKernel[ids[k]]) continue;
         node = this.builder.internStackNode(node, ids[k]);
       }
-      m.set(key, node);
+      this.next.set(parent, key, node + 1);
+      return node;
     }
-    return node;
+    return node - 1;
+  }
+
+  /** Our thread id for a sample of the machine's thread `owner` with its current comm. */
+  threadOf(owner: object, pid: number, tid: number, comm: string): number {
+    const last = this.lastThread.get(owner);
+    if (last && last.comm === comm && last.pid === pid && last.tid === tid) return last.id;
+    const id = this.thread(pid, tid, comm);
+    this.lastThread.set(owner, { pid, tid, comm, id });
+    return id;
   }
 
   thread(pid: number, tid: number, comm: string): number {
@@ -243,7 +267,7 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
       node = st.step(-1, r.frames[0], false);
     }
     const time = s.sampleType & SampleType.TIME ? s.timeHi * TWO32 + s.timeLo : NaN;
-    st.builder.addSampleAtNode(node, st.thread(s.pid, s.tid, comm), 1, time, samplePeriod(s));
+    st.builder.addSampleAtNode(node, st.threadOf(r.thread, s.pid, s.tid, comm), 1, time, samplePeriod(s));
   }
   if (!names) lookUpEvents();
   const evs = file.events.events;

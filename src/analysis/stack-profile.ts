@@ -113,8 +113,9 @@ class GrowI32 {
     }
     this.a[this.n++] = v;
   }
+  /** A view of the values so far: they never change once pushed, and growing moves to a new buffer. */
   done(): Int32Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
@@ -130,12 +131,73 @@ class GrowF64 {
     this.a[this.n++] = v;
   }
   done(): Float64Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
-// Stack-node keys pack (parent + 1, frame) into one double: exact while parent < 2^26 and frame < 2^27.
-const FRAME_SPAN = 2 ** 27;
+/**
+ * An open-addressing hash from a pair of int32s to an int32 (no entry: -1), in typed arrays: no
+ * per-entry objects or boxed keys, where a Map<number, …> of packed doubles allocates a heap number
+ * per key and a Map per trie node costs ~100 bytes each. Keys may be any int32s; values must be >= 0.
+ */
+export class PairIndex {
+  private a: Int32Array;
+  private b: Int32Array;
+  private v: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1024) {
+    let cap = 16;
+    while (cap * 3 < capacity * 4) cap *= 2;
+    this.a = new Int32Array(cap);
+    this.b = new Int32Array(cap);
+    this.v = new Int32Array(cap).fill(-1);
+    this.mask = cap - 1;
+  }
+
+  private slot(a: number, b: number): number {
+    let h = Math.imul(a ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 13;
+    let i = h & this.mask;
+    while (this.v[i] >= 0 && (this.a[i] !== a || this.b[i] !== b)) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  get(a: number, b: number): number {
+    return this.v[this.slot(a, b)];
+  }
+
+  /** Sets (a, b) → value (value >= 0). */
+  set(a: number, b: number, value: number): void {
+    const i = this.slot(a, b);
+    if (this.v[i] < 0) {
+      this.a[i] = a;
+      this.b[i] = b;
+      this.size++;
+    }
+    this.v[i] = value;
+    if (this.size * 4 > this.mask * 3) this.grow(); // load factor at most 3/4: 16 bytes per entry or less
+  }
+
+  private grow(): void {
+    const { a, b, v } = this;
+    const cap = v.length * 2;
+    this.a = new Int32Array(cap);
+    this.b = new Int32Array(cap);
+    this.v = new Int32Array(cap).fill(-1);
+    this.mask = cap - 1;
+    for (let k = 0; k < v.length; k++) {
+      if (v[k] < 0) continue;
+      const i = this.slot(a[k], b[k]);
+      this.a[i] = a[k];
+      this.b[i] = b[k];
+      this.v[i] = v[k];
+    }
+  }
+}
 
 /** Builds a StackProfile one sample at a time, interning strings, frames, stack nodes and threads. */
 export class StackProfileBuilder {
@@ -149,7 +211,7 @@ export class StackProfileBuilder {
   private fFile = new GrowI32();
   private fLine = new GrowI32();
   private fKind: number[] = [];
-  private nodeIds = new Map<number, number>();
+  private nodeIds = new PairIndex();
   private sParent = new GrowI32();
   private sFrame = new GrowI32();
   private smStack = new GrowI32();
@@ -200,7 +262,6 @@ export class StackProfileBuilder {
       this.fLine.push(f.line ?? 0);
       this.fKind.push(kind);
       this.frameIds.set(key, id);
-      if (id >= FRAME_SPAN) throw new RangeError('too many distinct frames for a stack profile');
     } else if (f.module !== undefined && f.buildId) {
       this.internModule(f.module, f.buildId);
     }
@@ -209,13 +270,12 @@ export class StackProfileBuilder {
 
   /** Returns the stack node for `frame` called from `parent` (-1: a root frame). */
   internStackNode(parent: number, frame: number): number {
-    const key = (parent + 1) * FRAME_SPAN + frame;
-    let id = this.nodeIds.get(key);
-    if (id === undefined) {
+    let id = this.nodeIds.get(parent, frame);
+    if (id < 0) {
       id = this.sParent.n;
       this.sParent.push(parent);
       this.sFrame.push(frame);
-      this.nodeIds.set(key, id);
+      this.nodeIds.set(parent, frame, id);
     }
     return id;
   }

@@ -1,12 +1,12 @@
 // kscope flame: perf.data → a flame graph (self-contained HTML) or another stack format (folded
 // stacks for flamegraph.pl, pprof, speedscope). The format comes from --format, else from -o's
 // extension; `-o -` writes to stdout (folded unless --format says otherwise).
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { openPerfData } from '../formats/perfdata/index.js';
 import { profileFromPerf } from '../analysis/profile-from-perf.js';
 import { processNames, profileTotals, type StackProfile } from '../analysis/stack-profile.js';
-import { PROFILE_FORMATS, isProfileFormat, profileFormatForPath, renderProfile, type ProfileFormat } from '../ui/render.js';
+import { PROFILE_FORMATS, isProfileFormat, profileFormatForPath, writeProfile, type ProfileFormat } from '../ui/render.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
@@ -69,6 +69,19 @@ function periodSubtitle(p: StackProfile): string {
   const procs = processNames(p).size;
   return `${p.eventName ? `${p.eventName}: ` : ''}${t.period} ${unit} of period over ${t.weight} samples, ` +
     `${procs} process${procs === 1 ? '' : 'es'}, ${p.threads.length} thread${p.threads.length === 1 ? '' : 's'}`;
+}
+
+/** Writes all of `bytes` to `fd`, waiting out EAGAIN (stdout may be a non-blocking pipe). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let at = 0;
+  while (at < bytes.length) {
+    try {
+      at += writeSync(fd, bytes, at, bytes.length - at);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+    }
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -144,18 +157,18 @@ export async function run(argv: string[]): Promise<number> {
   }
   const p = result.profile;
   const shown = o.weight === 'period' && format !== 'pprof' ? periodWeighted(p) : p;
-  const bytes = renderProfile(shown, format, {
+  const fd = output === '-' ? 1 : openSync(output, 'w');
+  try {
+    writeProfile(shown, format, {
     includeComm,
     includePid: o.includePid,
     includeTid: o.includeTid,
     annotateKernel: o.kernel === true,
     title: o.title,
     ...(o.weight === 'period' ? { usePeriod: true, subtitle: periodSubtitle(p) } : {}),
-  });
-  if (output === '-') {
-    await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (err) => (err ? reject(err) : resolve())));
-  } else {
-    writeFileSync(output, bytes);
+    }, (chunk) => writeAll(fd, chunk));
+  } finally {
+    if (fd !== 1) closeSync(fd);
   }
   const ev = result.event && result.eventNames.length > 1 ? `, event ${result.event.name}` : '';
   process.stderr.write(`kscope flame: wrote ${output === '-' ? 'stdout' : output} (${p.samples.length} samples, ${p.frames.length} frames${ev})\n`);

@@ -1,9 +1,9 @@
 // One entry point from a StackProfile to the bytes of any output format, so commands (`kscope flame`,
 // `kscope report --export`) stay thin compositions.
 import type { StackProfile } from '../analysis/stack-profile.js';
-import { toFolded, type FoldedOptions } from '../export/folded.js';
+import { toFolded, writeFolded, type ByteSink, type FoldedOptions } from '../export/folded.js';
 import { toPprof } from '../export/pprof.js';
-import { toSpeedscope } from '../export/speedscope.js';
+import { toSpeedscope, writeSpeedscope } from '../export/speedscope.js';
 import { toFlameHtml } from './flame-html.js';
 import type { FlameOptions } from './flame-data.js';
 
@@ -37,4 +37,14 @@ export function renderProfile(p: StackProfile, format: ProfileFormat, opts: Rend
     case 'html':
       return new TextEncoder().encode(toFlameHtml(p, opts));
   }
+}
+
+/**
+ * Writes a profile in `format` to `sink` chunk by chunk; folded stacks are streamed without ever
+ * holding the whole text (the largest of the formats: ~100 MB for a busy system-wide recording).
+ */
+export function writeProfile(p: StackProfile, format: ProfileFormat, opts: RenderOptions, sink: ByteSink): void {
+  if (format === 'folded') writeFolded(p, opts, sink);
+  else if (format === 'speedscope') writeSpeedscope(p, { name: opts.title }, sink);
+  else sink(renderProfile(p, format, opts));
 }
