@@ -170,7 +170,7 @@ export class SymbolIndex {
    * entries, dso__synthesize_plt_symbols) inserted without fixups. Lookups descend the same
    * red-black tree perf does, so overlapping symbols resolve as in perf.
    */
-  static fromPerfPasses(passes: SymbolRow[][], extra: SymbolRow[] = []): SymbolIndex {
+  static fromPerfPasses(passes: SymbolRow[][], extra: SymbolRow[] = [], rankName?: (name: string) => string): SymbolIndex {
     let total = extra.length, big = false;
     for (const p of passes) {
       total += p.length;
@@ -182,7 +182,7 @@ export class SymbolIndex {
       if (p.length === 0) continue;
       for (const r of p) t.insert(r);
       t.fixupEnd();
-      t.fixupDuplicate();
+      t.fixupDuplicate(rankName);
     }
     for (const r of extra) t.insert(r);
     // Renumber the surviving nodes by in-order rank: the arrays are then sorted by start.
@@ -245,20 +245,25 @@ export function chooseBest(a: SymbolRow, b: SymbolRow): SymbolRow {
  * `sectionsFrom` gives section flags (the binary's, when the table comes from a debug file whose
  * sections are NOBITS copies with the same flags).
  */
+/**
+ * Whether entry i of an ELF symbol table is a function symbol for lookups: FUNC/IFUNC with a
+ * section (or ABS), or a NOTYPE label in an executable section that is not a local label.
+ */
+export function isFunctionSymbol(table: ElfSymbolTable, i: number, sectionsFrom: ElfFile): boolean {
+  const type = table.info[i] & 0xf, shndx = table.shndx[i];
+  if (shndx === 0 || table.nameOffset[i] === 0) return false;
+  if (type === STT_FUNC || type === STT_GNU_IFUNC) return shndx < SHN_LORESERVE || shndx === SHN_ABS;
+  if (type !== STT_NOTYPE || shndx >= SHN_LORESERVE) return false;
+  const sec = sectionsFrom.sections[shndx];
+  if (!sec || !(sec.flags & SHF_EXECINSTR)) return false;
+  const name = table.name(i);
+  return !name.startsWith('.L') && !name.startsWith('$'); // local labels, ARM mapping symbols
+}
+
 export function functionRows(table: ElfSymbolTable, sectionsFrom: ElfFile): SymbolRow[] {
   const rows: SymbolRow[] = [];
   for (let i = 0; i < table.count; i++) {
-    const type = table.type(i), shndx = table.shndx[i];
-    if (shndx === 0 || table.nameOffset[i] === 0) continue;
-    if (type === STT_FUNC || type === STT_GNU_IFUNC) {
-      if (shndx >= SHN_LORESERVE && shndx !== SHN_ABS) continue;
-    } else if (type === STT_NOTYPE) {
-      if (shndx >= SHN_LORESERVE) continue;
-      const sec = sectionsFrom.sections[shndx];
-      if (!sec || !(sec.flags & SHF_EXECINSTR)) continue;
-      const name = table.name(i);
-      if (name.startsWith('.L') || name.startsWith('$')) continue; // local labels, ARM mapping symbols
-    } else continue;
+    if (!isFunctionSymbol(table, i, sectionsFrom)) continue;
     rows.push({ name: table.name(i), start: table.value(i), size: table.size[i], bind: table.bind(i) });
   }
   return rows;
@@ -483,10 +488,13 @@ class PerfSymbolTree {
     }
   }
 
-  /** symbols__fixup_duplicate: of symbols with one start, keep choose_best_symbol's pick. */
-  fixupDuplicate(): void {
+  /**
+   * symbols__fixup_duplicate: of symbols with one start, keep choose_best_symbol's pick, comparing
+   * names as `rankName` gives them (perf's names are demangled by then).
+   */
+  fixupDuplicate(rankName?: (name: string) => string): void {
     const S = this.start;
-    const row = (i: number): SymbolRow => ({ name: this.name[i], start: 0n, size: Number(this.end[i]) - Number(S[i]), bind: this.bind[i] });
+    const row = (i: number): SymbolRow => ({ name: rankName ? rankName(this.name[i]) : this.name[i], start: 0n, size: Number(this.end[i]) - Number(S[i]), bind: this.bind[i] });
     let nd = this.first();
     while (nd !== -1) {
       let curr = nd;
