@@ -131,7 +131,7 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
     const minHit = Math.floor(total * (o.graph.threshold / 100));
     const fractal = o.graph.mode === 'fractal';
     const root = o.graph.mode !== 'none' && (fractal || h.graphPeriod(e) >= minHit) ? h.graphOf(e, fractal ? 0 : minHit) : undefined;
-    if (root) lines.push(...callchainLines(root, (id) => h.frameName(id), total, v, o.graph));
+    if (root) for (const l of callchainLines(root, (id) => h.frameName(id), total, v, o.graph)) lines.push(l); // no spread: a graph can run to millions of lines
   }
   lines.push('');
   lines.push('');
