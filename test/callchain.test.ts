@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { CallchainTree, ChainNode, pathOf, sortedFlat, sortedGraphAbs, sortedGraphRel } from '../src/analysis/callchain.js';
+import { buildCallchainTree, CallchainTree, ChainNode, pathOf, sortedFlat, sortedGraphAbs, sortedGraphRel } from '../src/analysis/callchain.js';
 import { fixed2 } from '../src/analysis/report-text.js';
 
 const num = (a: number, b: number) => a - b; // frames compare by id: children run from the greatest down
@@ -40,6 +40,66 @@ test('callchain tree: a split whose new branch sorts after the moved tail', () =
   t.append([5, 8], 1, 1);
   t.append([5, 2], 1, 1);
   assert.deepEqual(t.root.children[0].children.map((n) => n.val), [[8], [6, 7], [2]]);
+});
+
+/** A small deterministic generator (xorshift32). */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 2 ** 32; };
+}
+
+/** Chains with shared prefixes, stored as a tail trie the way Hists interns cursors. */
+function randomChains(seed: number, nChains: number, nFrames: number) {
+  const r = rng(seed);
+  const nodes: number[] = [];
+  const intern = new Map<string, number>();
+  const node = (frame: number, next: number): number => {
+    const k = frame + ':' + next;
+    let x = intern.get(k);
+    if (x === undefined) { nodes.push(frame, next); x = nodes.length / 2; intern.set(k, x); }
+    return x;
+  };
+  const base: number[][] = Array.from({ length: 6 }, () => Array.from({ length: 1 + Math.floor(r() * 12) }, () => Math.floor(r() * nFrames)));
+  const lists: number[][] = [];
+  for (let i = 0; i < nChains; i++) {
+    const b = base[Math.floor(r() * base.length)];
+    const cut = Math.floor(r() * (b.length + 1));
+    const ids = b.slice(0, cut);
+    for (let k = Math.floor(r() * 4); k > 0; k--) ids.push(Math.floor(r() * nFrames));
+    if (r() < 0.3) ids.unshift(Math.floor(r() * nFrames));
+    lists.push(r() < 0.05 ? [] : ids);
+  }
+  const chains = lists.map((ids) => { let x = 0; for (let i = ids.length - 1; i >= 0; i--) x = node(ids[i], x); return x; });
+  const periods = lists.map(() => 1 + Math.floor(r() * 1000));
+  const counts = lists.map(() => 1 + Math.floor(r() * 3));
+  return { lists, chains, periods, counts, trie: { nodes: Int32Array.from(nodes) } };
+}
+
+/** A tree's shape down to the branches reaching minHit (with every child's first frame and period, in order). */
+function shapeAbove(n: ChainNode, minHit: number): unknown {
+  return {
+    val: n.val, hit: n.hit, ch: n.childrenHit, count: n.count, cc: n.childrenCount,
+    order: n.children.map((c) => [c.val[0], c.cumul, c.cumulCount]),
+    kids: n.children.filter((c) => c.cumul >= minHit).map((c) => shapeAbove(c, minHit)),
+  };
+}
+
+test('callchain tree built top down equals chain by chain appending, pruned below minHit', () => {
+  // an order that is not transitive (as perf's match_chain across symbol kinds is not): children order depends on insertion
+  const odd = (a: number, b: number) => (a === b ? 0 : ((a * 7 + b * 13) % 5 < 2) === a < b ? -1 : 1);
+  const asym = (a: number, b: number) => (a === b ? 0 : a < b ? odd(a, b) : -odd(b, a));
+  for (const [seed, cmp] of [[1, num], [2, num], [3, asym], [4, asym], [5, asym]] as const) {
+    const { lists, chains, periods, counts, trie } = randomChains(seed, 400, seed < 3 ? 40 : 12);
+    const t = new CallchainTree(cmp);
+    lists.forEach((ids, i) => t.append(ids, periods[i], counts[i]));
+    assert.deepEqual(shape(buildCallchainTree(trie, chains, periods, counts, cmp, 0)), shape(t.root), `seed ${seed}`);
+    const total = periods.reduce((a, b) => a + b, 0);
+    for (const minHit of [1, Math.floor(total * 0.005), Math.floor(total * 0.05), Math.floor(total * 0.3)]) {
+      const pruned = buildCallchainTree(trie, chains, periods, counts, cmp, minHit);
+      assert.deepEqual(shapeAbove(pruned, minHit), shapeAbove(t.root, minHit), `seed ${seed} minHit ${minHit}`);
+      assert.deepEqual(sortedFlat(pruned, minHit).map(pathOf), sortedFlat(t.root, minHit).map(pathOf));
+    }
+  }
 });
 
 test('fixed2 prints as printf %.2f, ties to even included', () => {

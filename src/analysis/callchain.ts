@@ -11,7 +11,10 @@
 // keep that order among equal values (rb_insert_callchain puts ties to the right).
 import type { Loc } from './machine.js';
 
-/** How frames compare: perf's match_chain result, negative when `a` sorts before `b` as keys. */
+/**
+ * How frames compare: perf's match_chain result, negative when `a` sorts before `b` as keys; 0
+ * exactly when the ids are equal (ids are interned by match_chain equality).
+ */
 export type FrameCompare = (a: number, b: number) => number;
 
 export class ChainNode {
@@ -60,7 +63,7 @@ export class CallchainTree {
 
   private appendChain(node: ChainNode, ids: readonly number[], pos: number, period: number, count: number): void {
     let m = 1;
-    while (m < node.val.length && pos + m < ids.length && this.cmp(node.val[m], ids[pos + m]) === 0) m++;
+    while (m < node.val.length && pos + m < ids.length && node.val[m] === ids[pos + m]) m++;
     if (m < node.val.length) { // split_add_child: the tail and the children move to a new first child
       const tail = new ChainNode(node, node.val.slice(m));
       tail.hit = node.hit; tail.childrenHit = node.childrenHit; tail.count = node.count; tail.childrenCount = node.childrenCount;
@@ -83,6 +86,151 @@ export class CallchainTree {
     if (pos + m === ids.length) { node.hit += period; node.count += count; return; }
     this.appendChildren(node, ids, pos + m, period, count);
   }
+}
+
+/**
+ * Chains stored as a trie of their tails, two int32s a node: chain node x (1-based; 0 ends a chain)
+ * has the frame `nodes[2 * (x - 1)]` and continues with the chain `nodes[2 * (x - 1) + 1]`.
+ */
+export interface ChainTrie {
+  nodes: Int32Array;
+}
+
+/**
+ * The radix tree CallchainTree.append builds from these chains in this order, built top down: the
+ * chains through a node are grouped by their next frame, and a node's run of frames ends where a
+ * chain ends or the chains part. Chains join children as append's scan has them (in chain order,
+ * the first child not greater than the chain's frame: joined when equal, else a new child goes
+ * before it), so the children and their order are append's, duplicates under an order that is not
+ * transitive included. A child whose cumulative period is below `minHit` is not built: it stays one node with
+ * its first frame and the whole period as its hits and count (perf's graph, flat and folded
+ * printing never reach a branch below min_callchain_hits, nor anything under it); minHit 0 builds
+ * the whole tree. Work is one step per chain and frame on the built nodes only; the first frames of
+ * each chain are copied out of the trie first (a chain's trie nodes mostly lie together), so the
+ * steps read memory close by.
+ */
+export function buildCallchainTree(trie: ChainTrie, chains: ArrayLike<number>, periods: ArrayLike<number>, counts: ArrayLike<number>,
+  cmp: FrameCompare, minHit: number): ChainNode {
+  const nodes = trie.nodes;
+  const root = new ChainNode(undefined, []);
+  let n = 0;
+  for (let i = 0; i < chains.length; i++) if (chains[i] !== 0) n++; // an empty chain appends nothing
+  if (!n) return root;
+  // per chain c: its first frames in buf[start[c], end[c]), then the trie node `rest[c]` (0: no more)
+  const K = Math.max(4, Math.min(64, Math.floor((8 << 20) / n)));
+  const start = new Int32Array(n), end = new Int32Array(n), rest = new Int32Array(n);
+  const per = new Float64Array(n), cnt = new Float64Array(n);
+  let buf = new Int32Array(Math.min(n * K, 1 << 16)), used = 0;
+  for (let i = 0, c = 0; i < chains.length; i++) {
+    let x = chains[i];
+    if (x === 0) continue;
+    if (used + K > buf.length) { const b = new Int32Array(Math.min(n * K, Math.max(buf.length * 2, used + K))); b.set(buf.subarray(0, used)); buf = b; }
+    start[c] = used;
+    for (let k = 0; k < K && x !== 0; k++) { buf[used++] = nodes[2 * x - 2]; x = nodes[2 * x - 1]; }
+    end[c] = used; rest[c] = x; per[c] = periods[i]; cnt[c] = counts[i]; c++;
+  }
+  // per chain under way (partitioned as the tree grows): its index, its position (a buf index,
+  // or minus the trie node once past its copied frames) and that position's frame
+  const id = new Int32Array(n), pos = new Int32Array(n), fr = new Int32Array(n);
+  const id2 = new Int32Array(n), pos2 = new Int32Array(n), fr2 = new Int32Array(n), cur2 = new Int32Array(n);
+  for (let c = 0; c < n; c++) { id[c] = c; pos[c] = start[c]; fr[c] = buf[start[c]]; }
+  // Per frame id, the child its chains join, as append's scan finds it: valid while `seen[f]` is
+  // the current version (bumped per node and per new child, as a new child can change the scan).
+  let seen = new Int32Array(256), joins = new Int32Array(256), version = 0;
+  const gLen: number[] = [], gHit: number[] = [], gCount: number[] = [];
+
+  /** Adds the chains [lo, hi) as children of `node`. */
+  const children = (node: ChainNode, lo: number, hi: number): void => {
+    // append's scan per chain: the first child not greater than its frame, joined when equal, else a new child before it
+    const kidFrame: number[] = [], kidGroup: number[] = [];
+    version++;
+    let hit = 0, count = 0;
+    for (let i = lo; i < hi; i++) {
+      const f = fr[i], c = id[i];
+      if (f >= seen.length) {
+        const m = Math.max(f + 1, seen.length * 2);
+        const s2 = new Int32Array(m), j2 = new Int32Array(m);
+        s2.set(seen); j2.set(joins); seen = s2; joins = j2;
+      }
+      let g: number;
+      if (seen[f] === version) g = joins[f];
+      else {
+        let k = 0, d = 1;
+        while (k < kidFrame.length && (d = cmp(kidFrame[k], f)) > 0) k++;
+        if (k < kidFrame.length && d === 0) g = kidGroup[k];
+        else {
+          g = gLen.length; gLen.push(0); gHit.push(0); gCount.push(0);
+          kidFrame.splice(k, 0, f); kidGroup.splice(k, 0, g);
+          version++;
+        }
+        seen[f] = version; joins[f] = g;
+      }
+      fr2[i] = g; // the chain's group, for the sort below
+      gLen[g]++; gHit[g] += per[c]; gCount[g] += cnt[c];
+      hit += per[c]; count += cnt[c];
+    }
+    node.childrenHit += hit; node.childrenCount += count;
+    const ng = gLen.length;
+    const lens = gLen.splice(0), hits = gHit.splice(0), cnts = gCount.splice(0);
+    // a stable counting sort of the range by group
+    const at: number[] = new Array(ng);
+    for (let g = 0, p = lo; g < ng; g++) { at[g] = p; p += lens[g]; }
+    if (ng > 1) {
+      const fill = at.slice();
+      for (let i = lo; i < hi; i++) {
+        const q = fill[fr2[i]]++;
+        id2[q] = id[i]; pos2[q] = pos[i]; cur2[q] = fr[i];
+      }
+      id.set(id2.subarray(lo, hi), lo); pos.set(pos2.subarray(lo, hi), lo); fr.set(cur2.subarray(lo, hi), lo);
+    }
+    const kids = node.children;
+    for (let k = 0; k < kidGroup.length; k++) {
+      const g = kidGroup[k];
+      if (hits[g] < minHit) {
+        const child = new ChainNode(node, [kidFrame[k]]);
+        child.hit = hits[g]; child.count = cnts[g];
+        kids.push(child);
+      } else kids.push(chain(node, at[g], at[g] + lens[g]));
+    }
+  };
+
+  /**
+   * The node of the chains [lo, hi), which all go on with one frame: its run goes on while no
+   * chain ends and all go on with the same frame.
+   */
+  const chain = (parent: ChainNode, lo: number, hi: number): ChainNode => {
+    const val: number[] = [];
+    const node = new ChainNode(parent, val);
+    let f = fr[lo];
+    for (;;) {
+      val.push(f);
+      let j = lo, ended = false, nf = -1, same = true;
+      for (let i = lo; i < hi; i++) {
+        const c = id[i];
+        let p = pos[i], g: number;
+        if (p >= 0) { // within the copied frames, then on into the trie
+          p++;
+          if (p < end[c]) g = buf[p];
+          else { const x = rest[c]; p = -x; g = x ? nodes[2 * x - 2] : -1; }
+        } else {
+          const x = nodes[-2 * p - 1];
+          p = -x; g = x ? nodes[2 * x - 2] : -1;
+        }
+        if (g < 0) { ended = true; node.hit += per[c]; node.count += cnt[c]; continue; }
+        if (nf < 0) nf = g; else if (g !== nf) same = false;
+        id[j] = c; pos[j] = p; fr[j] = g; j++;
+      }
+      hi = j;
+      if (hi === lo) return node;
+      if (ended || !same) break;
+      f = nf;
+    }
+    children(node, lo, hi);
+    return node;
+  };
+
+  children(root, 0, n);
+  return root;
 }
 
 /** perf's sort_chain_graph_abs: children whose cumulative period reaches minHit, by it descending. */

@@ -11,7 +11,7 @@
 import type { Loc, ResolvedSample, SymInfo, Thread } from './machine.js';
 import { F64Column, I32Column, PairTable } from './pair-table.js';
 import { SourceLines } from './srcline.js';
-import { CallchainTree, compareFrameLocs, frameText } from './callchain.js';
+import { buildCallchainTree, compareFrameLocs, frameText, type ChainNode } from './callchain.js';
 
 /**
  * Sort keys (perf 6.1's sort.c sort_dimension names). `tid` is kscope's name for perf's `pid` key
@@ -119,10 +119,14 @@ export class Hists {
   private readonly names: string[] = [];
   private readonly nameLocs: Loc[] = [];
   private readonly nameIds = new Map<string, number>();
-  /** Cursor trie: node id (1-based; 0 is the root) → parent node and frame name id. */
+  /** Per frame id: how it compares (0 symbol, 1 unresolved, 2 through compareFrameLocs), its DSO rank, address halves. */
+  private readonly frameKind: number[] = [];
+  private readonly frameDso: number[] = [];
+  private readonly frameHi: number[] = [];
+  private readonly frameLo: number[] = [];
+  /** Cursor trie: node id x (1-based; 0 is the root) → frame name id at [2x - 2], parent node at [2x - 1]. */
   private readonly trie = new PairTable(14);
-  private readonly trieParent = new I32Column();
-  private readonly trieName = new I32Column();
+  private readonly trieNodes = new I32Column();
   /** (entry idx, suffix node) → slot; per slot its entry, node, period, count. */
   private readonly graphs = new PairTable(14);
   private readonly slotEntry = new I32Column();
@@ -260,7 +264,17 @@ export class Hists {
       const s = loc.sym;
       const key = s ? (s.inlined ? 'i' + s.name : `s${s.dso.id}:${s.startHex}`) : `a${loc.dso ? loc.dso.id : -1}:${loc.addrHex}`;
       const known = this.nameIds.get(key);
-      if (known === undefined) { id = this.names.length; this.names.push(this.name(loc)); this.nameLocs.push(loc); this.nameIds.set(key, id); } else id = known;
+      if (known === undefined) {
+        id = this.names.length; this.names.push(this.name(loc)); this.nameLocs.push(loc); this.nameIds.set(key, id);
+        // numeric match_chain keys: kind 0 symbol (by dso, start), 1 unresolved (by dso, ip), 2 other (compareFrameLocs)
+        const hex = s ? s.startHex : loc.addrHex;
+        const ok = (!s || !s.inlined) && hex.length <= 16 && /^[0-9a-f]*$/.test(hex);
+        const h = hex.padStart(16, '0');
+        this.frameKind.push(ok ? (s ? 0 : 1) : 2);
+        this.frameDso.push(loc.dso ? loc.dso.id : -1);
+        this.frameHi.push(ok ? parseInt(h.slice(0, 8), 16) : 0);
+        this.frameLo.push(ok ? parseInt(h.slice(8), 16) : 0);
+      } else id = known;
       this.nameOfLoc.set(loc.id, id);
     }
     return id;
@@ -270,7 +284,14 @@ export class Hists {
   frameName(id: number): string { return this.names[id]; }
 
   /** perf's match_chain order of two frame ids. */
-  readonly compareFrames = (a: number, b: number): number => (a === b ? 0 : compareFrameLocs(this.nameLocs[a], this.nameLocs[b]) || a - b);
+  readonly compareFrames = (a: number, b: number): number => {
+    if (a === b) return 0;
+    const k = this.frameKind[a];
+    if (k !== 2 && k === this.frameKind[b]) {
+      return this.frameDso[a] - this.frameDso[b] || this.frameHi[a] - this.frameHi[b] || this.frameLo[a] - this.frameLo[b] || a - b;
+    }
+    return compareFrameLocs(this.nameLocs[a], this.nameLocs[b]) || a - b;
+  };
 
   /** Interns the sample's cursor suffixes: sfx[i] is the trie node of cursor[i..n), sfx[n] = 0. */
   private internCursor(cur: Loc[], n: number): void {
@@ -280,7 +301,7 @@ export class Hists {
     for (let i = n - 1; i >= 0; i--) {
       const name = this.nameId(cur[i]);
       const node = this.trie.intern(sfx[i + 1], name) + 1;
-      if (node > this.trieParent.length) { this.trieParent.push(sfx[i + 1]); this.trieName.push(name); }
+      if (node * 2 > this.trieNodes.length) { this.trieNodes.push(name); this.trieNodes.push(sfx[i + 1]); }
       sfx[i] = node;
     }
   }
@@ -338,9 +359,8 @@ export class Hists {
     this.slotCount.add(slot, 1);
   }
 
-  /** The callchain tree of an entry's samples (perf's he->callchain; undefined without graphs). */
-  graphOf(e: HistEntry): CallchainTree | undefined {
-    if (!this.opts.graph) return undefined;
+  /** The entry's call graph slots, grouped by entry (built once after the last add). */
+  private slotIndex(): void {
     if (!this.slotsByEntry) {
       const ns = this.slotEntry.length, ents = this.slotEntry.data;
       const start = new Int32Array(this.list.length + 1);
@@ -351,17 +371,35 @@ export class Hists {
       for (let s = 0; s < ns; s++) by[fill[ents[s]]++] = s;
       this.slotsByEntry = by; this.slotsStart = start;
     }
-    const by = this.slotsByEntry, start = this.slotsStart!;
-    const parent = this.trieParent.data, nameOf = this.trieName.data;
-    const tree = new CallchainTree(this.compareFrames);
-    const ids: number[] = [];
-    for (let j = start[e.idx]; j < start[e.idx + 1]; j++) {
-      const s = by[j];
-      ids.length = 0;
-      for (let x = this.slotNode.data[s]; x !== 0; x = parent[x - 1]) ids.push(nameOf[x - 1]);
-      tree.append(ids, this.slotPeriod.at(s), this.slotCount.at(s));
-    }
-    return tree;
+  }
+
+  /**
+   * The period of an entry's call graph (its root's cumulative hits: the sum of the periods of the
+   * chains recorded for it) without building the tree; 0 without graphs.
+   */
+  graphPeriod(e: HistEntry): number {
+    if (!this.opts.graph) return 0;
+    this.slotIndex();
+    const by = this.slotsByEntry!, start = this.slotsStart!, period = this.slotPeriod.data;
+    let sum = 0;
+    for (let j = start[e.idx]; j < start[e.idx + 1]; j++) sum += period[by[j]];
+    return sum;
+  }
+
+  /**
+   * The callchain tree of an entry's samples (perf's he->callchain; undefined without graphs): its
+   * root. Branches whose cumulative period is below `minHit` are left unbuilt (buildCallchainTree).
+   */
+  graphOf(e: HistEntry, minHit = 0): ChainNode | undefined {
+    if (!this.opts.graph) return undefined;
+    this.slotIndex();
+    const by = this.slotsByEntry!, start = this.slotsStart!;
+    const lo = start[e.idx], n = start[e.idx + 1] - lo;
+    const nodes = new Int32Array(n), periods = new Float64Array(n), counts = new Float64Array(n);
+    const sn = this.slotNode.data, sp = this.slotPeriod.data, sc = this.slotCount.data;
+    for (let j = 0; j < n; j++) { const s = by[lo + j]; nodes[j] = sn[s]; periods[j] = sp[s]; counts[j] = sc[s]; }
+    const trie = { nodes: this.trieNodes.data };
+    return buildCallchainTree(trie, nodes, periods, counts, this.compareFrames, minHit);
   }
 
   /**

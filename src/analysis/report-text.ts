@@ -126,8 +126,12 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
       cols.push(i < keys.length - 1 || SELF_PADDED.has(k) ? t.padEnd(widths[i]) : t);
     });
     lines.push('  ' + cols.join('  '));
-    const tree = o.graph.mode !== 'none' ? h.graphOf(e) : undefined;
-    if (tree) lines.push(...callchainLines(tree.root, (id) => h.frameName(id), total, v, o.graph));
+    // graph, flat and folded print only branches reaching min_callchain_hits: an entry whose whole
+    // graph is below it prints none, and its tree need not be built
+    const minHit = Math.floor(total * (o.graph.threshold / 100));
+    const fractal = o.graph.mode === 'fractal';
+    const root = o.graph.mode !== 'none' && (fractal || h.graphPeriod(e) >= minHit) ? h.graphOf(e, fractal ? 0 : minHit) : undefined;
+    if (root) for (const l of callchainLines(root, (id) => h.frameName(id), total, v, o.graph)) lines.push(l); // no spread: a graph can run to millions of lines
   }
   lines.push('');
   lines.push('');
