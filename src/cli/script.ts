@@ -75,7 +75,7 @@ async function printSamples(o: { input: string; fields?: string; ns?: boolean; s
   const printer = new PerfScriptPrinter(file, machine, { fields: o.fields, ns: o.ns, demangle });
   const out = stdoutOutput();
   try {
-    const next = file.orderedRecords();
+    const next = file.orderedRecords({ transient: true });
     for (const rec of next) {
       machine.process(rec);
       if (rec.type !== RecordType.SAMPLE) continue;

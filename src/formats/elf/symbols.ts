@@ -70,6 +70,17 @@ export class ElfSymbolTable {
     return n;
   }
 
+  /**
+   * The name's bytes without the NUL (a view of the string table, no string made), or undefined
+   * when name(i) would throw.
+   */
+  nameBytes(i: number): Uint8Array | undefined {
+    const off = this.nameOffset[i], b = this.strings.bytes;
+    if (off >= b.byteLength) return undefined;
+    const end = b.indexOf(0, off);
+    return end < 0 ? undefined : b.subarray(off, end);
+  }
+
   private lastNul?: number;
 
   /** Throws the FormatError name(i) would throw, without decoding the name (for lazy decoders). */

@@ -435,8 +435,8 @@ export function recordTime(events: EventSet, rec: { type: number; bytes: Uint8Ar
     if (p < 8) return false;
   }
   if (p + 8 > b.byteLength) return false;
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  out[0] = v.getUint32(le ? p + 4 : p, le);
-  out[1] = v.getUint32(le ? p : p + 4, le);
+  const h = le ? p + 4 : p, l = le ? p : p + 4;
+  out[0] = le ? (b[h] | (b[h + 1] << 8) | (b[h + 2] << 16) | (b[h + 3] << 24)) >>> 0 : ((b[h] << 24) | (b[h + 1] << 16) | (b[h + 2] << 8) | b[h + 3]) >>> 0;
+  out[1] = le ? (b[l] | (b[l + 1] << 8) | (b[l + 2] << 16) | (b[l + 3] << 24)) >>> 0 : ((b[l] << 24) | (b[l + 1] << 16) | (b[l + 2] << 8) | b[l + 3]) >>> 0;
   return true;
 }
