@@ -347,7 +347,11 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
     const i = pick[k];
     hi[k] = table.valueHi[i]; lo[k] = table.valueLo[i]; size[k] = table.size[i]; bind[k] = info[i] >> 4;
   }
-  return { count: n, hi, lo, size, bind, name: (k) => table.name(pick[k]), nameBytes: (k) => table.nameBytes(pick[k]) };
+  // Names through the string table alone: the symbol columns are not kept alive by the index.
+  const nameOff = new Uint32Array(n);
+  for (let k = 0; k < n; k++) nameOff[k] = nameOffset[pick[k]];
+  const strings = table.stringTable();
+  return { count: n, hi, lo, size, bind, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]) };
 }
 
 /**
@@ -608,7 +612,11 @@ class PerfNodes {
   S?: Float64Array;
   E?: Float64Array;
 
-  constructor(private readonly passes: PerfPass[], private readonly extra: SymbolRow[]) {
+  /** Per pass its name functions (the passes' columns are copied, not kept). */
+  private readonly passes: { name(i: number): string; nameBytes?(i: number): Uint8Array | undefined }[];
+
+  constructor(passes: PerfPass[], private readonly extra: SymbolRow[]) {
+    this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes }));
     let total = extra.length;
     for (const p of passes) total += p.count;
     this.total = total;
@@ -749,6 +757,7 @@ class PerfNodes {
     for (let k = 0; k < n; k++) { const x = seq[k]; starts[k] = S[x]; ends[k] = E[x]; binds[k] = this.bind[x]; }
     const ix = SymbolIndex.fromColumns(starts, ends, new Array<string>(n), binds, (k) => this.name(seq[k]));
     attach(ix);
+    this.S = this.E = undefined;
     return ix;
   }
 }
