@@ -54,6 +54,16 @@ function main(): void {
     console.log(row('binutils addr2line', b));
     if (l) console.log(row(llvm!, l));
     console.log(`  answers equal to binutils: ${same}/${eb.length}; ratios are other tool / kscope (>1: kscope is faster or smaller)`);
+    // The fixed cost (start-up, headers, unit index, one unit's tables): one address on the command line.
+    const one = addrs[0];
+    const k1 = measure([...kscope, '-f', '-i', '-C', '-e', bin, one], '');
+    const b1 = measure(['addr2line', '-f', '-i', '-C', '-e', bin, one], '');
+    const l1 = llvm ? measure([llvm, '--obj=' + bin, '--functions=linkage', '--inlining', '--demangle', one], '') : undefined;
+    const row1 = (tool: string, r: Run): string =>
+      `  ${tool.padEnd(20)} one address: cpu ${r.cpu.toFixed(2).padStart(5)} s  peak ${r.rssMiB.toFixed(0).padStart(4)} MiB   cpu x${(r.cpu / k1.cpu).toFixed(2)}  rss x${(r.rssMiB / k1.rssMiB).toFixed(2)}`;
+    console.log(row1('kscope addr2line', k1));
+    console.log(row1('binutils addr2line', b1));
+    if (l1) console.log(row1(llvm!, l1));
   }
 }
 

@@ -3,7 +3,7 @@
 // stdin. At least 99.9% of lines must match; mismatches are printed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { compileWorkload, hasTool, repoRoot } from './helpers/fixtures.js';
 import { compareWithBinutils, functionAddresses } from './helpers/addr2line-oracle.js';
@@ -38,4 +38,30 @@ test('addr2line -p -s and command-line addresses match binutils', { skip }, () =
     const got = execFileSync(process.execPath, [join(repoRoot, 'bin/kscope.js'), 'addr2line', ...flags, '-e', bin, ...addrs, 'zz', '0x0'], { encoding: 'utf8' });
     assert.equal(got, exp, flags.join(' '));
   }
+});
+
+test('addr2line as a co-process: each stdin line is answered before the next is written', { skip, timeout: 60_000 }, async () => {
+  const bin = compileWorkload('symbolize.cc', ['-g', '-O2']);
+  const addrs = functionAddresses(bin, 5, 3);
+  const exp = execFileSync('addr2line', ['-f', '-C', '-e', bin, ...addrs], { encoding: 'utf8' }).split('\n');
+  const p = spawn(process.execPath, [join(repoRoot, 'bin/kscope.js'), 'addr2line', '-f', '-C', '-e', bin], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let buf = '';
+  const waiters: (() => void)[] = [];
+  p.stdout.setEncoding('utf8');
+  p.stdout.on('data', (d: string) => { buf += d; waiters.splice(0).forEach((w) => w()); });
+  const twoLines = async (): Promise<string[]> => {
+    for (;;) {
+      const lines = buf.split('\n');
+      if (lines.length > 2) { buf = lines.slice(2).join('\n'); return lines.slice(0, 2); }
+      await new Promise<void>((r) => waiters.push(r));
+    }
+  };
+  // stdin stays open: an answer that waited for more input or for EOF would hang here.
+  for (let i = 0; i < addrs.length; i++) {
+    p.stdin.write(addrs[i] + '\n');
+    assert.deepEqual(await twoLines(), exp.slice(2 * i, 2 * i + 2), addrs[i]);
+  }
+  p.stdin.end();
+  const code = await new Promise<number | null>((r) => p.on('close', r));
+  assert.equal(code, 0);
 });

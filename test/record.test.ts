@@ -324,7 +324,7 @@ test('SIGINT under load (-a -g -F 10000, busy workload) leaves a complete file',
 
 test('SIGTERM leaves a complete file; a second SIGINT during finalization does not corrupt it', { skip }, async () => {
   assertComplete(await recordAndSignal('sigterm', [{ sig: 'SIGTERM', afterMs: 1200 }]));
-  assertComplete(await recordAndSignal('sigint2', [{ sig: 'SIGINT', afterMs: 1200 }, { sig: 'SIGINT', afterMs: 1205 }, { sig: 'SIGINT', afterMs: 1260 }]));
+  assertComplete(await recordAndSignal('sigint2', [{ sig: 'SIGINT', afterMs: 1200 }, { sig: 'SIGINT', afterMs: 1205 }, { sig: 'SIGINT', afterMs: 1260 }, { sig: 'SIGINT', afterMs: 1500 }]));
 });
 
 const setprivSkip = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']).status !== 0 ? 'needs setpriv and root' : undefined;

@@ -3,7 +3,7 @@
 // orders; the header lines equal; the -g graph text of the frame-pointer recording line for line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileWorkload, perfRecording, perfSkipReason, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
+import { compileWorkload, perfRecording, perfSkipReason, pidsAvoiding, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
 
 const skip = perfSkipReason();
 
@@ -28,8 +28,32 @@ function headerLines(text: string): string[] {
   return text.split('\n').filter((l) => l.startsWith('#') && !l.includes('Tip:') && l !== '#');
 }
 
-export function compareReports(mine: string, theirs: string, what: string): void {
+/**
+ * perf's rows with equal keys merged (percentages summed), in the order of their first row; how
+ * many rows were merged. perf 6.1 compares inlined symbols by name and then by overlapping ranges
+ * (sort.c _sort__sym_cmp), which is no total order: equal entries can miss each other in the
+ * rb-tree and print as two rows whose sum is the entry kscope prints once.
+ */
+function mergeDuplicateRows(rows: Row[][]): number {
+  let merged = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const byKey = new Map<string, Row>();
+    const out: Row[] = [];
+    for (const r of rows[i]) {
+      const seen = byKey.get(r.key);
+      if (!seen) { const c = { key: r.key, pcts: r.pcts.slice() }; byKey.set(r.key, c); out.push(c); continue; }
+      seen.pcts = seen.pcts.map((p, j) => Math.round((p + r.pcts[j]) * 100) / 100);
+      merged++;
+    }
+    rows[i] = out;
+  }
+  return merged;
+}
+
+export function compareReports(mine: string, theirs: string, what: string, opts: { mergePerfDuplicates?: boolean } = {}): void {
   const a = parseRows(mine), b = parseRows(theirs);
+  const merged = opts.mergePerfDuplicates ? mergeDuplicateRows(b.rows) : 0;
+  if (merged) console.log(`# ${what}: perf printed ${merged} rows twice (inlined-symbol comparison); compared as sums, order not compared`);
   assert.deepEqual(a.sections, b.sections, `${what}: sections`);
   assert.deepEqual(headerLines(mine), headerLines(theirs), `${what}: header lines`);
   const problems: string[] = [];
@@ -49,15 +73,16 @@ export function compareReports(mine: string, theirs: string, what: string): void
   if (problems.length) console.log(`# ${what}: ${problems.length} mismatches of ${rows} rows\n# ${problems.slice(0, 20).join('\n# ')}`);
   assert.equal(problems.length, 0, `${what}: ${problems.slice(0, 10).join('\n')}`);
   // and in perf's order (overhead columns, then the sort keys as perf's se_sort functions order them)
+  if (merged) return;
   for (let i = 0; i < b.rows.length; i++) assert.deepEqual(a.rows[i].map((r) => r.key), b.rows[i].map((r) => r.key), `${what}: row order`);
 }
 
-function check(file: string, args: string[], what: string): void {
+function check(file: string, args: string[], what: string, opts: { mergePerfDuplicates?: boolean } = {}): void {
   const theirs = runPerf(['report', '-i', file, '--stdio', ...args]);
   assert.equal(theirs.status, 0, theirs.stderr);
   const mine = runKscope(['report', '-i', file, '--stdio', ...args]);
   assert.equal(mine.status, 0, mine.stderr);
-  compareReports(mine.stdout, theirs.stdout, what);
+  compareReports(mine.stdout, theirs.stdout, what, opts);
 }
 
 const CASES: [string, string[][]][] = [
@@ -126,7 +151,11 @@ function graphsEqualPerf(argsList: string[][], rec = standardRecordings().fp, wh
     assert.equal(theirs.status, 0, theirs.stderr);
     const mine = runKscope(['report', '-i', rec, '--stdio', ...args]);
     assert.equal(mine.status, 0, mine.stderr);
-    assert.equal(stripTips(mine.stdout), stripTips(theirs.stdout), `${what}: ${args.join(' ') || 'default'}`);
+    // perf's "[...]" line (fractal/graph remaining hits) names a malloc'd symbol whose `inlined`
+    // bit is never initialised (ui/stdio/hist.c init_rem_hits), so perf 6.1 appends " (inlined)"
+    // to it at random; kscope prints "[...]" as perf means it.
+    const their = stripTips(theirs.stdout).replace(/--\[\.\.\.\] \(inlined\)$/gm, '--[...]');
+    assert.equal(stripTips(mine.stdout), their, `${what}: ${args.join(' ') || 'default'}`);
     texts.push(theirs.stdout);
   }
   return texts;
@@ -200,6 +229,7 @@ test('report call graphs equal perf line for line: dwarf and the inline workload
 // Sort keys srcline and srcfile (perf forks addr2line for them: slow on the node and system-wide
 // tracepoint recordings, so those run only a short case). Header lines are compared exactly, so the
 // column widths (perf sizes srcline only from the texts it has computed, and cuts the others) too.
+const NODE_DSO = /(^|\/)node$|libnode\.so/;
 const SRC_CASES: [string, string[][]][] = [
   ['fp', [['-s', 'srcline'], ['-s', 'srcfile'], ['-s', 'sym,srcline'], ['-s', 'dso,srcline,srcfile', '-n']]],
   ['dwarf', [['-s', 'srcline'], ['-s', 'sym,srcline'], ['-s', 'srcfile', '--show-total-period']]],
@@ -209,8 +239,11 @@ const SRC_CASES: [string, string[][]][] = [
 for (const [name, sorts] of SRC_CASES) {
   test(`report -s srcline/srcfile rows equal perf's: ${name}`, { skip }, () => {
     const rec = standardRecordings()[name];
+    // system-wide: only processes that never ran in the node binary (perf's addr2line over it
+    // takes minutes; the recording catches the test runner)
+    const only = name === 'system' ? ['--pid', pidsAvoiding(rec, NODE_DSO)] : [];
     for (const s of sorts) {
-      for (const mode of ['--children', '--no-children']) check(rec, ['-g', 'none', mode, ...s], `${name} ${mode} ${s.join(' ')}`);
+      for (const mode of ['--children', '--no-children']) check(rec, ['-g', 'none', mode, ...s, ...only], `${name} ${mode} ${s.join(' ')}`);
     }
   });
 }
@@ -221,7 +254,7 @@ test('report -s srcline on inlined code: callchain entries carry addr2line\'s in
   const fp = perfRecording('flamecli-inline-fp', ['record', '-g', '-F', '1000', '--', bin, '300']);
   for (const [rec, name] of [[dwarf, 'inline-dwarf'], [fp, 'inline-fp']]) {
     for (const s of [['-s', 'srcline'], ['-s', 'sym,srcline'], ['-s', 'dso,srcfile']]) {
-      for (const mode of ['--children', '--no-children']) check(rec, ['-g', 'none', mode, ...s], `${name} ${mode} ${s.join(' ')}`);
+      for (const mode of ['--children', '--no-children']) check(rec, ['-g', 'none', mode, ...s], `${name} ${mode} ${s.join(' ')}`, { mergePerfDuplicates: true });
     }
   }
   const theirs = runPerf(['report', '-i', dwarf, '--stdio', '-g', 'none', '--children', '-s', 'sym,srcline']);
@@ -276,11 +309,12 @@ test('report -s symoff (perf 6.9\'s key; perf 6.1 has none): rows equal perf scr
       assert.ok(per.has(key), `${name}: perf script has no samples at ${key}`);
       assert.ok(Math.abs(r.pcts[0] - (100 * per.get(key)!) / total) <= 0.005 + 1e-9, `${name} ${key}: ${r.pcts[0]}%`);
     }
-    // perf's order: overhead, then the symbol name, then higher addresses first (sort__symoff_sort)
+    // perf's order: overhead, then the symbol name (sort__sym_sort: the name alone, not the "[k]"/"[.]"
+    // level printed before it), then higher addresses first (sort__symoff_sort)
     for (let i = 1; i < rows.length; i++) {
       const [a, b] = [rows[i - 1], rows[i]];
       assert.ok(a.pcts[0] >= b.pcts[0], `${name}: rows by overhead`);
-      const [sa, oa] = a.key.split('+'), [sb, ob] = b.key.split('+');
+      const [sa, oa] = a.key.replace(/^\[.\] /, '').split('+'), [sb, ob] = b.key.replace(/^\[.\] /, '').split('+');
       if (a.pcts[0] === b.pcts[0]) assert.ok(sa < sb || (sa === sb && parseInt(oa, 16) > parseInt(ob, 16)), `${name}: tie order ${a.key} before ${b.key}`);
     }
   }
@@ -296,4 +330,36 @@ test('report -s trace (tracepoint fields as perf\'s get_trace_output prints them
   const theirs = runPerf(['report', '-i', only, '--stdio']);
   assert.match(theirs.stdout, /^# Overhead  Trace output/m);
   check(only, [], 'tracepoints-only default sort');
+});
+
+test('report --time keeps the samples of the time slices, as perf (totals of the kept samples, "(time slices: ...)")', { skip }, () => {
+  const { fp, system } = standardRecordings();
+  for (const [rec, name] of [[fp, 'fp'], [system, 'system']]) {
+    const times = runPerf(['script', '-i', rec, '-F', 'time']).stdout.trim().split('\n');
+    const mid = times[Math.floor(times.length / 2)].replace(/[\s:]/g, '');
+    const slices = name === 'fp' ? ['10%/2', '0%-10%,50%-60%', '50%', `${mid},`, `,${mid}`] : ['0%-10%,50%-60%', `${mid},`];
+    for (const t of slices) {
+      for (const mode of ['--children', '--no-children']) check(rec, ['-g', 'none', mode, '--time', t], `${name} --time ${t} ${mode}`);
+    }
+    const theirs = runPerf(['report', '-i', rec, '--stdio', '-g', 'none', '--time', '20%/3']).stdout;
+    assert.match(theirs, /# Samples: \d+\S* +of event '[^']+' \(time slices: 20%\/3\)/);
+    assert.ok(runKscope(['report', '-i', rec, '--stdio', '-g', 'none', '--time', '20%/3']).stdout.includes("(time slices: 20%/3)"));
+  }
+  const bad = runKscope(['report', '-i', fp, '--stdio', '--time', 'abc']);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /Invalid time string/);
+});
+
+test('report --max-stack equals perf: callchain entries from the callee end (caller end with -g caller), unwound frames apart', { skip }, () => {
+  const r = standardRecordings();
+  for (const [rec, what] of [[r.fp, 'fp'], [r.dwarf, 'dwarf'], [r.system, 'system']] as const) {
+    for (const m of ['1', '3']) {
+      check(rec, ['-g', 'none', '--children', '--max-stack', m], `${what} --children --max-stack ${m}`);
+      check(rec, ['-g', 'none', '--no-children', '--max-stack', m], `${what} --no-children --max-stack ${m}`);
+    }
+    graphsEqualPerf([['-g', 'caller', '--max-stack', '2'], ['-g', 'callee', '--max-stack', '2']], rec, what);
+  }
+  const bad = runKscope(['report', '-i', r.fp, '--stdio', '--max-stack', 'x']);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /max-stack' expects a numerical value/);
 });

@@ -293,7 +293,7 @@ test('perf symbol index: merged in-order lookups with a lazy tree answer as the 
     const n = 30 + rnd(300);
     const passes = [mk(n, 's'), rnd(2) ? mk(n >> 2, 'd') : []];
     const extra = mk(rnd(20), 'plt').map((r) => ({ ...r, size: 16 }));
-    const eager = SymbolIndex.fromPerfColumns(passes.map((p) => pass(p)), extra, true);
+    const eager = SymbolIndex.fromPerfColumns(passes.map((p) => pass(p)), extra, { eagerTree: true });
     // The lazy one compares ASCII names by their bytes (nameBytes), the eager one by strings.
     const lazy = SymbolIndex.fromPerfColumns(passes.map((p) => pass(p, true)), extra);
     assert.equal(lazy.size, eager.size);
@@ -334,4 +334,26 @@ test('labels inside sized functions resolve as perf 6.1 resolves them (test/work
   const mine = runKscope(['flame', '-i', rec, '-o', '-']);
   assert.equal(mine.status, 0, mine.stderr);
   assert.equal(mine.stdout, theirs.stdout);
+});
+
+test('aliases at one address: perf compares demangled names (test/workloads/aliases.c: foo::bar over spin), in report and flame', { skip: perfSkip ?? (existsSync(stackcollapse!) ? undefined : 'no stackcollapse.py') }, () => {
+  const bin = compileWorkload('aliases.c', ['-O1', '-g', '-fno-omit-frame-pointer']);
+  const rec = perfRecording('aliases', ['record', '-g', '-F', '1000', '--', bin, '300']);
+  const args = ['report', '-i', rec, '--stdio', '--no-children', '-g', 'none'];
+  const rows = (t: string) => t.split('\n').filter((l) => l && !l.startsWith('#'));
+  const theirs = runPerf(args);
+  assert.equal(theirs.status, 0, theirs.stderr);
+  assert.match(theirs.stdout, /\[\.\] foo::bar$/m);
+  const mine = runKscope(args);
+  assert.equal(mine.status, 0, mine.stderr);
+  assert.deepEqual(rows(mine.stdout), rows(theirs.stdout));
+  const folded = runPerf(['script', '-s', stackcollapse!, '-i', rec]);
+  const flame = runKscope(['flame', '-i', rec, '-o', '-']);
+  assert.equal(flame.status, 0, flame.stderr);
+  assert.equal(flame.stdout, folded.stdout);
+  // perf script, and with --no-demangle the raw names compare (spin wins)
+  for (const extra of [[], ['--no-demangle']]) {
+    const t = runPerf(['script', '-i', rec, ...extra]), m = runKscope(['script', '-i', rec, ...extra]);
+    assert.equal(m.stdout, t.stdout, `script ${extra.join(' ')}`);
+  }
 });

@@ -365,61 +365,201 @@ export class Hists {
   }
 
   /**
-   * perf 6.1's output order of entries equal in the overhead columns (sort.c se_sort/se_cmp as
-   * hist_entry__sort applies them): comm, dso and symbol names ascending (strcmp; an inline
-   * symbol by its bare name), tid and cpu ascending; entries without a DSO or symbol after the
-   * others, unresolved symbols among themselves by address.
+   * perf 6.1's se_sort order of two entries (hist_entry__sort over the sort keys; negative: `a`
+   * first): comm, dso and symbol names ascending (strcmp; an inline symbol by its bare name), tid
+   * and cpu ascending; entries without a DSO or symbol after the others. Two unresolved symbols are
+   * equal here (sort__sym_sort: cmp_null), as are any entries whose keys print alike: their order
+   * is then their order in perf's input tree (collapseOrder), kept by the output rb-tree.
    */
   private keyOrder(a: HistEntry, b: HistEntry): number {
     for (const k of this.opts.sort) {
+      const d = this.keyCmp(k, a, b);
+      if (d) return d;
+    }
+    return 0;
+  }
+
+  /** keyOrder for one sort key. */
+  private keyCmp(k: SortKey, a: HistEntry, b: HistEntry): number {
+    let d = 0;
+    switch (k) {
+      case 'comm': d = strcmp(a.comm, b.comm); break;
+      case 'pid': d = a.thread.tid - b.thread.tid; break;
+      case 'cpu': d = a.cpu - b.cpu; break;
+      case 'dso': d = dsoOrder(a.loc, b.loc); break;
+      case 'sym': {
+        const x = a.loc.sym, y = b.loc.sym;
+        if (x && y) d = strcmp(x.name, y.name);
+        else if (x || y) d = x ? -1 : 1;
+        break;
+      }
+      case 'symoff': { // sort__symoff_sort: the symbol's name, then `left->ip - right->ip` (higher addresses first)
+        const x = a.loc.sym, y = b.loc.sym;
+        if (x && y) d = strcmp(x.name, y.name);
+        else if (x || y) d = x ? -1 : 1;
+        if (!d) d = -signedOrder(a.loc.addrHex, b.loc.addrHex);
+        break;
+      }
+      case 'srcline': d = strcmp(sortText(a, 'srcline', this.sources), sortText(b, 'srcline', this.sources)); break;
+      case 'srcfile': d = strcmp(sortText(a, 'srcfile', this.sources), sortText(b, 'srcfile', this.sources)); break;
+      case 'trace': d = a.trace === undefined || b.trace === undefined ? 0 : strcmp(a.trace, b.trace); break;
+    }
+    return d;
+  }
+
+  /**
+   * The in-order position of entries in perf's input tree (hists->entries_collapsed, or entries_in
+   * without a collapsing key; both ordered by se_collapse/se_cmp, the new entry going left when
+   * cmp(iter, new) < 0, so x precedes y when cmp(x, y) > 0): comm, dso ascending; symbols by dso
+   * name, then start address ascending (_sort__sym_cmp); unresolved symbols by `(int64_t)(right->ip
+   * - left->ip)` (_sort__addr_cmp: a signed 64-bit difference, so 0xdfdfdfdf00000003 precedes 0).
+   */
+  private collapseOrder(a: HistEntry, b: HistEntry): number {
+    for (const k of this.opts.sort) {
       let d = 0;
       switch (k) {
-        case 'comm': d = strcmp(a.comm, b.comm); break;
-        case 'pid': d = a.thread.tid - b.thread.tid; break;
-        case 'cpu': d = a.cpu - b.cpu; break;
-        case 'dso': {
-          const x = a.loc.dso, y = b.loc.dso;
-          d = x && y ? strcmp(x.shortName, y.shortName) : x ? -1 : y ? 1 : 0;
-          break;
-        }
-        case 'sym': {
+        case 'sym': case 'symoff': {
           const x = a.loc.sym, y = b.loc.sym;
-          if (x && y) d = strcmp(x.name, y.name);
-          else if (x || y) d = x ? -1 : 1;
-          else { const p = a.loc.addrHex.padStart(16, '0'), q = b.loc.addrHex.padStart(16, '0'); d = p < q ? -1 : p > q ? 1 : 0; }
+          if (!x && !y) d = signedOrder(a.loc.addrHex, b.loc.addrHex);
+          else {
+            d = dsoOrder(a.loc, b.loc);
+            if (!d) {
+              if (!x || !y) d = x ? -1 : 1;
+              else if (x !== y) {
+                if (x.inlined || y.inlined) d = strcmp(y.name, x.name);
+                if (!d) d = unsignedHexOrder(x.startHex, y.startHex) || x.id - y.id;
+              }
+            }
+            // sort__symoff_cmp then `left->ip - right->ip`: higher addresses first
+            if (!d && k === 'symoff') d = -signedOrder(a.loc.addrHex, b.loc.addrHex);
+          }
           break;
         }
-        case 'symoff': { // sort__symoff_sort: the symbol's name, then `left->ip - right->ip` (higher addresses first)
-          const x = a.loc.sym, y = b.loc.sym;
-          if (x && y) d = strcmp(x.name, y.name);
-          else if (x || y) d = x ? -1 : 1;
-          if (!d) { const p = a.loc.addrHex.padStart(16, '0'), q = b.loc.addrHex.padStart(16, '0'); d = p < q ? 1 : p > q ? -1 : 0; }
-          break;
-        }
-        case 'srcline': d = strcmp(sortText(a, 'srcline', this.sources), sortText(b, 'srcline', this.sources)); break;
-        case 'srcfile': d = strcmp(sortText(a, 'srcfile', this.sources), sortText(b, 'srcfile', this.sources)); break;
-        case 'trace': d = a.trace === undefined || b.trace === undefined ? 0 : strcmp(a.trace, b.trace); break;
+        default: d = this.keyCmp(k, a, b);
       }
       if (d) return d;
     }
     return a.idx - b.idx;
   }
 
-  /** Entries in perf's output order: children (when on) then self, descending; ties by the sort keys. */
+  /**
+   * Entries in perf's output order (hists__output_resort): each entry of the input tree, in its
+   * order (collapseOrder), inserted into a red-black tree by hist_entry__sort — children (when on),
+   * then self, descending; then the sort keys (keyOrder) — going left only when it sorts strictly
+   * before the node (__hists__insert_output_entry), so ties keep the input order. In children mode
+   * with call graphs __hpp__sort_acc puts, among entries of equal children of one thread, callers
+   * above callees (by their longest callchain, longer first in caller order, shorter first in callee
+   * order); that comparison says nothing across threads, so the order is not a total one and the
+   * result depends on the tree's shape: the tree is rebuilt as lib/rbtree.c balances it.
+   */
   sorted(): HistEntry[] {
-        const arr = this.list.slice();
-    // Children mode with call graphs: perf 6.1 puts callers above callees among equal children
-    // (__hpp__sort_acc: the entries of one thread by their longest callchain, longer first in caller
-    // order, shorter first in callee order); then self, then the sort keys.
-    if (this.opts.children && this.opts.graph) {
-      const caller = this.opts.order === 'caller';
-      return arr.sort((a, b) => b.children - a.children
-        || (a.thread === b.thread ? (caller ? b.maxDepth - a.maxDepth : a.maxDepth - b.maxDepth) : 0)
-        || b.self - a.self || this.keyOrder(a, b));
-    }
-    if (this.opts.children) return arr.sort((a, b) => b.children - a.children || b.self - a.self || this.keyOrder(a, b));
-    return arr.sort((a, b) => b.self - a.self || this.keyOrder(a, b));
+    const input = this.list.slice().sort((a, b) => this.collapseOrder(a, b));
+    const children = this.opts.children;
+    const depth = children && this.opts.graph;
+    const caller = this.opts.order === 'caller';
+    const cmp = (a: HistEntry, b: HistEntry): number => {
+      if (children) {
+        const d = b.children - a.children;
+        if (d) return d;
+        if (depth && a.thread === b.thread) {
+          const m = caller ? b.maxDepth - a.maxDepth : a.maxDepth - b.maxDepth;
+          if (m) return m;
+        }
+      }
+      return b.self - a.self || this.keyOrder(a, b);
+    };
+    return rbTreeOrder(input, cmp);
   }
+}
+
+/** _sort__dso_cmp order: by short name ascending, entries without a DSO last. */
+function dsoOrder(a: Loc, b: Loc): number {
+  const x = a.dso, y = b.dso;
+  return x && y ? strcmp(x.shortName, y.shortName) : x ? -1 : y ? 1 : 0;
+}
+
+/** Order of two addresses (hex) by the sign of the 64-bit difference `(int64_t)(b - a)`: negative when a comes first. */
+function signedOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  const d = BigInt.asIntN(64, BigInt('0x' + b) - BigInt('0x' + a));
+  return d > 0n ? -1 : d < 0n ? 1 : 0;
+}
+
+function unsignedHexOrder(a: string, b: string): number {
+  const p = a.padStart(16, '0'), q = b.padStart(16, '0');
+  return p < q ? -1 : p > q ? 1 : 0;
+}
+
+/**
+ * The in-order sequence of a red-black tree (Linux lib/rbtree.c insertion and rebalancing) built by
+ * inserting `items` in order, each going left of a node when cmp(item, node) < 0, else right.
+ */
+export function rbTreeOrder<T>(items: readonly T[], cmp: (a: T, b: T) => number): T[] {
+  const n = items.length;
+  const left = new Int32Array(n).fill(-1), right = new Int32Array(n).fill(-1), parent = new Int32Array(n).fill(-1);
+  const red = new Uint8Array(n);
+  let root = -1;
+  const rotateLeft = (x: number): void => {
+    const y = right[x];
+    right[x] = left[y];
+    if (left[y] >= 0) parent[left[y]] = x;
+    parent[y] = parent[x];
+    if (parent[x] < 0) root = y;
+    else if (x === left[parent[x]]) left[parent[x]] = y;
+    else right[parent[x]] = y;
+    left[y] = x;
+    parent[x] = y;
+  };
+  const rotateRight = (x: number): void => {
+    const y = left[x];
+    left[x] = right[y];
+    if (right[y] >= 0) parent[right[y]] = x;
+    parent[y] = parent[x];
+    if (parent[x] < 0) root = y;
+    else if (x === right[parent[x]]) right[parent[x]] = y;
+    else left[parent[x]] = y;
+    right[y] = x;
+    parent[x] = y;
+  };
+  for (let i = 0; i < n; i++) {
+    let p = -1, goLeft = false;
+    for (let c = root; c >= 0;) {
+      p = c;
+      goLeft = cmp(items[i], items[c]) < 0;
+      c = goLeft ? left[c] : right[c];
+    }
+    parent[i] = p;
+    if (p < 0) root = i;
+    else if (goLeft) left[p] = i;
+    else right[p] = i;
+    red[i] = 1;
+    // __rb_insert: recolour while the uncle is red, else one or two rotations
+    let z = i;
+    while (parent[z] >= 0 && red[parent[z]]) {
+      const pz = parent[z], g = parent[pz];
+      if (pz === left[g]) {
+        const u = right[g];
+        if (u >= 0 && red[u]) { red[pz] = 0; red[u] = 0; red[g] = 1; z = g; continue; }
+        if (z === right[pz]) { z = pz; rotateLeft(z); }
+        red[parent[z]] = 0; red[parent[parent[z]]] = 1; rotateRight(parent[parent[z]]);
+      } else {
+        const u = left[g];
+        if (u >= 0 && red[u]) { red[pz] = 0; red[u] = 0; red[g] = 1; z = g; continue; }
+        if (z === left[pz]) { z = pz; rotateRight(z); }
+        red[parent[z]] = 0; red[parent[parent[z]]] = 1; rotateLeft(parent[parent[z]]);
+      }
+    }
+    red[root] = 0;
+  }
+  const out: T[] = [];
+  const stack: number[] = [];
+  for (let c = root; c >= 0 || stack.length;) {
+    if (c >= 0) { stack.push(c); c = left[c]; continue; }
+    c = stack.pop()!;
+    out.push(items[c]);
+    c = right[c];
+  }
+  return out;
 }
 
 function strcmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }

@@ -25,6 +25,8 @@ export interface InlineEntry {
   inlined: boolean;
   /** The record's location, "file:line" (basename; "??:0" unknown), as perf keeps it for -F srcline. */
   srcline: string;
+  /** The same with the file's path as DWARF gives it (perf script --full-source-path). */
+  fullSrcline: string;
 }
 
 export class InlineFrames {
@@ -80,7 +82,7 @@ export class InlineFrames {
       try { name = this.demangle(name); } catch { /* keep the name as written */ }
       const file = frames[i].file;
       const srcline = file !== undefined ? `${file.slice(file.lastIndexOf('/') + 1)}:${frames[i].line ?? 0}` : '??:0';
-      out.push({ name, inlined: name !== base, srcline });
+      out.push({ name, inlined: name !== base, srcline, fullSrcline: file !== undefined ? `${file}:${frames[i].line ?? 0}` : '??:0' });
     }
     return out;
   }

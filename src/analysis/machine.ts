@@ -59,6 +59,11 @@ export interface MachineOptions {
   unwind?: boolean;
   /** Applied to user-space symbol names (perf demangles C++/Rust, without parameters). */
   demangle?: (name: string) => string;
+  /**
+   * The demangled form of a name where names of aliases are compared (perf demangles as it loads
+   * symbols; default `demangle`). Give it when names are demangled later, at print time.
+   */
+  rankName?: (name: string) => string;
   /** Symbolizer to share (else one is made from `loader`). */
   symbolizer?: Symbolizer;
 }
@@ -245,7 +250,7 @@ export class Machine {
 
   constructor(readonly file: PerfDataFile | undefined, readonly opts: MachineOptions) {
     // DWARF is read only when asked (inline frames, source lines): symbol lookups don't touch it.
-    this.symbolizer = opts.symbolizer ?? new Symbolizer(opts.loader, { debugInfo: dwarfDebugInfo });
+    this.symbolizer = opts.symbolizer ?? new Symbolizer(opts.loader, { debugInfo: dwarfDebugInfo, rankName: opts.rankName ?? opts.demangle });
     if (file && file.features.has(Feature.BUILD_ID)) {
       try {
         const bytes = file.readFeature(Feature.BUILD_ID);

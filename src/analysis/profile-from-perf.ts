@@ -222,8 +222,13 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
     const st = stacksOf(ev);
     const s = file.decodeSample(rec, sample);
     st.samples++;
-    if (pidSet && !pidSet.has(s.pid)) continue;
-    if (tidSet && !tidSet.has(s.tid)) continue;
+    if (pidSet || tidSet) {
+      // perf's thread__is_filtered: the thread's pid, which for a tid seen before is the pid it was
+      // first seen with (all tid -1 samples of a -a recording share one thread)
+      const th = machine.findnewThread(s.pid, s.tid);
+      if (pidSet && !pidSet.has(th.pid)) continue;
+      if (tidSet && !tidSet.has(th.tid)) continue;
+    }
     const r = machine.resolve(s, resolved);
     const comm = r.thread.comm;
     if (commSet && !commSet.has(comm)) continue;

@@ -26,6 +26,8 @@ export interface GraphOptions {
 }
 
 export interface SectionOptions {
+  /** perf report --time's argument, echoed after the event name. */
+  timeStr?: string;
   sort: SortKey[];
   children: boolean;
   percentLimit: number;
@@ -94,7 +96,7 @@ export function columnWidths(h: Hists, keys: SortKey[], entries: readonly HistEn
 export function sectionLines(h: Hists, eventName: string, o: SectionOptions): string[] {
   const lines: string[] = [];
   const [n, unit] = convertUnit(h.nrSamples);
-  lines.push(`# Samples: ${n}${unit} of event '${eventName}'`);
+  lines.push(`# Samples: ${n}${unit} of event '${eventName}'${o.timeStr !== undefined ? ` (time slices: ${o.timeStr})` : ''}`);
   lines.push(`# Event count (approx.): ${h.totalPeriod}`);
   lines.push('#');
   const keys = o.sort.filter((k) => !o.elide?.has(k));

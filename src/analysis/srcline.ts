@@ -5,7 +5,12 @@
 //
 //   no map                          srcline "??:0" (SRCLINE_UNKNOWN), srcfile ""
 //   an ELF DSO                      "basename:line" of addr2line's answer; "??:0" when it knows no
-//                                   line; "file:0" when the row has no line ("file:?")
+//                                   file ("??:?": perf's filename_split takes "??" and line 0);
+//                                   "file:0" when the row has no line ("file:?"). perf 6.1 runs
+//                                   addr2line on every ELF DSO, with or without .debug_line: one
+//                                   without debug info still answers "FUNC / ??:?" for an address
+//                                   a function symbol covers (bfd's elf_find_function), so perf
+//                                   prints "??:0", not the fallback, for e.g. /usr/bin/bash.
 //   a DSO addr2line can't be run on  (dso__name is NULL for "[...]" names, /tmp/perf-PID.map; or the
 //                                   file can't be read): "sym+OFFSET" with the offset in decimal,
 //                                   else "short_name[ADDR]" with the address in hex
@@ -14,6 +19,8 @@
 // We answer from our DWARF symbolizer (symbols/dwarf-symbolizer.ts answers as addr2line 2.40), no
 // process is forked.
 import type { Loc } from './machine.js';
+import type { Dso as ElfDso } from '../symbols/index.js';
+import { DwarfSymbolizer, toAddress53 } from '../symbols/dwarf-symbolizer.js';
 
 export class SourceLines {
   private readonly lines = new Map<Loc, string>();
@@ -89,21 +96,42 @@ function fileOf(s: string): string {
 
 /**
  * addr2line's first record as perf turns it into "file:line", or undefined when perf's addr2line()
- * fails: the file has no .debug_line (perf does not start addr2line), or addr2line prints "??:0"
- * (filename_split refuses it). A found address without a file name ("??:?") gives "??:0".
+ * fails: addr2line prints "??:0" (filename_split refuses it). A found address without a file name
+ * ("??:?") gives "??:0"; an empty file name ":0", as perf's basename("") does.
  */
-function addr2line(elf: NonNullable<NonNullable<Loc['dso']>['elf']>, at: bigint): string | undefined {
-  let frames;
+function addr2line(elf: ElfDso, at: bigint): string | undefined {
+  const f = addr2lineRecord(elf, at);
+  if (!f) return undefined;
+  if (f.file === undefined) return UNKNOWN;
+  // srcline_from_fileline: the basename (srcline_full_filename is off), the line as %u
+  return `${f.file.slice(f.file.lastIndexOf('/') + 1)}:${f.line}`;
+}
+
+const symbolOnly = new WeakMap<ElfDso, DwarfSymbolizer | null>();
+
+/**
+ * The first record `addr2line -e FILE -i -f` prints for ELF address `at` of the DSO (perf 6.1's
+ * util/srcline.c addr2line(), run on dso__name: the debug file perf loaded symbols from, else the
+ * binary): `file` undefined for "??", `line` 0 for "?"; undefined when addr2line answers "??:0"
+ * (neither the line table nor a function symbol covers the address). A file without DWARF is
+ * asked too: addr2line answers from its symbol table (.symtab, else .dynsym).
+ */
+export function addr2lineRecord(elf: ElfDso, at: bigint): { file: string | undefined; line: number } | undefined {
   try {
     const p = elf.debugInfo();
-    if (!p) return undefined;
-    frames = p.frames(at);
+    if (p) {
+      const f = p.frames(at)?.[0];
+      return f ? { file: f.file, line: f.line ?? 0 } : undefined;
+    }
+    if (at < 0n || at >= 1n << 53n) return undefined;
+    let d = symbolOnly.get(elf);
+    if (d === undefined) {
+      try { d = new DwarfSymbolizer(elf.debugFile?.elf ?? elf.elf, { sections: {} }); } catch { d = null; }
+      symbolOnly.set(elf, d);
+    }
+    const f = d?.findFrames(toAddress53(at))?.[0];
+    return f ? { file: f.file, line: f.line } : undefined;
   } catch { return undefined; }
-  const f = frames?.[0];
-  if (!f) return undefined;
-  if (f.file === undefined) return UNKNOWN; // an empty name prints ":0", as perf's basename("") does
-  // srcline_from_fileline: the basename (srcline_full_filename is off), the line as %u
-  return `${f.file.slice(f.file.lastIndexOf('/') + 1)}:${f.line ?? 0}`;
 }
 
 /** perf's SRCLINE_UNKNOWN. */

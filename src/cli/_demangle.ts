@@ -7,7 +7,7 @@ let cached: Demangler | undefined;
 
 export async function loadDemangler(): Promise<Demangler> {
   if (cached) return cached;
-  const d = createDemangler(readDemanglerWasm(), { params: true });
+  const d = createDemangler(readDemanglerWasm, { params: true }) // the wasm only for a Rust name;
   const memo = new Map<string, string>();
   cached = (name) => {
     let r = memo.get(name);

@@ -1,5 +1,6 @@
 // The profile text of `kscope report` (perf report --stdio): machine model, histograms, layout.
 // Kept apart from report.ts so that --stats and --header-only do not load the symbolizer.
+import { recordingTimeRanges, skipTime, TimeRangeError, type TimeRange } from '../analysis/time-range.js';
 import { Machine, ResolvedSample } from '../analysis/machine.js';
 import { Hists, parseSortKeys, dsoText, SORT_KEYS, type SortKey } from '../analysis/hist.js';
 import { SourceLines } from '../analysis/srcline.js';
@@ -16,16 +17,27 @@ import { KscopeError } from '../util/errors.js';
 import { eventNames } from '../analysis/stats.js';
 import { InlineFrames, recordedEntries } from '../analysis/inline-frames.js';
 import type { Loc } from '../analysis/machine.js';
+import { readFileSync } from 'node:fs';
 
 export interface Opts {
   input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
   callGraph?: string | boolean; inverted?: boolean;
   /** --percent-limit was given after -g (true) or before it (false): perf's later option sets the call graph threshold. */
-  percentLimitAfterGraph?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string;
+  percentLimitAfterGraph?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string; time?: string;
   header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
   showNrSamples?: boolean; showTotalPeriod?: boolean;
   /** false: perf's --no-inline (no inline frames on dwarf-unwound callchains). */
   inline?: boolean;
+  /** --max-stack: callchain entries (and, apart, DWARF-unwound frames) taken per sample. */
+  maxStack?: string;
+}
+
+/** perf report's default --max-stack: the running kernel's kernel.perf_event_max_stack (127 if unreadable). */
+function defaultMaxStack(): number {
+  try {
+    const n = Number.parseInt(readFileSync('/proc/sys/kernel/perf_event_max_stack', 'utf8'), 10);
+    return Number.isFinite(n) && n >= 0 ? n : 127;
+  } catch { return 127; }
 }
 
 /** perf report's -g without a value (callchain_default_opt). */
@@ -82,6 +94,18 @@ export function reportText(file: PerfDataFile, o: Opts): string {
   if (!hasChain) graph.mode = 'none';
   const comms = list(o.comm), dsos = list(o.dso);
   const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);
+  let timeRanges: TimeRange[] | undefined;
+  try {
+    if (o.time !== undefined) timeRanges = recordingTimeRanges(file, o.time);
+  } catch (e) {
+    if (e instanceof TimeRangeError) throw new KscopeError(e.message, e.message.startsWith('HINT') ? undefined : 'times are seconds as perf script prints them: --time start,stop (either may be empty), or percentages: 10%/2, 0%-10%');
+    throw e;
+  }
+  let maxStack = defaultMaxStack();
+  if (o.maxStack !== undefined) {
+    if (!/^\s*[+-]?\d+\s*$/.test(o.maxStack)) throw new KscopeError("option `max-stack' expects a numerical value");
+    maxStack = Math.max(0, Number(o.maxStack));
+  }
   const demangle = createDemangler(readDemanglerWasm(), { params: false });
   const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle });
   // perf 6.1 adds inlined functions' frames to the entries the DWARF unwinder reports (machine.c:
@@ -110,6 +134,8 @@ export function reportText(file: PerfDataFile, o: Opts): string {
     const ev = file.eventOf(rec);
     if (!ev) continue;
     file.decodeSample(rec, sample);
+    // perf report drops samples outside --time before any accounting (totals included)
+    if (timeRanges && skipTime(timeRanges, sample.timeHi, sample.timeLo)) continue;
     machine.resolve(sample, res, withChain);
     const i = ev.index;
     if ((pids && !pids.includes(res.thread.pid)) || (tids && !tids.includes(res.thread.tid)) || (cpus && !cpus.includes(res.cpu))
@@ -118,7 +144,9 @@ export function reportText(file: PerfDataFile, o: Opts): string {
       continue;
     }
     const chain = res.chain, chainIps = res.chainIps;
-    if (withChain && o.inline !== false && sample.stackUser && sample.regsUser) expandInlines(res, recordedEntries(sample));
+    let recorded = withChain ? recordedEntries(sample) : 0;
+    if (withChain && (recorded > maxStack || res.chainLength - recorded > maxStack)) recorded = limitStack(res, recorded, maxStack, graph.order === 'caller');
+    if (withChain && o.inline !== false && sample.stackUser && sample.regsUser) expandInlines(res, recorded);
     hists[i].add(res, traces ? traces.text(ev, sample, res.thread) : undefined);
     res.chain = chain; res.chainIps = chainIps; res.chainSrclines = undefined;
   }
@@ -161,9 +189,27 @@ export function reportText(file: PerfDataFile, o: Opts): string {
     if (!first) { /* sections follow each other */ }
     first = false;
     const pl = Number(o.percentLimit ?? 0);
-    lines.push(...sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod }));
+    lines.push(...sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod, timeStr: o.time }));
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * perf's max_stack in thread__resolve_callchain: at most `max` of the sample's callchain entries
+ * (context markers not counted; the innermost in callee order, the outermost in caller order, as
+ * perf walks the chain from that end) and at most `max` DWARF-unwound frames (the innermost: the
+ * unwinder stops there). `recorded`: how many of r.chain's entries came from the callchain.
+ * Returns the new count of callchain entries.
+ */
+function limitStack(r: ResolvedSample, recorded: number, max: number, caller: boolean): number {
+  const c = r.chain, ips = r.chainIps;
+  const unwound = r.chainLength - recorded;
+  const keep = Math.min(recorded, max), from = caller ? recorded - keep : 0;
+  let k = 0;
+  for (let j = 0; j < keep; j++, k++) { c[k] = c[from + j]; ips[k] = ips[from + j]; }
+  for (let j = 0, m = Math.min(unwound, max); j < m; j++, k++) { c[k] = c[recorded + j]; ips[k] = ips[recorded + j]; }
+  r.chainLength = k;
+  return keep;
 }
 
 function cpuRange(s: string): number[] {

@@ -126,16 +126,17 @@ export async function run(argv: string[]): Promise<number> {
 
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
   let result;
+  // perf's default: demangled, without parameters (DMGL_NO_OPTS).
+  const demangle = o.demangle ? createDemangler(readDemanglerWasm(), { params: false }) : undefined;
   try {
     result = profileFromPerf(file, {
-      machine: nodeMachineIo({ symfs: o.symfs }),
+      machine: { ...nodeMachineIo({ symfs: o.symfs }), rankName: demangle },
       event: o.event,
       pids: ids(o.pid, 'pid'),
       tids: ids(o.tid, 'tid'),
       comms: commFilter,
       excludeKernel: o.kernel === false,
-      // perf's default: demangled, without parameters (DMGL_NO_OPTS).
-      demangle: o.demangle ? createDemangler(readDemanglerWasm(), { params: false }) : undefined,
+      demangle,
       inline: o.inline,
     });
   } finally {

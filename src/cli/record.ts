@@ -100,7 +100,14 @@ export async function run(argv: string[]): Promise<number> {
     }
     return r.exitStatus ?? 0;
   } finally {
+    // Impatient Ctrl-Cs that land just after the file is finished must not kill us before we exit
+    // (the file is complete; the exit status stays ours): swallow signals for a moment, then give
+    // them back (`kscope demo` goes on in this process, where Ctrl-C must work again).
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);
+    const swallow = () => {};
+    process.on('SIGINT', swallow);
+    process.on('SIGTERM', swallow);
+    setTimeout(() => { process.off('SIGINT', swallow); process.off('SIGTERM', swallow); }, 1000).unref();
   }
 }

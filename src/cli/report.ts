@@ -33,10 +33,12 @@ export async function run(argv: string[]): Promise<number> {
     .option('--tid <list>', 'only consider these tids')
     .option('-d, --dsos <list>', 'only consider symbols in these dsos')
     .option('-C, --cpu <list>', 'only these cpus')
+    .option('--time <str>', 'time ranges of samples to consider: start,stop in seconds (either may be empty), several separated by spaces, or percentages: 10%/2, 0%-10%,30%-40%')
     .option('--header', 'show the data header, then the report')
     .option('--header-only', 'show only the data header')
     .option('-I, --show-info', 'with --header/--header-only: also the extended header (topology, caches)')
     .option('--no-inline', 'do not add inlined functions\' frames to callchains unwound from --call-graph dwarf samples')
+    .option('--max-stack <n>', 'at most this many callchain entries per sample (default: kernel.perf_event_max_stack)')
     .option('--symfs <dir>', 'look for symbol files relative to this directory')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

@@ -1,17 +1,22 @@
 // kscope script: the samples of a perf.data file as `perf script` prints them (export/perf-script.ts),
-// with -F field lists and --ns. -D: one line per record (offset, size, type, decoded fields), for looking inside
+// with perf 6.1's options: -F field lists, --ns, the sample filters (--comms, --pid, --tid, -C,
+// --time, -S, --dsos, --switch-on/--switch-off), -G, --max-stack, --stop-bt, -L, --reltime,
+// --deltatime, the side-band records (--show-task/mmap/switch/lost/namespace/cgroup-events) and
+// --header/--header-only. Bad values fail with perf's one-line messages. -D: one line per record (offset, size, type, decoded fields), for looking inside
 // perf.data files. Offsets are perf's: absolute in file mode, from the end of the 16-byte header
 // in pipe mode; records from inside COMPRESSED show the compressed record's offset, as perf does.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { decodeSample, formatTimeUs, openPerfData, type PerfDataFile, type PerfRecord } from '../formats/perfdata/index.js';
 import { decodeRecord, type CpuMap, type DecodedRecord } from '../formats/perfdata/records.js';
-import { FEATURE_NAMES, Misc, PerfType, RECORD_NAMES, RecordType } from '../formats/perfdata/constants.js';
+import { FEATURE_NAMES, Misc, PerfType, RECORD_NAMES, RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { Machine } from '../analysis/machine.js';
-import { PerfScriptPrinter, ScriptOutput } from '../export/perf-script.js';
+import { PerfScriptPrinter, ScriptOutput, parseCpuList, parseIntList, parseStrList, splitSymbolList, type ScriptFilter } from '../export/perf-script.js';
+import { recordingTimeRanges, TimeRangeError } from '../analysis/time-range.js';
+import { headerInputOf, headerText } from '../analysis/header.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
-import { existsSync } from 'node:fs';
+import { existsSync, fstatSync, statSync } from 'node:fs';
 import { FdStreamSink } from '../util/byte-sink.js';
 
 export const summary = 'Print the samples of perf.data as perf script does (-F fields, --ns; -D dumps every record)';
@@ -25,6 +30,38 @@ export async function run(argv: string[]): Promise<number> {
     .option('-F, --fields <list>', 'fields to print: comm,tid,pid,time,cpu,event,ip,sym,symoff,dso,period,addr,trace,srcline; +f/-f adds/removes; TYPE:list for one event type (hw, sw, trace, raw)')
     .option('--ns', 'print times with nanoseconds')
     .option('--symfs <dir>', 'look for DSOs under this directory')
+    .option('-c, --comms <comm[,comm...]>', 'only display events for these comms')
+    .addOption(new Option('--comm <comm[,comm...]>', 'the same as --comms').hideHelp())
+    .option('--pid <pid[,pid...]>', 'only consider samples of these pids')
+    .option('--tid <tid[,tid...]>', 'only consider samples of these tids')
+    .option('-C, --cpu <cpu>', 'only samples (and --show-* events) on these CPUs, e.g. 0-1,3')
+    .option('--time <str>', 'time span of interest: start,stop (seconds; several separated by spaces), 10%/2, 0%-10%,30%-40%, 50%')
+    .option('-S, --symbols <symbol[,symbol...]>', 'only samples at these symbols (names, or hex sample addresses)')
+    .option('--dsos <dso[,dso...]>', 'only samples in these DSOs')
+    .option('--addr-range <n>', 'with -S ADDRESS: samples in [ADDRESS, ADDRESS + n) too')
+    .option('-G, --hide-call-graph', 'when printing symbols do not display call chain')
+    .option('--max-stack <n>', 'at most this many callchain entries')
+    .option('--reltime', 'show time stamps relative to start')
+    .option('--deltatime', 'show time stamps relative to previous event')
+    .option('--show-task-events', 'show the fork/comm/exit events')
+    .option('--show-mmap-events', 'show the mmap events')
+    .option('--show-switch-events', 'show context switch events (if recorded)')
+    .option('--show-lost-events', 'show lost events (if recorded)')
+    .option('--show-namespace-events', 'show namespace events (if recorded)')
+    .option('--show-cgroup-events', 'show cgroup events (if recorded)')
+    .option('--show-bpf-events', 'show bpf related events (if recorded)')
+    .option('--show-round-events', 'show round events (records then come in file order, as perf does)')
+    .option('-L, --Latency', 'latency format: comm as %8.8s, cpu as %3d')
+    .option('--full-source-path', 'show full source file name path for source lines')
+    .option('--stop-bt <symbol[,symbol...]>', 'stop display of callgraph at these symbols')
+    .option('--no-demangle', 'print symbol names as they are in the symbol tables')
+    .option('-I, --show-info', 'with --header/--header-only: also the extended header (topology, caches)')
+    .option('--switch-on <event>', 'consider events after the occurrence of this event')
+    .option('--switch-off <event>', 'stop considering events after the occurrence of this event')
+    .option('--show-on-off-events', 'show the on/off switch events, used with --switch-on and --switch-off')
+    .option('--header', 'show the data header, then the samples')
+    .option('--header-only', 'show only the data header')
+    .option('-f, --force', 'accepted for perf compatibility (kscope does not check file ownership)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
@@ -32,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     return (e as { exitCode?: number }).exitCode ?? 1;
   }
-  const o = cmd.opts<{ input: string; dumpRawTrace?: boolean; ordered?: boolean; fields?: string; ns?: boolean; symfs?: string }>();
+  const o = cmd.opts<ScriptOpts>();
   if (!o.dumpRawTrace) return printSamples(o);
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
   const out = stdoutOutput();
@@ -57,32 +94,102 @@ function stdoutOutput(): ScriptOutput {
   return new ScriptOutput((b) => { sink.write(b); sink.flush(); });
 }
 
-async function printSamples(o: { input: string; fields?: string; ns?: boolean; symfs?: string }): Promise<number> {
+interface ScriptOpts {
+  input: string; dumpRawTrace?: boolean; ordered?: boolean; fields?: string; ns?: boolean; symfs?: string;
+  comms?: string; comm?: string; addrRange?: string; pid?: string; tid?: string; cpu?: string; time?: string; symbols?: string; dsos?: string;
+  hideCallGraph?: boolean; maxStack?: string; reltime?: boolean; deltatime?: boolean;
+  showTaskEvents?: boolean; showMmapEvents?: boolean; showSwitchEvents?: boolean; showLostEvents?: boolean; showNamespaceEvents?: boolean; showCgroupEvents?: boolean; showRoundEvents?: boolean; showBpfEvents?: boolean;
+  header?: boolean; headerOnly?: boolean; Latency?: boolean; stopBt?: string; demangle: boolean; showInfo?: boolean; fullSourcePath?: boolean;
+  switchOn?: string; switchOff?: string; showOnOffEvents?: boolean;
+}
+
+/** The filters of perf script's options, checked as perf checks them (one-line errors). */
+function scriptFilter(o: ScriptOpts, file: PerfDataFile): ScriptFilter | undefined {
+  const flt: ScriptFilter = {};
+  const comms = o.comms ?? o.comm;
+  if (comms !== undefined) flt.comms = parseStrList(comms);
+  for (const k of ['pid', 'tid'] as const) {
+    const v = o[k];
+    if (v === undefined) continue;
+    const set = parseIntList(v);
+    if (!set) throw new KscopeError(`problems parsing ${k} list`, `--${k} takes numbers separated by commas`);
+    flt[k === 'pid' ? 'pids' : 'tids'] = set;
+  }
+  if (o.symbols !== undefined) {
+    const { names, addrs } = splitSymbolList(parseStrList(o.symbols));
+    flt.symbols = names;
+    flt.symbolAddrs = addrs;
+  }
+  if (o.addrRange !== undefined) {
+    if (!/^\s*[+-]?\d+\s*$/.test(o.addrRange)) throw new KscopeError("option `addr-range' expects a numerical value");
+    flt.addrRange = Number(o.addrRange);
+  }
+  if (o.dsos !== undefined) flt.dsos = parseStrList(o.dsos);
+  if (o.cpu !== undefined) flt.cpus = parseCpuList(o.cpu, file.events.events);
+  if (o.time !== undefined) {
+    try {
+      flt.time = recordingTimeRanges(file, o.time, !!o.reltime);
+    } catch (e) {
+      if (e instanceof TimeRangeError) throw new KscopeError(e.message, e.message.startsWith('HINT') ? undefined : 'times are seconds as perf script prints them: --time start,stop (either may be empty), or percentages: 10%/2, 0%-10%');
+      throw e;
+    }
+  }
+  return Object.keys(flt).length ? flt : undefined;
+}
+
+async function printSamples(o: ScriptOpts): Promise<number> {
   if (o.input !== '-' && !existsSync(o.input)) throw new KscopeError(`${o.input}: no such file`, 'record one with: kscope record (or perf record), or pass -i FILE');
+  if (o.reltime && o.deltatime) throw new KscopeError("reltime and deltatime - the two don't get along well. Please limit to --reltime or --deltatime.");
+  let maxStack: number | undefined;
+  if (o.maxStack !== undefined) {
+    if (!/^\s*[+-]?\d+\s*$/.test(o.maxStack)) throw new KscopeError("option `max-stack' expects a numerical value");
+    maxStack = Math.max(0, Number(o.maxStack));
+  }
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
-  const io = nodeMachineIo({ symfs: o.symfs });
-  // DWARF for the inline chains perf 6.1 prints in unwound (--call-graph dwarf) callchains
-  const machine = new Machine(file, io);
+  let filter: ScriptFilter | undefined;
+  try {
+    filter = scriptFilter(o, file);
+  } catch (e) {
+    file.close();
+    throw e;
+  }
   // The demangler (~50 ms to load) only when symbols may be printed: not for tracepoint-only output.
   let demangle: ((n: string) => string) | undefined;
-  const onlyTracepoints = file.events.events.every((e) => e.attr.type === PerfType.TRACEPOINT);
-  if (!onlyTracepoints || /\b(ip|sym|symoff|addr|srcline)\b/.test(o.fields ?? '')) {
+  // (tracepoints with call chains print their frames)
+  const onlyTracepoints = file.events.events.every((e) => e.attr.type === PerfType.TRACEPOINT && !(Number(e.attr.sampleType) & SampleType.CALLCHAIN));
+  if (o.demangle && (!onlyTracepoints || /\b(ip|sym|symoff|addr|srcline)\b/.test(o.fields ?? ''))) {
     try {
       const [{ createDemangler }, { readDemanglerWasm }] = await Promise.all([import('../symbols/demangle.js'), import('../util/node-loader.js')]);
       demangle = createDemangler(readDemanglerWasm(), { params: false });
     } catch { demangle = undefined; }
   }
-  const printer = new PerfScriptPrinter(file, machine, { fields: o.fields, ns: o.ns, demangle });
+  const io = nodeMachineIo({ symfs: o.symfs });
+  // DWARF for the inline chains perf 6.1 prints in unwound (--call-graph dwarf) callchains
+  const machine = new Machine(file, { ...io, rankName: demangle });
+  let printer: PerfScriptPrinter;
+  try {
+    printer = new PerfScriptPrinter(file, machine, {
+    fields: o.fields, ns: o.ns, demangle, filter, switchOn: o.switchOn, switchOff: o.switchOff, showOnOff: o.showOnOffEvents, latency: o.Latency, fullSourcePath: o.fullSourcePath, stopBt: o.stopBt === undefined ? undefined : parseStrList(o.stopBt), hideCallGraph: o.hideCallGraph, maxStack, reltime: o.reltime, deltatime: o.deltatime,
+    show: { task: o.showTaskEvents, mmap: o.showMmapEvents, switch: o.showSwitchEvents, lost: o.showLostEvents, namespace: o.showNamespaceEvents, cgroup: o.showCgroupEvents, round: o.showRoundEvents, bpf: o.showBpfEvents },
+    });
+  } catch (e) {
+    file.close();
+    throw e;
+  }
   const out = stdoutOutput();
   try {
-    const next = file.orderedRecords({ transient: true });
-    for (const rec of next) {
-      machine.process(rec);
-      if (rec.type !== RecordType.SAMPLE) continue;
-      const ev = file.eventOf(rec);
-      if (!ev) continue;
-      printer.appendSample(rec, ev, out);
+    if (o.header || o.headerOnly) {
+      // perf prints fstat's st_mtime of its input (a pipe's is its last write)
+      const input = headerInputOf(file, (o.input === '-' ? fstatSync(0) : statSync(o.input)).mtime);
+      // pipe mode: perf prints the HEADER_FEATURE records' lines as it meets them (at the start of
+      // the stream), so --header-only, which stops before reading records, prints none
+      if (file.pipe && o.headerOnly) input.features = [];
+      out.text(headerText(input, { full: o.showInfo }));
+      if (o.headerOnly) { out.flush(); return 0; }
     }
+    // --show-round-events turns perf's ordered delivery off: records come in file order. The printer
+    // and the machine keep nothing of a record: it is read through a reused buffer (transient).
+    for (const rec of o.showRoundEvents ? file.records({ transient: true }) : file.orderedRecords({ transient: true })) printer.appendRecord(rec, out);
     out.flush();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 0;

@@ -48,10 +48,10 @@ export function foldStacks(p: StackProfile, opts: FoldedOptions = {}): Array<[st
     let s = t.comm.replace(/ /g, '_');
     let sep = '-';
     if (opts.includePid) {
-      s += `${sep}${t.pid}`;
+      s += `${sep}${t.pid >>> 0}`; // stackcollapse.py prints perf's u32 pid: -1 is 4294967295
       sep = '/';
     }
-    if (opts.includeTid) s += `${sep}${t.tid}`;
+    if (opts.includeTid) s += `${sep}${t.tid >>> 0}`;
     return s;
   });
   // Sum per (stack node, thread) with numeric keys first; texts are built once per distinct pair.

@@ -22,7 +22,11 @@
 // comm tid cpu time evname ip sym symoff dso period; tracepoints: comm tid cpu time evname trace.
 // A default field the samples lack (no PERF_SAMPLE_CPU without -a, ...) is dropped silently; a
 // field asked for with -F that the samples lack is an error, as in perf.
-import { Feature, Misc, SampleType, PerfType as AttrType } from '../formats/perfdata/constants.js';
+import { Feature, Misc, RecordType, SampleType, PerfType as AttrType } from '../formats/perfdata/constants.js';
+import { decodeRecord, type DecodedRecord } from '../formats/perfdata/records.js';
+import { hasFlag } from '../formats/perfdata/attr.js';
+import type { PerfRecord } from '../formats/perfdata/stream.js';
+import { skipTime, type TimeRange } from '../analysis/time-range.js';
 import { decodeFeature } from '../formats/perfdata/features.js';
 import type { PerfDataFile } from '../formats/perfdata/reader.js';
 import { decodeSample, PerfSample, type PerfEvent } from '../formats/perfdata/sample.js';
@@ -32,6 +36,7 @@ import { compilePrintFmt, parsePrintkFormats, type PrintFmtEvaluator } from '../
 import { Machine, ResolvedSample, type Loc, type SymInfo, type Thread, type MapEntry } from '../analysis/machine.js';
 import { KscopeError } from '../util/errors.js';
 import { InlineFrames, type InlineEntry } from '../analysis/inline-frames.js';
+import { addr2lineRecord } from '../analysis/srcline.js';
 
 export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace', 'srcline'] as const;
 export type ScriptField = (typeof FIELD_NAMES)[number];
@@ -103,6 +108,50 @@ export interface PerfScriptOptions {
    * Default true.
    */
   inlineFrames?: boolean;
+  /** -G: print samples without their call chains (one line, as if none were recorded). */
+  hideCallGraph?: boolean;
+  /** --max-stack: at most this many callchain entries (and as many DWARF-unwound frames). */
+  maxStack?: number;
+  /** --reltime: times relative to the first printed one. */
+  reltime?: boolean;
+  /** --deltatime: times relative to the previous printed one. */
+  deltatime?: boolean;
+  /** -L (--Latency): perf 6.1's latency format for the columns: comm "%8.8s ", cpu "%3d ". */
+  latency?: boolean;
+  /** --full-source-path: -F srcline prints the source file's path, not its base name. */
+  fullSourcePath?: boolean;
+  /** --stop-bt: end a printed call chain after the first frame at one of these symbols. */
+  stopBt?: ReadonlySet<string>;
+  /** --switch-on / --switch-off: event names; samples print only between an on and an off sample (evswitch). */
+  switchOn?: string;
+  switchOff?: string;
+  /** --show-on-off-events: print the switching samples too. */
+  showOnOff?: boolean;
+  /** Which side-band records to print (--show-task-events, --show-mmap-events, ...). */
+  show?: { task?: boolean; mmap?: boolean; switch?: boolean; lost?: boolean; namespace?: boolean; cgroup?: boolean; round?: boolean; bpf?: boolean };
+  /** Sample filters (--comm, --pid, --tid, -C, --time, -S, --dsos). */
+  filter?: ScriptFilter;
+}
+
+/**
+ * perf script's sample filters. Side-band records (--show-*-events) only obey `cpus`, as in perf.
+ * A sample passes when it is in a time range, on a listed CPU, of a listed thread (its current
+ * comm, its pid, its tid), in a listed DSO and at a listed symbol (machine__resolve's filters).
+ */
+export interface ScriptFilter {
+  comms?: ReadonlySet<string>;
+  pids?: ReadonlySet<number>;
+  tids?: ReadonlySet<number>;
+  cpus?: ReadonlySet<number>;
+  time?: readonly TimeRange[];
+  /** -S: symbol names (as printed, demangled); with an empty set, only `symbolAddrs` match. */
+  symbols?: ReadonlySet<string>;
+  /** -S entries that are hex numbers (perf's addr_list): sample addresses, as lowercase hex without 0x. */
+  symbolAddrs?: ReadonlySet<string>;
+  /** --addr-range: a `symbolAddrs` entry also matches the addresses up to this many bytes above it. */
+  addrRange?: number;
+  /** --dsos: a DSO's short or long name. */
+  dsos?: ReadonlySet<string>;
 }
 
 interface EventOut {
@@ -129,11 +178,18 @@ export class PerfScriptPrinter {
   private readonly threadPrefix = new Map<Thread, { comm: string; key: number; pid: number; text: string }>();
   private readonly cpuText: string[] = [];
   private readonly inlines: InlineFrames | undefined;
-  private readonly srclines = new Map<string, string>();
+  private readonly srclines = new Map<string, string | null>();
   private linesFields = -1;
   private readonly linesById: Uint8Array[] = [];
   private readonly unresolved = new Map<Loc, { f: number; ip: number; map: MapEntry | undefined; bytes: Uint8Array }>();
   private readonly inlineText = new Map<Loc, { f: number; bytes: Uint8Array | null }>();
+  /** evswitch: the on/off events and whether samples are being discarded. */
+  private evOn: PerfEvent | undefined;
+  private evOff: PerfEvent | undefined;
+  private discarding = false;
+  /** --reltime's first printed time and --deltatime's previous one, as u32 halves. */
+  private baseHi = 0;
+  private baseLo = 0;
   private readonly symName = (sym: SymInfo): string => {
     const d = this.opts.demangle;
     if (!d) return sym.name;
@@ -150,6 +206,29 @@ export class PerfScriptPrinter {
   constructor(readonly file: PerfDataFile, readonly machine: Machine, readonly opts: PerfScriptOptions = {}) {
     this.spec = parseFieldSpec(opts.fields);
     if (opts.inlineFrames !== false) this.inlines = new InlineFrames(this.symName, opts.demangle);
+    // evswitch__init: the events by their exact names
+    const find = (what: string, name: string) => {
+      const ev = file.events.events.find((e) => this.nameOf(e) === name);
+      if (!ev) throw new KscopeError(`${what} event not found (${name})`, `the recording's events: ${file.events.events.map((e) => this.nameOf(e)).join(', ')}`);
+      return ev;
+    };
+    if (opts.switchOn !== undefined) { this.evOn = find('switch-on', opts.switchOn); this.discarding = true; }
+    if (opts.switchOff !== undefined) this.evOff = find('switch-off', opts.switchOff);
+  }
+
+  /** evswitch__discard: whether the on/off switches drop this sample (and switch on or off). */
+  private discard(ev: PerfEvent): boolean {
+    if (this.evOn && this.discarding) {
+      if (this.evOn !== ev) return true;
+      this.discarding = false;
+      return !this.opts.showOnOff;
+    }
+    if (this.evOff && !this.discarding) {
+      if (this.evOff !== ev) return false;
+      this.discarding = true;
+      return !this.opts.showOnOff;
+    }
+    return false;
   }
 
   private eventNames(): string[] {
@@ -174,7 +253,8 @@ export class PerfScriptPrinter {
 
   private setup(): void {
     const events = this.file.events.events;
-    this.useCallchain = events.some((e) => (Number(e.attr.sampleType) & SampleType.CALLCHAIN) !== 0);
+    // -G: perf's no_callchain leaves symbol_conf.use_callchain off
+    this.useCallchain = !this.opts.hideCallGraph && events.some((e) => (Number(e.attr.sampleType) & SampleType.CALLCHAIN) !== 0);
     for (const ev of events) this.nameWidth = Math.max(this.nameWidth, this.nameOf(ev).length);
   }
 
@@ -205,6 +285,12 @@ export class PerfScriptPrinter {
         throw new KscopeError(`Samples for '${this.nameOf(ev)}' event do not have ${what} attribute set. Cannot print '${FIELD_NAMES.find((n) => F[n] & bits & userSet)}' field.`);
       }
       fields &= ~bits;
+    }
+    // perf_session__check_output_opt: with call graphs in use, tracepoints whose fields the user did
+    // not set (no -F for all types or for trace) print their call chains when a tracepoint has one
+    if (isTp && this.useCallchain && !this.spec.has('*') && !this.spec.has('trace')
+      && this.file.events.events.some((e) => e.attr.type === AttrType.TRACEPOINT && (Number(e.attr.sampleType) & SampleType.CALLCHAIN))) {
+      fields |= F.ip | F.sym | F.symoff | F.dso;
     }
     if (!(fields & F.ip) && !(fields & F.addr)) fields &= ~(F.sym | F.symoff | F.dso | F.srcline);
     const unwound = (st & SampleType.STACK_USER) !== 0 && (st & SampleType.REGS_USER) !== 0;
@@ -279,36 +365,43 @@ export class PerfScriptPrinter {
   }
 
   /**
-   * -F srcline: what perf 6.1's map__fprintf_srcline prints under a frame — "file:line" (basename)
-   * of the innermost DWARF location of the address (addr2line's first record; "??:0" when it
-   * knows none), or "dso[addr]" for DSOs addr2line is not run on ([kernel.kallsyms], [vdso],
-   * perf-PID.map); nothing for a frame without a DSO. `addr`: the address printed (hex).
+   * -F srcline: what perf 6.1's map__fprintf_srcline prints under a frame: map__srcline(map, addr,
+   * NULL), i.e. get_srcline with no symbol — "file:line" (basename) of addr2line's first record
+   * for the address (util/srcline.c; ":0" for an empty file name), else the fallback
+   * "dso[addr]" (DSOs addr2line is not run on: [kernel.kallsyms], [vdso], perf-PID.map; or
+   * addr2line answering "??:0"). A text starting "??:0" (addr2line's "??:?": a function symbol
+   * covers the address, no line does) is not printed, nor anything for a frame without a DSO.
+   * `addr`: the address printed (hex).
    */
   private srcOf(l: Loc, f: number, addr = l.addrHex): string | undefined {
     if (!(f & F.srcline) || !l.dso) return undefined;
     const key = `${l.dso.id}:${addr}`;
     let t = this.srclines.get(key);
-    if (t !== undefined) return t;
+    if (t !== undefined) return t ?? undefined;
     const dso = l.dso;
-    if (dso.kind !== 'user' || !dso.elf) t = `${dso.shortName}[${addr}]`;
-    else {
-      const at = dso.elf.addressOfFileOffset(parseInt(addr, 16));
-      const fr = at === undefined ? undefined : dso.elf.debugInfo()?.frames(at);
-      const inner = fr?.[0];
-      const file = inner?.file ? inner.file.slice(inner.file.lastIndexOf('/') + 1) : '??';
-      t = `${file}:${inner?.file ? (inner.line ?? 0) : 0}`;
-    }
+    const a2l = dso.kind === 'user' && !dso.longName.startsWith('[') && !dso.longName.startsWith('/tmp/perf-');
+    const at = a2l && dso.elf ? dso.elf.addressOfFileOffset(parseInt(addr, 16)) : undefined;
+    const r = at === undefined ? undefined : addr2lineRecord(dso.elf!, at);
+    if (!r) t = `${dso.shortName}[${addr}]`;
+    else if (r.file === undefined) t = null;
+    else t = `${this.opts.fullSourcePath ? r.file : r.file.slice(r.file.lastIndexOf('/') + 1)}:${r.line}`;
     this.srclines.set(key, t);
-    return t;
+    return t ?? undefined;
   }
 
-  /** The lines replacing an unwound frame by its inline chain, or undefined when it prints as itself. */
+  /**
+   * The lines replacing an unwound frame by its inline chain, or undefined when it prints as itself.
+   * With -F srcline a frame addr2line answered for (even with a lone record of its own symbol) is
+   * printed from its records too: perf's append_inlines gave each cursor node the record's srcline,
+   * and sample__fprintf_callchain prints node->srcline as it is ("??:0" included) in place of
+   * map__fprintf_srcline.
+   */
   private inlineLines(l: Loc, f: number): Uint8Array | undefined {
     let c = this.inlineText.get(l);
     if (c === undefined || c.f !== f) {
-      const e = this.inlines!.expand(l);
+      const e = f & F.srcline ? this.inlines!.records(l) : this.inlines!.expand(l);
       // each entry prints its own record's location (the inline call site for outer ones)
-      c = { f, bytes: e ? Buffer.from(e.map((x) => inlineText(l, x, f, this.symName, f & F.srcline ? x.srcline : undefined)).join(''), 'utf8') : null };
+      c = { f, bytes: e ? Buffer.from(e.map((x) => inlineText(l, x, f, this.symName, f & F.srcline ? (this.opts.fullSourcePath ? x.fullSrcline : x.srcline) : undefined)).join(''), 'utf8') : null };
       this.inlineText.set(l, c);
     }
     return c.bytes ?? undefined;
@@ -322,27 +415,31 @@ export class PerfScriptPrinter {
     const o = this.outFor(ev);
     const s = decodeSample(rec, ev, this.file.name, this.file.littleEndian, this.sample);
     const f = o.fields;
+    const flt = this.opts.filter;
+    // process_sample_event: the time ranges, then the CPU list, then machine__resolve's filters
+    if (flt) {
+      if (flt.time && skipTime(flt.time, s.timeHi, s.timeLo)) return;
+      if (flt.cpus && s.cpu !== -1 && !flt.cpus.has(s.cpu)) return;
+    }
+    const locFilter = !!flt && (!!flt.symbols || !!flt.dsos);
     // Only the sample's thread is needed unless a location is printed (tracepoints by default).
     let r = this.resolved;
-    if (f & F.ip) r = this.machine.resolve(s, r);
+    if (f & F.ip || locFilter) r = this.machine.resolve(s, r, !!(f & F.ip) && !this.opts.hideCallGraph);
     else r.thread = this.machine.findnewThread(s.pid, s.tid);
+    if (flt && this.filtered(flt, r, s)) return;
+    if ((this.evOn || this.evOff) && this.discard(ev)) return;
     const withChain = !!(f & F.ip) && o.callchain && this.useCallchain;
     // comm and pid/tid: the same text for every sample of a thread (threads are per tid) while its comm and pid stay
     const th = r.thread;
     const key = (withChain ? 1 : 0) | (f & (F.comm | F.pid | F.tid));
     let pre = this.threadPrefix.get(th);
     if (!pre || pre.comm !== th.comm || pre.key !== key || pre.pid !== s.pid) {
-      let t = '';
-      if (f & F.comm) t += withChain ? `${th.comm} ` : `${th.comm.padStart(16)} `;
-      if (f & F.pid && f & F.tid) t += `${String(s.pid).padStart(5)}/${String(s.tid).padEnd(5)} `;
-      else if (f & F.pid) t += `${String(s.pid).padStart(5)} `;
-      else if (f & F.tid) t += `${String(s.tid).padStart(5)} `;
-      pre = { comm: th.comm, key, pid: s.pid, text: t };
+      pre = { comm: th.comm, key, pid: s.pid, text: threadText(f, withChain, th.comm, s.pid, s.tid, !!this.opts.latency) };
       this.threadPrefix.set(th, pre);
     }
     let out = pre.text;
-    if (f & F.cpu) out += this.cpuText[s.cpu] ??= `[${String(s.cpu).padStart(3, '0')}] `;
-    if (f & F.time) out += `${timeText(s.timeHi, s.timeLo, !!this.opts.ns)}: `;
+    if (f & F.cpu) out += this.cpuText[s.cpu] ??= this.cpuField(s.cpu);
+    if (f & F.time) out += `${this.timeField(s.timeHi, s.timeLo)}: `;
     if (f & F.period) out += `${String(s.period).padStart(10)} `;
     if (f & F.event) out += `${o.name.padStart(this.nameWidth)}: `;
     if (f & F.trace && s.raw) {
@@ -358,14 +455,32 @@ export class PerfScriptPrinter {
     if (f & F.ip) {
       if (withChain) {
         sink.text(out + '\n');
+        // --max-stack bounds the callchain's entries and, separately, the DWARF-unwound frames
+        const max = this.opts.maxStack ?? Infinity;
+        const fromCallchain = max === Infinity ? 0 : callchainEntries(s);
+        const stopBt = this.opts.stopBt;
         for (let i = 0; i < r.chainLength; i++) {
+          if (i < fromCallchain ? i >= max : i - fromCallchain >= max) continue;
           const l = r.chain[i];
           if (o.unwound && this.inlines && l.level === '.') {
             const e = this.inlineLines(l, f);
-            if (e) { sink.bytes(e); continue; }
+            if (e) {
+              if (stopBt) {
+                // each inline entry is a frame of its own for --stop-bt (perf's append_inlines nodes)
+                const entries = this.inlines.expand(l) ?? [];
+                const k = entries.findIndex((x) => stopBt.has(x.name));
+                if (k >= 0) {
+                  sink.text(entries.slice(0, k + 1).map((x) => inlineText(l, x, f, this.symName, f & F.srcline ? (this.opts.fullSourcePath ? x.fullSrcline : x.srcline) : undefined)).join(''));
+                  break;
+                }
+              }
+              sink.bytes(e);
+              continue;
+            }
           }
           if (l.sym === undefined && l.dso !== undefined && l.level === '.' && l.dso.kind !== 'jit') sink.bytes(this.unresolvedLine(th, l, f));
           else sink.bytes(this.chainLine(l, f));
+          if (stopBt && l.sym && stopBt.has(this.symName(l.sym))) break;
         }
         sink.bytes(NEWLINE);
         return;
@@ -375,6 +490,213 @@ export class PerfScriptPrinter {
     }
     sink.text(out + '\n');
   }
+
+  /** machine__resolve's filters (thread__is_filtered, the DSO list, the symbol list): true drops the sample. */
+  private filtered(flt: ScriptFilter, r: ResolvedSample, s: PerfSample): boolean {
+    const th = r.thread;
+    if (flt.comms && !flt.comms.has(th.comm)) return true;
+    if (flt.pids && !flt.pids.has(th.pid)) return true;
+    if (flt.tids && !flt.tids.has(th.tid)) return true;
+    const l = r.frames[0];
+    if (flt.dsos && (!l.dso || !(flt.dsos.has(l.dso.shortName) || flt.dsos.has(l.dso.longName)))) return true;
+    if (flt.symbols) {
+      if (l.sym && flt.symbols.has(this.symName(l.sym))) return false;
+      if (flt.symbolAddrs && l.dso) {
+        if (flt.symbolAddrs.has(hex(s.ipHi, s.ipLo))) return false;
+        if (flt.addrRange) {
+          const ip = (BigInt(s.ipHi) << 32n) | BigInt(s.ipLo);
+          for (const a of flt.symbolAddrs) {
+            const start = BigInt(`0x${a}`);
+            if (ip >= start && ip < start + BigInt(flt.addrRange)) return false;
+          }
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** The CPU field: "[%03d] ", or "%3d " with -L. */
+  private cpuField(cpu: number): string {
+    return this.opts.latency ? `${String(cpu).padStart(3)} ` : `[${String(cpu).padStart(3, '0')}] `;
+  }
+
+  /** The TIME field: the sample time, or --reltime's / --deltatime's difference (u64 arithmetic, as perf). */
+  private timeField(hi: number, lo: number): string {
+    const ns = !!this.opts.ns;
+    if (this.opts.reltime) {
+      if (this.baseHi === 0 && this.baseLo === 0) { this.baseHi = hi; this.baseLo = lo; }
+      const [dh, dl] = sub64(hi, lo, this.baseHi, this.baseLo);
+      return timeText(dh, dl, ns);
+    }
+    if (this.opts.deltatime) {
+      const prevSet = this.baseHi !== 0 || this.baseLo !== 0;
+      const [dh, dl] = prevSet ? sub64(hi, lo, this.baseHi, this.baseLo) : [0, 0];
+      this.baseHi = hi; this.baseLo = lo;
+      return timeText(dh, dl, ns);
+    }
+    return timeText(hi, lo, ns);
+  }
+
+  /**
+   * Feeds one record in delivery order: the machine takes every side-band record; samples print
+   * (appendSample); COMM/FORK/EXIT, MMAP/MMAP2, SWITCH and LOST records print when `show` asks,
+   * as perf script's process_*_event handlers print them.
+   */
+  appendRecord(rec: PerfRecord, sink: ScriptOutput): void {
+    const t = rec.type;
+    if (t === RecordType.SAMPLE) {
+      const ev = this.file.eventOf(rec);
+      if (ev) this.appendSample(rec, ev, sink);
+      return;
+    }
+    const show = this.opts.show;
+    if (t === RecordType.FINISHED_ROUND) {
+      if (show?.round) sink.text('PERF_RECORD_FINISHED_ROUND\n');
+      return;
+    }
+    const wanted = !!show && (
+      t === RecordType.COMM || t === RecordType.FORK || t === RecordType.EXIT ? !!show.task
+        : t === RecordType.MMAP || t === RecordType.MMAP2 ? !!show.mmap
+          : t === RecordType.SWITCH || t === RecordType.SWITCH_CPU_WIDE ? !!show.switch
+            : t === RecordType.LOST ? !!show.lost
+              : t === RecordType.NAMESPACES ? !!show.namespace
+                : t === RecordType.CGROUP ? !!show.cgroup
+                  : t === RecordType.KSYMBOL || t === RecordType.BPF_EVENT ? !!show.bpf : false);
+    if (!wanted) { this.machine.process(rec); return; }
+    const d = decodeRecord(rec, this.file.events, this.file.name);
+    const ev = this.file.eventOf(rec);
+    const f = d as Record<string, any>;
+    const id = d.sampleId;
+    // perf_evsel__parse_sample's defaults for a record without a sample_id trailer
+    let pid = id?.pid ?? -1, tid = id?.tid ?? -1, cpu = id?.cpu ?? -1;
+    let timeHi = id?.timeHi ?? 0xffffffff, timeLo = id?.timeLo ?? 0xffffffff;
+    let thread: Thread | undefined;
+    if (ev && !hasFlag(ev.attr, 'sample_id_all')) {
+      cpu = 0; timeHi = 0; timeLo = 0;
+      if (t === RecordType.FORK || t === RecordType.EXIT) { timeHi = Number(f.time >> 32n); timeLo = Number(f.time & 0xffffffffn); }
+      if (t === RecordType.COMM || t === RecordType.FORK || t === RecordType.EXIT || t === RecordType.MMAP || t === RecordType.MMAP2 || t === RecordType.NAMESPACES) { pid = f.pid; tid = f.tid; }
+    }
+    switch (t) {
+      case RecordType.COMM:
+      case RecordType.EXIT:
+      case RecordType.NAMESPACES:
+        thread = this.machine.findnewThread(f.pid, f.tid);
+        if (t === RecordType.NAMESPACES) this.machine.process(rec);
+        if (t === RecordType.COMM) this.machine.process(rec);
+        break;
+      default:
+        this.machine.process(rec);
+        if (t === RecordType.FORK || t === RecordType.MMAP || t === RecordType.MMAP2) thread = this.machine.findnewThread(f.pid, f.tid);
+        else if (tid !== -1) thread = this.machine.findnewThread(pid, tid);
+    }
+    const cpus = this.opts.filter?.cpus;
+    if (!(cpus && cpu !== -1 && !cpus.has(cpu))) {
+      const start = ev ? this.startText(ev, thread, pid, tid, cpu, timeHi, timeLo) : '';
+      sink.text(start + sideBandText(d));
+    }
+    if (t === RecordType.EXIT) this.machine.process(rec);
+  }
+
+  /** perf_sample__fprintf_start for a side-band record: comm, pid/tid, cpu, time as the event's fields say. */
+  private startText(ev: PerfEvent, thread: Thread | undefined, pid: number, tid: number, cpu: number, timeHi: number, timeLo: number): string {
+    const o = this.outFor(ev);
+    const f = o.fields;
+    const withChain = !!(f & F.ip) && o.callchain && this.useCallchain;
+    let out = threadText(f, withChain, thread ? thread.comm : ':-1', pid, tid, !!this.opts.latency);
+    if (f & F.cpu) out += this.cpuField(cpu);
+    if (f & F.time) out += `${this.timeField(timeHi, timeLo)}: `;
+    return out;
+  }
+}
+
+/** The comm and pid/tid columns. */
+function threadText(f: number, withChain: boolean, comm: string, pid: number, tid: number, latency: boolean): string {
+  let t = '';
+  if (f & F.comm) t += latency ? `${comm.slice(0, 8).padStart(8)} ` : withChain ? `${comm} ` : `${comm.padStart(16)} `;
+  if (f & F.pid && f & F.tid) t += `${String(pid).padStart(5)}/${String(tid).padEnd(5)} `;
+  else if (f & F.pid) t += `${String(pid).padStart(5)} `;
+  else if (f & F.tid) t += `${String(tid).padStart(5)} `;
+  return t;
+}
+
+/** Callchain entries of a sample that are not context markers (what --max-stack counts). */
+function callchainEntries(s: PerfSample): number {
+  let n = 0;
+  const cc = s.callchain;
+  for (let i = 0; i < s.callchainNr; i++) if (!(cc[2 * i + 1] === 0xffffffff && cc[2 * i] >= 0xfffff001)) n++;
+  return n;
+}
+
+/** a - b as u64 (wrapping, as perf's u64 subtraction), in u32 halves. */
+function sub64(ah: number, al: number, bh: number, bl: number): [number, number] {
+  let lo = al - bl, borrow = 0;
+  if (lo < 0) { lo += 0x100000000; borrow = 1; }
+  return [(ah - bh - borrow) >>> 0, lo];
+}
+
+/** perf_ns__names (util/namespaces.c). */
+const NS_NAMES = ['net', 'uts', 'ipc', 'pid', 'user', 'mnt', 'cgroup'];
+
+/** "%#lx": 0 prints as "0". */
+const hexAlt = (v: bigint | number) => (v ? `0x${v.toString(16)}` : '0');
+
+/**
+ * perf_event__fprintf (util/event.c, perf 6.1): "PERF_RECORD_<name>" and the record's fields.
+ *   COMM        ": %s:%d/%d" (" exec" before the colon for PERF_RECORD_MISC_COMM_EXEC)
+ *   FORK, EXIT  "(%d:%d):(%d:%d)" pid, tid, ppid, ptid
+ *   MMAP        " %d/%d: [%#lx(%#lx) @ %#lx]: %c %s" (x, or r for PERF_RECORD_MISC_MMAP_DATA)
+ *   MMAP2       " %d/%d: [%#lx(%#lx) @ %#lx %02x:%02x %lu %lu]: %c%c%c%c %s" (or " <build-id>" for maj..gen)
+ *   SWITCH      " IN         " / " OUT        " / " OUT preempt"
+ *   SWITCH_CPU_WIDE  the same, then "  next pid/tid: %5d/%-5d" (prev for IN)
+ *   LOST        " lost %lu"
+ *   NAMESPACES  " %d/%d - nr_namespaces: %u\n\t\t[" then "%u/%s: %lu/%#lx" joined by ", " (a
+ *               "\n\t\t " before every fourth), "]"
+ *   CGROUP      " cgroup: %lu %s"
+ *   KSYMBOL     " addr %lx len %u type %u flags 0x%x name %s"
+ *   BPF_EVENT   " type %u, flags %u, id %u"
+ */
+export function sideBandText(d: DecodedRecord): string {
+  const f = d as Record<string, any>;
+  let t = `PERF_RECORD_${d.name}`;
+  switch (d.type) {
+    case RecordType.COMM: t += `${d.misc & Misc.COMM_EXEC ? ' exec' : ''}: ${f.comm}:${f.pid}/${f.tid}`; break;
+    case RecordType.FORK:
+    case RecordType.EXIT: t += `(${f.pid}:${f.tid}):(${f.ppid}:${f.ptid})`; break;
+    case RecordType.MMAP:
+      t += ` ${f.pid}/${f.tid}: [${hexAlt(f.addr)}(${hexAlt(f.len)}) @ ${hexAlt(f.pgoff)}]: ${d.misc & Misc.MMAP_DATA ? 'r' : 'x'} ${f.filename}`;
+      break;
+    case RecordType.MMAP2: {
+      const id = f.buildId ? `<${Buffer.from(f.buildId as Uint8Array).toString('hex')}>`
+        : `${(f.maj as number).toString(16).padStart(2, '0')}:${(f.min as number).toString(16).padStart(2, '0')} ${f.ino} ${f.inoGeneration}`;
+      const prot = `${f.prot & 1 ? 'r' : '-'}${f.prot & 2 ? 'w' : '-'}${f.prot & 4 ? 'x' : '-'}${f.flags & 1 ? 's' : 'p'}`;
+      t += ` ${f.pid}/${f.tid}: [${hexAlt(f.addr)}(${hexAlt(f.len)}) @ ${hexAlt(f.pgoff)} ${id}]: ${prot} ${f.filename}`;
+      break;
+    }
+    case RecordType.SWITCH:
+    case RecordType.SWITCH_CPU_WIDE: {
+      const out = (d.misc & Misc.SWITCH_OUT) !== 0;
+      const inOut = !out ? 'IN         ' : !(d.misc & Misc.SWITCH_OUT_PREEMPT) ? 'OUT        ' : 'OUT preempt';
+      t += ` ${inOut}`;
+      if (d.type === RecordType.SWITCH_CPU_WIDE) t += `  ${out ? 'next' : 'prev'} pid/tid: ${String(f.nextPrevPid).padStart(5)}/${String(f.nextPrevTid).padEnd(5)}`;
+      break;
+    }
+    case RecordType.LOST: t += ` lost ${f.lost}`; break;
+    case RecordType.NAMESPACES: {
+      const ns = f.namespaces as { dev: bigint; inode: bigint }[];
+      t += ` ${f.pid}/${f.tid} - nr_namespaces: ${ns.length}\n\t\t[`;
+      ns.forEach((n, i) => {
+        if (i && i % 4 === 0) t += '\n\t\t ';
+        t += `${i}/${NS_NAMES[i] ?? 'UNKNOWN'}: ${n.dev}/${hexAlt(n.inode)}${i + 1 !== ns.length ? ', ' : ']'}`;
+      });
+      break;
+    }
+    case RecordType.CGROUP: t += ` cgroup: ${f.id} ${f.path}`; break;
+    case RecordType.KSYMBOL: t += ` addr ${(f.addr as bigint).toString(16)} len ${f.len} type ${f.ksymType} flags 0x${(f.flags as number).toString(16)} name ${f.symbol}`; break;
+    case RecordType.BPF_EVENT: t += ` type ${f.bpfType}, flags ${f.flags}, id ${f.id}`; break;
+    default: break;
+  }
+  return t + '\n';
 }
 
 const UTF8 = new TextDecoder();
@@ -458,4 +780,71 @@ function timeText(hi: number, lo: number, ns: boolean): string {
 
 function fallbackName(ev: PerfEvent): string {
   return `event-${ev.attr.type}:${ev.attr.config}`;
+}
+
+/**
+ * perf's intlist__parse_list (--pid, --tid): strtol'd numbers separated by commas; undefined
+ * when an entry is not a number.
+ */
+export function parseIntList(s: string): Set<number> | undefined {
+  const out = new Set<number>();
+  for (const part of s.split(',')) {
+    const m = /^[ \t\n\v\f\r]*[+-]?\d+/.exec(part);
+    if (m ? m[0].length !== part.length : part !== '') return undefined;
+    out.add(m ? Number(m[0].trim()) : 0);
+  }
+  return out;
+}
+
+/** perf's strlist__parse_list (--comms, -S, --dsos): entries separated by commas (a trailing comma adds none). */
+export function parseStrList(s: string): Set<string> {
+  const parts = s.split(',');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return new Set(parts);
+}
+
+/**
+ * -S as symbol__init splits it (setup_addrlist): entries that are wholly hex numbers (strtoul base
+ * 16, "0x" allowed) are sample addresses and leave the name list.
+ */
+export function splitSymbolList(list: ReadonlySet<string>): { names: Set<string>; addrs: Set<string> | undefined } {
+  const names = new Set<string>(), addrs = new Set<string>();
+  for (const e of list) {
+    const m = /^[ \t\n\v\f\r]*\+?(?:0[xX])?([0-9a-fA-F]+)$/.exec(e);
+    if (m) addrs.add(m[1].toLowerCase().replace(/^0+(?=.)/, ''));
+    else names.add(e);
+  }
+  return { names, addrs: addrs.size ? addrs : undefined };
+}
+
+/** perf's MAX_NR_CPUS (6.1). */
+export const MAX_NR_CPUS = 2048;
+
+/**
+ * -C: a CPU list as perf_cpu_map__new reads it ("0-3,5"), checked as perf_session__cpu_bitmap
+ * does. Throws KscopeError with perf's message.
+ */
+export function parseCpuList(s: string, events: readonly PerfEvent[]): Set<number> {
+  // perf checks the recording first: every event type's first event must sample the CPU
+  const seen = new Set<number>();
+  for (const ev of events) {
+    if (seen.has(ev.attr.type)) continue;
+    seen.add(ev.attr.type);
+    if (!(Number(ev.attr.sampleType) & SampleType.CPU)) throw new KscopeError('File does not contain CPU events. Remove -C option to proceed.', 'record with -a (or perf record --sample-cpu) to have CPUs in the samples');
+  }
+  const out = new Set<number>();
+  const invalid = () => new KscopeError('Invalid cpu_list', 'CPU lists look like 0-3,5');
+  if (!/^\d/.test(s)) throw invalid();
+  for (const part of s.split(',')) {
+    if (part === '') continue;
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw invalid();
+    const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a || b >= 0x7fffffff) throw invalid();
+    for (let c = a; c <= b; c++) {
+      if (c >= MAX_NR_CPUS) throw new KscopeError(`Requested CPU ${c} too large. Consider raising MAX_NR_CPUS`);
+      out.add(c);
+    }
+  }
+  return out;
 }

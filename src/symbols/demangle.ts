@@ -32,16 +32,27 @@ export interface DemangleOptions {
   params?: boolean;
 }
 
-/** Instantiates the demangler (once; later calls reuse it). Synchronous: the wasm is ~200 KB. */
-export function createDemangler(wasmBytes: Uint8Array, options: DemangleOptions = {}): Demangler {
-  if (!ready) {
-    const module = new WebAssembly.Module(wasmBytes);
-    const instance = new WebAssembly.Instance(module, { './index_bg.js': glue });
-    glue.__wbg_set_wasm(instance.exports);
-    (instance.exports.__wbindgen_start as () => void)();
-    ready = true;
-  }
-  const rust: Demangler = options.style === 'c++filt' ? (name) => toCxxfiltStyle(demangle(name)) : demangle;
+function instantiate(wasmBytes: Uint8Array): void {
+  if (ready) return;
+  const module = new WebAssembly.Module(wasmBytes);
+  const instance = new WebAssembly.Instance(module, { './index_bg.js': glue });
+  glue.__wbg_set_wasm(instance.exports);
+  (instance.exports.__wbindgen_start as () => void)();
+  ready = true;
+}
+
+/**
+ * Instantiates the demangler (once; later calls reuse it). Synchronous: the wasm is ~500 KB. Given
+ * a function instead of bytes, the wasm is read and compiled only when a Rust name first needs it
+ * (C++ names never do), which spares short runs its compile time and memory.
+ */
+export function createDemangler(wasmBytes: Uint8Array | (() => Uint8Array), options: DemangleOptions = {}): Demangler {
+  if (wasmBytes instanceof Uint8Array) instantiate(wasmBytes);
+  const wasmDemangle = (name: string): string => {
+    if (!ready) instantiate((wasmBytes as () => Uint8Array)());
+    return demangle(name);
+  };
+  const rust: Demangler = options.style === 'c++filt' ? (name) => toCxxfiltStyle(wasmDemangle(name)) : wasmDemangle;
   const rustStyled: Demangler = options.params === false ? (name) => withoutParams(rust(name)) : rust;
   // C++ goes to our own libiberty-exact demangler (demangle-itanium.ts); cpp_demangle drops template
   // return types and misreads some names. Rust (v0 `_R`, and legacy `_ZN...17h<hash>E`) stays here.

@@ -47,6 +47,8 @@ export interface SymbolizerOptions {
 function dwarfSections(elf: ElfFile, warn: (e: unknown) => void): DwarfSections {
   const sections: DwarfSections = {};
   for (const n of DWARF_SECTION_NAMES) {
+    // Location lists, type units and aranges are never read here: not reading them saves their memory.
+    if (n === 'debug_loclists' || n === 'debug_types' || n === 'debug_aranges') continue;
     try {
       const d = elf.sectionDataByName('.' + n);
       if (d) sections[n] = d;

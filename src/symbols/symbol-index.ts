@@ -168,8 +168,8 @@ export class SymbolIndex {
    * entries, dso__synthesize_plt_symbols) inserted without fixups. Lookups answer as a descent of
    * perf's red-black tree does, so overlapping symbols resolve as in perf.
    */
-  static fromPerfPasses(passes: SymbolRow[][], extra: SymbolRow[] = []): SymbolIndex {
-    return SymbolIndex.fromPerfColumns(passes.map(rowsToPass), extra);
+  static fromPerfPasses(passes: SymbolRow[][], extra: SymbolRow[] = [], rankName?: (name: string) => string): SymbolIndex {
+    return SymbolIndex.fromPerfColumns(passes.map(rowsToPass), extra, { rankName });
   }
 
   /**
@@ -177,9 +177,12 @@ export class SymbolIndex {
    * tree's in-order sequence (what survives the fixups, sorted by start) is computed with sorted
    * merges; the tree itself is built only when a lookup lands where symbols overlap (see
    * PerfLookup). `eagerTree` builds it at once and always descends it (tests compare the two).
+   * `rankName` gives the form of a name that choose_best_symbol compares for aliases at one address
+   * (perf's names are demangled by then); the index keeps the names as the passes give them.
    */
-  static fromPerfColumns(passes: PerfPass[], extra: SymbolRow[] = [], eagerTree = false): SymbolIndex {
-    const nodes = new PerfNodes(passes, extra);
+  static fromPerfColumns(passes: PerfPass[], extra: SymbolRow[] = [], opts: { eagerTree?: boolean; rankName?: (name: string) => string } = {}): SymbolIndex {
+    const eagerTree = opts.eagerTree ?? false;
+    const nodes = new PerfNodes(passes, extra, opts.rankName);
     if (nodes.big) {
       const t = nodes.tree();
       const seq = new Int32Array(t.count);
@@ -285,20 +288,25 @@ export function chooseBest(a: SymbolRow, b: SymbolRow): SymbolRow {
  * `sectionsFrom` gives section flags (the binary's, when the table comes from a debug file whose
  * sections are NOBITS copies with the same flags).
  */
+/**
+ * Whether entry i of an ELF symbol table is a function symbol for lookups: FUNC/IFUNC with a
+ * section (or ABS), or a NOTYPE label in an executable section that is not a local label.
+ */
+export function isFunctionSymbol(table: ElfSymbolTable, i: number, sectionsFrom: ElfFile): boolean {
+  const type = table.info[i] & 0xf, shndx = table.shndx[i];
+  if (shndx === 0 || table.nameOffset[i] === 0) return false;
+  if (type === STT_FUNC || type === STT_GNU_IFUNC) return shndx < SHN_LORESERVE || shndx === SHN_ABS;
+  if (type !== STT_NOTYPE || shndx >= SHN_LORESERVE) return false;
+  const sec = sectionsFrom.sections[shndx];
+  if (!sec || !(sec.flags & SHF_EXECINSTR)) return false;
+  const name = table.name(i);
+  return !name.startsWith('.L') && !name.startsWith('$'); // local labels, ARM mapping symbols
+}
+
 export function functionRows(table: ElfSymbolTable, sectionsFrom: ElfFile): SymbolRow[] {
   const rows: SymbolRow[] = [];
   for (let i = 0; i < table.count; i++) {
-    const type = table.type(i), shndx = table.shndx[i];
-    if (shndx === 0 || table.nameOffset[i] === 0) continue;
-    if (type === STT_FUNC || type === STT_GNU_IFUNC) {
-      if (shndx >= SHN_LORESERVE && shndx !== SHN_ABS) continue;
-    } else if (type === STT_NOTYPE) {
-      if (shndx >= SHN_LORESERVE) continue;
-      const sec = sectionsFrom.sections[shndx];
-      if (!sec || !(sec.flags & SHF_EXECINSTR)) continue;
-      const name = table.name(i);
-      if (name.startsWith('.L') || name.startsWith('$')) continue; // local labels, ARM mapping symbols
-    } else continue;
+    if (!isFunctionSymbol(table, i, sectionsFrom)) continue;
     rows.push({ name: table.name(i), start: table.value(i), size: table.size[i], bind: table.bind(i) });
   }
   return rows;
@@ -615,7 +623,10 @@ class PerfNodes {
   /** Per pass its name functions (the passes' columns are copied, not kept). */
   private readonly passes: { name(i: number): string; nameBytes?(i: number): Uint8Array | undefined }[];
 
-  constructor(passes: PerfPass[], private readonly extra: SymbolRow[]) {
+  /** rankName's answers by node (only nodes that choose_best_symbol compares). */
+  private readonly ranked = new Map<number, string>();
+
+  constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: (name: string) => string) {
     this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes }));
     let total = extra.length;
     for (const p of passes) total += p.count;
@@ -657,7 +668,7 @@ class PerfNodes {
     const ag = ab === STB_GLOBAL, bg = bb === STB_GLOBAL;
     if (ag && !bg) return false;
     if (bg && !ag) return true;
-    const ax = this.asciiName(a), bx = this.asciiName(b);
+    const ax = this.rankName ? undefined : this.asciiName(a), bx = ax && this.asciiName(b);
     if (ax && bx) {
       // The same questions over the bytes of ASCII names (most ties are C++ aliases: C1/C2, D1/D2).
       let au = 0, bu = 0;
@@ -668,12 +679,20 @@ class PerfNodes {
       if (ax.length !== bx.length) return bx.length > ax.length;
       return startsWithAscii(ax, 'SyS') || startsWithAscii(ax, 'compat_SyS');
     }
-    const an = this.name(a), bn = this.name(b);
+    const an = this.rankedName(a), bn = this.rankedName(b);
     const au = leadingUnderscores(an), bu = leadingUnderscores(bn);
     if (bu > au) return false;
     if (au > bu) return true;
     if (an.length !== bn.length) return bn.length > an.length;
     return an.startsWith('SyS') || an.startsWith('compat_SyS');
+  }
+
+  /** The node's name as choose_best_symbol compares it (rankName's form when given). */
+  private rankedName(id: number): string {
+    if (!this.rankName) return this.name(id);
+    let r = this.ranked.get(id);
+    if (r === undefined) { r = this.rankName(this.name(id)); this.ranked.set(id, r); }
+    return r;
   }
 
   /** The node's name bytes when its pass gives them and they are all ASCII. */
@@ -758,6 +777,7 @@ class PerfNodes {
     const ix = SymbolIndex.fromColumns(starts, ends, new Array<string>(n), binds, (k) => this.name(seq[k]));
     attach(ix);
     this.S = this.E = undefined;
+    this.ranked.clear();
     return ix;
   }
 }

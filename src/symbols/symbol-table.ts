@@ -6,11 +6,8 @@
 // Addresses are handled as doubles relative to a page-aligned base (the lowest start): exact while
 // the table spans less than 2^53 bytes, which every real table does (kernel addresses sit above
 // 2^63 but span a few GB). A table that spans more falls back to fromRows.
-import {
-  type ElfFile, type ElfSymbolTable, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
-  SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE,
-} from '../formats/elf/index.js';
-import { SymbolIndex, type SymbolRow } from './symbol-index.js';
+import { type ElfFile, type ElfSymbolTable, STB_GLOBAL, STB_WEAK } from '../formats/elf/index.js';
+import { SymbolIndex, isFunctionSymbol, type SymbolRow } from './symbol-index.js';
 
 const TWO32 = 0x100000000;
 const TWO53 = 2 ** 53;
@@ -188,17 +185,7 @@ export function functionColumns(table: ElfSymbolTable, sectionsFrom: ElfFile): S
   const pick = new Uint32Array(table.count);
   let n = 0;
   for (let i = 0; i < table.count; i++) {
-    const type = table.info[i] & 0xf, shndx = table.shndx[i];
-    if (shndx === 0 || table.nameOffset[i] === 0) continue;
-    if (type === STT_FUNC || type === STT_GNU_IFUNC) {
-      if (shndx >= SHN_LORESERVE && shndx !== SHN_ABS) continue;
-    } else if (type === STT_NOTYPE) {
-      if (shndx >= SHN_LORESERVE) continue;
-      const sec = sectionsFrom.sections[shndx];
-      if (!sec || !(sec.flags & SHF_EXECINSTR)) continue;
-      const name = table.name(i);
-      if (name.startsWith('.L') || name.startsWith('$')) continue;
-    } else continue;
+    if (!isFunctionSymbol(table, i, sectionsFrom)) continue;
     // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup.
     table.checkName(i);
     pick[n++] = i;

@@ -20,6 +20,12 @@ export interface SymbolizerOptions {
   symbolMatch?: 'perf' | 'addr2line';
   /** Look for separate debug files (default true). */
   searchDebugFiles?: boolean;
+  /**
+   * Without `demangle`: the demangled form of a name, used only where perf compares names of
+   * aliases at one address (choose_best_symbol's underscore count and length: perf demangles
+   * symbols as it loads them, so `_Znam` "operator new[]" beats `_Znwm` "operator new").
+   */
+  rankName?: (name: string) => string;
 }
 
 /** One loaded DSO: the binary, its debug file, its symbol index and debug info. */
@@ -108,7 +114,7 @@ export class Symbolizer {
       }
       let plt: SymbolRow[] = [];
       try { plt = pltRows(elf); } catch (e) { if (!(e instanceof FormatError)) throw e; }
-      index = SymbolIndex.fromPerfColumns(passes, plt);
+      index = SymbolIndex.fromPerfColumns(passes, plt, { rankName: demangle ? undefined : this.options.rankName });
     }
     // The index holds what lookups need: drop the tables' bytes and close the files (DWARF and CFI
     // sections are read, reopening the file, when first asked for).

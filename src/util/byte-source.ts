@@ -21,6 +21,17 @@ export interface StreamSource {
   close?(): void;
 }
 
+/** Reads into all of `buf` from `offset` of an open file (short only at its end); returns the count. */
+export function preadFully(fd: number, buf: Uint8Array, offset: number): number {
+  let got = 0;
+  while (got < buf.byteLength) {
+    const n = readSync(fd, buf, got, buf.byteLength - got, offset + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
 export class BufferSource implements RandomAccessSource {
   constructor(readonly bytes: Uint8Array, readonly name = '<buffer>') {}
   get size(): number { return this.bytes.byteLength; }
@@ -39,23 +50,12 @@ export class FileSource implements RandomAccessSource {
   read(offset: number, length: number): Uint8Array {
     const len = Math.max(0, Math.min(length, this.size - offset));
     const buf = new Uint8Array(len);
-    let got = 0;
-    while (got < len) {
-      const n = readSync(this.fd, buf, got, len - got, offset + got);
-      if (n === 0) break;
-      got += n;
-    }
+    const got = preadFully(this.fd, buf, offset);
     return got === len ? buf : buf.subarray(0, got);
   }
   readInto(offset: number, target: Uint8Array): number {
     const len = Math.max(0, Math.min(target.byteLength, this.size - offset));
-    let got = 0;
-    while (got < len) {
-      const n = readSync(this.fd, target, got, len - got, offset + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got;
+    return preadFully(this.fd, len === target.byteLength ? target : target.subarray(0, len), offset);
   }
   close(): void { if (this.fd >= 0) { closeSync(this.fd); this.fd = -1; } }
 }

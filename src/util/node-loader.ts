@@ -1,6 +1,7 @@
 // The Node implementation of symbols/'s injected file loader (symbols/types.ts SymbolLoader):
 // util/ may do I/O, symbols/ may not. Also reads the demangler's wasm from node_modules.
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { preadFully } from './byte-source.js';
 import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
 
@@ -43,12 +44,7 @@ class RangedFile implements NodeRandomAccessFile {
     if (this.fd < 0 && !this.reopen()) return new Uint8Array(0);
     this.pool.touch(this);
     const buf = new Uint8Array(len);
-    let got = 0;
-    while (got < len) {
-      const n = readSync(this.fd, buf, got, len - got, offset + got);
-      if (n === 0) break;
-      got += n;
-    }
+    const got = preadFully(this.fd, buf, offset);
     return got === len ? buf : buf.subarray(0, got);
   }
 

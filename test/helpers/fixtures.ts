@@ -97,3 +97,25 @@ export function standardRecordings(): Record<string, string> {
     stat: perfRecording('stat', ['stat', 'record', '-e', 'task-clock,context-switches,page-faults', '--', burn, '100']),
   };
 }
+
+/**
+ * The pids of a recording none of whose sampled frames (callchains included) is in a DSO matching
+ * `dso`, as a comma list for --pid. Used to keep perf's addr2line off huge binaries (the node
+ * binary with its debug info takes perf minutes) in srcline tests on system-wide recordings,
+ * which catch whatever else ran, the test runner included.
+ */
+export function pidsAvoiding(rec: string, dso: RegExp): string {
+  const r = runPerf(['script', '-F', 'pid,ip,dso', '-i', rec]);
+  if (r.status !== 0) throw new Error(`perf script -F pid,ip,dso failed: ${r.stderr}`);
+  const all = new Set<string>(), bad = new Set<string>();
+  let pid = '';
+  for (const line of r.stdout.split('\n')) {
+    const m = /^\s*(-?\d+)\s*$/.exec(line);
+    if (m) { pid = m[1]; all.add(pid); continue; }
+    const d = /\(([^()]*)\)\s*$/.exec(line);
+    if (d && dso.test(d[1])) bad.add(pid);
+  }
+  const keep = [...all].filter((p) => !bad.has(p) && p !== '-1');
+  if (!keep.length) throw new Error(`${rec}: every sampled process ran in a DSO matching ${dso}`);
+  return keep.join(',');
+}

@@ -7,7 +7,7 @@ import { FrameKind, StackProfileBuilder, type FrameInput, type StackProfile } fr
 /** The -F fields parsePerfScriptStacks expects. */
 export const PERF_SCRIPT_FIELDS = ['-F', 'comm,pid,tid,time,period,ip,sym,dso'];
 
-const HEADER = /^(.+?)\s+(\d+)\/(\d+)\s+(\d+)\.(\d+):\s+(\d+)\s*$/;
+const HEADER = /^(.+?)\s+(-?\d+)\/(-?\d+)\s+(\d+)\.(\d+):\s+(\d+)\s*$/;
 // The DSO is the last balanced parenthesized group: "(/memfd:x (deleted))" nests one level.
 const FRAME = /^\s+([0-9a-f]+) (.*) \(((?:[^()]|\([^()]*\))*)\)$/;
 

@@ -210,7 +210,20 @@ function bestFitSegments(funcs: FunctionInfo[]): { segStart: Float64Array; segFu
     const r = funcs[fi].ranges;
     for (let i = 0; i < r.length; i += 2) { low[k] = r[i]; high[k] = r[i + 1]; fn[k] = fi; k++; }
   }
-  const byLow = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => low[x] - low[y]);
+  // Ranges come mostly in address order (DIE order follows the source, and so does the layout):
+  // an insertion sort is linear then and needs no comparator calls; else a full sort.
+  const byLow = new Int32Array(n);
+  let moves = 0;
+  for (let i = 0; i < n; i++) {
+    const x = low[i];
+    let j = i;
+    while (j > 0 && low[byLow[j - 1]] > x && moves < 8 * n) { byLow[j] = byLow[j - 1]; j--; moves++; }
+    byLow[j] = i;
+  }
+  if (moves >= 8 * n) {
+    for (let i = 0; i < n; i++) byLow[i] = i;
+    byLow.sort((x, y) => low[x] - low[y] || x - y);
+  }
   const points = new Float64Array(2 * n);
   points.set(low); points.set(high, n);
   points.sort();

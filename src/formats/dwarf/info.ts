@@ -19,7 +19,7 @@ export interface Abbrev {
   tag: number;
   hasChildren: boolean;
   /** name, form pairs */
-  attrs: Int32Array;
+  attrs: readonly number[];
   /** implicit_const values, parallel to attrs/2 */
   consts: number[] | undefined;
   /**
@@ -57,43 +57,65 @@ function formSize(form: number): number {
   }
 }
 
+/**
+ * One abbreviation table, decoded as far as codes are asked for: the unit DIE needs only the
+ * first entry, so indexing every unit does not decode every table (a binary's units share few
+ * tables, or none, so these are as large as .debug_abbrev). Damage past the entries used so far
+ * surfaces when a later code is asked for.
+ */
 export class AbbrevTable {
   readonly dense: (Abbrev | undefined)[] = [];
   readonly sparse = new Map<number, Abbrev>();
-  get(code: number): Abbrev | undefined { return this.dense[code] ?? this.sparse.get(code); }
+  /** Where decoding goes on; undefined once the table's terminating 0 was read. */
+  private rest: Cursor | undefined;
+  constructor(sec: Uint8Array, offset: number) { this.rest = new Cursor(sec, '.debug_abbrev', offset); }
+  get(code: number): Abbrev | undefined {
+    const a = code < 4096 ? this.dense[code] : this.sparse.get(code);
+    if (a !== undefined || this.rest === undefined) return a;
+    return this.decodeUntil(code);
+  }
+  private decodeUntil(want: number): Abbrev | undefined {
+    const c = this.rest!;
+    for (;;) {
+      const code = c.uleb();
+      if (code === 0) { this.rest = undefined; return undefined; }
+      const a = readAbbrev(c, code);
+      // Of duplicate codes the last decoded wins, as in binutils' lookup_abbrev (its hash chains
+      // put later entries first). Only a hostile table has duplicates; there the unit DIE may
+      // have been decoded with an earlier one.
+      if (code < 4096) this.dense[code] = a; else this.sparse.set(code, a);
+      if (code === want) return a;
+    }
+  }
 }
 
 export function readAbbrevTable(sec: Uint8Array, offset: number): AbbrevTable {
-  const c = new Cursor(sec, '.debug_abbrev', offset);
-  const t = new AbbrevTable();
+  return new AbbrevTable(sec, offset);
+}
+
+function readAbbrev(c: Cursor, code: number): Abbrev {
+  const tag = c.uleb();
+  const hasChildren = c.u8() !== 0;
+  const attrs: number[] = [];
+  let consts: number[] | undefined;
   for (;;) {
-    const code = c.uleb();
-    if (code === 0) break;
-    const tag = c.uleb();
-    const hasChildren = c.u8() !== 0;
-    const attrs: number[] = [];
-    let consts: number[] | undefined;
-    for (;;) {
-      const name = c.uleb(), form = c.uleb();
-      if (name === 0 && form === 0) break;
-      let k = 0;
-      if (form === C.DW_FORM_implicit_const) k = c.sleb();
-      if (k !== 0 || form === C.DW_FORM_implicit_const) { consts ??= []; consts[attrs.length / 2] = k; }
-      attrs.push(name, form);
-    }
-    let fixedBase = 0, nAddr = 0, nOffset = 0, nRefAddr = 0;
-    for (let i = 1; i < attrs.length && fixedBase >= 0; i += 2) {
-      const z = formSize(attrs[i]);
-      if (z >= 0) fixedBase += z;
-      else if (z === -2) nAddr++;
-      else if (z === -3) nOffset++;
-      else if (z === -4) nRefAddr++;
-      else fixedBase = -1;
-    }
-    const a: Abbrev = { code, tag, hasChildren, attrs: Int32Array.from(attrs), consts, fixedBase, skipKey: -1, skipOps: undefined, nAddr, nOffset, nRefAddr };
-    if (code < 4096) t.dense[code] = a; else t.sparse.set(code, a);
+    const name = c.uleb(), form = c.uleb();
+    if (name === 0 && form === 0) break;
+    let k = 0;
+    if (form === C.DW_FORM_implicit_const) k = c.sleb();
+    if (k !== 0 || form === C.DW_FORM_implicit_const) { consts ??= []; consts[attrs.length / 2] = k; }
+    attrs.push(name, form);
   }
-  return t;
+  let fixedBase = 0, nAddr = 0, nOffset = 0, nRefAddr = 0;
+  for (let i = 1; i < attrs.length && fixedBase >= 0; i += 2) {
+    const z = formSize(attrs[i]);
+    if (z >= 0) fixedBase += z;
+    else if (z === -2) nAddr++;
+    else if (z === -3) nOffset++;
+    else if (z === -4) nRefAddr++;
+    else fixedBase = -1;
+  }
+  return { code, tag, hasChildren, attrs, consts, fixedBase, skipKey: -1, skipOps: undefined, nAddr, nOffset, nRefAddr };
 }
 
 export interface Unit {

@@ -177,80 +177,8 @@ export function readLineTable(sections: DwarfSections, offset: number, addressSi
   // Run the state machine (DWARF 5 section 6.2.5).
   const rows = new Grow();
   const seqStart: number[] = [];
-  const p = new Cursor(sec, '.debug_line', programStart, unitEnd);
-  const b = sec;
-  // binutils 2.40 starts each DWARF 5 sequence in file entry 0 rather than the spec's 1 (with gcc
-  // both usually name the primary source; when they differ, addr2line prints entry 0: seen on
-  // this machine with gcc 12 -O0, where entry 1 was a header). We follow addr2line.
-  const initialFile = version >= 5 ? 0 : 1;
-  let address = 0, opIndex = 0, file = initialFile, line = 1, column = 0, isStmt = defaultIsStmt, disc = 0;
-  let curSeqFirst = 0;
-  const advance = (opAdvance: number): void => {
-    if (maxOps === 1) address += minInstLength * opAdvance;
-    else {
-      address += minInstLength * Math.floor((opIndex + opAdvance) / maxOps);
-      opIndex = (opIndex + opAdvance) % maxOps;
-    }
-  };
-  const emit = (end: boolean): void => {
-    const n = rows.n;
-    // binutils keeps only the last row of several at one address (bfd/dwarf2.c add_line_info).
-    if (n > curSeqFirst && rows.address[n - 1] === address && ((rows.flags[n - 1] & ROW_END_SEQUENCE) !== 0) === end) {
-      rows.n--;
-    }
-    rows.push(address, file, line, column, disc, (isStmt ? ROW_IS_STMT : 0) | (end ? ROW_END_SEQUENCE : 0));
-  };
-  while (p.pos < p.end) {
-    const op = b[p.pos++];
-    if (op >= opcodeBase) {
-      const adj = op - opcodeBase;
-      advance(Math.floor(adj / lineRange));
-      line += lineBase + (adj % lineRange);
-      emit(false);
-      disc = 0;
-    } else if (op === 0) {
-      const len = p.uleb();
-      const eEnd = p.pos + len;
-      if (len === 0 || eEnd > p.end) p.fail('an extended opcode within the program');
-      const eop = p.u8();
-      switch (eop) {
-        case DW_LNE_end_sequence:
-          emit(true);
-          seqStart.push(curSeqFirst);
-          curSeqFirst = rows.n;
-          address = 0; opIndex = 0; file = initialFile; line = 1; column = 0; isStmt = defaultIsStmt; disc = 0;
-          break;
-        case DW_LNE_set_address: {
-          const size = eEnd - p.pos;
-          address = size === 8 || size === 4 || size === 2 || size === 1 ? p.uN(size) : p.uN(addressSize);
-          opIndex = 0;
-          break;
-        }
-        case DW_LNE_define_file: {
-          const name = p.cstr(); const dir = p.uleb(); p.uleb(); p.uleb();
-          files.push({ name, dir });
-          break;
-        }
-        case DW_LNE_set_discriminator: disc = p.uleb(); break;
-        default: break; // unknown extended opcodes are skipped by their length
-      }
-      p.pos = eEnd;
-    } else {
-      switch (op) {
-        case DW_LNS_copy: emit(false); disc = 0; break;
-        case DW_LNS_advance_pc: advance(p.uleb()); break;
-        case DW_LNS_advance_line: line += p.sleb(); break;
-        case DW_LNS_set_file: file = p.uleb(); break;
-        case DW_LNS_set_column: column = p.uleb(); break;
-        case DW_LNS_negate_stmt: isStmt = !isStmt; break;
-        case DW_LNS_const_add_pc: advance(Math.floor((255 - opcodeBase) / lineRange)); break;
-        case DW_LNS_fixed_advance_pc: address += p.u16(); opIndex = 0; break;
-        default:
-          // set_basic_block, prologue_end, epilogue_begin, set_isa, and unknown opcodes: skip their ULEB operands
-          for (let i = 0; i < stdLengths[op]; i++) p.uleb();
-      }
-    }
-  }
+  const curSeqFirst = runProgram(new Cursor(sec, '.debug_line', programStart, unitEnd), rows, seqStart, files,
+    version >= 5 ? 0 : 1, addressSize, minInstLength, maxOps, defaultIsStmt, lineBase, lineRange, opcodeBase, stdLengths);
   // A trailing sequence without end_sequence is dropped, as binutils does.
   rows.n = curSeqFirst;
 
@@ -292,6 +220,92 @@ export function readLineTable(sections: DwarfSections, offset: number, addressSi
     column: rows.column.slice(0, n), discriminator: rows.disc.slice(0, n), flags: rows.flags.slice(0, n),
     seqLow: Float64Array.from(seqLow), seqFirst: Uint32Array.from(seqFirst), seqEnd: Uint32Array.from(seqEnd),
   };
+}
+
+/**
+ * Runs a line-number program into `rows`, pushing each finished sequence's first row to
+ * `seqStart`; returns the row count after the last end_sequence. One flat loop without closures:
+ * it runs cold in most processes (one pass per unit), where calls cost the most.
+ */
+function runProgram(
+  p: Cursor, rows: Grow, seqStart: number[], files: LineFileEntry[], initialFile: number, addressSize: number,
+  minInstLength: number, maxOps: number, defaultIsStmt: boolean, lineBase: number, lineRange: number,
+  opcodeBase: number, stdLengths: number[],
+): number {
+  const b = p.bytes;
+  let address = 0, opIndex = 0, file = initialFile, line = 1, column = 0, isStmt = defaultIsStmt, disc = 0;
+  let curSeqFirst = 0;
+  let emitRow = false, endSeq = false;
+  let opAdvance = -1;
+  const constAddAdvance = Math.floor((255 - opcodeBase) / lineRange);
+  while (p.pos < p.end) {
+    const op = b[p.pos++];
+    if (op >= opcodeBase) {
+      const adj = op - opcodeBase;
+      opAdvance = Math.floor(adj / lineRange);
+      line += lineBase + (adj % lineRange);
+      emitRow = true;
+    } else if (op === 0) {
+      const len = p.uleb();
+      const eEnd = p.pos + len;
+      if (len === 0 || eEnd > p.end) p.fail('an extended opcode within the program');
+      const eop = p.u8();
+      switch (eop) {
+        case DW_LNE_end_sequence: emitRow = true; endSeq = true; break;
+        case DW_LNE_set_address: {
+          const size = eEnd - p.pos;
+          address = size === 8 || size === 4 || size === 2 || size === 1 ? p.uN(size) : p.uN(addressSize);
+          opIndex = 0;
+          break;
+        }
+        case DW_LNE_define_file: {
+          const name = p.cstr(); const dir = p.uleb(); p.uleb(); p.uleb();
+          files.push({ name, dir });
+          break;
+        }
+        case DW_LNE_set_discriminator: disc = p.uleb(); break;
+        default: break; // unknown extended opcodes are skipped by their length
+      }
+      p.pos = eEnd;
+    } else {
+      switch (op) {
+        case DW_LNS_copy: emitRow = true; break;
+        case DW_LNS_advance_pc: opAdvance = p.uleb(); break;
+        case DW_LNS_advance_line: line += p.sleb(); break;
+        case DW_LNS_set_file: file = p.uleb(); break;
+        case DW_LNS_set_column: column = p.uleb(); break;
+        case DW_LNS_negate_stmt: isStmt = !isStmt; break;
+        case DW_LNS_const_add_pc: opAdvance = constAddAdvance; break;
+        case DW_LNS_fixed_advance_pc: address += p.u16(); opIndex = 0; break;
+        default:
+          // set_basic_block, prologue_end, epilogue_begin, set_isa, and unknown opcodes: skip their ULEB operands
+          for (let i = 0; i < stdLengths[op]; i++) p.uleb();
+      }
+    }
+    if (opAdvance >= 0) {
+      if (maxOps === 1) address += minInstLength * opAdvance;
+      else {
+        address += minInstLength * Math.floor((opIndex + opAdvance) / maxOps);
+        opIndex = (opIndex + opAdvance) % maxOps;
+      }
+      opAdvance = -1;
+    }
+    if (emitRow) {
+      emitRow = false;
+      const n = rows.n;
+      // binutils keeps only the last row of several at one address (bfd/dwarf2.c add_line_info).
+      if (n > curSeqFirst && rows.address[n - 1] === address && ((rows.flags[n - 1] & ROW_END_SEQUENCE) !== 0) === endSeq) rows.n--;
+      rows.push(address, file, line, column, disc, (isStmt ? ROW_IS_STMT : 0) | (endSeq ? ROW_END_SEQUENCE : 0));
+      disc = 0;
+      if (endSeq) {
+        endSeq = false;
+        seqStart.push(curSeqFirst);
+        curSeqFirst = rows.n;
+        address = 0; opIndex = 0; file = initialFile; line = 1; column = 0; isStmt = defaultIsStmt;
+      }
+    }
+  }
+  return curSeqFirst;
 }
 
 /**
