@@ -306,6 +306,29 @@ test('perf symbol index: merged in-order lookups with a lazy tree answer as the 
   assert.ok(treeLookups > 100, 'the inputs overlap');
 });
 
+test('perf symbol index: rankName decides aliases at one address by their ranked names, also over byte names and with the tree', () => {
+  // perf demangles at load: _Znam "operator new[]" beats _Znwm "operator new" (longer); raw, the first stays.
+  const rank = (n: string) => (n === '_Znwm' ? 'operator new' : n === '_Znam' ? 'operator new[]' : n);
+  const rows = [
+    { name: '_Znwm', start: 0x1000n, size: 0x20, bind: STB_GLOBAL },
+    { name: '_Znam', start: 0x1000n, size: 0x20, bind: STB_GLOBAL },
+    { name: 'inner', start: 0x1008n, size: 0, bind: STB_GLOBAL },
+    { name: 'after', start: 0x1040n, size: 0x10, bind: STB_GLOBAL },
+  ];
+  const pass = () => {
+    const hi = new Uint32Array(4), lo = Uint32Array.from(rows, (r) => Number(r.start)), size = Float64Array.from(rows, (r) => r.size), bind = Int8Array.from(rows, (r) => r.bind);
+    return { count: 4, hi, lo, size, bind, name: (i: number) => rows[i].name, nameBytes: (i: number) => Buffer.from(rows[i].name) };
+  };
+  assert.equal(SymbolIndex.fromPerfPasses([rows]).find(0x1000)?.name, '_Znwm');
+  assert.equal(SymbolIndex.fromPerfPasses([rows], [], rank).find(0x1000)?.name, '_Znam');
+  for (const eagerTree of [false, true]) {
+    const ix = SymbolIndex.fromPerfColumns([pass(), pass()], [], { rankName: rank, eagerTree });
+    assert.equal(ix.find(0x1000)?.name, '_Znam', `eagerTree ${eagerTree}`);
+    assert.equal(ix.find(0x1004)?.name, '_Znam');
+    assert.equal(ix.find(0x1044)?.name, 'after');
+  }
+});
+
 test('perf symbol tree: a label inside a sized function resolves by the tree (one of the two, never neither)', () => {
   // FUNC f [0x100, 0x200) with a label at 0x140; the label ends at the next symbol, g at 0x180.
   const rows = [

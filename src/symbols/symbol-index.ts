@@ -283,12 +283,6 @@ export function chooseBest(a: SymbolRow, b: SymbolRow): SymbolRow {
 }
 
 /**
- * The function symbols of an ELF symbol table as rows: FUNC and GNU_IFUNC with a name in a real
- * section, and named NOTYPE labels in executable sections (perf's elf_sym__is_function / is_label).
- * `sectionsFrom` gives section flags (the binary's, when the table comes from a debug file whose
- * sections are NOBITS copies with the same flags).
- */
-/**
  * Whether entry i of an ELF symbol table is a function symbol for lookups: FUNC/IFUNC with a
  * section (or ABS), or a NOTYPE label in an executable section that is not a local label.
  */
@@ -303,6 +297,12 @@ export function isFunctionSymbol(table: ElfSymbolTable, i: number, sectionsFrom:
   return !name.startsWith('.L') && !name.startsWith('$'); // local labels, ARM mapping symbols
 }
 
+/**
+ * The function symbols of an ELF symbol table as rows: FUNC and GNU_IFUNC with a name in a real
+ * section, and named NOTYPE labels in executable sections (perf's elf_sym__is_function / is_label).
+ * `sectionsFrom` gives section flags (the binary's, when the table comes from a debug file whose
+ * sections are NOBITS copies with the same flags).
+ */
 export function functionRows(table: ElfSymbolTable, sectionsFrom: ElfFile): SymbolRow[] {
   const rows: SymbolRow[] = [];
   for (let i = 0; i < table.count; i++) {
@@ -623,8 +623,11 @@ class PerfNodes {
   /** Per pass its name functions (the passes' columns are copied, not kept). */
   private readonly passes: { name(i: number): string; nameBytes?(i: number): Uint8Array | undefined }[];
 
-  /** rankName's answers by node (only nodes that choose_best_symbol compares). */
-  private readonly ranked = new Map<number, string>();
+  /**
+   * rankName's answers by raw name (only names that choose_best_symbol compares): a DSO's .dynsym
+   * pass repeats most of its .symtab names, and identical-code-folded aliases share names.
+   */
+  private readonly ranked = new Map<string, string>();
 
   constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: (name: string) => string) {
     this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes }));
@@ -689,9 +692,10 @@ class PerfNodes {
 
   /** The node's name as choose_best_symbol compares it (rankName's form when given). */
   private rankedName(id: number): string {
-    if (!this.rankName) return this.name(id);
-    let r = this.ranked.get(id);
-    if (r === undefined) { r = this.rankName(this.name(id)); this.ranked.set(id, r); }
+    const raw = this.name(id);
+    if (!this.rankName) return raw;
+    let r = this.ranked.get(raw);
+    if (r === undefined) { r = this.rankName(raw); this.ranked.set(raw, r); }
     return r;
   }
 
