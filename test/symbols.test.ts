@@ -273,6 +273,62 @@ test('perf symbol tree: without overlaps, lookups equal a sorted-table search (r
   }
 });
 
+test('perf symbol index: merged in-order lookups with a lazy tree answer as the eagerly built tree (passes, duplicates, overlaps, extras)', () => {
+  let seed = 777;
+  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+  const pass = (rows: { name: string; start: bigint; size: number; bind: number }[], bytes = false) => {
+    const n = rows.length;
+    const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
+    rows.forEach((r, i) => { hi[i] = Number(r.start >> 32n); lo[i] = Number(r.start & 0xffffffffn); size[i] = r.size; bind[i] = r.bind; });
+    return { count: n, hi, lo, size, bind, name: (i: number) => rows[i].name, nameBytes: bytes ? (i: number) => Buffer.from(rows[i].name) : undefined };
+  };
+  let treeLookups = 0;
+  for (let round = 0; round < 30; round++) {
+    const base = round % 3 === 0 ? 0x7f0000000000n : 0x1000n;
+    const mk = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({
+      // Sized functions that cover later labels and functions, aliases at one address, zero sizes.
+      name: `${'_'.repeat(rnd(3))}${rnd(9) ? '' : 'SyS'}${tag}${i % 7}${'x'.repeat(rnd(3))}`, start: base + BigInt(rnd(n * 2) * 16),
+      size: rnd(3) === 0 ? 0 : rnd(5) === 0 ? 16 * (1 + rnd(40)) : rnd(2) ? 16 : 1 + rnd(16), bind: rnd(3) ? STB_GLOBAL : rnd(3),
+    }));
+    const n = 30 + rnd(300);
+    const passes = [mk(n, 's'), rnd(2) ? mk(n >> 2, 'd') : []];
+    const extra = mk(rnd(20), 'plt').map((r) => ({ ...r, size: 16 }));
+    const eager = SymbolIndex.fromPerfColumns(passes.map((p) => pass(p)), extra, { eagerTree: true });
+    // The lazy one compares ASCII names by their bytes (nameBytes), the eager one by strings.
+    const lazy = SymbolIndex.fromPerfColumns(passes.map((p) => pass(p, true)), extra);
+    assert.equal(lazy.size, eager.size);
+    for (let a = Number(base) - 16; a < Number(base) + n * 48 + 8192; a += 1 + rnd(5)) {
+      const x = eager.find(a), y = lazy.find(a);
+      assert.deepEqual(y, x, `address ${a.toString(16)} in round ${round}`);
+      if (x && passes[0].filter((r) => r.start <= BigInt(a) && BigInt(a) < r.start + BigInt(Math.max(r.size, 1))).length > 1) treeLookups++;
+    }
+  }
+  assert.ok(treeLookups > 100, 'the inputs overlap');
+});
+
+test('perf symbol index: rankName decides aliases at one address by their ranked names, also over byte names and with the tree', () => {
+  // perf demangles at load: _Znam "operator new[]" beats _Znwm "operator new" (longer); raw, the first stays.
+  const rank = (n: string) => (n === '_Znwm' ? 'operator new' : n === '_Znam' ? 'operator new[]' : n);
+  const rows = [
+    { name: '_Znwm', start: 0x1000n, size: 0x20, bind: STB_GLOBAL },
+    { name: '_Znam', start: 0x1000n, size: 0x20, bind: STB_GLOBAL },
+    { name: 'inner', start: 0x1008n, size: 0, bind: STB_GLOBAL },
+    { name: 'after', start: 0x1040n, size: 0x10, bind: STB_GLOBAL },
+  ];
+  const pass = () => {
+    const hi = new Uint32Array(4), lo = Uint32Array.from(rows, (r) => Number(r.start)), size = Float64Array.from(rows, (r) => r.size), bind = Int8Array.from(rows, (r) => r.bind);
+    return { count: 4, hi, lo, size, bind, name: (i: number) => rows[i].name, nameBytes: (i: number) => Buffer.from(rows[i].name) };
+  };
+  assert.equal(SymbolIndex.fromPerfPasses([rows]).find(0x1000)?.name, '_Znwm');
+  assert.equal(SymbolIndex.fromPerfPasses([rows], [], rank).find(0x1000)?.name, '_Znam');
+  for (const eagerTree of [false, true]) {
+    const ix = SymbolIndex.fromPerfColumns([pass(), pass()], [], { rankName: rank, eagerTree });
+    assert.equal(ix.find(0x1000)?.name, '_Znam', `eagerTree ${eagerTree}`);
+    assert.equal(ix.find(0x1004)?.name, '_Znam');
+    assert.equal(ix.find(0x1044)?.name, 'after');
+  }
+});
+
 test('perf symbol tree: a label inside a sized function resolves by the tree (one of the two, never neither)', () => {
   // FUNC f [0x100, 0x200) with a label at 0x140; the label ends at the next symbol, g at 0x180.
   const rows = [

@@ -122,7 +122,7 @@ export function reportText(file: PerfDataFile, o: Opts): string {
   const res = new ResolvedSample();
   let lostSamples = 0;
   const le = file.littleEndian;
-  for (const rec of file.orderedRecords()) {
+  for (const rec of file.orderedRecords({ transient: true })) {
     if (rec.type !== RecordType.SAMPLE) {
       if (rec.type === RecordType.LOST_SAMPLES) {
         const v = new DataView(rec.bytes.buffer, rec.bytes.byteOffset, rec.bytes.byteLength);

@@ -187,8 +187,9 @@ async function printSamples(o: ScriptOpts): Promise<number> {
       out.text(headerText(input, { full: o.showInfo }));
       if (o.headerOnly) { out.flush(); return 0; }
     }
-    // --show-round-events turns perf's ordered delivery off: records come in file order
-    for (const rec of o.showRoundEvents ? file.records() : file.orderedRecords()) printer.appendRecord(rec, out);
+    // --show-round-events turns perf's ordered delivery off: records come in file order. The printer
+    // and the machine keep nothing of a record: it is read through a reused buffer (transient).
+    for (const rec of o.showRoundEvents ? file.records({ transient: true }) : file.orderedRecords({ transient: true })) printer.appendRecord(rec, out);
     out.flush();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 0;

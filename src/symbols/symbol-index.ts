@@ -38,8 +38,6 @@ export class SymbolIndex {
     private readonly ends: Float64Array | BigUint64Array,
     private readonly names: string[],
     private readonly binds: Int8Array,
-    /** perf's tree (fromPerfPasses): children as indexes into the arrays above (in-order ranks), -1 for none. */
-    private readonly tree?: { left: Int32Array; right: Int32Array; root: number },
     /** Decodes names[i] on first use when the builder left it empty (symbol-table.ts). */
     private readonly nameOf?: (i: number) => string,
   ) {}
@@ -51,7 +49,7 @@ export class SymbolIndex {
    * them). A hole in `names` is filled by `nameOf` when first asked for.
    */
   static fromColumns(starts: Float64Array | BigUint64Array, ends: Float64Array | BigUint64Array, names: string[], binds: Int8Array, nameOf?: (i: number) => string): SymbolIndex {
-    return new SymbolIndex(starts, ends, names, binds, undefined, nameOf);
+    return new SymbolIndex(starts, ends, names, binds, nameOf);
   }
 
   /**
@@ -126,7 +124,7 @@ export class SymbolIndex {
    */
   findIndex(address: number | bigint, nearest = false): number {
     const s = this.starts, e = this.ends;
-    if (this.tree && !nearest) return this.descend(address);
+    if ((this.pm || this.tree) && !nearest) return this.perfFind(address);
     let lo = 0, hi = this.names.length - 1, at = -1;
     if (s instanceof Float64Array) {
       const a = typeof address === 'bigint' ? Number(address) : address;
@@ -167,42 +165,87 @@ export class SymbolIndex {
    * The index perf 6.1 builds for a user-space DSO (symbol-elf.c dso__load_sym, symbol.c): each
    * pass (the .symtab rows, then the .dynsym rows of the same file, see perfSymbolRows) inserted
    * in table order then symbols__fixup_end and symbols__fixup_duplicate, then `extra` (PLT
-   * entries, dso__synthesize_plt_symbols) inserted without fixups. Lookups descend the same
-   * red-black tree perf does, so overlapping symbols resolve as in perf.
+   * entries, dso__synthesize_plt_symbols) inserted without fixups. Lookups answer as a descent of
+   * perf's red-black tree does, so overlapping symbols resolve as in perf.
    */
   static fromPerfPasses(passes: SymbolRow[][], extra: SymbolRow[] = [], rankName?: (name: string) => string): SymbolIndex {
-    let total = extra.length, big = false;
-    for (const p of passes) {
-      total += p.length;
-      for (const r of p) if (r.start + BigInt(r.size) + 8192n >= 1n << 53n) { big = true; break; }
+    return SymbolIndex.fromPerfColumns(passes.map(rowsToPass), extra, { rankName });
+  }
+
+  /**
+   * fromPerfPasses over columns (perfSymbolColumns), names decoded when a lookup returns them. The
+   * tree's in-order sequence (what survives the fixups, sorted by start) is computed with sorted
+   * merges; the tree itself is built only when a lookup lands where symbols overlap (see
+   * PerfLookup). `eagerTree` builds it at once and always descends it (tests compare the two).
+   * `rankName` gives the form of a name that choose_best_symbol compares for aliases at one address
+   * (perf's names are demangled by then); the index keeps the names as the passes give them.
+   */
+  static fromPerfColumns(passes: PerfPass[], extra: SymbolRow[] = [], opts: { eagerTree?: boolean; rankName?: (name: string) => string } = {}): SymbolIndex {
+    const eagerTree = opts.eagerTree ?? false;
+    const nodes = new PerfNodes(passes, extra, opts.rankName);
+    if (nodes.big) {
+      const t = nodes.tree();
+      const seq = new Int32Array(t.count);
+      let n = 0;
+      for (let x = t.first(); x !== -1; x = t.next(x)) seq[n++] = x;
+      return nodes.index(seq.subarray(0, n), t.start, t.end, (ix) => ix.attachTree(nodes, t, seq.subarray(0, n)));
     }
-    for (const r of extra) if (r.start + BigInt(r.size) >= 1n << 53n) big = true;
-    const t = new PerfSymbolTree(total, big);
-    for (const p of passes) {
-      if (p.length === 0) continue;
-      for (const r of p) t.insert(r);
-      t.fixupEnd();
-      t.fixupDuplicate(rankName);
-    }
-    for (const r of extra) t.insert(r);
-    // Renumber the surviving nodes by in-order rank: the arrays are then sorted by start.
-    const rank = new Int32Array(t.count).fill(-1);
-    let n = 0;
-    for (let x = t.first(); x !== -1; x = t.next(x)) rank[x] = n++;
-    const starts = big ? new BigUint64Array(n) : new Float64Array(n);
-    const ends = big ? new BigUint64Array(n) : new Float64Array(n);
-    const names = new Array<string>(n), binds = new Int8Array(n);
+    const seq = nodes.inOrder();
+    return nodes.index(seq, nodes.S!, nodes.E!, (ix) => {
+      if (eagerTree) ix.attachTree(nodes, nodes.tree(), seq);
+      else ix.lazyTree(nodes, seq);
+    });
+  }
+
+  // perf-mode lookup state (fromPerfColumns): the prefix maximum of ends, and perf's tree (children
+  // as indexes into the arrays above, in-order ranks, -1 for none) once built.
+  private pm?: Float64Array;
+  private tree?: { left: Int32Array; right: Int32Array; root: number };
+  private makeTree?: () => void;
+
+  private attachTree(nodes: PerfNodes, t: PerfSymbolTree, seq: Int32Array): void {
+    const n = seq.length;
+    const rank = new Int32Array(nodes.total).fill(-1);
+    for (let k = 0; k < n; k++) rank[seq[k]] = k;
     const left = new Int32Array(n), right = new Int32Array(n);
-    for (let x = 0; x < t.count; x++) {
-      const k = rank[x];
-      if (k < 0) continue;
-      if (big) { (starts as BigUint64Array)[k] = (t.start as BigUint64Array)[x]; (ends as BigUint64Array)[k] = (t.end as BigUint64Array)[x]; }
-      else { (starts as Float64Array)[k] = (t.start as Float64Array)[x]; (ends as Float64Array)[k] = (t.end as Float64Array)[x]; }
-      names[k] = t.name[x]; binds[k] = t.bind[x];
+    let k = 0;
+    for (let x = t.first(); x !== -1; x = t.next(x), k++) {
+      // The tree's in-order sequence is the one computed by merges (PerfNodes.inOrder).
+      if (k >= n || x !== seq[k]) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
       left[k] = t.left[x] === -1 ? -1 : rank[t.left[x]];
       right[k] = t.right[x] === -1 ? -1 : rank[t.right[x]];
     }
-    return new SymbolIndex(starts, ends, names, binds, { left, right, root: t.root === -1 ? -1 : rank[t.root] });
+    if (k !== n) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
+    this.tree = { left, right, root: t.root === -1 ? -1 : rank[t.root] };
+    this.makeTree = undefined;
+  }
+
+  private lazyTree(nodes: PerfNodes, seq: Int32Array): void {
+    const s = this.starts as Float64Array, e = this.ends as Float64Array, n = s.length;
+    const pm = new Float64Array(n);
+    let m = -Infinity;
+    for (let k = 0; k < n; k++) { const x = e[k] > s[k] ? e[k] : s[k] + 1; if (x > m) m = x; pm[k] = m; }
+    this.pm = pm;
+    this.makeTree = () => this.attachTree(nodes, nodes.tree(), seq);
+  }
+
+  /**
+   * symbols__find. With k the last symbol starting at or below the address: when every symbol
+   * before k ends at or below the address, none of them holds it and the descent of any tree
+   * with this in-order sequence steps right past them and left past the later ones, so k is the
+   * answer if it holds the address, else there is none. Otherwise (overlaps) descend perf's tree.
+   */
+  private perfFind(address: number | bigint): number {
+    const pm = this.pm;
+    if (!pm) return this.descend(address);
+    const s = this.starts as Float64Array, e = this.ends as Float64Array;
+    const a = typeof address === 'bigint' ? Number(address) : address;
+    let lo = 0, hi = s.length - 1, k = -1;
+    while (lo <= hi) { const mid = (lo + hi) >>> 1; if (s[mid] <= a) { k = mid; lo = mid + 1; } else hi = mid - 1; }
+    if (k < 0) return -1;
+    if (k === 0 || pm[k - 1] <= a) return a < e[k] || (a === s[k] && a === e[k]) ? k : -1;
+    if (!this.tree) this.makeTree!();
+    return this.descend(a);
   }
 
   find(address: number | bigint, nearest = false): SymbolEntry | undefined {
@@ -240,12 +283,6 @@ export function chooseBest(a: SymbolRow, b: SymbolRow): SymbolRow {
 }
 
 /**
- * The function symbols of an ELF symbol table as rows: FUNC and GNU_IFUNC with a name in a real
- * section, and named NOTYPE labels in executable sections (perf's elf_sym__is_function / is_label).
- * `sectionsFrom` gives section flags (the binary's, when the table comes from a debug file whose
- * sections are NOBITS copies with the same flags).
- */
-/**
  * Whether entry i of an ELF symbol table is a function symbol for lookups: FUNC/IFUNC with a
  * section (or ABS), or a NOTYPE label in an executable section that is not a local label.
  */
@@ -260,6 +297,12 @@ export function isFunctionSymbol(table: ElfSymbolTable, i: number, sectionsFrom:
   return !name.startsWith('.L') && !name.startsWith('$'); // local labels, ARM mapping symbols
 }
 
+/**
+ * The function symbols of an ELF symbol table as rows: FUNC and GNU_IFUNC with a name in a real
+ * section, and named NOTYPE labels in executable sections (perf's elf_sym__is_function / is_label).
+ * `sectionsFrom` gives section flags (the binary's, when the table comes from a debug file whose
+ * sections are NOBITS copies with the same flags).
+ */
 export function functionRows(table: ElfSymbolTable, sectionsFrom: ElfFile): SymbolRow[] {
   const rows: SymbolRow[] = [];
   for (let i = 0; i < table.count; i++) {
@@ -278,22 +321,45 @@ export function functionRows(table: ElfSymbolTable, sectionsFrom: ElfFile): Symb
  * kept: it shapes perf's tree (SymbolIndex.fromPerfPasses).
  */
 export function perfSymbolRows(table: ElfSymbolTable, syms: ElfFile, runtime: ElfFile = syms): SymbolRow[] {
+  const c = perfSymbolColumns(table, syms, runtime);
   const rows: SymbolRow[] = [];
+  for (let k = 0; k < c.count; k++) rows.push({ name: c.name(k), start: (BigInt(c.hi[k]) << 32n) | BigInt(c.lo[k]), size: c.size[k], bind: c.bind[k] });
+  return rows;
+}
+
+/** perfSymbolRows as columns (a PerfPass), names decoded when asked (their bounds are checked here). */
+export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime: ElfFile = syms): PerfPass {
+  const pick = new Uint32Array(table.count);
+  let n = 0;
+  const info = table.info, other = table.other, shndxs = table.shndx, nameOffset = table.nameOffset;
+  const secs = syms.sections;
   for (let i = 0; i < table.count; i++) {
-    const type = table.type(i), shndx = table.shndx[i];
-    if (shndx === SHN_UNDEF || table.nameOffset[i] === 0) continue;
-    const label = type === STT_NOTYPE && shndx !== SHN_ABS && table.visibility(i) !== STV_HIDDEN && table.visibility(i) !== STV_INTERNAL;
+    const type = info[i] & 0xf, shndx = shndxs[i];
+    if (shndx === SHN_UNDEF || nameOffset[i] === 0) continue;
+    const vis = other[i] & 3;
+    const label = type === STT_NOTYPE && shndx !== SHN_ABS && vis !== STV_HIDDEN && vis !== STV_INTERNAL;
     if (!label && type !== STT_FUNC && type !== STT_GNU_IFUNC && type !== STT_OBJECT) continue;
     // SHN_ABS is skipped; other reserved indexes (COMMON) have no section header (elf_getscn fails).
     if (shndx >= SHN_LORESERVE) continue;
-    let sec = syms.sections[shndx];
+    let sec = secs[shndx];
     if (!sec || !(sec.flags & SHF_ALLOC)) continue;
     if (sec.type === SHT_NOBITS && runtime !== syms) sec = runtime.sections[shndx];
     if (!sec) continue;
     if (label && !sec.name.includes('text') && !sec.name.includes('data')) continue;
-    rows.push({ name: table.name(i), start: table.value(i), size: table.size[i], bind: table.bind(i) });
+    // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup.
+    table.checkName(i);
+    pick[n++] = i;
   }
-  return rows;
+  const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = pick[k];
+    hi[k] = table.valueHi[i]; lo[k] = table.valueLo[i]; size[k] = table.size[i]; bind[k] = info[i] >> 4;
+  }
+  // Names through the string table alone: the symbol columns are not kept alive by the index.
+  const nameOff = new Uint32Array(n);
+  for (let k = 0; k < n; k++) nameOff[k] = nameOffset[pick[k]];
+  const strings = table.stringTable();
+  return { count: n, hi, lo, size, bind, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]) };
 }
 
 /**
@@ -336,8 +402,6 @@ export function pltRows(elf: ElfFile): SymbolRow[] {
 class PerfSymbolTree {
   readonly start: Float64Array | BigUint64Array;
   readonly end: Float64Array | BigUint64Array;
-  readonly name: string[] = [];
-  readonly bind: Int8Array;
   readonly left: Int32Array;
   readonly right: Int32Array;
   readonly parent: Int32Array;
@@ -345,25 +409,28 @@ class PerfSymbolTree {
   root = -1;
   count = 0;
 
-  constructor(capacity: number, readonly big: boolean) {
+  /** Node z is PerfNodes' node z (nodes are inserted in id order). */
+  constructor(private readonly nodes: PerfNodes) {
+    const capacity = nodes.total, big = nodes.big;
     this.start = big ? new BigUint64Array(capacity) : new Float64Array(capacity);
     this.end = big ? new BigUint64Array(capacity) : new Float64Array(capacity);
-    this.bind = new Int8Array(capacity);
     this.left = new Int32Array(capacity); this.right = new Int32Array(capacity);
     this.parent = new Int32Array(capacity); this.red = new Uint8Array(capacity);
   }
 
-  /** symbol__new + __symbols__insert: end = start + size, or start when the size is 0. */
-  insert(r: SymbolRow): number {
+  /** symbol__new + __symbols__insert of the next node: end = start + size, or start when the size is 0. */
+  insert(): number {
     const z = this.count++;
-    if (this.big) {
-      (this.start as BigUint64Array)[z] = r.start;
-      (this.end as BigUint64Array)[z] = r.start + BigInt(r.size);
+    const nd = this.nodes;
+    if (nd.big) {
+      const st = (BigInt(nd.hi[z]) << 32n) | BigInt(nd.lo[z]);
+      (this.start as BigUint64Array)[z] = st;
+      (this.end as BigUint64Array)[z] = st + BigInt(nd.size[z]);
     } else {
-      (this.start as Float64Array)[z] = Number(r.start);
-      (this.end as Float64Array)[z] = Number(r.start) + r.size;
+      const st = nd.hi[z] * TWO32 + nd.lo[z];
+      (this.start as Float64Array)[z] = st;
+      (this.end as Float64Array)[z] = st + nd.size[z];
     }
-    this.name[z] = r.name; this.bind[z] = r.bind;
     const S = this.start, L = this.left, R = this.right;
     let y = -1, x = this.root, goLeft = false;
     while (x !== -1) { y = x; goLeft = S[z] < S[x]; x = goLeft ? L[x] : R[x]; }
@@ -483,30 +550,280 @@ class PerfSymbolTree {
       if (E[prev] === S[prev]) E[prev] = S[curr];
     }
     if (E[curr] === S[curr]) {
-      if (this.big) { const s = (S as BigUint64Array)[curr]; (E as BigUint64Array)[curr] = ((s + 4095n) / 4096n) * 4096n + 4096n; }
+      if (this.nodes.big) { const s = (S as BigUint64Array)[curr]; (E as BigUint64Array)[curr] = ((s + 4095n) / 4096n) * 4096n + 4096n; }
       else { const s = (S as Float64Array)[curr]; (E as Float64Array)[curr] = Math.ceil(s / 4096) * 4096 + 4096; }
     }
   }
 
-  /**
-   * symbols__fixup_duplicate: of symbols with one start, keep choose_best_symbol's pick, comparing
-   * names as `rankName` gives them (perf's names are demangled by then).
-   */
-  fixupDuplicate(rankName?: (name: string) => string): void {
-    const S = this.start;
-    const row = (i: number): SymbolRow => ({ name: rankName ? rankName(this.name[i]) : this.name[i], start: 0n, size: Number(this.end[i]) - Number(S[i]), bind: this.bind[i] });
-    let nd = this.first();
+  /** symbols__fixup_duplicate: of symbols with one start, keep choose_best_symbol's pick. */
+  fixupDuplicate(decisions?: Uint8Array): void {
+    const S = this.start, E = this.end;
+    let nd = this.first(), asked = 0;
     while (nd !== -1) {
       let curr = nd;
       for (;;) {
         nd = this.next(curr);
         if (nd === -1 || S[curr] !== S[nd]) break;
-        const a = row(curr), b = row(nd);
-        if (chooseBest(a, b) === a) { this.erase(nd); continue; }
+        const d = decisions ? decisions[asked++] === 1 : this.nodes.better(curr, Number(E[curr]) - Number(S[curr]), nd, Number(E[nd]) - Number(S[nd]));
+        if (!d) { this.erase(nd); continue; }
         nd = this.next(curr);
         this.erase(curr);
         break;
       }
     }
   }
+}
+
+const TWO32 = 0x100000000;
+const TWO53 = 2 ** 53;
+
+/** One pass of perf's symbol loading as columns, in table order. */
+export interface PerfPass {
+  count: number;
+  /** st_value, high and low 32 bits. */
+  hi: Uint32Array;
+  lo: Uint32Array;
+  size: Float64Array;
+  bind: Int8Array;
+  name(i: number): string;
+  /** name(i)'s bytes when it is pure ASCII (then one char a byte), else anything: compared without making strings. */
+  nameBytes?(i: number): Uint8Array | undefined;
+}
+
+function rowsToPass(rows: SymbolRow[]): PerfPass {
+  const n = rows.length;
+  const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    hi[i] = Number(r.start >> 32n); lo[i] = Number(r.start & 0xffffffffn); size[i] = r.size; bind[i] = r.bind;
+  }
+  return { count: n, hi, lo, size, bind, name: (i) => rows[i].name };
+}
+
+/**
+ * The symbols of all passes and the extra rows as nodes numbered in perf's insertion order, and
+ * the two ways to find what perf's tree holds: inOrder (sorted merges and the fixups over the
+ * sequence) and tree (the red-black tree itself).
+ */
+class PerfNodes {
+  readonly total: number;
+  readonly big: boolean;
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
+  readonly size: Float64Array;
+  readonly bind: Int8Array;
+  /** First node of each pass, then of the extra rows. */
+  private readonly offsets: number[] = [];
+  /** Per pass, inOrder's choose_best_symbol answers in the order fixup_duplicate asks them. */
+  readonly decisions: (Uint8Array | undefined)[] = [];
+  /** Starts and ends after inOrder's fixups (not big). */
+  S?: Float64Array;
+  E?: Float64Array;
+
+  /** Per pass its name functions (the passes' columns are copied, not kept). */
+  private readonly passes: { name(i: number): string; nameBytes?(i: number): Uint8Array | undefined }[];
+
+  /**
+   * rankName's answers by raw name (only names that choose_best_symbol compares): a DSO's .dynsym
+   * pass repeats most of its .symtab names, and identical-code-folded aliases share names.
+   */
+  private readonly ranked = new Map<string, string>();
+
+  constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: (name: string) => string) {
+    this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes }));
+    let total = extra.length;
+    for (const p of passes) total += p.count;
+    this.total = total;
+    const hi = this.hi = new Uint32Array(total), lo = this.lo = new Uint32Array(total);
+    const size = this.size = new Float64Array(total), bind = this.bind = new Int8Array(total);
+    let at = 0, big = false;
+    for (const p of passes) {
+      this.offsets.push(at);
+      hi.set(p.hi.subarray(0, p.count), at); lo.set(p.lo.subarray(0, p.count), at);
+      size.set(p.size.subarray(0, p.count), at); bind.set(p.bind.subarray(0, p.count), at);
+      // As perf's fixup_end may push a last symbol's end a page and more past its start.
+      if (!big) for (let i = at; i < at + p.count; i++) if (hi[i] * TWO32 + lo[i] + size[i] + 8192 >= TWO53) { big = true; break; }
+      at += p.count;
+    }
+    this.offsets.push(at);
+    for (const x of extra) {
+      hi[at] = Number(x.start >> 32n); lo[at] = Number(x.start & 0xffffffffn); size[at] = x.size; bind[at] = x.bind;
+      if (hi[at] * TWO32 + lo[at] + size[at] >= TWO53) big = true;
+      at++;
+    }
+    this.big = big;
+  }
+
+  name(id: number): string {
+    const o = this.offsets;
+    for (let p = 0; p < this.passes.length; p++) if (id < o[p + 1]) return this.passes[p].name(id - o[p]);
+    return this.extra[id - o[this.passes.length]].name;
+  }
+
+  /** choose_best_symbol (chooseBest) between nodes a (kept so far) and b, given their sizes: true when b wins. */
+  better(a: number, aSize: number, b: number, bSize: number): boolean {
+    if (bSize === 0 && aSize > 0) return false;
+    if (aSize === 0 && bSize > 0) return true;
+    const ab = this.bind[a], bb = this.bind[b];
+    const aw = ab === STB_WEAK, bw = bb === STB_WEAK;
+    if (bw && !aw) return false;
+    if (aw && !bw) return true;
+    const ag = ab === STB_GLOBAL, bg = bb === STB_GLOBAL;
+    if (ag && !bg) return false;
+    if (bg && !ag) return true;
+    const ax = this.rankName ? undefined : this.asciiName(a), bx = ax && this.asciiName(b);
+    if (ax && bx) {
+      // The same questions over the bytes of ASCII names (most ties are C++ aliases: C1/C2, D1/D2).
+      let au = 0, bu = 0;
+      while (au < ax.length && ax[au] === 95) au++;
+      while (bu < bx.length && bx[bu] === 95) bu++;
+      if (bu > au) return false;
+      if (au > bu) return true;
+      if (ax.length !== bx.length) return bx.length > ax.length;
+      return startsWithAscii(ax, 'SyS') || startsWithAscii(ax, 'compat_SyS');
+    }
+    const an = this.rankedName(a), bn = this.rankedName(b);
+    const au = leadingUnderscores(an), bu = leadingUnderscores(bn);
+    if (bu > au) return false;
+    if (au > bu) return true;
+    if (an.length !== bn.length) return bn.length > an.length;
+    return an.startsWith('SyS') || an.startsWith('compat_SyS');
+  }
+
+  /** The node's name as choose_best_symbol compares it (rankName's form when given). */
+  private rankedName(id: number): string {
+    const raw = this.name(id);
+    if (!this.rankName) return raw;
+    let r = this.ranked.get(raw);
+    if (r === undefined) { r = this.rankName(raw); this.ranked.set(raw, r); }
+    return r;
+  }
+
+  /** The node's name bytes when its pass gives them and they are all ASCII. */
+  private asciiName(id: number): Uint8Array | undefined {
+    const o = this.offsets;
+    for (let p = 0; p < this.passes.length; p++) {
+      if (id < o[p + 1]) {
+        const b = this.passes[p].nameBytes?.(id - o[p]);
+        if (!b) return undefined;
+        for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return undefined;
+        return b;
+      }
+    }
+    return undefined;
+  }
+
+  /** perf's tree: the same insertions and fixups, in the same order. */
+  tree(): PerfSymbolTree {
+    const t = new PerfSymbolTree(this);
+    const o = this.offsets;
+    for (let p = 0; p < this.passes.length; p++) {
+      if (o[p + 1] === o[p]) continue;
+      while (t.count < o[p + 1]) t.insert();
+      t.fixupEnd();
+      t.fixupDuplicate(this.decisions[p]);
+    }
+    while (t.count < this.total) t.insert();
+    return t;
+  }
+
+  /**
+   * The tree's in-order sequence of surviving nodes without the tree: a node inserted with an
+   * equal start goes right of those present, so each pass (and the extra rows) is a stable merge
+   * by start after what is there; rb_erase and rotations keep the in-order order of the rest.
+   * Not for big nodes.
+   */
+  inOrder(): Int32Array {
+    const n = this.total;
+    const S = this.S = new Float64Array(n), E = this.E = new Float64Array(n);
+    for (let i = 0; i < n; i++) { S[i] = this.hi[i] * TWO32 + this.lo[i]; E[i] = S[i] + this.size[i]; }
+    const o = this.offsets;
+    let seq: Int32Array = new Int32Array(0);
+    for (let p = 0; p < this.passes.length; p++) {
+      if (o[p + 1] === o[p]) continue;
+      seq = mergeByStart(seq, sortedByStart(S, o[p], o[p + 1]), S);
+      // symbols__fixup_end (user-space form).
+      const m = seq.length;
+      for (let k = 0; k + 1 < m; k++) { const x = seq[k]; if (E[x] === S[x]) E[x] = S[seq[k + 1]]; }
+      const last = seq[m - 1];
+      if (E[last] === S[last]) E[last] = Math.ceil(S[last] / 4096) * 4096 + 4096;
+      // symbols__fixup_duplicate: left to right, the kept one against each next one at its start.
+      // The comparisons are kept: the tree (tree()) makes the same ones in the same order.
+      const out = new Int32Array(m);
+      let q = 0, decisions = new Uint8Array(0), nd = 0;
+      for (let k = 0; k < m;) {
+        let best = seq[k], j = k + 1;
+        const st = S[best];
+        for (; j < m && S[seq[j]] === st; j++) {
+          const x = seq[j];
+          const d = this.better(best, E[best] - S[best], x, E[x] - S[x]);
+          if (decisions.length === nd) { const g = new Uint8Array(Math.max(64, nd * 2)); g.set(decisions); decisions = g; }
+          decisions[nd++] = d ? 1 : 0;
+          if (d) best = x;
+        }
+        out[q++] = best;
+        k = j;
+      }
+      seq = out.subarray(0, q);
+      this.decisions[p] = decisions.subarray(0, nd);
+    }
+    if (o[this.passes.length] < n) seq = mergeByStart(seq, sortedByStart(S, o[this.passes.length], n), S);
+    return seq;
+  }
+
+  /** The index over the surviving nodes `seq` (in start order), starts and ends from S and E by node. */
+  index(seq: Int32Array, S: Float64Array | BigUint64Array, E: Float64Array | BigUint64Array, attach: (ix: SymbolIndex) => void): SymbolIndex {
+    const n = seq.length;
+    const starts = S instanceof Float64Array ? new Float64Array(n) : new BigUint64Array(n);
+    const ends = E instanceof Float64Array ? new Float64Array(n) : new BigUint64Array(n);
+    const binds = new Int8Array(n);
+    for (let k = 0; k < n; k++) { const x = seq[k]; starts[k] = S[x]; ends[k] = E[x]; binds[k] = this.bind[x]; }
+    const ix = SymbolIndex.fromColumns(starts, ends, new Array<string>(n), binds, (k) => this.name(seq[k]));
+    attach(ix);
+    this.S = this.E = undefined;
+    this.ranked.clear();
+    return ix;
+  }
+}
+
+function startsWithAscii(b: Uint8Array, s: string): boolean {
+  if (b.length < s.length) return false;
+  for (let i = 0; i < s.length; i++) if (b[i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Nodes [from, to) sorted by start, ties in node order. */
+function sortedByStart(S: Float64Array, from: number, to: number): Int32Array {
+  const n = to - from;
+  const ids = new Int32Array(n);
+  let sorted = true, min = Infinity, max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    ids[i] = from + i;
+    const v = S[from + i];
+    if (i > 0 && v < S[from + i - 1]) sorted = false;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (sorted) return ids;
+  let span = 1;
+  while (span < n) span *= 2;
+  if ((max - min) * span + span < TWO53) {
+    // (start, order) packed in one double: a native sort, no comparator calls.
+    const key = new Float64Array(n);
+    for (let i = 0; i < n; i++) key[i] = (S[from + i] - min) * span + i;
+    key.sort();
+    for (let k = 0; k < n; k++) ids[k] = from + (key[k] % span);
+    return ids;
+  }
+  return ids.sort((a, b) => S[a] - S[b] || a - b);
+}
+
+/** Stable merge by start: on equal starts, `a`'s nodes first. */
+function mergeByStart(a: Int32Array, b: Int32Array, S: Float64Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0, j = 0, k = 0;
+  while (i < a.length && j < b.length) out[k++] = S[b[j]] < S[a[i]] ? b[j++] : a[i++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
 }

@@ -3,7 +3,7 @@
 // injected SymbolLoader; DSOs are cached by path.
 import { toHex, type ElfFile, PT_LOAD } from '../formats/elf/index.js';
 import { FormatError } from '../util/index.js';
-import { SymbolIndex, perfSymbolRows, pltRows, type SymbolEntry, type SymbolRow } from './symbol-index.js';
+import { SymbolIndex, perfSymbolColumns, pltRows, type SymbolEntry, type SymbolRow } from './symbol-index.js';
 import { buildSymbolIndex, functionColumns } from './symbol-table.js';
 import { findDebugFile, altLinkCandidates, openElf } from './debug-files.js';
 import type { DebugInfoFactory, DebugInfoProvider, Frame, SymbolLoader } from './types.js';
@@ -107,14 +107,14 @@ export class Symbolizer {
       // perf: the .symtab pass, then the .dynsym pass of the same file, then the PLT entries
       // (dso__load_sym, dso__synthesize_plt_symbols), in perf's tree (SymbolIndex.fromPerfPasses).
       const syms = withSymtab ?? elf;
-      const passes = [syms.symtab(), syms.dynsym()].map((t) => (t && t.count > 1 ? perfSymbolRows(t, syms, elf) : []));
+      const passes = [syms.symtab(), syms.dynsym()].map((t) => (t && t.count > 1 ? perfSymbolColumns(t, syms, elf) : undefined)).filter((p) => p !== undefined);
       if (demangle) {
         const memo = new Map<string, string>();
-        for (const p of passes) for (const r of p) { let d = memo.get(r.name); if (d === undefined) { d = demangle(r.name); memo.set(r.name, d); } r.name = d; }
+        for (const p of passes) { const raw = p.name; p.nameBytes = undefined; p.name = (i) => { const r = raw(i); let d = memo.get(r); if (d === undefined) { d = demangle(r); memo.set(r, d); } return d; }; }
       }
       let plt: SymbolRow[] = [];
       try { plt = pltRows(elf); } catch (e) { if (!(e instanceof FormatError)) throw e; }
-      index = SymbolIndex.fromPerfPasses(passes, plt, demangle ? undefined : this.options.rankName);
+      index = SymbolIndex.fromPerfColumns(passes, plt, { rankName: demangle ? undefined : this.options.rankName });
     }
     // The index holds what lookups need: drop the tables' bytes and close the files (DWARF and CFI
     // sections are read, reopening the file, when first asked for).

@@ -70,6 +70,38 @@ export class ElfSymbolTable {
     return n;
   }
 
+  /**
+   * The name's bytes without the NUL (a view of the string table, no string made), or undefined
+   * when name(i) would throw.
+   */
+  nameBytes(i: number): Uint8Array | undefined {
+    const off = this.nameOffset[i], b = this.strings.bytes;
+    if (off >= b.byteLength) return undefined;
+    const end = b.indexOf(0, off);
+    return end < 0 ? undefined : b.subarray(off, end);
+  }
+
+  /**
+   * The string table alone, by st_name offset (name(i) and nameBytes(i) without the symbol
+   * columns): a holder of a few names keeps only the strings alive.
+   */
+  stringTable(): { name(offset: number): string; bytes(offset: number): Uint8Array | undefined } {
+    const strings = this.strings;
+    return {
+      name: (off) => {
+        if (off >= strings.length) strings.fail(`symbol name offset below ${strings.length}`, String(off), 0);
+        strings.seek(off);
+        return strings.cstring('symbol name');
+      },
+      bytes: (off) => {
+        const b = strings.bytes;
+        if (off >= b.byteLength) return undefined;
+        const end = b.indexOf(0, off);
+        return end < 0 ? undefined : b.subarray(off, end);
+      },
+    };
+  }
+
   private lastNul?: number;
 
   /** Throws the FormatError name(i) would throw, without decoding the name (for lazy decoders). */

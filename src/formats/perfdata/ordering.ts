@@ -50,3 +50,102 @@ export function* orderRecords(src: Iterable<PerfRecord>, events: EventSet): Gene
   if (!sorted) queue.sort(cmp);
   for (const q of queue) yield q.rec;
 }
+
+const BLOCK = 1 << 20;
+
+/**
+ * orderRecords for a consumer that is done with each record when it asks for the next one, over
+ * `next` (records valid until the next call, e.g. from a reused read window): the same delivery
+ * order, but a queued record's bytes are copied into 1 MiB arena blocks (reused once all their
+ * records are delivered) and its time and place kept in typed columns, so no read chunk stays
+ * alive for a queued record and no object is made per queued record. The records yielded (one
+ * object, changed for each) and their bytes are valid until the next one is asked for.
+ */
+export function* orderRecordsTransient(next: () => PerfRecord | null, events: EventSet, blockSize = BLOCK): Generator<PerfRecord> {
+  const blocks: Uint8Array[] = [];
+  const live: number[] = [];
+  const free: number[] = [];
+  let cur = -1, curPos = blockSize;
+  let cap = 1024, len = 0, seq = 0;
+  let tHi = new Uint32Array(cap), tLo = new Uint32Array(cap), sq = new Float64Array(cap);
+  let blk = new Int32Array(cap), off = new Int32Array(cap), fOff = new Float64Array(cap), dOff = new Float64Array(cap);
+  let sorted = true;
+  let maxHi = 0, maxLo = 0, nextHi = 0, nextLo = 0;
+  const t = new Uint32Array(2);
+  const le = events.littleEndian;
+  const out: PerfRecord = { type: 0, misc: 0, size: 0, fileOffset: 0, bytes: new Uint8Array(0), decompressedOffset: undefined };
+
+  const grow = (): void => {
+    cap *= 2;
+    const g32 = (a: Uint32Array) => { const b = new Uint32Array(cap); b.set(a); return b; };
+    const gi = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
+    const gf = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
+    tHi = g32(tHi); tLo = g32(tLo); sq = gf(sq); blk = gi(blk); off = gi(off); fOff = gf(fOff); dOff = gf(dOff);
+  };
+  const release = (b: number): void => { if (--live[b] === 0 && b !== cur) free.push(b); };
+  const deliver = (i: number): PerfRecord => {
+    const bytes = blocks[blk[i]];
+    const o = off[i];
+    const size = le ? bytes[o + 6] | (bytes[o + 7] << 8) : (bytes[o + 6] << 8) | bytes[o + 7];
+    out.type = le ? (bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16) | (bytes[o + 3] << 24)) >>> 0 : ((bytes[o] << 24) | (bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3]) >>> 0;
+    out.misc = le ? bytes[o + 4] | (bytes[o + 5] << 8) : (bytes[o + 4] << 8) | bytes[o + 5];
+    out.size = size;
+    out.fileOffset = fOff[i];
+    out.decompressedOffset = dOff[i] < 0 ? undefined : dOff[i];
+    out.bytes = bytes.subarray(o, o + size);
+    return out;
+  };
+  /** Sorts the queue by (time, arrival). */
+  const sortQueue = (): void => {
+    const idx = new Array<number>(len);
+    for (let i = 0; i < len; i++) idx[i] = i;
+    idx.sort((a, b) => tHi[a] - tHi[b] || tLo[a] - tLo[b] || sq[a] - sq[b]);
+    const p32 = (a: Uint32Array) => { const b = new Uint32Array(cap); for (let i = 0; i < len; i++) b[i] = a[idx[i]]; return b; };
+    const pi = (a: Int32Array) => { const b = new Int32Array(cap); for (let i = 0; i < len; i++) b[i] = a[idx[i]]; return b; };
+    const pf = (a: Float64Array) => { const b = new Float64Array(cap); for (let i = 0; i < len; i++) b[i] = a[idx[i]]; return b; };
+    tHi = p32(tHi); tLo = p32(tLo); sq = pf(sq); blk = pi(blk); off = pi(off); fOff = pf(fOff); dOff = pf(dOff);
+    sorted = true;
+  };
+
+  for (let rec = next(); rec; rec = next()) {
+    if (rec.type >= 64) {
+      yield rec;
+      if (rec.type === RecordType.FINISHED_ROUND) {
+        if (!sorted) sortQueue();
+        let n = 0;
+        while (n < len && (tHi[n] < nextHi || (tHi[n] === nextHi && tLo[n] <= nextLo))) n++;
+        for (let i = 0; i < n; i++) { yield deliver(i); release(blk[i]); }
+        if (n > 0) {
+          for (const a of [tHi, tLo, sq, blk, off, fOff, dOff]) a.copyWithin(0, n, len);
+          len -= n;
+        }
+        nextHi = maxHi; nextLo = maxLo;
+      }
+      continue;
+    }
+    if (!recordTime(events, rec, t) || (t[0] === 0 && t[1] === 0) || (t[0] === 0xffffffff && t[1] === 0xffffffff)) {
+      yield rec;
+      continue;
+    }
+    // Copy into the arena (8-byte aligned, so that views of u64 fields stay aligned).
+    const size = rec.bytes.byteLength, room = (size + 7) & ~7;
+    if (curPos + room > blockSize) {
+      if (cur >= 0 && live[cur] === 0) free.push(cur);
+      if (free.length) cur = free.pop()!;
+      else { cur = blocks.length; blocks.push(new Uint8Array(Math.max(blockSize, room))); live.push(0); }
+      curPos = 0;
+    }
+    blocks[cur].set(rec.bytes, curPos);
+    if (len === cap) grow();
+    const hi = t[0], lo = t[1];
+    tHi[len] = hi; tLo[len] = lo; sq[len] = seq++; blk[len] = cur; off[len] = curPos;
+    fOff[len] = rec.fileOffset; dOff[len] = rec.decompressedOffset ?? -1;
+    live[cur]++;
+    curPos += room;
+    if (sorted && len > 0 && (tHi[len - 1] > hi || (tHi[len - 1] === hi && tLo[len - 1] > lo))) sorted = false;
+    len++;
+    if (hi > maxHi || (hi === maxHi && lo > maxLo)) { maxHi = hi; maxLo = lo; }
+  }
+  if (!sorted) sortQueue();
+  for (let i = 0; i < len; i++) { yield deliver(i); release(blk[i]); }
+}

@@ -27,7 +27,7 @@ import { Feature, PERF_EVENT_HEADER_SIZE, PERF_PIPE_HEADER_SIZE, RecordType } fr
 import { ByteWindow, RangeStream, RecordWalker, readU16, readU32, type PerfRecord } from './stream.js';
 import { Decompressor } from './compressed.js';
 import { EventSet, decodeSample, type PerfEvent, type PerfSample } from './sample.js';
-import { orderRecords } from './ordering.js';
+import { orderRecords, orderRecordsTransient } from './ordering.js';
 
 const MAGIC_LE = 0x454c4946; // "FILE" of "PERFILE2" read as the high u32 of a LE u64
 const MAGIC_STR = 'PERFILE2';
@@ -67,6 +67,12 @@ export interface OpenOptions {
 export interface RecordsOptions {
   /** Yield the records inside COMPRESSED/COMPRESSED2 after the compressed record itself (default true). */
   decompress?: boolean;
+  /**
+   * The caller is done with each record (and its bytes) when it asks for the next one: the file is
+   * read through one reused buffer and orderedRecords copies what it queues into a compact arena
+   * (ordering.ts orderRecordsTransient); records and bytes must not be kept.
+   */
+  transient?: boolean;
 }
 
 /**
@@ -242,6 +248,7 @@ export class PerfDataFile {
 
   /** Records in the order perf delivers them (ordered_events between FINISHED_ROUND; see ordering.ts). */
   orderedRecords(opts: RecordsOptions = {}): Generator<PerfRecord> {
+    if (opts.transient) return orderRecordsTransient(this.recordIterator(opts), this.events);
     return orderRecords(this.records(opts), this.events);
   }
 
@@ -296,6 +303,7 @@ export class PerfDataFile {
     const decompress = opts.decompress ?? true;
     const h = this.header;
     const { walker, preamble, learn } = this.startWalk();
+    if (opts.transient) walker.win.reuse = true;
     let zstd: Decompressor | undefined;
     let queue: PerfRecord[] = [];
     let qi = 0;

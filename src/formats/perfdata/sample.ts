@@ -216,21 +216,31 @@ export function formatTimeUs(hi: number, lo: number): string {
 }
 
 class Cursor {
-  p: number;
-  readonly v: DataView;
-  constructor(readonly b: Uint8Array, start: number, readonly end: number, readonly le: boolean, readonly file: string, readonly fileOffset: number) {
-    this.p = start;
-    this.v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  p = 0;
+  /** A view of b's whole ArrayBuffer (kept while records come from the same buffer); fields at o + p. */
+  v: DataView = EMPTY_VIEW;
+  o = 0;
+  b: Uint8Array = EMPTY_U8;
+  end = 0;
+  le = true;
+  file = '';
+  fileOffset = 0;
+  constructor(b?: Uint8Array, start = 0, end = 0, le = true, file = '', fileOffset = 0) { if (b) this.reset(b, start, end, le, file, fileOffset); }
+  reset(b: Uint8Array, start: number, end: number, le: boolean, file: string, fileOffset: number): this {
+    this.b = b; this.p = start; this.end = end; this.le = le; this.file = file; this.fileOffset = fileOffset;
+    if (this.v.buffer !== b.buffer) this.v = new DataView(b.buffer);
+    this.o = b.byteOffset;
+    return this;
   }
   fail(what: string, n: number): never {
     throw new FormatError(this.file, this.fileOffset + this.p, `${what} (${n} bytes) inside the record`, `${this.end - this.p} bytes left`);
   }
   need(n: number, what: string): void { if (n < 0 || this.p + n > this.end) this.fail(what, n); }
-  lo(): number { return this.v.getUint32(this.le ? this.p : this.p + 4, this.le); }
-  hi(): number { return this.v.getUint32(this.le ? this.p + 4 : this.p, this.le); }
-  u32(i: number): number { return this.v.getUint32(this.p + i, this.le); }
+  lo(): number { return this.v.getUint32(this.o + (this.le ? this.p : this.p + 4), this.le); }
+  hi(): number { return this.v.getUint32(this.o + (this.le ? this.p + 4 : this.p), this.le); }
+  u32(i: number): number { return this.v.getUint32(this.o + this.p + i, this.le); }
   num(what: string): number { this.need(8, what); const h = this.hi(); const l = this.lo(); this.p += 8; return h * TWO32 + l; }
-  big(what: string): bigint { this.need(8, what); const x = this.v.getBigUint64(this.p, this.le); this.p += 8; return x; }
+  big(what: string): bigint { this.need(8, what); const x = this.v.getBigUint64(this.o + this.p, this.le); this.p += 8; return x; }
   /** A u64 count or size, guarded against the bytes left (each item `unit` bytes). */
   count(what: string, unit: number): number {
     this.need(8, what);
@@ -248,10 +258,14 @@ class Cursor {
     const n = popcount64(mask);
     this.need(n * 8, what);
     const regs = new BigUint64Array(n);
-    for (let i = 0; i < n; i++) { regs[i] = this.v.getBigUint64(this.p, this.le); this.p += 8; }
+    for (let i = 0; i < n; i++) { regs[i] = this.v.getBigUint64(this.o + this.p, this.le); this.p += 8; }
     return { abi, regs };
   }
 }
+
+const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+const SAMPLE_CURSOR = new Cursor();
 
 /** Where a record's bytes came from, for error messages. */
 export interface RecordPlace { fileOffset: number; bytes: Uint8Array; misc?: number }
@@ -263,13 +277,14 @@ export interface RecordPlace { fileOffset: number; bytes: Uint8Array; misc?: num
 export function decodeSample(rec: RecordPlace, ev: PerfEvent, file = '<perf.data>', le = true, out = new PerfSample()): PerfSample {
   const attr = ev.attr;
   const st = attr.sampleType;
-  const c = new Cursor(rec.bytes, 8, rec.bytes.byteLength, le, file, rec.fileOffset);
+  // One cursor for all samples (decoding does not nest): no Cursor or DataView per record.
+  const c = SAMPLE_CURSOR.reset(rec.bytes, 8, rec.bytes.byteLength, le, file, rec.fileOffset);
   out.event = ev;
   out.sampleType = st;
   out.misc = rec.misc ?? (le ? rec.bytes[4] | (rec.bytes[5] << 8) : (rec.bytes[4] << 8) | rec.bytes[5]);
   if (st & SampleType.IDENTIFIER) out.id = c.num('sample identifier');
   if (st & SampleType.IP) { c.need(8, 'sample ip'); out.ipHi = c.hi(); out.ipLo = c.lo(); c.p += 8; }
-  if (st & SampleType.TID) { c.need(8, 'sample pid/tid'); out.pid = c.v.getInt32(c.p, le); out.tid = c.v.getInt32(c.p + 4, le); c.p += 8; }
+  if (st & SampleType.TID) { c.need(8, 'sample pid/tid'); out.pid = c.v.getInt32(c.o + c.p, le); out.tid = c.v.getInt32(c.o + c.p + 4, le); c.p += 8; }
   if (st & SampleType.TIME) { c.need(8, 'sample time'); out.timeHi = c.hi(); out.timeLo = c.lo(); c.p += 8; }
   if (st & SampleType.ADDR) { c.need(8, 'sample addr'); out.addrHi = c.hi(); out.addrLo = c.lo(); c.p += 8; }
   if (st & SampleType.ID) out.id = c.num('sample id');
@@ -285,7 +300,7 @@ export function decodeSample(rec: RecordPlace, ev: PerfEvent, file = '<perf.data
       out.callchain = new Uint32Array(rec.bytes.buffer, start, nr * 2);
     } else {
       const a = new Uint32Array(nr * 2);
-      for (let i = 0; i < nr; i++) { a[2 * i] = c.v.getUint32(c.p + 8 * i + (le ? 0 : 4), le); a[2 * i + 1] = c.v.getUint32(c.p + 8 * i + (le ? 4 : 0), le); }
+      for (let i = 0; i < nr; i++) { a[2 * i] = c.v.getUint32(c.o + c.p + 8 * i + (le ? 0 : 4), le); a[2 * i + 1] = c.v.getUint32(c.o + c.p + 8 * i + (le ? 4 : 0), le); }
       out.callchain = a;
     }
     c.p += nr * 8;
@@ -435,8 +450,8 @@ export function recordTime(events: EventSet, rec: { type: number; bytes: Uint8Ar
     if (p < 8) return false;
   }
   if (p + 8 > b.byteLength) return false;
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  out[0] = v.getUint32(le ? p + 4 : p, le);
-  out[1] = v.getUint32(le ? p : p + 4, le);
+  const h = le ? p + 4 : p, l = le ? p : p + 4;
+  out[0] = le ? (b[h] | (b[h + 1] << 8) | (b[h + 2] << 16) | (b[h + 3] << 24)) >>> 0 : ((b[h] << 24) | (b[h + 1] << 16) | (b[h + 2] << 8) | b[h + 3]) >>> 0;
+  out[1] = le ? (b[l] | (b[l + 1] << 8) | (b[l + 2] << 16) | (b[l + 3] << 24)) >>> 0 : ((b[l] << 24) | (b[l + 1] << 16) | (b[l + 2] << 8) | b[l + 3]) >>> 0;
   return true;
 }
