@@ -671,8 +671,10 @@ class PerfNodes {
     const ag = ab === STB_GLOBAL, bg = bb === STB_GLOBAL;
     if (ag && !bg) return false;
     if (bg && !ag) return true;
-    const ax = this.rankName ? undefined : this.asciiName(a), bx = ax && this.asciiName(b);
-    if (ax && bx) {
+    const ax = this.asciiName(a), bx = ax && this.asciiName(b);
+    // rankName only matters when a name can demangle (_Z…, _R…) and the two names differ: a
+    // .symtab symbol against its .dynsym copy, or two C names, compare as they are.
+    if (ax && bx && (!this.rankName || (!mayDemangle(ax) && !mayDemangle(bx)) || sameBytes(ax, bx))) {
       // The same questions over the bytes of ASCII names (most ties are C++ aliases: C1/C2, D1/D2).
       let au = 0, bu = 0;
       while (au < ax.length && ax[au] === 95) au++;
@@ -826,4 +828,15 @@ function mergeByStart(a: Int32Array, b: Int32Array, S: Float64Array): Int32Array
   while (i < a.length) out[k++] = a[i++];
   while (j < b.length) out[k++] = b[j++];
   return out;
+}
+
+/** Whether a symbol name in bytes may change when demangled (Itanium _Z…/__Z…, Rust v0 _R…; demangle.ts isMangled). */
+function mayDemangle(b: Uint8Array): boolean {
+  return b.length > 2 && b[0] === 95 && (b[1] === 90 || b[1] === 82 || (b[1] === 95 && b[2] === 90));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
