@@ -179,7 +179,9 @@ function inlineRecordings(): { dwarf: string; fp: string } {
 // holds the entry's whole period (need_percent_display), so an entry with self samples whose other
 // chains fall under the threshold prints "--P%--" for its remaining chain.
 test('report call graphs equal perf line for line: children (default caller order), -g caller/callee, entries whose callers have self samples', { skip }, () => {
-  const recs: [string, string][] = [['fp', standardRecordings().fp], ['system', standardRecordings().system], ['inline-fp', inlineRecordings().fp]];
+  // test/workloads/selfcaller.c: outer has self samples and a callee on every run
+  const selfcaller = perfRecording('selfcaller', ['record', '-g', '-F', '1000', '--', compileWorkload('selfcaller.c', ['-O0', '-g', '-fno-omit-frame-pointer']), '300']);
+  const recs: [string, string][] = [['fp', standardRecordings().fp], ['system', standardRecordings().system], ['inline-fp', inlineRecordings().fp], ['selfcaller', selfcaller]];
   let selfCallers = 0;
   for (const [what, rec] of recs) {
     for (const text of graphsEqualPerf([[], ['-g', 'caller'], ['-g', 'callee']], rec, what)) {
