@@ -1,5 +1,6 @@
-// Built at -O0 so that the leaf has a frame pointer too. A caller with samples of its own: outer spends about half its time in its own loop and half in
+// A caller with samples of its own: outer spends about half its time in its own loop and half in
 // inner, so children-mode graphs have entries with 0 < self < children (test/report.test.ts).
+// Built at -O0 so that the leaf inner has a frame pointer too (else -g chains skip outer).
 #include <stdlib.h>
 
 volatile unsigned long sink;
