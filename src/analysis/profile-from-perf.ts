@@ -21,7 +21,8 @@ import { RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { KscopeError } from '../util/errors.js';
 import { InlineFrames, recordedEntries } from './inline-frames.js';
 import { Machine, ResolvedSample, samplePeriod, type Loc, type MachineOptions } from './machine.js';
-import { FrameKind, PairIndex, StackProfileBuilder, type StackProfile } from './stack-profile.js';
+import { FrameKind, StackProfileBuilder, type StackProfile } from './stack-profile.js';
+import { PairIndex } from './pair-table.js';
 import { eventNames } from './stats.js';
 
 const TWO32 = 0x100000000;

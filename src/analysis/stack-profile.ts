@@ -11,6 +11,7 @@
 //   threads   one row per (pid, tid, comm) seen: a thread that changes comm (exec) gets one row per
 //             comm, as perf script and stackcollapse key stacks by the comm at sample time
 // Per-sample and per-node data live in typed arrays, never one object per sample (DESIGN.md).
+import { PairIndex } from './pair-table.js';
 
 /** What ran the frame's code: compiled user code, the kernel, or code generated at run time. */
 export const enum FrameKind {
@@ -135,69 +136,6 @@ class GrowF64 {
   }
 }
 
-/**
- * An open-addressing hash from a pair of int32s to an int32 (no entry: -1), in typed arrays: no
- * per-entry objects or boxed keys, where a Map<number, …> of packed doubles allocates a heap number
- * per key and a Map per trie node costs ~100 bytes each. Keys may be any int32s; values must be >= 0.
- */
-export class PairIndex {
-  private a: Int32Array;
-  private b: Int32Array;
-  private v: Int32Array;
-  private mask: number;
-  size = 0;
-
-  constructor(capacity = 1024) {
-    let cap = 16;
-    while (cap * 3 < capacity * 4) cap *= 2;
-    this.a = new Int32Array(cap);
-    this.b = new Int32Array(cap);
-    this.v = new Int32Array(cap).fill(-1);
-    this.mask = cap - 1;
-  }
-
-  private slot(a: number, b: number): number {
-    let h = Math.imul(a ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 13;
-    let i = h & this.mask;
-    while (this.v[i] >= 0 && (this.a[i] !== a || this.b[i] !== b)) i = (i + 1) & this.mask;
-    return i;
-  }
-
-  get(a: number, b: number): number {
-    return this.v[this.slot(a, b)];
-  }
-
-  /** Sets (a, b) → value (value >= 0). */
-  set(a: number, b: number, value: number): void {
-    const i = this.slot(a, b);
-    if (this.v[i] < 0) {
-      this.a[i] = a;
-      this.b[i] = b;
-      this.size++;
-    }
-    this.v[i] = value;
-    if (this.size * 4 > this.mask * 3) this.grow(); // load factor at most 3/4: 16 bytes per entry or less
-  }
-
-  private grow(): void {
-    const { a, b, v } = this;
-    const cap = v.length * 2;
-    this.a = new Int32Array(cap);
-    this.b = new Int32Array(cap);
-    this.v = new Int32Array(cap).fill(-1);
-    this.mask = cap - 1;
-    for (let k = 0; k < v.length; k++) {
-      if (v[k] < 0) continue;
-      const i = this.slot(a[k], b[k]);
-      this.a[i] = a[k];
-      this.b[i] = b[k];
-      this.v[i] = v[k];
-    }
-  }
-}
 
 /** Builds a StackProfile one sample at a time, interning strings, frames, stack nodes and threads. */
 export class StackProfileBuilder {

@@ -6,7 +6,8 @@
 //   - kernel frames get `_[k]` only when asked (stackcollapse.py --kernel), JIT frames `_[j]`
 //     likewise (stackcollapse-perf.pl --jit)
 //   - lines are sorted by the stack text; counts are summed sample weights
-import { FrameKind, PairIndex, type StackProfile } from '../analysis/stack-profile.js';
+import { FrameKind, type StackProfile } from '../analysis/stack-profile.js';
+import { PairIndex } from '../analysis/pair-table.js';
 
 export interface FoldedOptions {
   /** Put the comm first (default true), like stackcollapse.py without --no-comm. */

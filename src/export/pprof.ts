@@ -10,7 +10,8 @@
 //   mapping      one per module, with its file name and build-id
 import { gzipSync } from 'node:zlib';
 import { Profile, Sample, StringTable, type FunctionInput, type LocationInput, type MappingInput, type SampleInput } from 'pprof-format';
-import { PairIndex, processNames, type StackProfile } from '../analysis/stack-profile.js';
+import { processNames, type StackProfile } from '../analysis/stack-profile.js';
+import { PairIndex } from '../analysis/pair-table.js';
 
 export interface PprofOptions {
   /** Leave the bytes uncompressed (profile.proto as is); default false: gzipped, as pprof tools expect. */

@@ -19,6 +19,7 @@ import {
   type ElfFile, type ElfSymbolTable, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
   SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHF_ALLOC, SHT_NOBITS, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
 } from '../formats/elf/index.js';
+import type { SymbolColumns } from './symbol-table.js';
 
 export interface SymbolEntry {
   name: string;
@@ -577,15 +578,8 @@ class PerfSymbolTree {
 const TWO32 = 0x100000000;
 const TWO53 = 2 ** 53;
 
-/** One pass of perf's symbol loading as columns, in table order. */
-export interface PerfPass {
-  count: number;
-  /** st_value, high and low 32 bits. */
-  hi: Uint32Array;
-  lo: Uint32Array;
-  size: Float64Array;
-  bind: Int8Array;
-  name(i: number): string;
+/** One pass of perf's symbol loading as columns, in table order (hi/lo: st_value). */
+export interface PerfPass extends SymbolColumns {
   /** name(i)'s bytes when it is pure ASCII (then one char a byte), else anything: compared without making strings. */
   nameBytes?(i: number): Uint8Array | undefined;
 }

@@ -1,7 +1,8 @@
 // The data a flame graph page embeds: the profile's stacks merged by frame name and kind under one
 // root ("all", as flamegraph.pl names it), as parallel arrays, plus self weights per (node, thread)
 // so the page can show all threads, one process or one thread without one object per sample.
-import { PairIndex, processNames, type StackProfile } from '../analysis/stack-profile.js';
+import { processNames, type StackProfile } from '../analysis/stack-profile.js';
+import { PairIndex } from '../analysis/pair-table.js';
 
 export interface FlameData {
   v: 1;
