@@ -294,7 +294,8 @@ async function recordAndSignal(name: string, signals: { sig: NodeJS.Signals; aft
   const rec = spawn(process.execPath, [kscope, 'record', '-q', '-a', '-g', '-F', '10000', '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   rec.stderr.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((r) => rec.on('exit', (c) => r(c)));
+  let killedBy: string | null = null;
+  const exited = new Promise<number | null>((r) => rec.on('exit', (c, sig) => { killedBy = sig; r(c); }));
   try {
     // Time the signals from when recording has begun (the output file exists), not from spawn: on a
     // loaded machine Node's start-up alone can outlast a fixed delay, and a signal before the
@@ -310,7 +311,7 @@ async function recordAndSignal(name: string, signals: { sig: NodeJS.Signals; aft
       rec.kill(s.sig);
     }
     const code = await exited;
-    assert.equal(code, 0, err);
+    assert.equal(code, 0, `${err}${killedBy ? `(killed by ${killedBy})` : ''}`);
     assert.equal(err, '');
   } finally {
     busy.kill();

@@ -102,12 +102,23 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     // Impatient Ctrl-Cs that land just after the file is finished must not kill us before we exit
     // (the file is complete; the exit status stays ours): swallow signals for a moment, then give
-    // them back (`kscope demo` goes on in this process, where Ctrl-C must work again).
+    // them back (`kscope demo` goes on in this process, where Ctrl-C must work again). Once Node
+    // tears down, its signal handles are gone and a signal kills the process: so after a stop by
+    // signal the process stays until signals have stopped coming for 300 ms (a ref'd timer, re-armed
+    // by each one); after a normal end the window does not hold the exit back.
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);
-    const swallow = () => {};
+    const byUser = ac.signal.aborted;
+    let timer: NodeJS.Timeout | undefined;
+    const giveBack = () => { process.off('SIGINT', swallow); process.off('SIGTERM', swallow); };
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(giveBack, byUser ? 300 : 1000);
+      if (!byUser) timer.unref();
+    };
+    const swallow = () => { if (byUser) arm(); };
     process.on('SIGINT', swallow);
     process.on('SIGTERM', swallow);
-    setTimeout(() => { process.off('SIGINT', swallow); process.off('SIGTERM', swallow); }, 1000).unref();
+    arm();
   }
 }
