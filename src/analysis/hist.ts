@@ -56,6 +56,11 @@ export interface HistEntry {
   prefixes?: number[];
   /** The srcline and srcfile texts (with those sort keys). */
   srcline?: string;
+  /**
+   * The srcline came with the callchain node that made the entry (perf's append_inlines gives each
+   * inline-list node its record's srcline, copied into the entry): known without a comparison.
+   */
+  srclineGiven?: boolean;
   srcfile?: string;
   /** The trace text (perf's trace_output) of the entry's first sample; undefined: not a tracepoint ("N/A"). */
   trace?: string;
@@ -146,6 +151,7 @@ export class Hists {
   private readonly prefixCounts: Map<number, number>[];
   private readonly prefixScratch: number[] = [];
   private lastSrcline: string | undefined;
+  private lastSrclineGiven = false;
   private lastSrcfile: string | undefined;
   private trace: string | undefined;
 
@@ -166,11 +172,12 @@ export class Hists {
    * entry with the same earlier keys. Every entry of a prefix group that saw two or more insertions
    * was compared (a new entry is compared with both of its in-order neighbours in the rb-tree, and
    * copies the text of its template); an entry alone in its group with one insertion never is, and
-   * perf prints its text cut to the column width ("%-.*s").
+   * perf prints its text cut to the column width ("%-.*s"). A srcline that came with the entry's
+   * callchain node (srclineGiven) is known from the start.
    */
   textKnown(e: HistEntry, key: SortKey): boolean {
     const j = this.lazyAt.findIndex((i) => this.opts.sort[i] === key);
-    if (j < 0 || !e.prefixes) return true;
+    if (j < 0 || !e.prefixes || (key === 'srcline' && e.srclineGiven)) return true;
     return (this.prefixCounts[j].get(e.prefixes[j]) ?? 0) >= 2;
   }
 
@@ -223,8 +230,10 @@ export class Hists {
         case 'sym': c = this.symKey(loc); break;
         case 'symoff': c = this.symoffs.intern(this.symKey(loc), this.textId(loc.addrHex)); break;
         case 'srcline': {
-          const t = at < 0 ? this.sources.srcline(loc) : r.chainSrclines?.[at] ?? this.sources.srclineAt(loc, r.chainIps[at]);
+          const given = at < 0 ? undefined : r.chainSrclines?.[at];
+          const t = at < 0 ? this.sources.srcline(loc) : given ?? this.sources.srclineAt(loc, r.chainIps[at]);
           this.lastSrcline = t;
+          this.lastSrclineGiven = given !== undefined;
           c = this.textId(t);
           break;
         }
@@ -275,6 +284,7 @@ export class Hists {
       if (this.lazyAt.length) {
         e.prefixes = this.prefixScratch.slice(0, this.lazyAt.length);
         e.srcline = this.lastSrcline;
+        if (this.lastSrclineGiven) e.srclineGiven = true;
         e.srcfile = this.lastSrcfile;
         e.trace = this.trace;
       }
