@@ -90,7 +90,9 @@ function compareWithPerf(bin: string, name: string): void {
   // Our unwinding, keyed by sample time.
   const unwinder = new DwarfUnwinder(findModule);
   const mine = new Map<string, { frames: string[]; stop: UnwindStop }>();
-  for (const rec of file.records()) {
+  // in perf's time order: a workload's MMAP2 may sit in another CPU's part of the file, after
+  // samples that follow it in time (seen in CI: the binary's map came after its first samples)
+  for (const rec of file.orderedRecords()) {
     if (rec.type === 10) {
       const m = decodeMmap2(rec.bytes);
       maps.push(m);
