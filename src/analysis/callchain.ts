@@ -271,7 +271,7 @@ export function pathOf(node: ChainNode): number[] {
 /**
  * perf's match_chain on two resolved locations (CCKEY_FUNCTION): symbols by (dso, start), by name
  * when either is inlined; unresolved ones by (dso, ip). DSOs compare by perf's pointer order,
- * modelled by creation order (perf allocates them as it meets them, no DSO sorting first).
+ * modelled by allocation order (DsoInfo.rank: the header's build-id DSOs first, then as met).
  */
 export function compareFrameLocs(a: Loc, b: Loc): number {
   if (a.sym && b.sym) {
@@ -285,7 +285,7 @@ export function compareFrameLocs(a: Loc, b: Loc): number {
   return hexCmp(a.addrHex, b.addrHex);
 }
 
-function dsoRank(l: Loc): number { return l.dso ? l.dso.id : -1; }
+function dsoRank(l: Loc): number { return l.dso ? l.dso.rank : -1; }
 
 function hexCmp(a: string, b: string): number {
   a = a.replace(/^0+/, ''); b = b.replace(/^0+/, '');

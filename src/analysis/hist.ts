@@ -311,7 +311,7 @@ export class Hists {
         const ok = (!s || !s.inlined) && hex.length <= 16 && /^[0-9a-f]*$/.test(hex);
         const h = hex.padStart(16, '0');
         this.frameKind.push(ok ? (s ? 0 : 1) : 2);
-        this.frameDso.push(loc.dso ? loc.dso.id : -1);
+        this.frameDso.push(loc.dso ? loc.dso.rank : -1); // perf's dso pointer order
         this.frameHi.push(ok ? parseInt(h.slice(0, 8), 16) : 0);
         this.frameLo.push(ok ? parseInt(h.slice(8), 16) : 0);
       } else id = known;

@@ -72,6 +72,12 @@ export interface MachineOptions {
 export class DsoInfo {
   /** Dense id (order of creation). */
   id = 0;
+  /**
+   * perf's allocation order of its struct dso, which callchain children compare by pointer
+   * (match_chain_dso_addresses): the DSOs of the BUILD_ID feature first, in its order (perf
+   * creates them while reading the header), then the others as met.
+   */
+  rank = 0;
   elf: ElfDso | undefined | null = null;
   jit: JitSymbols | undefined | null = null;
   cfi: CfiModule | undefined | null = null;
@@ -231,6 +237,8 @@ export class Machine {
   readonly dsos = new Map<string, DsoInfo>();
   readonly symbolizer: Symbolizer;
   readonly buildIds = new Map<string, string>();
+  /** Long names of the BUILD_ID feature's DSOs in its order (see DsoInfo.rank). */
+  private readonly headerDsoRank = new Map<string, number>();
   /** Kernel-side maps of KSYMBOL records (bpf programs, trampolines). */
   readonly ksymMaps: { startHi: number; startLo: number; end: number; start: number; dso: DsoInfo; sym: SymInfo }[] = [];
   /** Whether a kernel map ([kernel.kallsyms]_text) was seen. */
@@ -256,7 +264,10 @@ export class Machine {
         const bytes = file.readFeature(Feature.BUILD_ID);
         if (bytes) {
           const entries = decodeFeature(Feature.BUILD_ID, bytes, { littleEndian: file.littleEndian, file: file.name, fileOffset: file.features.get(Feature.BUILD_ID)?.offset });
-          for (const e of entries) this.buildIds.set(e.filename, toHex(e.buildId));
+          for (const e of entries) {
+            this.buildIds.set(e.filename, toHex(e.buildId));
+            if (!this.headerDsoRank.has(e.filename)) this.headerDsoRank.set(e.filename, this.headerDsoRank.size);
+          }
         }
       } catch { /* a damaged BUILD_ID section: symbolize without build-ids */ }
     }
@@ -271,6 +282,7 @@ export class Machine {
     if (!d) {
       d = new DsoInfo(longName, shortName, kind, this.buildIds.get(longName));
       d.id = this.dsos.size;
+      d.rank = this.headerDsoRank.get(longName) ?? this.headerDsoRank.size + d.id;
       this.dsos.set(longName, d);
     }
     return d;
