@@ -261,6 +261,17 @@ test('report -s srcline on inlined code: callchain entries carry addr2line\'s in
   assert.match(theirs.stdout, /\(inlined\)\s+\S+\.c:\d+/, 'inline entries with their own srclines');
 });
 
+test('report -s srcline after perf gives up on a DSO\'s addr2line (123 failed calls first: children-mode raw callchain ips in libc)', { skip }, () => {
+  // test/workloads/a2l-limit.c: ~300 samples in the program's own code (each failing for libc's
+  // __libc_start_call_main at its raw ip), then ~300 in libc's snprintf
+  const rec = perfRecording('a2l-limit', ['record', '-g', '-F', '1000', '--', compileWorkload('a2l-limit.c'), '300']);
+  for (const s of [['-s', 'srcline'], ['-s', 'dso,srcline'], ['-s', 'srcfile'], ['-s', 'sym,srcline']]) check(rec, ['-g', 'none', '--children', ...s], `a2l-limit --children ${s.join(' ')}`);
+  check(rec, ['-g', 'none', '--no-children', '-s', 'srcline'], 'a2l-limit --no-children -s srcline');
+  // the case is there: libc samples with self time printed as sym+offset in children mode
+  const theirs = runPerf(['report', '-i', rec, '--stdio', '-g', 'none', '--children', '-s', 'dso,srcline']);
+  assert.match(theirs.stdout, /^\s+\d+\.\d+%\s+[1-9]\d*\.\d+%\s+libc\.so\.6\s+\w+\+\d{1,5}\s*$/m, 'libc samples given sym+offset by perf');
+});
+
 test('report -s srcline on JIT and debug-less code (node, --no-children): "??:0", "file:0", sym+offset for perf-PID.map', { skip }, () => {
   // one perf run: perf's addr2line over libnode takes most of this test's time
   const rec = standardRecordings().node;

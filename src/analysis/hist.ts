@@ -150,6 +150,13 @@ export class Hists {
   private readonly lazyAt: number[];
   private readonly prefixCounts: Map<number, number>[];
   private readonly prefixScratch: number[] = [];
+  /** Per lazy key position: insertions with the prefix before this one (perf compared the text iff > 0). */
+  private readonly seenScratch: number[] = [];
+  /** Per lazy key position: the prefixes of the entries added for the current sample (perf's he_cache). */
+  private readonly samplePrefixes: number[][];
+  /** Per lazy key position: the location of a prefix group's only entry, until a second insertion compares it. */
+  private readonly groupFirst: Map<number, [Loc, number | undefined]>[];
+  private lastRaw: number | undefined;
   private lastSrcline: string | undefined;
   private lastSrclineGiven = false;
   private lastSrcfile: string | undefined;
@@ -162,6 +169,8 @@ export class Hists {
     this.sources = opts.sources ?? new SourceLines();
     this.lazyAt = opts.sort.flatMap((k, i) => (LAZY_KEYS.has(k) ? [i] : []));
     this.prefixCounts = this.lazyAt.map(() => new Map<number, number>());
+    this.samplePrefixes = this.lazyAt.map(() => []);
+    this.groupFirst = this.lazyAt.map(() => new Map());
   }
 
   /**
@@ -209,11 +218,14 @@ export class Hists {
     if (this.simpleSort) return this.simpleKeyOf(r, loc);
     let k = 0;
     let lazy = 0;
+    this.lastRaw = at < 0 ? undefined : r.chainIps[at];
     for (const s of this.opts.sort) {
       let c: number;
       if (LAZY_KEYS.has(s)) { // prefix ids of different positions may be equal numbers: one count map per position
         const counts = this.prefixCounts[lazy];
-        counts.set(k, (counts.get(k) ?? 0) + 1);
+        const seen = counts.get(k) ?? 0;
+        counts.set(k, seen + 1);
+        this.seenScratch[lazy] = seen;
         this.prefixScratch[lazy++] = k;
       }
       switch (s) {
@@ -355,6 +367,7 @@ export class Hists {
     const stamp = ++this.stamp;
     const self = r.frames[0];
     const e = this.entry(r, self, this.keyOf(r, self), self.level);
+    if (this.lazyAt.length) this.noteSrclineCalls(self, true, false);
     e.self += period;
     e.samples++;
     e.stamp = stamp;
@@ -381,6 +394,7 @@ export class Hists {
       const loc = cur[i];
       if (loc.dso) level = loc.level;
       const ce = this.entry(r, loc, this.keyOf(r, loc, caller ? n - 1 - i : i), level);
+      if (this.lazyAt.length) this.noteSrclineCalls(loc, false, ce.stamp === stamp);
       if (ce.stamp === stamp) continue; // hist_entry__cmp equal to an entry already added for this sample
       ce.stamp = stamp;
       ce.children += period;
@@ -388,6 +402,36 @@ export class Hists {
         this.addGraph(ce, i, period);
         if (n - i > ce.maxDepth) ce.maxDepth = n - i;
       }
+    }
+  }
+
+  /**
+   * Counts the __get_srcline calls perf 6.1 makes for the insertion just keyed (keyOf), for its
+   * per-DSO addr2line failure limit (SourceLines.noteCalls): se_cmp computes an entry's srcline or
+   * srcfile when the keys before it are equal — in hists__findnew_entry when an entry with the same
+   * prefix exists (the new entry's text, and at the group's second insertion the first entry's),
+   * and for a children-mode callchain entry also in the "already added for this sample" check
+   * against the sample's earlier entries (he_tmp's text; a duplicate stops there).
+   */
+  private noteSrclineCalls(loc: Loc, sampleEntry: boolean, duplicate: boolean): void {
+    for (let j = 0; j < this.lazyAt.length; j++) {
+      const key = this.opts.sort[this.lazyAt[j]];
+      if (key !== 'srcline' && key !== 'srcfile') continue;
+      const prefix = this.prefixScratch[j], seen = this.seenScratch[j];
+      const mine = this.samplePrefixes[j];
+      if (sampleEntry) mine.length = 0;
+      const given = key === 'srcline' && this.lastSrclineGiven;
+      let calls = !sampleEntry && mine.includes(prefix) ? 1 : 0;
+      if (!duplicate) {
+        if (seen === 0) { if (!given) this.groupFirst[j].set(prefix, [loc, this.lastRaw]); }
+        else {
+          const first = seen === 1 ? this.groupFirst[j].get(prefix) : undefined;
+          if (first) { this.groupFirst[j].delete(prefix); this.sources.noteCalls(first[0], first[1], 1); }
+          calls++;
+        }
+        mine.push(prefix);
+      }
+      if (calls && !given) this.sources.noteCalls(loc, this.lastRaw, calls);
     }
   }
 

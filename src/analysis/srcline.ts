@@ -18,7 +18,14 @@
 //                                   the symbol name; "" for "??:0" and for texts without ':'.
 // We answer from our DWARF symbolizer (symbols/dwarf-symbolizer.ts answers as addr2line 2.40), no
 // process is forked.
-import type { Loc } from './machine.js';
+//
+// perf gives up on a DSO's addr2line after A2L_FAIL_LIMIT (123) calls of __get_srcline failed
+// with no success before them (dso->a2l_fails starts at 1, is reset to 0 for good by a success,
+// and past the limit has_srcline is cleared): from then on every srcline of the DSO is the
+// fallback. Children-mode entries made from callchain entries ask about raw ips, which fail in
+// PIEs and shared libraries, so libc can be given up on before a sample in it is asked about.
+// Hists counts the calls perf makes (noteCalls); texts asked for afterwards follow the state.
+import type { DsoInfo, Loc } from './machine.js';
 import type { Dso as ElfDso } from '../symbols/index.js';
 import { DwarfSymbolizer, toAddress53 } from '../symbols/dwarf-symbolizer.js';
 
@@ -27,9 +34,15 @@ export class SourceLines {
   private readonly files = new Map<Loc, string>();
   private readonly rawLines = new Map<string, string>();
   private readonly rawFiles = new Map<string, string>();
+  /** perf's dso->a2l_fails per DSO (absent: 1, its initial value; 0: a call succeeded). */
+  private readonly a2lFails = new Map<DsoInfo, number>();
+  /** DSOs whose has_srcline perf cleared. */
+  private readonly gaveUp = new Set<DsoInfo>();
+  private readonly answered = new Map<string, boolean>();
 
   /** perf's srcline of an entry standing for `loc` (a sample's entry: he->ip is the map-relative address). */
   srcline(loc: Loc): string {
+    if (this.gaveUp.size && loc.dso && this.gaveUp.has(loc.dso)) return this.fallback(loc, undefined, true);
     let s = this.lines.get(loc);
     if (s === undefined) { s = this.compute(loc, undefined, true); this.lines.set(loc, s); }
     return s;
@@ -37,6 +50,7 @@ export class SourceLines {
 
   /** perf's srcfile of an entry standing for `loc`. */
   srcfile(loc: Loc): string {
+    if (this.gaveUp.size && loc.dso && this.gaveUp.has(loc.dso)) return fileOf(this.fallback(loc, undefined, false));
     let f = this.files.get(loc);
     if (f === undefined) { f = fileOf(this.compute(loc, undefined, false)); this.files.set(loc, f); }
     return f;
@@ -50,6 +64,7 @@ export class SourceLines {
    */
   srclineAt(loc: Loc, rawIp: number): string {
     if (!rawSensitive(loc)) return this.srcline(loc);
+    if (this.gaveUp.size && loc.dso && this.gaveUp.has(loc.dso)) return this.fallback(loc, rawIp, true);
     const k = `${loc.id}@${rawIp}`;
     let s = this.rawLines.get(k);
     if (s === undefined) { s = this.compute(loc, rawIp, true); this.rawLines.set(k, s); }
@@ -59,28 +74,64 @@ export class SourceLines {
   /** The srcfile of a children-mode entry made from a callchain entry (see srclineAt). */
   srcfileAt(loc: Loc, rawIp: number): string {
     if (!rawSensitive(loc)) return this.srcfile(loc);
+    if (this.gaveUp.size && loc.dso && this.gaveUp.has(loc.dso)) return fileOf(this.fallback(loc, rawIp, false));
     const k = `${loc.id}@${rawIp}`;
     let f = this.rawFiles.get(k);
     if (f === undefined) { f = fileOf(this.compute(loc, rawIp, false)); this.rawFiles.set(k, f); }
     return f;
   }
 
-  private compute(loc: Loc, rawIp: number | undefined, showSym: boolean): string {
+  /**
+   * `calls` calls of perf's __get_srcline for the entry standing for `loc` (rawIp: a callchain
+   * entry's, as srclineAt) were made now: perf's failure count of the DSO moves on.
+   */
+  noteCalls(loc: Loc, rawIp: number | undefined, calls: number): void {
     const dso = loc.dso;
-    if (!dso) return UNKNOWN;
-    const a2l = dso.kind === 'user' && !dso.longName.startsWith('[') && !dso.longName.startsWith('/tmp/perf-');
-    if (a2l && dso.elf) {
-      const elf = dso.elf;
-      const at = rawIp !== undefined ? BigInt(rawIp) : elf.addressOfFileOffset(parseInt(loc.addrHex, 16));
-      const fileLine = at === undefined ? undefined : addr2line(elf, at);
-      if (fileLine !== undefined) return fileLine;
-    }
-    // __get_srcline's fallback (show_addr is true for both keys); the offset is he->ip - sym->start
+    if (!dso || !askable(dso) || this.gaveUp.has(dso)) return;
+    const fails = this.a2lFails.get(dso) ?? 1;
+    if (fails === 0) return;
+    if (this.answers(loc, rawIp)) { this.a2lFails.set(dso, 0); return; }
+    if (fails + calls > A2L_FAIL_LIMIT) this.gaveUp.add(dso);
+    else this.a2lFails.set(dso, fails + calls);
+  }
+
+  /** Whether addr2line answers for the entry (perf's addr2line() succeeds and srcline_from_fileline gives a text). */
+  private answers(loc: Loc, rawIp: number | undefined): boolean {
+    const k = rawIp !== undefined && rawSensitive(loc) ? `${loc.id}@${rawIp}` : `${loc.id}`;
+    let ok = this.answered.get(k);
+    if (ok === undefined) { ok = this.lookup(loc, rawSensitive(loc) ? rawIp : undefined) !== undefined; this.answered.set(k, ok); }
+    return ok;
+  }
+
+  private lookup(loc: Loc, rawIp: number | undefined): string | undefined {
+    const dso = loc.dso;
+    if (!dso || !askable(dso) || !dso.elf) return undefined;
+    const elf = dso.elf;
+    const at = rawIp !== undefined ? BigInt(rawIp) : elf.addressOfFileOffset(parseInt(loc.addrHex, 16));
+    return at === undefined ? undefined : addr2line(elf, at);
+  }
+
+  private compute(loc: Loc, rawIp: number | undefined, showSym: boolean): string {
+    if (!loc.dso) return UNKNOWN;
+    return this.lookup(loc, rawIp) ?? this.fallback(loc, rawIp, showSym);
+  }
+
+  /** __get_srcline's fallback (show_addr is true for both keys); the offset is he->ip - sym->start. */
+  private fallback(loc: Loc, rawIp: number | undefined, showSym: boolean): string {
+    const dso = loc.dso!;
     const off = rawIp !== undefined && loc.sym ? rawIp - loc.sym.start : loc.offset;
     if (loc.sym) return `${showSym ? loc.sym.name : ''}+${off}`;
     return `${dso.shortName}[${rawIp !== undefined ? rawIp.toString(16) : loc.addrHex}]`;
   }
 }
+
+/** DSOs perf runs addr2line on (dso__name is NULL for "[...]" names and perf-PID.map). */
+function askable(dso: DsoInfo): boolean {
+  return dso.kind === 'user' && !dso.longName.startsWith('[') && !dso.longName.startsWith('/tmp/perf-');
+}
+
+/** perf's A2L_FAIL_LIMIT (util/srcline.c). */
+const A2L_FAIL_LIMIT = 123;
 
 /** Entries whose he->ip differs from the map-relative address (user DSOs; kernel and JIT maps are identity). */
 function rawSensitive(loc: Loc): boolean {
