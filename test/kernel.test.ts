@@ -14,10 +14,12 @@ import { decodeSample } from '../src/formats/perfdata/sample.js';
 import { FormatError, KscopeError } from '../src/util/errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 
+/** Spins until this process has used `ms` of CPU (task-clock counts CPU time: a loaded machine stretches wall time), at most 20 s. */
 function burn(ms: number): number {
   let x = 0;
-  const t = Date.now();
-  while (Date.now() - t < ms) for (let i = 0; i < 1000; i++) x += Math.sqrt(i);
+  const start = process.cpuUsage(), t = Date.now();
+  const used = () => { const u = process.cpuUsage(start); return (u.user + u.system) / 1000; };
+  while (used() < ms && Date.now() - t < 20000) for (let i = 0; i < 1000; i++) x += Math.sqrt(i);
   return x;
 }
 

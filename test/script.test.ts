@@ -79,3 +79,62 @@ test('-F syntax: lists, +/- edits and per-type lists', () => {
   assert.equal(parseFieldSpec('trace:comm').get('trace')?.set, 1);
   assert.throws(() => parseFieldSpec('bogus'), /Invalid field/);
 });
+
+// perf 6.1's add_callchain_ip knows the contexts hv, kernel and user only: any other value at or
+// above PERF_CONTEXT_MAX (a guest context, or a frame-pointer walk that read a small negative
+// number as a return address, as in a system-wide recording's bash sample) discards the whole
+// chain. Built record by record: chains with 0xffffffffffffffb8 and PERF_CONTEXT_GUEST in them.
+test('script and report drop a call chain holding an unknown context value, as perf does', { skip }, async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { makeAttr, setFlag } = await import('../src/formats/perfdata/attr.js');
+  const { Misc, PERF_CONTEXT_USER, PerfType, SampleType, RecordType } = await import('../src/formats/perfdata/constants.js');
+  const { encodeComm, encodeHeaderOnly, encodeMmap2, encodeSample } = await import('../src/formats/perfdata/encode.js');
+  const { PerfDataWriter } = await import('../src/formats/perfdata/writer.js');
+  const { FileSink } = await import('../src/util/byte-sink.js');
+  const attr = makeAttr({
+    type: PerfType.SOFTWARE, config: 0n, samplePeriod: 1000n,
+    sampleType: SampleType.IDENTIFIER | SampleType.IP | SampleType.TID | SampleType.TIME | SampleType.CPU | SampleType.PERIOD | SampleType.CALLCHAIN,
+  });
+  for (const f of ['disabled', 'mmap', 'comm', 'sample_id_all', 'mmap2', 'comm_exec', 'exclude_kernel'] as const) setFlag(attr, f);
+  const bin = compileWorkload('burn.c');
+  const BASE = 0x555555554000n, PID = 4343;
+  const sid = (time: bigint) => ({ pid: PID, tid: PID, time, id: 9n, cpu: 0 });
+  const records = [
+    encodeComm({ sampleId: sid(1n), pid: PID, tid: PID, comm: 'ctxtest', exec: true }, attr),
+    encodeMmap2({ sampleId: sid(2n), pid: PID, tid: PID, addr: BASE + 0x1000n, len: 0x1000n, pgoff: 0x1000n, maj: 8, min: 1, ino: 77n, prot: 5, flags: 2, filename: bin }, attr),
+  ];
+  const leaf = BASE + 0x11a9n + 4n, mid = BASE + 0x11f4n + 8n, top = BASE + 0x1226n + 0x40n;
+  const chains = [
+    [PERF_CONTEXT_USER, leaf, mid, top],
+    [PERF_CONTEXT_USER, leaf, mid, 0xffffffffffffffb8n, 0n],
+    [PERF_CONTEXT_USER, leaf, 0xfffffffffffff800n, mid, top],
+    [PERF_CONTEXT_USER, leaf, mid, top, 0xfffffffffffff001n],
+  ];
+  chains.forEach((callchain, i) => records.push(encodeSample({ ...sid(1000n + BigInt(i)), ip: leaf, period: 1000n, callchain }, attr, Misc.USER)));
+  const dir = mkdtempSync(join(tmpdir(), 'kscope-ctx-'));
+  try {
+    const file = join(dir, 'ctx.data');
+    const sink = new FileSink(file);
+    const w = new PerfDataWriter(sink, [{ attr, ids: [9n] }]);
+    for (const r of records) w.writeRecord(r);
+    w.writeRecord(encodeHeaderOnly(RecordType.FINISHED_ROUND));
+    w.finish();
+    sink.close();
+    for (const args of [['script', '-F', 'comm,tid,time,ip,sym'], ['report', '--stdio', '--children', '-g', 'folded', '-s', 'sym']]) {
+      const theirs = runPerf([...args, '-i', file]);
+      assert.equal(theirs.status, 0, theirs.stderr);
+      const mine = runKscope([...args, '-i', file]);
+      assert.equal(mine.status, 0, mine.stderr);
+      const strip = (t: string) => t.replace(/^#\n# \(Tip:.*\n#\n/gm, '');
+      assert.equal(strip(mine.stdout), strip(theirs.stdout), args.join(' '));
+    }
+    // the first sample keeps its chain, the other three print none
+    const sc = runPerf(['script', '-F', 'comm,tid,time,ip,sym', '-i', file]).stdout.trim().split(/\n\s*\n/);
+    assert.equal(sc.length, 4);
+    assert.deepEqual(sc.map((b) => b.trim().split('\n').length), [4, 1, 1, 1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

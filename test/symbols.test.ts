@@ -191,6 +191,19 @@ test('PLT entries get perf\'s synthesized NAME@plt symbols, as objdump names the
   assert.ok(!a2l.dso(bin)!.symbolAt(plt[0].addr)?.name.endsWith('@plt'));
 });
 
+test('no NAME@plt symbols for a stripped PIE whose .dynsym has only imports (perf 6.1 synthesizes them only after loading some symbols)', { skip: hasTool('objdump') && hasTool('strip') ? undefined : 'objdump or strip missing' }, () => {
+  const bin = compileWorkload('plt-calls.c', ['-O1', '-fno-builtin']);
+  const stripped = `${bin}-stripped`;
+  if (!existsSync(stripped)) execFileSync('strip', ['-s', '-o', stripped, bin]);
+  const d = execFileSync('objdump', ['-d', '-j', '.plt', bin], { encoding: 'utf8' });
+  const plt = [...d.matchAll(/^([0-9a-f]+) <([^>]+@plt)>:/gm)].map((m) => ({ addr: BigInt('0x' + m[1]), name: m[2] }));
+  assert.ok(plt.some((p) => p.name === 'strchr@plt'), 'objdump lists strchr@plt');
+  const perfStyle = new Symbolizer(nodeFileLoader(), { searchDebugFiles: false });
+  const dyn = execFileSync('readelf', ['--dyn-syms', '-W', stripped], { encoding: 'utf8' });
+  assert.ok(!/^\s*\d+:\s+[0-9a-f]+\s+\d+\s+(FUNC|OBJECT)\s+\S+\s+\S+\s+\d+\s/m.test(dyn), 'the stripped .dynsym defines nothing');
+  for (const p of plt) assert.equal(perfStyle.dso(stripped)!.symbolAt(p.addr), undefined, `${p.name} in the stripped copy`);
+});
+
 test('kernel-range addresses use exact 64-bit tables', () => {
   const idx = SymbolIndex.fromRows([
     { name: 'a', start: 0xffffffff81000000n, size: 0x10, bind: STB_GLOBAL },

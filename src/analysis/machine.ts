@@ -599,16 +599,20 @@ export class Machine {
     if (withChain && s.sampleType & SampleType.CALLCHAIN) {
       let mode: number = Misc.USER;
       const cc = s.callchain;
-      for (let i = 0; i < s.callchainNr; i++) {
+      chain: for (let i = 0; i < s.callchainNr; i++) {
         const lo = cc[2 * i], hi = cc[2 * i + 1];
         if (hi === PERF_CONTEXT_HI && lo >= 0xfffff001) {
           switch (lo) {
             case 0xffffffe0: mode = Misc.HYPERVISOR; break;
             case 0xffffff80: mode = Misc.KERNEL; break;
             case 0xfffffe00: mode = Misc.USER; break;
-            case 0xfffff780: mode = Misc.GUEST_KERNEL; break;
-            case 0xfffff600: mode = Misc.GUEST_USER; break;
-            default: break;
+            default:
+              // perf 6.1's add_callchain_ip knows only these three contexts: any other value at or
+              // above PERF_CONTEXT_MAX (a guest context, or a frame-pointer walk that read e.g.
+              // 0xffffffffffffffb8 as a return address) means "the callchain is corrupted.
+              // Discard all": the cursor is reset and the sample has no call chain.
+              n = 0;
+              break chain;
           }
           continue;
         }

@@ -8,7 +8,7 @@
 import { RECORD_NAMES, RecordType, Feature } from '../formats/perfdata/constants.js';
 import type { PerfDataFile } from '../formats/perfdata/index.js';
 import { Reader } from '../util/reader.js';
-import { decodeAttr } from '../formats/perfdata/attr.js';
+import { decodeAttr, hasFlag, preciseIp, type PerfEventAttr } from '../formats/perfdata/attr.js';
 import { u64n } from '../formats/perfdata/sample.js';
 
 export interface EventStats {
@@ -80,10 +80,40 @@ export function eventNames(file: PerfDataFile): string[] {
       }
     } catch { /* a damaged EVENT_DESC leaves names from attrs */ }
   }
-  return out.map((n, i) => n || attrName(evs[i].attr.type, evs[i].attr.config));
+  return out.map((n, i) => n || attrName(evs[i].attr));
 }
 
-function attrName(type: number, config: bigint): string {
+/** perf's evsel__name for an attr without a recorded name: hardware and software names get evsel__add_modifiers. */
+function attrName(attr: PerfEventAttr): string {
+  const { type, config } = attr;
+  const base = attrBaseName(type, config);
+  return type === 0 || type === 1 ? base + modifiers(attr) : base;
+}
+
+/**
+ * evsel__add_modifiers: ":" then k, u, h for the contexts not excluded when any is excluded, the
+ * precise_ip "p"s, and H, G for hosts/guests not excluded when exclude_host is set or
+ * exclude_guest differs from its default (set when a context was excluded or precise_ip is on).
+ */
+function modifiers(attr: PerfEventAttr): string {
+  let m = '';
+  let guestDefault = false;
+  if (hasFlag(attr, 'exclude_kernel') || hasFlag(attr, 'exclude_user') || hasFlag(attr, 'exclude_hv')) {
+    if (!hasFlag(attr, 'exclude_kernel')) m += 'k';
+    if (!hasFlag(attr, 'exclude_user')) m += 'u';
+    if (!hasFlag(attr, 'exclude_hv')) m += 'h';
+    guestDefault = true;
+  }
+  const p = preciseIp(attr);
+  if (p) { m += 'ppp'.slice(0, p); guestDefault = true; }
+  if (hasFlag(attr, 'exclude_host') || hasFlag(attr, 'exclude_guest') === guestDefault) {
+    if (!hasFlag(attr, 'exclude_host')) m += 'H';
+    if (!hasFlag(attr, 'exclude_guest')) m += 'G';
+  }
+  return m ? ':' + m : '';
+}
+
+function attrBaseName(type: number, config: bigint): string {
   const sw = ['cpu-clock', 'task-clock', 'page-faults', 'context-switches', 'cpu-migrations', 'minor-faults',
     'major-faults', 'alignment-faults', 'emulation-faults', 'dummy', 'bpf-output', 'cgroup-switches'];
   const hw = ['cycles', 'instructions', 'cache-references', 'cache-misses', 'branches', 'branch-misses',

@@ -112,8 +112,12 @@ export class Symbolizer {
         const memo = new Map<string, string>();
         for (const p of passes) { const raw = p.name; p.nameBytes = undefined; p.name = (i) => { const r = raw(i); let d = memo.get(r); if (d === undefined) { d = demangle(r); memo.set(r, d); } return d; }; }
       }
+      // dso__load synthesizes PLT symbols only when dso__load_sym loaded some: a stripped PIE whose
+      // .dynsym has only imports (c++filt) gets none, and perf prints its PLT hits as [unknown].
       let plt: SymbolRow[] = [];
-      try { plt = pltRows(elf); } catch (e) { if (!(e instanceof FormatError)) throw e; }
+      if (passes.some((p) => p.count > 0)) {
+        try { plt = pltRows(elf); } catch (e) { if (!(e instanceof FormatError)) throw e; }
+      }
       index = SymbolIndex.fromPerfColumns(passes, plt, { rankName: demangle ? undefined : this.options.rankName });
     }
     // The index holds what lookups need: drop the tables' bytes and close the files (DWARF and CFI
