@@ -34,13 +34,13 @@ function headerLines(text: string): string[] {
  * (sort.c _sort__sym_cmp), which is no total order: equal entries can miss each other in the
  * rb-tree and print as two rows whose sum is the entry kscope prints once.
  */
-function mergeDuplicateRows(rows: Row[][]): number {
+function mergeDuplicateRows(rows: Row[][], which: (key: string) => boolean = () => true): number {
   let merged = 0;
   for (let i = 0; i < rows.length; i++) {
     const byKey = new Map<string, Row>();
     const out: Row[] = [];
     for (const r of rows[i]) {
-      const seen = byKey.get(r.key);
+      const seen = which(r.key) ? byKey.get(r.key) : undefined;
       if (!seen) { const c = { key: r.key, pcts: r.pcts.slice() }; byKey.set(r.key, c); out.push(c); continue; }
       seen.pcts = seen.pcts.map((p, j) => Math.round((p + r.pcts[j]) * 100) / 100);
       merged++;
@@ -52,8 +52,15 @@ function mergeDuplicateRows(rows: Row[][]): number {
 
 export function compareReports(mine: string, theirs: string, what: string, opts: { mergePerfDuplicates?: boolean } = {}): void {
   const a = parseRows(mine), b = parseRows(theirs);
-  const merged = opts.mergePerfDuplicates ? mergeDuplicateRows(b.rows) : 0;
+  let merged = opts.mergePerfDuplicates ? mergeDuplicateRows(b.rows) : 0;
   if (merged) console.log(`# ${what}: perf printed ${merged} rows twice (inlined-symbol comparison); compared as sums, order not compared`);
+  // perf orders unresolved entries by `(int64_t)(right->ip - left->ip)` (_sort__addr_cmp), which
+  // wraps for addresses more than 2^63 apart (a frame-pointer walk through code without frame
+  // pointers reads garbage such as 0x2020202020202020): no total order, so hists__findnew_entry
+  // can miss an existing entry and make a second one. kscope keeps one entry per address.
+  const split = mergeDuplicateRows(b.rows, (k) => /\[[.k]\] 0x[0-9a-f]+$/.test(k));
+  if (split) console.log(`# ${what}: perf split ${split} unresolved entries in two (wrapping address comparison); compared as sums, order not compared`);
+  merged += split;
   assert.deepEqual(a.sections, b.sections, `${what}: sections`);
   assert.deepEqual(headerLines(mine), headerLines(theirs), `${what}: header lines`);
   const problems: string[] = [];

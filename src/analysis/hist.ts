@@ -575,7 +575,14 @@ export class Hists {
    * result depends on the tree's shape: the tree is rebuilt as lib/rbtree.c balances it.
    */
   sorted(): HistEntry[] {
-    const input = this.list.slice().sort((a, b) => this.collapseOrder(a, b));
+    // perf inserts the entries as made into hists->entries_in (se_cmp), then, when a sort key has
+    // se_collapse (comm), that tree's in-order into entries_collapsed: two red-black trees built
+    // with a comparison that is no total order for unresolved symbols (the signed 64-bit address
+    // difference wraps for far-apart addresses, as a frame-pointer walk's garbage "return
+    // addresses"), so their order depends on the trees' shapes, which rbTreeOrder rebuilds.
+    const order = (a: HistEntry, b: HistEntry): number => this.collapseOrder(a, b);
+    let input = rbTreeOrder(this.list, order);
+    if (this.opts.sort.includes('comm')) input = rbTreeOrder(input, order);
     const children = this.opts.children;
     const depth = children && this.opts.graph;
     const caller = this.opts.order === 'caller';

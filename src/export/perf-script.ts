@@ -382,7 +382,9 @@ export class PerfScriptPrinter {
     const a2l = dso.kind === 'user' && !dso.longName.startsWith('[') && !dso.longName.startsWith('/tmp/perf-');
     const at = a2l && dso.elf ? dso.elf.addressOfFileOffset(parseInt(addr, 16)) : undefined;
     const r = at === undefined ? undefined : addr2lineRecord(dso.elf!, at);
-    if (!r) t = `${dso.shortName}[${addr}]`;
+    // the fallback names the address addr2line was asked about (map__rip_2objdump: the ELF
+    // address, which differs from the map-relative one in an ET_EXEC such as node)
+    if (!r) t = `${dso.shortName}[${at !== undefined ? at.toString(16) : addr}]`;
     else if (r.file === undefined) t = null;
     else t = `${this.opts.fullSourcePath ? r.file : r.file.slice(r.file.lastIndexOf('/') + 1)}:${r.line}`;
     this.srclines.set(key, t);

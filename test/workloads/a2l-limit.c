@@ -1,4 +1,4 @@
-// perf's addr2line failure limit (util/srcline.c A2L_FAIL_LIMIT): first ~300 ms in the program's
+// perf's addr2line failure limit (util/srcline.c A2L_FAIL_LIMIT): first ~300 ms of CPU time in the program's
 // own loop — in children mode every sample also makes entries for libc's __libc_start_call_main
 // at its raw callchain ip, which addr2line can't place in a shared library, so perf gives up on
 // libc after 123 failed calls — then ~300 ms inside libc (snprintf), whose samples perf prints
@@ -11,7 +11,7 @@ volatile unsigned long sink;
 
 static double now(void) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); // CPU time: a loaded machine must not shorten the phases
   return t.tv_sec + t.tv_nsec / 1e9;
 }
 
