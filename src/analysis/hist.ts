@@ -475,7 +475,7 @@ export class Hists {
         const x = a.loc.sym, y = b.loc.sym;
         if (x && y) d = strcmp(x.name, y.name);
         else if (x || y) d = x ? -1 : 1;
-        if (!d) d = -signedOrder(a.loc.addrHex, b.loc.addrHex);
+        if (!d) d = -signedOrder(a.loc.addrHex, b.loc.addrHex, this.halves);
         break;
       }
       case 'srcline': d = strcmp(sortText(a, 'srcline', this.sources), sortText(b, 'srcline', this.sources)); break;
@@ -498,18 +498,19 @@ export class Hists {
       switch (k) {
         case 'sym': case 'symoff': {
           const x = a.loc.sym, y = b.loc.sym;
-          if (!x && !y) d = signedOrder(a.loc.addrHex, b.loc.addrHex);
+          if (!x && !y) d = signedOrder(a.loc.addrHex, b.loc.addrHex, this.halves);
           else {
             d = dsoOrder(a.loc, b.loc);
             if (!d) {
               if (!x || !y) d = x ? -1 : 1;
               else if (x !== y) {
                 if (x.inlined || y.inlined) d = strcmp(y.name, x.name);
-                if (!d) d = unsignedHexOrder(x.startHex, y.startHex) || x.id - y.id;
+                // starts as doubles order as the exact ones do but for ties (kernel starts round)
+                if (!d) d = (x.start < y.start ? -1 : x.start > y.start ? 1 : unsignedHexOrder(x.startHex, y.startHex)) || x.id - y.id;
               }
             }
             // sort__symoff_cmp then `left->ip - right->ip`: higher addresses first
-            if (!d && k === 'symoff') d = -signedOrder(a.loc.addrHex, b.loc.addrHex);
+            if (!d && k === 'symoff') d = -signedOrder(a.loc.addrHex, b.loc.addrHex, this.halves);
           }
           break;
         }
@@ -531,6 +532,7 @@ export class Hists {
    * result depends on the tree's shape: the tree is rebuilt as lib/rbtree.c balances it.
    */
   sorted(): HistEntry[] {
+    this.halves = new AddrHalves();
     const input = this.list.slice().sort((a, b) => this.collapseOrder(a, b));
     const children = this.opts.children;
     const depth = children && this.opts.graph;
@@ -546,8 +548,13 @@ export class Hists {
       }
       return b.self - a.self || this.keyOrder(a, b);
     };
-    return rbTreeOrder(input, cmp);
+    const out = rbTreeOrder(input, cmp);
+    this.halves = undefined;
+    return out;
   }
+
+  /** While sorting: addresses (hex) as 32-bit halves, parsed once each. */
+  private halves: AddrHalves | undefined;
 }
 
 /** _sort__dso_cmp order: by short name ascending, entries without a DSO last. */
@@ -556,11 +563,38 @@ function dsoOrder(a: Loc, b: Loc): number {
   return x && y ? strcmp(x.shortName, y.shortName) : x ? -1 : y ? 1 : 0;
 }
 
+/** Hex addresses as 32-bit halves (hi * 2^32 + lo would round), parsed once each. */
+class AddrHalves {
+  private readonly at = new Map<string, number>();
+  private readonly hi: number[] = [];
+  private readonly lo: number[] = [];
+
+  /** The slot of address `h` (up to 16 hex digits): hiAt(slot), loAt(slot). */
+  slot(h: string): number {
+    let i = this.at.get(h);
+    if (i === undefined) {
+      const n = h.length;
+      i = this.hi.length;
+      this.hi.push(n > 8 ? parseInt(h.slice(0, n - 8), 16) >>> 0 : 0);
+      this.lo.push(n === 0 ? 0 : parseInt(n > 8 ? h.slice(n - 8) : h, 16));
+      this.at.set(h, i);
+    }
+    return i;
+  }
+
+  hiAt(i: number): number { return this.hi[i]; }
+  loAt(i: number): number { return this.lo[i]; }
+}
+
 /** Order of two addresses (hex) by the sign of the 64-bit difference `(int64_t)(b - a)`: negative when a comes first. */
-function signedOrder(a: string, b: string): number {
+export function signedOrder(a: string, b: string, memo: AddrHalves = new AddrHalves()): number {
   if (a === b) return 0;
-  const d = BigInt.asIntN(64, BigInt('0x' + b) - BigInt('0x' + a));
-  return d > 0n ? -1 : d < 0n ? 1 : 0;
+  const x = memo.slot(a), y = memo.slot(b);
+  // b - a modulo 2^64 through 32-bit halves; the high half as int32 gives the sign unless it is 0
+  let lo = memo.loAt(y) - memo.loAt(x), borrow = 0;
+  if (lo < 0) { lo += 0x100000000; borrow = 1; }
+  const hi = (memo.hiAt(y) - memo.hiAt(x) - borrow) | 0;
+  return hi > 0 ? -1 : hi < 0 ? 1 : lo > 0 ? -1 : 0;
 }
 
 function unsignedHexOrder(a: string, b: string): number {
