@@ -106,7 +106,8 @@ export function reportText(file: PerfDataFile, o: Opts): string {
     if (!/^\s*[+-]?\d+\s*$/.test(o.maxStack)) throw new KscopeError("option `max-stack' expects a numerical value");
     maxStack = Math.max(0, Number(o.maxStack));
   }
-  const demangle = createDemangler(readDemanglerWasm(), { params: false });
+  // the wasm (Rust names only) is compiled when a Rust name first needs it
+  const demangle = createDemangler(readDemanglerWasm, { params: false });
   const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle });
   // perf 6.1 adds inlined functions' frames to the entries the DWARF unwinder reports (machine.c:
   // unwind_entry → append_inlines); symbol names are demangled by the machine already

@@ -208,17 +208,22 @@ export class SymbolIndex {
 
   private attachTree(nodes: PerfNodes, t: PerfSymbolTree, seq: Int32Array): void {
     const n = seq.length;
+    // The tree may keep another alias of an open group than the sequence does (PerfNodes.treeFor):
+    // the same start, end and binding, so ranks go by the tree's own in-order walk.
     const rank = new Int32Array(nodes.total).fill(-1);
-    for (let k = 0; k < n; k++) rank[seq[k]] = k;
-    const left = new Int32Array(n), right = new Int32Array(n);
     let k = 0;
     for (let x = t.first(); x !== -1; x = t.next(x), k++) {
       // The tree's in-order sequence is the one computed by merges (PerfNodes.inOrder).
-      if (k >= n || x !== seq[k]) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
+      if (k >= n || !nodes.sameSymbol(x, seq[k])) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
+      rank[x] = k;
+    }
+    if (k !== n) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
+    const left = new Int32Array(n), right = new Int32Array(n);
+    k = 0;
+    for (let x = t.first(); x !== -1; x = t.next(x), k++) {
       left[k] = t.left[x] === -1 ? -1 : rank[t.left[x]];
       right[k] = t.right[x] === -1 ? -1 : rank[t.right[x]];
     }
-    if (k !== n) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
     this.tree = { left, right, root: t.root === -1 ? -1 : rank[t.root] };
     this.makeTree = undefined;
   }
@@ -558,16 +563,33 @@ class PerfSymbolTree {
     }
   }
 
-  /** symbols__fixup_duplicate: of symbols with one start, keep choose_best_symbol's pick. */
-  fixupDuplicate(decisions?: Uint8Array): void {
-    const S = this.start, E = this.end;
+  /**
+   * symbols__fixup_duplicate: of symbols with one start, keep choose_best_symbol's pick.
+   * `decisions`: inOrder's answers in the order asked; `open`: per question the open alias
+   * comparison it is (PerfNodes.defer), else -1. Such a question (two aliases of one start, end
+   * and binding) is asked of the names only when the answer shapes the tree: when `curr` has a
+   * right subtree (so `nd`, its successor, is that subtree's leftmost node), or when `curr` is the
+   * red leaf that is `nd`'s only child, erasing either leaves the same shape and colours with
+   * equal keys, and `curr` stays.
+   */
+  fixupDuplicate(decisions?: Uint8Array, open?: Int32Array): void {
+    const S = this.start, E = this.end, L = this.left, R = this.right, red = this.red;
     let nd = this.first(), asked = 0;
     while (nd !== -1) {
       let curr = nd;
       for (;;) {
         nd = this.next(curr);
         if (nd === -1 || S[curr] !== S[nd]) break;
-        const d = decisions ? decisions[asked++] === 1 : this.nodes.better(curr, Number(E[curr]) - Number(S[curr]), nd, Number(E[nd]) - Number(S[nd]));
+        const c = open ? open[asked] : -1;
+        let d: boolean;
+        if (c >= 0) {
+          asked++;
+          // a red leaf under a black node with no other child: erasing the leaf or its parent leaves one black node
+          const free = R[curr] !== -1
+            ? L[curr] !== -1 || (R[curr] === nd && L[nd] === -1 && R[nd] === -1 && red[nd] === 1 && red[curr] === 0)
+            : L[nd] === curr && R[nd] === -1 && L[curr] === -1 && red[curr] === 1 && red[nd] === 0;
+          d = free ? false : this.nodes.openAnswer(c);
+        } else d = decisions ? decisions[asked++] === 1 : this.nodes.better(curr, Number(E[curr]) - Number(S[curr]), nd, Number(E[nd]) - Number(S[nd]));
         if (!d) { this.erase(nd); continue; }
         nd = this.next(curr);
         this.erase(curr);
@@ -725,7 +747,14 @@ class PerfNodes {
   private cSlot = new Int32Array(0);
   private cNext = new Int32Array(0);
   private cBit = new Uint8Array(0);
+  private cGroup = new Int32Array(0);
   private nCmps = 0;
+  /**
+   * Per node, the chain of open groups it belongs to (a decided group's winner starts the next
+   * group at its start), -1 for none: nodes of one chain have one start, end and binding.
+   */
+  private chainOf?: Int32Array;
+  private gChain = new Int32Array(0);
 
   /** Node `x` joins the open group of `best` (made when there is none or it was decided): returns the node standing for it. */
   private defer(best: number, x: number, pass: number, slot: number, E: Float64Array): number {
@@ -738,20 +767,25 @@ class PerfNodes {
       if (this.nGroups === this.gRep.length) {
         const cap = Math.max(256, this.nGroups * 2);
         this.gRep = grow(this.gRep, cap); this.gWinner = grow(this.gWinner, cap);
-        this.gFirst = grow(this.gFirst, cap); this.gLast = grow(this.gLast, cap);
+        this.gFirst = grow(this.gFirst, cap); this.gLast = grow(this.gLast, cap); this.gChain = grow(this.gChain, cap);
       }
+      const chainOf = this.chainOf ??= new Int32Array(this.total).fill(-1);
+      const prev = g;
       g = this.nGroups++;
       this.gRep[g] = w; this.gWinner[g] = -1; this.gFirst[g] = -1; this.gLast[g] = -1;
+      this.gChain[g] = prev >= 0 ? this.gChain[prev] : g;
+      chainOf[w] = this.gChain[g];
       of[w] = g;
       best = w;
     }
     if (this.nCmps === this.cMember.length) {
       const cap = Math.max(256, this.nCmps * 2);
       this.cMember = grow(this.cMember, cap); this.cPass = grow(this.cPass, cap);
-      this.cSlot = grow(this.cSlot, cap); this.cNext = grow(this.cNext, cap);
+      this.cSlot = grow(this.cSlot, cap); this.cNext = grow(this.cNext, cap); this.cGroup = grow(this.cGroup, cap);
     }
     const c = this.nCmps++;
-    this.cMember[c] = x; this.cPass[c] = pass; this.cSlot[c] = slot; this.cNext[c] = -1;
+    this.cMember[c] = x; this.cPass[c] = pass; this.cSlot[c] = slot; this.cNext[c] = -1; this.cGroup[c] = g;
+    this.chainOf![x] = this.gChain[g];
     if (this.gLast[g] < 0) this.gFirst[g] = c; else this.cNext[this.gLast[g]] = c;
     this.gLast[g] = c;
     return best;
@@ -774,11 +808,15 @@ class PerfNodes {
     return (this.gWinner[g] = best);
   }
 
-  /** All groups decided, their answers written where the tree's fixup_duplicate replays them, and `seq` holding winners. */
-  private resolveAll(seq: Int32Array): void {
-    for (let g = 0; g < this.nGroups; g++) this.resolve(g);
-    for (let c = 0; c < this.nCmps; c++) this.decisions[this.cPass[c]]![this.cSlot[c]] = this.cBit[c];
-    for (let k = 0; k < seq.length; k++) seq[k] = this.winner(seq[k]);
+  /** The answer of open comparison c (its group decided by the names). */
+  openAnswer(c: number): boolean {
+    this.resolve(this.cGroup[c]);
+    return this.cBit[c] === 1;
+  }
+
+  /** Whether nodes a and b stand for one symbol of the index: the same node, or aliases of one chain of open groups. */
+  sameSymbol(a: number, b: number): boolean {
+    return a === b || (this.chainOf !== undefined && this.chainOf[a] >= 0 && this.chainOf[a] === this.chainOf[b]);
   }
 
   /** The node's name as choose_best_symbol compares it (rankName's form when given). */
@@ -804,11 +842,22 @@ class PerfNodes {
     return undefined;
   }
 
-  /** tree() after inOrder: its open alias groups decided first (`seq`, inOrder's answer, then holds the winners). */
+  /**
+   * tree() after inOrder, with its open alias comparisons: each is answered by the names only
+   * where the answer shapes the tree (fixupDuplicate). The tree may then hold another alias of a
+   * chain than inOrder's sequence (sameSymbol); names come from the sequence's groups.
+   */
   treeFor(seq: Int32Array): PerfSymbolTree {
-    this.resolveAll(seq);
+    void seq;
+    if (this.nCmps > 0) {
+      this.open = this.decisions.map((d) => (d ? new Int32Array(d.length).fill(-1) : undefined));
+      for (let c = 0; c < this.nCmps; c++) this.open[this.cPass[c]]![this.cSlot[c]] = c;
+    }
     return this.tree();
   }
+
+  /** Per pass, the open comparison (or -1) of each question fixup_duplicate asks (treeFor). */
+  private open?: (Int32Array | undefined)[];
 
   /** perf's tree: the same insertions and fixups, in the same order. */
   tree(): PerfSymbolTree {
@@ -818,7 +867,7 @@ class PerfNodes {
       if (o[p + 1] === o[p]) continue;
       while (t.count < o[p + 1]) t.insert();
       t.fixupEnd();
-      t.fixupDuplicate(this.decisions[p]);
+      t.fixupDuplicate(this.decisions[p], this.open?.[p]);
     }
     while (t.count < this.total) t.insert();
     return t;
