@@ -460,12 +460,14 @@ export class Hists {
   /** keyOrder for one sort key. */
   private keyCmp(k: SortKey, a: HistEntry, b: HistEntry): number {
     let d = 0;
+    const r = this.ranks;
     switch (k) {
-      case 'comm': d = strcmp(a.comm, b.comm); break;
+      case 'comm': d = r ? r.comm[a.idx] - r.comm[b.idx] : strcmp(a.comm, b.comm); break;
       case 'pid': d = a.thread.tid - b.thread.tid; break;
       case 'cpu': d = a.cpu - b.cpu; break;
-      case 'dso': d = dsoOrder(a.loc, b.loc); break;
+      case 'dso': d = r ? r.dso[a.idx] - r.dso[b.idx] : dsoOrder(a.loc, b.loc); break;
       case 'sym': {
+        if (r) { d = r.sym[a.idx] - r.sym[b.idx]; break; }
         const x = a.loc.sym, y = b.loc.sym;
         if (x && y) d = strcmp(x.name, y.name);
         else if (x || y) d = x ? -1 : 1;
@@ -500,7 +502,7 @@ export class Hists {
           const x = a.loc.sym, y = b.loc.sym;
           if (!x && !y) d = signedOrder(a.loc.addrHex, b.loc.addrHex, this.halves);
           else {
-            d = dsoOrder(a.loc, b.loc);
+            d = this.ranks ? this.ranks.dso[a.idx] - this.ranks.dso[b.idx] : dsoOrder(a.loc, b.loc);
             if (!d) {
               if (!x || !y) d = x ? -1 : 1;
               else if (x !== y) {
@@ -533,6 +535,7 @@ export class Hists {
    */
   sorted(): HistEntry[] {
     this.halves = new AddrHalves();
+    this.ranks = this.textRanks();
     const input = this.list.slice().sort((a, b) => this.collapseOrder(a, b));
     const children = this.opts.children;
     const depth = children && this.opts.graph;
@@ -549,8 +552,36 @@ export class Hists {
       return b.self - a.self || this.keyOrder(a, b);
     };
     const out = rbTreeOrder(input, cmp);
-    this.halves = undefined;
+    this.halves = this.ranks = undefined;
     return out;
+  }
+
+  /**
+   * While sorting: per entry (by idx) the rank of its comm, DSO short name and symbol name among
+   * the distinct ones in strcmp order (equal texts equal ranks; no DSO or no symbol after all), so
+   * that comparisons of entries compare numbers: the same order as the strcmp of the texts.
+   */
+  private ranks: { comm: Int32Array; dso: Int32Array; sym: Int32Array } | undefined;
+
+  private textRanks(): { comm: Int32Array; dso: Int32Array; sym: Int32Array } {
+    const n = this.list.length;
+    const rank = (text: (e: HistEntry) => string | undefined): Int32Array => {
+      const distinct = new Set<string>();
+      for (const e of this.list) { const t = text(e); if (t !== undefined) distinct.add(t); }
+      const sorted = [...distinct].sort((a, b) => strcmp(a, b));
+      const at = new Map<string, number>();
+      for (let i = 0; i < sorted.length; i++) at.set(sorted[i], i);
+      const out = new Int32Array(n);
+      for (const e of this.list) { const t = text(e); out[e.idx] = t === undefined ? sorted.length : at.get(t)!; }
+      return out;
+    };
+    const keys = this.opts.sort;
+    const none = new Int32Array(n);
+    return {
+      comm: keys.includes('comm') ? rank((e) => e.comm) : none,
+      dso: keys.some((k) => k === 'dso' || k === 'sym' || k === 'symoff') ? rank((e) => e.loc.dso?.shortName) : none,
+      sym: keys.includes('sym') ? rank((e) => e.loc.sym?.name) : none,
+    };
   }
 
   /** While sorting: addresses (hex) as 32-bit halves, parsed once each. */
