@@ -120,6 +120,8 @@ export function reportText(file: PerfDataFile, o: Opts): string {
   // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)
   const withChain = children || graph.mode !== 'none';
   const sample = new PerfSample();
+  // without callchains in the output nothing reads them (the --dso filter looks at the sample ip)
+  sample.skipCallchain = !withChain;
   const res = new ResolvedSample();
   let lostSamples = 0;
   const le = file.littleEndian;
