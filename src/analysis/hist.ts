@@ -255,25 +255,32 @@ export class Hists {
   private lastCommText: string | undefined;
   private lastCommId = 0;
 
-  /** keyOf for simpleSort: the same interning, without per-key string work. */
+  /** simpleKeyOf's last answer per Loc id, with the comm id it was for (LocInts). */
+  private readonly simpleKeys = new LocInts();
+  private readonly simpleKeyComm = new LocInts();
+
+  /** keyOf for simpleSort: the same interning, without per-key string work; a Loc seen again with the same comm reuses its key. */
   private simpleKeyOf(r: ResolvedSample, loc: Loc): number {
     const codes = this.simpleSort!;
+    const comm = r.thread.comm;
+    if (comm !== this.lastCommText) {
+      let id = this.commIds.get(comm);
+      if (id === undefined) { id = this.commIds.size; this.commIds.set(comm, id); }
+      this.lastCommText = comm; this.lastCommId = id;
+    }
+    const commId = this.lastCommId;
+    if (this.simpleKeyComm.get(loc.id) === commId) return this.simpleKeys.get(loc.id);
     let k = 0;
     for (let i = 0; i < codes.length; i++) {
       let c: number;
       const code = codes[i];
-      if (code === 0) {
-        const comm = r.thread.comm;
-        if (comm !== this.lastCommText) {
-          let id = this.commIds.get(comm);
-          if (id === undefined) { id = this.commIds.size; this.commIds.set(comm, id); }
-          this.lastCommText = comm; this.lastCommId = id;
-        }
-        c = this.lastCommId;
-      } else if (code === 1) c = loc.dso ? loc.dso.id : -1;
+      if (code === 0) c = commId;
+      else if (code === 1) c = loc.dso ? loc.dso.id : -1;
       else c = this.symKey(loc);
       k = this.keys.intern(k, c);
     }
+    this.simpleKeyComm.set(loc.id, commId);
+    this.simpleKeys.set(loc.id, k);
     return k;
   }
 
