@@ -75,6 +75,11 @@ function list(s: string | undefined): string[] | undefined {
 }
 
 export function reportText(file: PerfDataFile, o: Opts): string {
+  return reportLines(file, o).join('\n') + '\n';
+}
+
+/** The report's lines (without newlines): a report may exceed the longest string V8 makes. */
+export function reportLines(file: PerfDataFile, o: Opts): string[] {
   let sort: SortKey[];
   const evs = file.events.events;
   // perf's get_default_sort_order: "trace" when every event is a tracepoint
@@ -194,7 +199,7 @@ export function reportText(file: PerfDataFile, o: Opts): string {
     const pl = Number(o.percentLimit ?? 0);
     for (const l of sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod, timeStr: o.time })) lines.push(l);
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 /**
