@@ -1,6 +1,7 @@
 // `kscope report` vs `perf report` on a ~100 MB system-wide recording with call chains, in one run:
 // the same sort keys and modes for both (default children with call graphs, --no-children -g none,
-// --sort dso,sym), best-of-N wall time and peak RSS of each (Node start-up included), and ratios.
+// --children -g none, --sort dso,sym -g none), best-of-N wall and CPU time (user + system) and peak
+// RSS of each (Node start-up included), and ratios. CPU time is the steadier figure on a shared machine.
 //   npm run build && node dist/bench/report.js [--reps N] [--file perf.data] [--only NAME]
 // The recording is bench/report-stats.ts's (perf record -a -g -F 20000 with two burn workloads),
 // cached under $KSCOPE_FIXTURE_CACHE/bench.
@@ -20,6 +21,7 @@ function rows(text: string): string[] {
 const CASES: [string, string[]][] = [
   ['default (children, graph)', []],
   ['--no-children -g none', ['--no-children', '-g', 'none']],
+  ['--children -g none', ['--children', '-g', 'none']],
   ['--sort dso,sym -g none', ['--sort', 'dso,sym', '-g', 'none']],
 ];
 
@@ -40,16 +42,17 @@ function main(): void {
     const pr = rows(p0.stdout), kr = rows(k0.stdout);
     const krs = new Set(kr);
     const same = pr.filter((r) => krs.has(r)).length;
-    let pBest = p0.secs, kBest = k0.secs, pRss = p0.rssKb, kRss = k0.rssKb;
+    let pBest = p0.secs, kBest = k0.secs, pCpu = p0.cpuSecs, kCpu = k0.cpuSecs, pRss = p0.rssKb, kRss = k0.rssKb;
     for (let i = 1; i < reps; i++) {
       const p = measure(perf), k = measure(kscope);
       pBest = Math.min(pBest, p.secs); kBest = Math.min(kBest, k.secs);
+      pCpu = Math.min(pCpu, p.cpuSecs); kCpu = Math.min(kCpu, k.cpuSecs);
       pRss = Math.max(pRss, p.rssKb); kRss = Math.max(kRss, k.rssKb);
     }
     console.log(`${name}:`);
-    console.log(`  perf   ${pBest.toFixed(2)} s  peak RSS ${(pRss / 1024).toFixed(1)} MiB`);
-    console.log(`  kscope ${kBest.toFixed(2)} s  peak RSS ${(kRss / 1024).toFixed(1)} MiB`);
-    console.log(`  time ratio kscope/perf ${(kBest / Math.max(pBest, 0.001)).toFixed(2)}x, RSS ratio ${(kRss / pRss).toFixed(2)}x; rows identical ${same}/${pr.length} (kscope ${kr.length})`);
+    console.log(`  perf   ${pBest.toFixed(2)} s  cpu ${pCpu.toFixed(2)} s  peak RSS ${(pRss / 1024).toFixed(1)} MiB`);
+    console.log(`  kscope ${kBest.toFixed(2)} s  cpu ${kCpu.toFixed(2)} s  peak RSS ${(kRss / 1024).toFixed(1)} MiB`);
+    console.log(`  ratios kscope/perf: time ${(kBest / Math.max(pBest, 0.001)).toFixed(2)}x, cpu ${(kCpu / Math.max(pCpu, 0.001)).toFixed(2)}x, RSS ${(kRss / pRss).toFixed(2)}x; rows identical ${same}/${pr.length} (kscope ${kr.length})`);
   }
 }
 

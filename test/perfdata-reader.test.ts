@@ -10,6 +10,7 @@ import { formatTimeUs, isPerfData, openPerfData, type PerfRecord } from '../src/
 import { decodeRecord } from '../src/formats/perfdata/records.js';
 import { BufferSource, FileSource, type StreamSource } from '../src/util/byte-source.js';
 import { RecordType } from '../src/formats/perfdata/constants.js';
+import { PerfSample } from '../src/formats/perfdata/sample.js';
 
 process.env.KSCOPE_FIXTURE_CACHE ??= '/work/fixture-cache';
 const skip = perfSkipReason();
@@ -157,6 +158,25 @@ test('callchains agree with perf script -D (fp, pipe, zstd, system)', { skip }, 
     assert.ok(ours.length > 100);
     assert.deepEqual(ours, chains, name);
   }
+});
+
+test('decodeSample with skipCallchain: no callchain, every other field as a full decode', { skip }, () => {
+  const f = openPerfData(new FileSource((recs as Record<string, string>).fp));
+  const skipping = new PerfSample();
+  skipping.skipCallchain = true;
+  let n = 0;
+  for (const rec of f.records()) {
+    if (rec.type !== RecordType.SAMPLE) continue;
+    const full = f.decodeSample(rec);
+    const s = f.decodeSample(rec, skipping);
+    assert.ok(full.callchainNr > 0);
+    assert.equal(s.callchainNr, 0);
+    assert.equal(s.callchain.length, 0);
+    for (const k of ['ipHi', 'ipLo', 'pid', 'tid', 'timeHi', 'timeLo', 'cpu', 'period', 'misc'] as const) assert.equal(s[k], full[k], k);
+    n++;
+  }
+  f.close();
+  assert.ok(n > 100);
 });
 
 test('decodeRecord decodes every record of every fixture without error', { skip }, () => {

@@ -286,7 +286,7 @@ test('perf symbol tree: without overlaps, lookups equal a sorted-table search (r
   }
 });
 
-test('perf symbol index: merged in-order lookups with a lazy tree answer as the eagerly built tree (passes, duplicates, overlaps, extras)', () => {
+test('perf symbol index: merged in-order lookups with a lazy tree and aliases decided on lookup answer as the eagerly built tree (passes, duplicates, overlaps, extras)', () => {
   let seed = 777;
   const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
   const pass = (rows: { name: string; start: bigint; size: number; bind: number }[], bytes = false) => {
@@ -306,8 +306,9 @@ test('perf symbol index: merged in-order lookups with a lazy tree answer as the 
     const n = 30 + rnd(300);
     const passes = [mk(n, 's'), rnd(2) ? mk(n >> 2, 'd') : []];
     const extra = mk(rnd(20), 'plt').map((r) => ({ ...r, size: 16 }));
-    const eager = SymbolIndex.fromPerfColumns(passes.map((p) => pass(p)), extra, { eagerTree: true });
-    // The lazy one compares ASCII names by their bytes (nameBytes), the eager one by strings.
+    // The eager one builds the tree at once and compares every alias while loading (eagerAliases);
+    // the lazy one compares ASCII names by their bytes (nameBytes), the eager one by strings.
+    const eager = SymbolIndex.fromPerfColumns(passes.map((p) => pass(p)), extra, { eagerTree: true, eagerAliases: true });
     const lazy = SymbolIndex.fromPerfColumns(passes.map((p) => pass(p, true)), extra);
     assert.equal(lazy.size, eager.size);
     for (let a = Number(base) - 16; a < Number(base) + n * 48 + 8192; a += 1 + rnd(5)) {

@@ -267,25 +267,32 @@ export class Hists {
   private lastCommText: string | undefined;
   private lastCommId = 0;
 
-  /** keyOf for simpleSort: the same interning, without per-key string work. */
+  /** simpleKeyOf's last answer per Loc id, with the comm id it was for (LocInts). */
+  private readonly simpleKeys = new LocInts();
+  private readonly simpleKeyComm = new LocInts();
+
+  /** keyOf for simpleSort: the same interning, without per-key string work; a Loc seen again with the same comm reuses its key. */
   private simpleKeyOf(r: ResolvedSample, loc: Loc): number {
     const codes = this.simpleSort!;
+    const comm = r.thread.comm;
+    if (comm !== this.lastCommText) {
+      let id = this.commIds.get(comm);
+      if (id === undefined) { id = this.commIds.size; this.commIds.set(comm, id); }
+      this.lastCommText = comm; this.lastCommId = id;
+    }
+    const commId = this.lastCommId;
+    if (this.simpleKeyComm.get(loc.id) === commId) return this.simpleKeys.get(loc.id);
     let k = 0;
     for (let i = 0; i < codes.length; i++) {
       let c: number;
       const code = codes[i];
-      if (code === 0) {
-        const comm = r.thread.comm;
-        if (comm !== this.lastCommText) {
-          let id = this.commIds.get(comm);
-          if (id === undefined) { id = this.commIds.size; this.commIds.set(comm, id); }
-          this.lastCommText = comm; this.lastCommId = id;
-        }
-        c = this.lastCommId;
-      } else if (code === 1) c = loc.dso ? loc.dso.id : -1;
+      if (code === 0) c = commId;
+      else if (code === 1) c = loc.dso ? loc.dso.id : -1;
       else c = this.symKey(loc);
       k = this.keys.intern(k, c);
     }
+    this.simpleKeyComm.set(loc.id, commId);
+    this.simpleKeys.set(loc.id, k);
     return k;
   }
 
@@ -504,12 +511,14 @@ export class Hists {
   /** keyOrder for one sort key. */
   private keyCmp(k: SortKey, a: HistEntry, b: HistEntry): number {
     let d = 0;
+    const r = this.ranks;
     switch (k) {
-      case 'comm': d = strcmp(a.comm, b.comm); break;
+      case 'comm': d = r ? r.comm[a.idx] - r.comm[b.idx] : strcmp(a.comm, b.comm); break;
       case 'pid': d = a.thread.tid - b.thread.tid; break;
       case 'cpu': d = a.cpu - b.cpu; break;
-      case 'dso': d = dsoOrder(a.loc, b.loc); break;
+      case 'dso': d = r ? r.dso[a.idx] - r.dso[b.idx] : dsoOrder(a.loc, b.loc); break;
       case 'sym': {
+        if (r) { d = r.sym[a.idx] - r.sym[b.idx]; break; }
         const x = a.loc.sym, y = b.loc.sym;
         if (x && y) d = strcmp(x.name, y.name);
         else if (x || y) d = x ? -1 : 1;
@@ -519,7 +528,7 @@ export class Hists {
         const x = a.loc.sym, y = b.loc.sym;
         if (x && y) d = strcmp(x.name, y.name);
         else if (x || y) d = x ? -1 : 1;
-        if (!d) d = -signedOrder(a.loc.addrHex, b.loc.addrHex);
+        if (!d) d = -signedOrder(a.loc.addrHex, b.loc.addrHex, this.halves);
         break;
       }
       case 'srcline': d = strcmp(sortText(a, 'srcline', this.sources), sortText(b, 'srcline', this.sources)); break;
@@ -542,18 +551,19 @@ export class Hists {
       switch (k) {
         case 'sym': case 'symoff': {
           const x = a.loc.sym, y = b.loc.sym;
-          if (!x && !y) d = signedOrder(a.loc.addrHex, b.loc.addrHex);
+          if (!x && !y) d = signedOrder(a.loc.addrHex, b.loc.addrHex, this.halves);
           else {
-            d = dsoOrder(a.loc, b.loc);
+            d = this.ranks ? this.ranks.dso[a.idx] - this.ranks.dso[b.idx] : dsoOrder(a.loc, b.loc);
             if (!d) {
               if (!x || !y) d = x ? -1 : 1;
               else if (x !== y) {
                 if (x.inlined || y.inlined) d = strcmp(y.name, x.name);
-                if (!d) d = unsignedHexOrder(x.startHex, y.startHex) || x.id - y.id;
+                // starts as doubles order as the exact ones do but for ties (kernel starts round)
+                if (!d) d = (x.start < y.start ? -1 : x.start > y.start ? 1 : unsignedHexOrder(x.startHex, y.startHex)) || x.id - y.id;
               }
             }
             // sort__symoff_cmp then `left->ip - right->ip`: higher addresses first
-            if (!d && k === 'symoff') d = -signedOrder(a.loc.addrHex, b.loc.addrHex);
+            if (!d && k === 'symoff') d = -signedOrder(a.loc.addrHex, b.loc.addrHex, this.halves);
           }
           break;
         }
@@ -575,6 +585,8 @@ export class Hists {
    * result depends on the tree's shape: the tree is rebuilt as lib/rbtree.c balances it.
    */
   sorted(): HistEntry[] {
+    this.halves = new AddrHalves();
+    this.ranks = this.textRanks();
     // perf inserts the entries as made into hists->entries_in (se_cmp), then, when a sort key has
     // se_collapse (comm), that tree's in-order into entries_collapsed: two red-black trees built
     // with a comparison that is no total order for unresolved symbols (the signed 64-bit address
@@ -597,8 +609,41 @@ export class Hists {
       }
       return b.self - a.self || this.keyOrder(a, b);
     };
-    return rbTreeOrder(input, cmp);
+    const out = rbTreeOrder(input, cmp);
+    this.halves = this.ranks = undefined;
+    return out;
   }
+
+  /**
+   * While sorting: per entry (by idx) the rank of its comm, DSO short name and symbol name among
+   * the distinct ones in strcmp order (equal texts equal ranks; no DSO or no symbol after all), so
+   * that comparisons of entries compare numbers: the same order as the strcmp of the texts.
+   */
+  private ranks: { comm: Int32Array; dso: Int32Array; sym: Int32Array } | undefined;
+
+  private textRanks(): { comm: Int32Array; dso: Int32Array; sym: Int32Array } {
+    const n = this.list.length;
+    const rank = (text: (e: HistEntry) => string | undefined): Int32Array => {
+      const distinct = new Set<string>();
+      for (const e of this.list) { const t = text(e); if (t !== undefined) distinct.add(t); }
+      const sorted = [...distinct].sort((a, b) => strcmp(a, b));
+      const at = new Map<string, number>();
+      for (let i = 0; i < sorted.length; i++) at.set(sorted[i], i);
+      const out = new Int32Array(n);
+      for (const e of this.list) { const t = text(e); out[e.idx] = t === undefined ? sorted.length : at.get(t)!; }
+      return out;
+    };
+    const keys = this.opts.sort;
+    const none = new Int32Array(n);
+    return {
+      comm: keys.includes('comm') ? rank((e) => e.comm) : none,
+      dso: keys.some((k) => k === 'dso' || k === 'sym' || k === 'symoff') ? rank((e) => e.loc.dso?.shortName) : none,
+      sym: keys.includes('sym') ? rank((e) => e.loc.sym?.name) : none,
+    };
+  }
+
+  /** While sorting: addresses (hex) as 32-bit halves, parsed once each. */
+  private halves: AddrHalves | undefined;
 }
 
 /** _sort__dso_cmp order: by short name ascending, entries without a DSO last. */
@@ -607,11 +652,38 @@ function dsoOrder(a: Loc, b: Loc): number {
   return x && y ? strcmp(x.shortName, y.shortName) : x ? -1 : y ? 1 : 0;
 }
 
+/** Hex addresses as 32-bit halves (hi * 2^32 + lo would round), parsed once each. */
+class AddrHalves {
+  private readonly at = new Map<string, number>();
+  private readonly hi: number[] = [];
+  private readonly lo: number[] = [];
+
+  /** The slot of address `h` (up to 16 hex digits): hiAt(slot), loAt(slot). */
+  slot(h: string): number {
+    let i = this.at.get(h);
+    if (i === undefined) {
+      const n = h.length;
+      i = this.hi.length;
+      this.hi.push(n > 8 ? parseInt(h.slice(0, n - 8), 16) >>> 0 : 0);
+      this.lo.push(n === 0 ? 0 : parseInt(n > 8 ? h.slice(n - 8) : h, 16));
+      this.at.set(h, i);
+    }
+    return i;
+  }
+
+  hiAt(i: number): number { return this.hi[i]; }
+  loAt(i: number): number { return this.lo[i]; }
+}
+
 /** Order of two addresses (hex) by the sign of the 64-bit difference `(int64_t)(b - a)`: negative when a comes first. */
-function signedOrder(a: string, b: string): number {
+export function signedOrder(a: string, b: string, memo: AddrHalves = new AddrHalves()): number {
   if (a === b) return 0;
-  const d = BigInt.asIntN(64, BigInt('0x' + b) - BigInt('0x' + a));
-  return d > 0n ? -1 : d < 0n ? 1 : 0;
+  const x = memo.slot(a), y = memo.slot(b);
+  // b - a modulo 2^64 through 32-bit halves; the high half as int32 gives the sign unless it is 0
+  let lo = memo.loAt(y) - memo.loAt(x), borrow = 0;
+  if (lo < 0) { lo += 0x100000000; borrow = 1; }
+  const hi = (memo.hiAt(y) - memo.hiAt(x) - borrow) | 0;
+  return hi > 0 ? -1 : hi < 0 ? 1 : lo > 0 ? -1 : 0;
 }
 
 function unsignedHexOrder(a: string, b: string): number {

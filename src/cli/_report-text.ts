@@ -75,6 +75,11 @@ function list(s: string | undefined): string[] | undefined {
 }
 
 export function reportText(file: PerfDataFile, o: Opts): string {
+  return reportLines(file, o).join('\n') + '\n';
+}
+
+/** The report's lines (without newlines): a report may exceed the longest string V8 makes. */
+export function reportLines(file: PerfDataFile, o: Opts): string[] {
   let sort: SortKey[];
   const evs = file.events.events;
   // perf's get_default_sort_order: "trace" when every event is a tracepoint
@@ -106,7 +111,8 @@ export function reportText(file: PerfDataFile, o: Opts): string {
     if (!/^\s*[+-]?\d+\s*$/.test(o.maxStack)) throw new KscopeError("option `max-stack' expects a numerical value");
     maxStack = Math.max(0, Number(o.maxStack));
   }
-  const demangle = createDemangler(readDemanglerWasm(), { params: false });
+  // the wasm (Rust names only) is compiled when a Rust name first needs it
+  const demangle = createDemangler(readDemanglerWasm, { params: false });
   const machine = new Machine(file, { ...nodeMachineIo({ symfs: o.symfs }), demangle });
   // perf 6.1 adds inlined functions' frames to the entries the DWARF unwinder reports (machine.c:
   // unwind_entry → append_inlines); symbol names are demangled by the machine already
@@ -119,6 +125,8 @@ export function reportText(file: PerfDataFile, o: Opts): string {
   // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)
   const withChain = children || graph.mode !== 'none';
   const sample = new PerfSample();
+  // without callchains in the output nothing reads them (the --dso filter looks at the sample ip)
+  sample.skipCallchain = !withChain;
   const res = new ResolvedSample();
   let lostSamples = 0;
   const le = file.littleEndian;
@@ -191,7 +199,7 @@ export function reportText(file: PerfDataFile, o: Opts): string {
     const pl = Number(o.percentLimit ?? 0);
     for (const l of sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod, timeStr: o.time })) lines.push(l);
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 /**

@@ -71,9 +71,17 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (o.stats) { process.stdout.write(out + formatStats(computeStats(file))); return 0; }
     // The symbolizer, machine model and histograms load only here: --stats and --header start fast.
-    const { reportText } = await import('./_report-text.js');
-    out += reportText(file, o);
-    process.stdout.write(out);
+    const { reportLines } = await import('./_report-text.js');
+    const lines = reportLines(file, o);
+    // In pieces of about 16 MB: the whole text may exceed V8's longest string (wide symoff columns).
+    for (let i = 0; i < lines.length;) {
+      let size = 0, j = i;
+      while (j < lines.length && size < 1 << 24) size += lines[j++].length + 1;
+      process.stdout.write(out + lines.slice(i, j).join('\n') + '\n');
+      out = '';
+      i = j;
+    }
+    if (lines.length === 0) process.stdout.write(out + '\n');
   } finally {
     file.close();
   }

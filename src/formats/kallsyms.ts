@@ -56,8 +56,9 @@ export function readKallsyms(input: string | Uint8Array, file = '/proc/kallsyms'
         throw new FormatError(file, pos, 'a line "ADDRESS TYPE NAME[\\t[MODULE]]"', JSON.stringify(text.slice(pos, Math.min(eol, pos + 60))));
       }
       // Search the tab within this line only: an unbounded indexOf would scan to the module lines at the end.
-      const rel = text.slice(sp1 + 3, eol).indexOf('\t');
-      const tab = rel < 0 ? -1 : sp1 + 3 + rel;
+      let tab = sp1 + 3;
+      while (tab < eol && text.charCodeAt(tab) !== 9) tab++;
+      if (tab === eol) tab = -1;
       let name: string, mod = '';
       if (tab >= 0) {
         name = text.slice(sp1 + 3, tab);
@@ -72,12 +73,17 @@ export function readKallsyms(input: string | Uint8Array, file = '/proc/kallsyms'
     pos = eol + 1;
   }
   const n = names.length;
+  const t: KallsymsTable = {
+    count: n, addrHi: Uint32Array.from(his), addrLo: Uint32Array.from(los), type: Uint8Array.from(types),
+    name: names, module: mods, restricted: n === 0 ? false : restricted,
+  };
+  // The kernel lists its symbols in address order (modules and BPF programs may break it).
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = his[i - 1] < his[i] || (his[i - 1] === his[i] && los[i - 1] <= los[i]);
+  if (sorted) return t;
   const order = Array.from({ length: n }, (_, i) => i);
   order.sort((a, b) => (his[a] - his[b]) || (los[a] - los[b]) || (a - b));
-  const t: KallsymsTable = {
-    count: n, addrHi: new Uint32Array(n), addrLo: new Uint32Array(n), type: new Uint8Array(n),
-    name: new Array(n), module: new Array(n), restricted: n === 0 ? false : restricted,
-  };
+  t.name = new Array(n); t.module = new Array(n);
   for (let k = 0; k < n; k++) {
     const i = order[k];
     t.addrHi[k] = his[i]; t.addrLo[k] = los[i]; t.type[k] = types[i]; t.name[k] = names[i]; t.module[k] = mods[i];

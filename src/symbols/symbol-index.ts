@@ -180,10 +180,12 @@ export class SymbolIndex {
    * PerfLookup). `eagerTree` builds it at once and always descends it (tests compare the two).
    * `rankName` gives the form of a name that choose_best_symbol compares for aliases at one address
    * (perf's names are demangled by then); the index keeps the names as the passes give them.
+   * Aliases that only their names tell apart are compared when a lookup returns one of them
+   * (PerfNodes.defer); `eagerAliases` compares them all at once (tests compare the two).
    */
-  static fromPerfColumns(passes: PerfPass[], extra: SymbolRow[] = [], opts: { eagerTree?: boolean; rankName?: (name: string) => string } = {}): SymbolIndex {
+  static fromPerfColumns(passes: PerfPass[], extra: SymbolRow[] = [], opts: { eagerTree?: boolean; eagerAliases?: boolean; rankName?: (name: string) => string } = {}): SymbolIndex {
     const eagerTree = opts.eagerTree ?? false;
-    const nodes = new PerfNodes(passes, extra, opts.rankName);
+    const nodes = new PerfNodes(passes, extra, opts.rankName, opts.eagerAliases);
     if (nodes.big) {
       const t = nodes.tree();
       const seq = new Int32Array(t.count);
@@ -193,7 +195,7 @@ export class SymbolIndex {
     }
     const seq = nodes.inOrder();
     return nodes.index(seq, nodes.S!, nodes.E!, (ix) => {
-      if (eagerTree) ix.attachTree(nodes, nodes.tree(), seq);
+      if (eagerTree) ix.attachTree(nodes, nodes.treeFor(seq), seq);
       else ix.lazyTree(nodes, seq);
     });
   }
@@ -206,17 +208,22 @@ export class SymbolIndex {
 
   private attachTree(nodes: PerfNodes, t: PerfSymbolTree, seq: Int32Array): void {
     const n = seq.length;
+    // The tree may keep another alias of an open group than the sequence does (PerfNodes.treeFor):
+    // the same start, end and binding, so ranks go by the tree's own in-order walk.
     const rank = new Int32Array(nodes.total).fill(-1);
-    for (let k = 0; k < n; k++) rank[seq[k]] = k;
-    const left = new Int32Array(n), right = new Int32Array(n);
     let k = 0;
     for (let x = t.first(); x !== -1; x = t.next(x), k++) {
       // The tree's in-order sequence is the one computed by merges (PerfNodes.inOrder).
-      if (k >= n || x !== seq[k]) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
+      if (k >= n || !nodes.sameSymbol(x, seq[k])) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
+      rank[x] = k;
+    }
+    if (k !== n) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
+    const left = new Int32Array(n), right = new Int32Array(n);
+    k = 0;
+    for (let x = t.first(); x !== -1; x = t.next(x), k++) {
       left[k] = t.left[x] === -1 ? -1 : rank[t.left[x]];
       right[k] = t.right[x] === -1 ? -1 : rank[t.right[x]];
     }
-    if (k !== n) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
     this.tree = { left, right, root: t.root === -1 ? -1 : rank[t.root] };
     this.makeTree = undefined;
   }
@@ -227,7 +234,7 @@ export class SymbolIndex {
     let m = -Infinity;
     for (let k = 0; k < n; k++) { const x = e[k] > s[k] ? e[k] : s[k] + 1; if (x > m) m = x; pm[k] = m; }
     this.pm = pm;
-    this.makeTree = () => this.attachTree(nodes, nodes.tree(), seq);
+    this.makeTree = () => this.attachTree(nodes, nodes.treeFor(seq), seq);
   }
 
   /**
@@ -556,16 +563,33 @@ class PerfSymbolTree {
     }
   }
 
-  /** symbols__fixup_duplicate: of symbols with one start, keep choose_best_symbol's pick. */
-  fixupDuplicate(decisions?: Uint8Array): void {
-    const S = this.start, E = this.end;
+  /**
+   * symbols__fixup_duplicate: of symbols with one start, keep choose_best_symbol's pick.
+   * `decisions`: inOrder's answers in the order asked; `open`: per question the open alias
+   * comparison it is (PerfNodes.defer), else -1. Such a question (two aliases of one start, end
+   * and binding) is asked of the names only when the answer shapes the tree: when `curr` has a
+   * right subtree (so `nd`, its successor, is that subtree's leftmost node), or when `curr` is the
+   * red leaf that is `nd`'s only child, erasing either leaves the same shape and colours with
+   * equal keys, and `curr` stays.
+   */
+  fixupDuplicate(decisions?: Uint8Array, open?: Int32Array): void {
+    const S = this.start, E = this.end, L = this.left, R = this.right, red = this.red;
     let nd = this.first(), asked = 0;
     while (nd !== -1) {
       let curr = nd;
       for (;;) {
         nd = this.next(curr);
         if (nd === -1 || S[curr] !== S[nd]) break;
-        const d = decisions ? decisions[asked++] === 1 : this.nodes.better(curr, Number(E[curr]) - Number(S[curr]), nd, Number(E[nd]) - Number(S[nd]));
+        const c = open ? open[asked] : -1;
+        let d: boolean;
+        if (c >= 0) {
+          asked++;
+          // a red leaf under a black node with no other child: erasing the leaf or its parent leaves one black node
+          const free = R[curr] !== -1
+            ? L[curr] !== -1 || (R[curr] === nd && L[nd] === -1 && R[nd] === -1 && red[nd] === 1 && red[curr] === 0)
+            : L[nd] === curr && R[nd] === -1 && L[curr] === -1 && red[curr] === 1 && red[nd] === 0;
+          d = free ? false : this.nodes.openAnswer(c);
+        } else d = decisions ? decisions[asked++] === 1 : this.nodes.better(curr, Number(E[curr]) - Number(S[curr]), nd, Number(E[nd]) - Number(S[nd]));
         if (!d) { this.erase(nd); continue; }
         nd = this.next(curr);
         this.erase(curr);
@@ -623,7 +647,7 @@ class PerfNodes {
    */
   private readonly ranked = new Map<string, string>();
 
-  constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: (name: string) => string) {
+  constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: (name: string) => string, private readonly eagerAliases = false) {
     this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes }));
     let total = extra.length;
     for (const p of passes) total += p.count;
@@ -656,15 +680,29 @@ class PerfNodes {
 
   /** choose_best_symbol (chooseBest) between nodes a (kept so far) and b, given their sizes: true when b wins. */
   better(a: number, aSize: number, b: number, bSize: number): boolean {
-    if (bSize === 0 && aSize > 0) return false;
-    if (aSize === 0 && bSize > 0) return true;
+    const q = this.byKind(a, aSize, b, bSize);
+    return q < 0 ? this.byName(a, b) : q === 1;
+  }
+
+  /**
+   * choose_best_symbol's questions before the names (sizes, then binding): 1 when b wins, 0 when
+   * a does, -1 when only the names can tell.
+   */
+  private byKind(a: number, aSize: number, b: number, bSize: number): number {
+    if (bSize === 0 && aSize > 0) return 0;
+    if (aSize === 0 && bSize > 0) return 1;
     const ab = this.bind[a], bb = this.bind[b];
     const aw = ab === STB_WEAK, bw = bb === STB_WEAK;
-    if (bw && !aw) return false;
-    if (aw && !bw) return true;
+    if (bw && !aw) return 0;
+    if (aw && !bw) return 1;
     const ag = ab === STB_GLOBAL, bg = bb === STB_GLOBAL;
-    if (ag && !bg) return false;
-    if (bg && !ag) return true;
+    if (ag && !bg) return 0;
+    if (bg && !ag) return 1;
+    return -1;
+  }
+
+  /** choose_best_symbol's questions on the names (underscores, length, SyS): true when b wins. */
+  private byName(a: number, b: number): boolean {
     const ax = this.asciiName(a), bx = ax && this.asciiName(b);
     // rankName only matters when a name can demangle (_Z…, _R…) and the two names differ: a
     // .symtab symbol against its .dynsym copy, or two C names, compare as they are.
@@ -684,6 +722,101 @@ class PerfNodes {
     if (au > bu) return true;
     if (an.length !== bn.length) return bn.length > an.length;
     return an.startsWith('SyS') || an.startsWith('compat_SyS');
+  }
+
+  // ---- aliases decided when first looked up ----
+  //
+  // Most ties at one start (a .symtab symbol and its .dynsym copy, C1/C2 and D1/D2 constructor
+  // aliases, identical-code-folded functions) have the same size and binding: whichever name wins,
+  // the surviving symbol has the same start, end and binding, and only its name (and node) depends
+  // on the comparison. inOrder leaves those comparisons open: the group's first node stands for it
+  // in the sequence, and the winner (choose_best_symbol's fold over the group, in the order the
+  // fixups compared them) is found when a lookup returns the symbol, or when perf's tree is built.
+
+  // Groups in typed arrays (a DSO has tens of thousands): per group the node standing for it, its
+  // winner (-1 until decided) and its first and last comparison; per comparison the member compared,
+  // where the tree replays its answer (pass, slot), the group's next comparison and the answer.
+  private groupOfNode?: Int32Array;
+  private gRep = new Int32Array(0);
+  private gWinner = new Int32Array(0);
+  private gFirst = new Int32Array(0);
+  private gLast = new Int32Array(0);
+  private nGroups = 0;
+  private cMember = new Int32Array(0);
+  private cPass = new Int32Array(0);
+  private cSlot = new Int32Array(0);
+  private cNext = new Int32Array(0);
+  private cBit = new Uint8Array(0);
+  private cGroup = new Int32Array(0);
+  private nCmps = 0;
+  /**
+   * Per node, the chain of open groups it belongs to (a decided group's winner starts the next
+   * group at its start), -1 for none: nodes of one chain have one start, end and binding.
+   */
+  private chainOf?: Int32Array;
+  private gChain = new Int32Array(0);
+
+  /** Node `x` joins the open group of `best` (made when there is none or it was decided): returns the node standing for it. */
+  private defer(best: number, x: number, pass: number, slot: number, E: Float64Array): number {
+    const of = this.groupOfNode ??= new Int32Array(this.total).fill(-1);
+    let g = of[best];
+    if (g < 0 || this.gWinner[g] >= 0) {
+      const w = g < 0 ? best : this.gWinner[g];
+      if (g >= 0) of[best] = -1;
+      if (w !== best) E[w] = E[best]; // the end the fixups gave `best` (the two had one size when compared)
+      if (this.nGroups === this.gRep.length) {
+        const cap = Math.max(256, this.nGroups * 2);
+        this.gRep = grow(this.gRep, cap); this.gWinner = grow(this.gWinner, cap);
+        this.gFirst = grow(this.gFirst, cap); this.gLast = grow(this.gLast, cap); this.gChain = grow(this.gChain, cap);
+      }
+      const chainOf = this.chainOf ??= new Int32Array(this.total).fill(-1);
+      const prev = g;
+      g = this.nGroups++;
+      this.gRep[g] = w; this.gWinner[g] = -1; this.gFirst[g] = -1; this.gLast[g] = -1;
+      this.gChain[g] = prev >= 0 ? this.gChain[prev] : g;
+      chainOf[w] = this.gChain[g];
+      of[w] = g;
+      best = w;
+    }
+    if (this.nCmps === this.cMember.length) {
+      const cap = Math.max(256, this.nCmps * 2);
+      this.cMember = grow(this.cMember, cap); this.cPass = grow(this.cPass, cap);
+      this.cSlot = grow(this.cSlot, cap); this.cNext = grow(this.cNext, cap); this.cGroup = grow(this.cGroup, cap);
+    }
+    const c = this.nCmps++;
+    this.cMember[c] = x; this.cPass[c] = pass; this.cSlot[c] = slot; this.cNext[c] = -1; this.cGroup[c] = g;
+    this.chainOf![x] = this.gChain[g];
+    if (this.gLast[g] < 0) this.gFirst[g] = c; else this.cNext[this.gLast[g]] = c;
+    this.gLast[g] = c;
+    return best;
+  }
+
+  /** The winner of the group `id` stands for (id itself when it stands for none). */
+  winner(id: number): number {
+    const g = this.groupOfNode ? this.groupOfNode[id] : -1;
+    return g < 0 ? id : this.resolve(g);
+  }
+
+  private resolve(g: number): number {
+    if (this.gWinner[g] >= 0) return this.gWinner[g];
+    if (this.cBit.length < this.cMember.length) this.cBit = growBytes(this.cBit, this.cMember.length);
+    let best = this.gRep[g];
+    for (let c = this.gFirst[g]; c >= 0; c = this.cNext[c]) {
+      const x = this.cMember[c];
+      if (this.byName(best, x)) { this.cBit[c] = 1; best = x; }
+    }
+    return (this.gWinner[g] = best);
+  }
+
+  /** The answer of open comparison c (its group decided by the names). */
+  openAnswer(c: number): boolean {
+    this.resolve(this.cGroup[c]);
+    return this.cBit[c] === 1;
+  }
+
+  /** Whether nodes a and b stand for one symbol of the index: the same node, or aliases of one chain of open groups. */
+  sameSymbol(a: number, b: number): boolean {
+    return a === b || (this.chainOf !== undefined && this.chainOf[a] >= 0 && this.chainOf[a] === this.chainOf[b]);
   }
 
   /** The node's name as choose_best_symbol compares it (rankName's form when given). */
@@ -709,6 +842,23 @@ class PerfNodes {
     return undefined;
   }
 
+  /**
+   * tree() after inOrder, with its open alias comparisons: each is answered by the names only
+   * where the answer shapes the tree (fixupDuplicate). The tree may then hold another alias of a
+   * chain than inOrder's sequence (sameSymbol); names come from the sequence's groups.
+   */
+  treeFor(seq: Int32Array): PerfSymbolTree {
+    void seq;
+    if (this.nCmps > 0) {
+      this.open = this.decisions.map((d) => (d ? new Int32Array(d.length).fill(-1) : undefined));
+      for (let c = 0; c < this.nCmps; c++) this.open[this.cPass[c]]![this.cSlot[c]] = c;
+    }
+    return this.tree();
+  }
+
+  /** Per pass, the open comparison (or -1) of each question fixup_duplicate asks (treeFor). */
+  private open?: (Int32Array | undefined)[];
+
   /** perf's tree: the same insertions and fixups, in the same order. */
   tree(): PerfSymbolTree {
     const t = new PerfSymbolTree(this);
@@ -717,7 +867,7 @@ class PerfNodes {
       if (o[p + 1] === o[p]) continue;
       while (t.count < o[p + 1]) t.insert();
       t.fixupEnd();
-      t.fixupDuplicate(this.decisions[p]);
+      t.fixupDuplicate(this.decisions[p], this.open?.[p]);
     }
     while (t.count < this.total) t.insert();
     return t;
@@ -752,8 +902,16 @@ class PerfNodes {
         const st = S[best];
         for (; j < m && S[seq[j]] === st; j++) {
           const x = seq[j];
-          const d = this.better(best, E[best] - S[best], x, E[x] - S[x]);
+          const bs = E[best] - S[best], xs = E[x] - S[x];
           if (decisions.length === nd) { const g = new Uint8Array(Math.max(64, nd * 2)); g.set(decisions); decisions = g; }
+          let d: boolean;
+          const kind = this.byKind(best, bs, x, xs);
+          if (kind >= 0) d = kind === 1;
+          else if (!this.eagerAliases && bs === xs && this.bind[best] === this.bind[x]) {
+            // Only the name differs whichever wins: left open (see defer).
+            best = this.defer(best, x, p, nd++, E);
+            continue;
+          } else d = this.better(this.winner(best), bs, x, xs);
           decisions[nd++] = d ? 1 : 0;
           if (d) best = x;
         }
@@ -774,13 +932,16 @@ class PerfNodes {
     const ends = E instanceof Float64Array ? new Float64Array(n) : new BigUint64Array(n);
     const binds = new Int8Array(n);
     for (let k = 0; k < n; k++) { const x = seq[k]; starts[k] = S[x]; ends[k] = E[x]; binds[k] = this.bind[x]; }
-    const ix = SymbolIndex.fromColumns(starts, ends, new Array<string>(n), binds, (k) => this.name(seq[k]));
+    const ix = SymbolIndex.fromColumns(starts, ends, new Array<string>(n), binds, (k) => this.name(this.winner(seq[k])));
     attach(ix);
     this.S = this.E = undefined;
     this.ranked.clear();
     return ix;
   }
 }
+
+function grow(a: Int32Array, cap: number): Int32Array<ArrayBuffer> { const b = new Int32Array(cap); b.set(a); return b; }
+function growBytes(a: Uint8Array, cap: number): Uint8Array<ArrayBuffer> { const b = new Uint8Array(cap); b.set(a); return b; }
 
 function startsWithAscii(b: Uint8Array, s: string): boolean {
   if (b.length < s.length) return false;

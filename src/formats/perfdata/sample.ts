@@ -170,6 +170,11 @@ export class PerfSample {
   callchainNr = 0;
   /** Callchain entries as (lo, hi) u32 pairs: entry i is callchain[2i] + callchain[2i+1] * 2^32. */
   callchain: Uint32Array = EMPTY_U32;
+  /**
+   * Set by the caller: decodeSample skips the callchain (callchainNr 0, callchain empty; its
+   * bounds still checked) for a reader that does not look at it.
+   */
+  skipCallchain = false;
   raw: Uint8Array | undefined = undefined;
   branchHwIdx: bigint | undefined = undefined;
   branchStack: BranchEntry[] | undefined = undefined;
@@ -296,7 +301,10 @@ export function decodeSample(rec: RecordPlace, ev: PerfEvent, file = '<perf.data
     const nr = c.count('callchain nr', 8);
     out.callchainNr = nr;
     const start = rec.bytes.byteOffset + c.p;
-    if (le && (start & 3) === 0) {
+    if (out.skipCallchain) {
+      out.callchainNr = 0;
+      out.callchain = EMPTY_U32;
+    } else if (le && (start & 3) === 0) {
       out.callchain = new Uint32Array(rec.bytes.buffer, start, nr * 2);
     } else {
       const a = new Uint32Array(nr * 2);
