@@ -233,8 +233,10 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
 
   const sample = new PerfSample();
   const resolved = new ResolvedSample();
-  // perf's delivery order: orderedRecords() sorts by time between FINISHED_ROUNDs.
-  for (const rec of file.orderedRecords()) {
+  // perf's delivery order: orderedRecords() sorts by time between FINISHED_ROUNDs. Nothing here or
+  // in the machine keeps a record past its turn, so records come through one reused read buffer
+  // and the ordering window holds queued records in a compact arena (transient).
+  for (const rec of file.orderedRecords({ transient: true })) {
     const t = rec.type;
     if (t !== RecordType.SAMPLE) {
       if (t === RecordType.EVENT_UPDATE) noteEventName(file, rec);
