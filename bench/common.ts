@@ -35,9 +35,10 @@ export function benchRecording(): string {
 }
 
 /** Runs a command once under /usr/bin/time: wall seconds, peak RSS in KiB, and its stdout. */
-export function measure(cmd: string[]): { secs: number; rssKb: number; stdout: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...cmd], { encoding: 'utf8', maxBuffer: 1 << 30 });
+export function measure(cmd: string[]): { secs: number; rssKb: number; cpu: number; stdout: string } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...cmd], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed: ${r.stderr}`);
   const last = r.stderr.trim().split('\n').pop()!.split(' ');
-  return { secs: Number(last[0]), rssKb: Number(last[1]), stdout: r.stdout };
+  // cpu: user + system seconds (steadier than wall time on a shared machine)
+  return { secs: Number(last[0]), rssKb: Number(last[1]), cpu: Number(last[2]) + Number(last[3]), stdout: r.stdout };
 }
