@@ -779,7 +779,7 @@ export class ScriptOutput {
       if (n > this.buf.length) { this.flushBytes(b.subarray(start, end)); return; }
     }
     const o = this.buf, p = this.pos;
-    if (n > 128) o.set(b.subarray(start, end), p);
+    if (n > 24) o.set(b.subarray(start, end), p); // (a byte loop is slower past a few words)
     else for (let i = 0; i < n; i++) o[p + i] = b[start + i];
     this.pos = p + n;
   }
