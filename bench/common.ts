@@ -35,7 +35,7 @@ export function benchRecording(): string {
 }
 
 /** Runs a command once under /usr/bin/time: wall seconds, peak RSS in KiB, and its stdout. */
-/** Wall time, peak RSS and CPU time (user + system, all threads) of a command, and its stdout. */
+/** Wall time, peak RSS and CPU time (user + system, all threads; steadier than wall time on a shared machine) of a command, and its stdout. */
 export function measure(cmd: string[]): { secs: number; rssKb: number; cpuSecs: number; stdout: string } {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...cmd], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed: ${r.stderr}`);

@@ -27,16 +27,17 @@ function main(): void {
   const p0 = measure(perf), k0 = measure(kscope);
   const pl = new Set(p0.stdout.split('\n')), kl = k0.stdout.split('\n');
   const same = kl.filter((l) => pl.has(l)).length;
-  let pBest = p0.secs, kBest = k0.secs, pRss = p0.rssKb, kRss = k0.rssKb;
+  let pBest = p0.secs, kBest = k0.secs, pCpu = p0.cpuSecs, kCpu = k0.cpuSecs, pRss = p0.rssKb, kRss = k0.rssKb;
   for (let i = 1; i < reps; i++) {
     const p = measure(perf), k = measure(kscope);
     pBest = Math.min(pBest, p.secs); kBest = Math.min(kBest, k.secs);
+    pCpu = Math.min(pCpu, p.cpuSecs); kCpu = Math.min(kCpu, k.cpuSecs);
     pRss = Math.max(pRss, p.rssKb); kRss = Math.max(kRss, k.rssKb);
   }
   console.log(`flame (folded) on ${file} (${mb.toFixed(1)} MB), best of ${reps}:`);
-  console.log(`  perf script -s stackcollapse.py ${pBest.toFixed(3)} s  peak RSS ${(pRss / 1024).toFixed(1)} MiB`);
-  console.log(`  kscope flame -o -               ${kBest.toFixed(3)} s  peak RSS ${(kRss / 1024).toFixed(1)} MiB`);
-  console.log(`  time ratio kscope/perf ${(kBest / Math.max(pBest, 0.001)).toFixed(2)}x, RSS ratio ${(kRss / pRss).toFixed(2)}x, ` +
+  console.log(`  perf script -s stackcollapse.py ${pBest.toFixed(3)} s (cpu ${pCpu.toFixed(2)} s)  peak RSS ${(pRss / 1024).toFixed(1)} MiB`);
+  console.log(`  kscope flame -o -               ${kBest.toFixed(3)} s (cpu ${kCpu.toFixed(2)} s)  peak RSS ${(kRss / 1024).toFixed(1)} MiB`);
+  console.log(`  time ratio kscope/perf ${(kBest / Math.max(pBest, 0.001)).toFixed(2)}x (cpu ${(kCpu / Math.max(pCpu, 0.001)).toFixed(2)}x), RSS ratio ${(kRss / pRss).toFixed(2)}x, ` +
     `${same}/${pl.size - 1} of perf's lines equal`);
   const dir = mkdtempSync(join(tmpdir(), 'kscope-bench-flame-'));
   try {

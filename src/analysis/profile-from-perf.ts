@@ -22,7 +22,6 @@ import { KscopeError } from '../util/errors.js';
 import { InlineFrames, recordedEntries } from './inline-frames.js';
 import { Machine, ResolvedSample, samplePeriod, type Loc, type MachineOptions } from './machine.js';
 import { FrameKind, StackProfileBuilder, type StackProfile } from './stack-profile.js';
-import { PairIndex } from './pair-table.js';
 import { eventNames } from './stats.js';
 
 const TWO32 = 0x100000000;
@@ -99,8 +98,6 @@ class EventStacks {
   private readonly frameKernel: boolean[] = [];
   /** Symbol (or DSO, for unresolved addresses) → the frame ids of its non-inlined Locs. */
   private readonly ownerFrames = new Map<object, { dso: Loc['dso']; buildId: string | undefined; kind: FrameKind; ids: number[] }>();
-  /** The callchain → stack node cache: (node, Loc id * 2 + inlined) → the node after that Loc's frames. */
-  private readonly next = new PairIndex(1 << 16);
   private readonly threadIds = new Map<string, number>();
   /** The machine's thread object → (its comm, our thread id), so a sample costs no key string. */
   private readonly lastThread = new Map<object, { pid: number; tid: number; comm: string; id: number }>();
@@ -153,22 +150,19 @@ class EventStacks {
     return ids;
   }
 
-  /** The node after calling into `loc` from `parent` (-1: the root). */
+  /**
+   * The node after calling into `loc` from `parent` (-1: the root; a Loc whose frames are all left
+   * out keeps the parent). The Loc's frames are cached per Loc; each is one (parent, frame) lookup
+   * in the builder's node index: no (node, Loc) cache beside it (as many entries as stack nodes).
+   */
   step(parent: number, loc: Loc, inlined: boolean): number {
-    const key = loc.id * 2 + (inlined ? 1 : 0);
-    // Stored as node + 1: a Loc whose frames are all left out keeps the parent, which may be -1.
-    let node = this.next.get(parent, key);
-    if (node < 0) {
-      node = parent;
-      const ids = this.framesOf(loc, inlined);
-      for (let k = ids.length - 1; k >= 0; k--) {
-        if (this.o.excludeKernel && this.frameKernel[ids[k]]) continue;
-        node = this.builder.internStackNode(node, ids[k]);
-      }
-      this.next.set(parent, key, node + 1);
-      return node;
+    const ids = (inlined ? this.locFramesInlined : this.locFrames)[loc.id] ?? this.framesOf(loc, inlined);
+    let node = parent;
+    for (let k = ids.length - 1; k >= 0; k--) {
+      if (this.o.excludeKernel && this.frameKernel[ids[k]]) continue;
+      node = this.builder.internStackNode(node, ids[k]);
     }
-    return node - 1;
+    return node;
   }
 
   /** Our thread id for a sample of the machine's thread `owner` with its current comm. */
@@ -233,8 +227,10 @@ export function profileFromPerf(file: PerfDataFile, opts: ProfileFromPerfOptions
 
   const sample = new PerfSample();
   const resolved = new ResolvedSample();
-  // perf's delivery order: orderedRecords() sorts by time between FINISHED_ROUNDs.
-  for (const rec of file.orderedRecords()) {
+  // perf's delivery order: orderedRecords() sorts by time between FINISHED_ROUNDs. Nothing here or
+  // in the machine keeps a record past its turn, so records come through one reused read buffer
+  // and the ordering window holds queued records in a compact arena (transient).
+  for (const rec of file.orderedRecords({ transient: true })) {
     const t = rec.type;
     if (t !== RecordType.SAMPLE) {
       if (t === RecordType.EVENT_UPDATE) noteEventName(file, rec);

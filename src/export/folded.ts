@@ -189,7 +189,9 @@ export function writeFolded(p: StackProfile, opts: FoldedOptions, sink: ByteSink
   }
 
   // The merged tree: node 0 is the root (no text); a line is a node that some sample ends at.
-  let cap = 1024;
+  // Sized for about one merged node per stack node (what a profile usually gives), so that the
+  // arrays and the index rarely grow (each growth leaves the old buffers as garbage).
+  let cap = Math.max(1024, p.stacks.length + p.threads.length + 1);
   let mParent = new Int32Array(cap);
   let mText = new Int32Array(cap);
   let mValue = new Float64Array(cap);
@@ -197,7 +199,7 @@ export function writeFolded(p: StackProfile, opts: FoldedOptions, sink: ByteSink
   let mCount = 1;
   mParent[0] = -1;
   mText[0] = -1;
-  const childOf = new PairIndex(1024);
+  const childOf = new PairIndex(cap);
   const child = (parent: number, text: number): number => {
     let m = childOf.get(parent, text);
     if (m < 0) {
@@ -216,28 +218,38 @@ export function writeFolded(p: StackProfile, opts: FoldedOptions, sink: ByteSink
     }
     return m;
   };
-  // (stack node, top merged node of its thread) → merged node.
-  const placed = new PairIndex(1024);
+  // A stack node's merged node under a thread's top node, memoized per stack node for the top it
+  // was last placed under (memoTop); samples are visited grouped by top (a stable counting sort),
+  // so each (stack node, top) pair is placed once without a pair-keyed index.
+  const memo = new Int32Array(p.stacks.length);
+  const memoTop = new Int32Array(p.stacks.length).fill(-1);
   const path: number[] = [];
   const place = (node: number, top: number): number => {
     let n = node;
-    let m = -1;
-    while (n >= 0 && (m = placed.get(n, top)) < 0) {
+    while (n >= 0 && memoTop[n] !== top) {
       path.push(n);
       n = p.stacks.parent[n];
     }
-    if (n < 0) m = top;
+    let m = n < 0 ? top : memo[n];
     while (path.length > 0) {
       const k = path.pop()!;
       m = child(m, frameTextId[p.stacks.frame[k]]);
-      placed.set(k, top, m);
+      memo[k] = m;
+      memoTop[k] = top;
     }
     return m;
   };
   const threadTop = new Int32Array(p.threads.length);
   for (let t = 0; t < p.threads.length; t++) threadTop[t] = includeComm ? child(0, threadTextId[t]) : 0;
   const { stack, thread, weight, period } = p.samples;
-  for (let i = 0; i < p.samples.length; i++) {
+  const ns = p.samples.length, nTop = mCount;
+  const groupAt = new Int32Array(nTop + 1);
+  for (let i = 0; i < ns; i++) groupAt[threadTop[thread[i]] + 1]++;
+  for (let k = 0; k < nTop; k++) groupAt[k + 1] += groupAt[k];
+  const order = new Int32Array(ns);
+  for (let i = 0; i < ns; i++) order[groupAt[threadTop[thread[i]]]++] = i;
+  for (let k = 0; k < ns; k++) {
+    const i = order[k];
     const v = opts.usePeriod ? (Number.isNaN(period[i]) ? 0 : period[i]) : weight[i];
     const m = place(stack[i], threadTop[thread[i]]);
     if (m === 0) continue; // nothing to print for a frameless sample without comm

@@ -179,8 +179,17 @@ export class PerfScriptPrinter {
   private readonly cpuText: string[] = [];
   private readonly inlines: InlineFrames | undefined;
   private readonly srclines = new Map<string, string | null>();
+  /**
+   * Callchain frame lines of the first field set used (nearly always the only one), by Loc id: the
+   * UTF-8 bytes in 1 MiB arena blocks, each line's place (block * LINE_BLOCK + offset, plus 1; 0:
+   * not yet made) and length in typed columns. No object per line: a system-wide recording has
+   * ~100k locations. A line too long for a block goes to frameLines.
+   */
   private linesFields = -1;
-  private readonly linesById: Uint8Array[] = [];
+  private readonly lineBlocks: Uint8Array[] = [];
+  private lineBlockUsed = LINE_BLOCK;
+  private lineAt = new Int32Array(1 << 12);
+  private lineLen = new Int32Array(1 << 12);
   private readonly unresolved = new Map<Loc, { f: number; ip: number; map: MapEntry | undefined; bytes: Uint8Array }>();
   private readonly inlineText = new Map<Loc, { f: number; bytes: Uint8Array | null }>();
   /** evswitch: the on/off events and whether samples are being discarded. */
@@ -331,19 +340,47 @@ export class PerfScriptPrinter {
     return UTF8.decode(Buffer.concat(chunks));
   }
 
-  /** A callchain frame's line ("\t%16llx sym+0xoff (dso)\n"), cached per location and field set. */
-  private chainLine(l: Loc, f: number): Uint8Array {
-    // by location id (dense) for the common single field set
+  /** Appends a callchain frame's line ("\t%16llx sym+0xoff (dso)\n"), made once per location and field set. */
+  private appendChainLine(sink: ScriptOutput, l: Loc, f: number): void {
+    if (this.linesFields === -1) this.linesFields = f;
+    const id = l.id;
     if (f === this.linesFields) {
-      const b = this.linesById[l.id];
-      if (b !== undefined) return b;
-    } else if (this.linesFields === -1) this.linesFields = f;
+      if (id >= this.lineAt.length) {
+        const n = Math.max(id + 1, this.lineAt.length * 2);
+        const at = new Int32Array(n), len = new Int32Array(n);
+        at.set(this.lineAt); len.set(this.lineLen);
+        this.lineAt = at; this.lineLen = len;
+      }
+      const at = this.lineAt[id] - 1;
+      if (at >= 0) {
+        const off = at % LINE_BLOCK;
+        sink.range(this.lineBlocks[(at - off) / LINE_BLOCK], off, off + this.lineLen[id]);
+        return;
+      }
+    }
     let c = this.frameLines.get(f);
-    if (!c) { c = new Map(); this.frameLines.set(f, c); }
-    let t = c.get(l);
-    if (t === undefined) { t = Buffer.from(`\t${frameText(l, f, l.addrHex, this.symName, this.srcOf(l, f))}\n`, 'utf8'); c.set(l, t); }
-    if (f === this.linesFields) this.linesById[l.id] = t;
-    return t;
+    let t = c?.get(l);
+    if (t === undefined) {
+      const text = this.chainLineText(l, f);
+      if (f === this.linesFields && text.length * 3 <= LINE_BLOCK) {
+        if (this.lineBlockUsed + text.length * 3 > LINE_BLOCK) { this.lineBlocks.push(new Uint8Array(LINE_BLOCK)); this.lineBlockUsed = 0; }
+        const b = this.lineBlocks.length - 1, block = this.lineBlocks[b], off = this.lineBlockUsed;
+        const n = UTF8_ENC.encodeInto(text, block.subarray(off)).written;
+        this.lineBlockUsed += n;
+        this.lineAt[id] = b * LINE_BLOCK + off + 1;
+        this.lineLen[id] = n;
+        sink.range(block, off, off + n);
+        return;
+      }
+      if (!c) { c = new Map(); this.frameLines.set(f, c); }
+      t = Buffer.from(text, 'utf8');
+      c.set(l, t);
+    }
+    sink.bytes(t);
+  }
+
+  private chainLineText(l: Loc, f: number): string {
+    return `\t${frameText(l, f, l.addrHex, this.symName, this.srcOf(l, f))}\n`;
   }
 
   /**
@@ -481,7 +518,7 @@ export class PerfScriptPrinter {
             }
           }
           if (l.sym === undefined && l.dso !== undefined && l.level === '.' && l.dso.kind !== 'jit') sink.bytes(this.unresolvedLine(th, l, f));
-          else sink.bytes(this.chainLine(l, f));
+          else this.appendChainLine(sink, l, f);
           if (stopBt && l.sym && stopBt.has(this.symName(l.sym))) break;
         }
         sink.bytes(NEWLINE);
@@ -702,6 +739,9 @@ export function sideBandText(d: DecodedRecord): string {
 }
 
 const UTF8 = new TextDecoder();
+const UTF8_ENC = new TextEncoder();
+/** Size of PerfScriptPrinter's frame line arena blocks. */
+const LINE_BLOCK = 1 << 20;
 /** Buffer's encoders without write()'s argument juggling (Node's own fast paths). */
 interface FastWrite { utf8Write(s: string, offset: number): number; latin1Write(s: string, offset: number): number }
 const NEWLINE = Uint8Array.of(10);
@@ -732,6 +772,18 @@ export class ScriptOutput {
       if (s.length > this.buf.length) { this.flushBytes(Buffer.from(s, 'latin1')); return; }
     }
     this.pos += (this.buf as unknown as FastWrite).latin1Write(s, this.pos);
+  }
+  /** The bytes b[start, end). */
+  range(b: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (this.pos + n > this.buf.length) {
+      this.flush();
+      if (n > this.buf.length) { this.flushBytes(b.subarray(start, end)); return; }
+    }
+    const o = this.buf, p = this.pos;
+    if (n > 24) o.set(b.subarray(start, end), p); // (a byte loop is slower past a few words)
+    else for (let i = 0; i < n; i++) o[p + i] = b[start + i];
+    this.pos = p + n;
   }
   bytes(b: Uint8Array): void {
     if (this.pos + b.length > this.buf.length) {

@@ -51,12 +51,12 @@ export function* orderRecords(src: Iterable<PerfRecord>, events: EventSet): Gene
   for (const q of queue) yield q.rec;
 }
 
-const BLOCK = 1 << 20;
+const BLOCK = 1 << 18;
 
 /**
  * orderRecords for a consumer that is done with each record when it asks for the next one, over
  * `next` (records valid until the next call, e.g. from a reused read window): the same delivery
- * order, but a queued record's bytes are copied into 1 MiB arena blocks (reused once all their
+ * order, but a queued record's bytes are copied into 256 KiB arena blocks (reused once all their
  * records are delivered) and its time and place kept in typed columns, so no read chunk stays
  * alive for a queued record and no object is made per queued record. The records yielded (one
  * object, changed for each) and their bytes are valid until the next one is asked for.
