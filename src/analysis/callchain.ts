@@ -105,12 +105,13 @@ export interface ChainTrie {
  * transitive included. A child whose cumulative period is below `minHit` is not built: it stays one node with
  * its first frame and the whole period as its hits and count (perf's graph, flat and folded
  * printing never reach a branch below min_callchain_hits, nor anything under it); minHit 0 builds
- * the whole tree. Work is one step per chain and frame on the built nodes only; the first frames of
+ * the whole tree. With `relPercent` (fractal printing) the bound is instead that share of the
+ * parent's children period (relMinHit, as sortedGraphRel filters). Work is one step per chain and frame on the built nodes only; the first frames of
  * each chain are copied out of the trie first (a chain's trie nodes mostly lie together), so the
  * steps read memory close by.
  */
 export function buildCallchainTree(trie: ChainTrie, chains: ArrayLike<number>, periods: ArrayLike<number>, counts: ArrayLike<number>,
-  cmp: FrameCompare, minHit: number): ChainNode {
+  cmp: FrameCompare, minHit: number, relPercent?: number): ChainNode {
   const nodes = trie.nodes;
   const root = new ChainNode(undefined, []);
   let n = 0;
@@ -184,9 +185,10 @@ export function buildCallchainTree(trie: ChainTrie, chains: ArrayLike<number>, p
       id.set(id2.subarray(lo, hi), lo); pos.set(pos2.subarray(lo, hi), lo); fr.set(cur2.subarray(lo, hi), lo);
     }
     const kids = node.children;
+    const least = relPercent === undefined ? minHit : relMinHit(node.childrenHit, relPercent);
     for (let k = 0; k < kidGroup.length; k++) {
       const g = kidGroup[k];
-      if (hits[g] < minHit) {
+      if (hits[g] < least) {
         const child = new ChainNode(node, [kidFrame[k]]);
         child.hit = hits[g]; child.count = cnts[g];
         kids.push(child);
@@ -240,8 +242,13 @@ export function sortedGraphAbs(node: ChainNode, minHit: number): ChainNode[] {
 
 /** perf's sort_chain_graph_rel: the threshold is a share of the node's children period (rounded up). */
 export function sortedGraphRel(node: ChainNode, minPercent: number): ChainNode[] {
-  const minHit = Math.ceil(node.childrenHit * (minPercent / 100));
+  const minHit = relMinHit(node.childrenHit, minPercent);
   return stableDesc(node.children.filter((c) => c.cumul >= minHit), (c) => c.cumul);
+}
+
+/** The least cumulative period of a child printed in fractal mode: `percent` of its parent's children period, rounded up. */
+export function relMinHit(childrenHit: number, percent: number): number {
+  return Math.ceil(childrenHit * (percent / 100));
 }
 
 /** perf's sort_chain_flat: every node with hits of its own (post order), by hits descending. */

@@ -428,9 +428,10 @@ export class Hists {
 
   /**
    * The callchain tree of an entry's samples (perf's he->callchain; undefined without graphs): its
-   * root. Branches whose cumulative period is below `minHit` are left unbuilt (buildCallchainTree).
+   * root. Branches whose cumulative period is below `minHit` (with `relPercent`: below that share of
+   * their parent's children period) are left unbuilt (buildCallchainTree).
    */
-  graphOf(e: HistEntry, minHit = 0): ChainNode | undefined {
+  graphOf(e: HistEntry, minHit = 0, relPercent?: number): ChainNode | undefined {
     if (!this.opts.graph) return undefined;
     this.slotIndex();
     const by = this.slotsByEntry!, start = this.slotsStart!;
@@ -439,7 +440,7 @@ export class Hists {
     const sn = this.slotNode.data, sp = this.slotPeriod.data, sc = this.slotCount.data;
     for (let j = 0; j < n; j++) { const s = by[lo + j]; nodes[j] = sn[s]; periods[j] = sp[s]; counts[j] = sc[s]; }
     const trie = { nodes: this.trieNodes.data };
-    return buildCallchainTree(trie, nodes, periods, counts, this.compareFrames, minHit);
+    return buildCallchainTree(trie, nodes, periods, counts, this.compareFrames, minHit, relPercent);
   }
 
   /**

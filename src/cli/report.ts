@@ -7,6 +7,7 @@ import { openPerfData } from '../formats/perfdata/index.js';
 import { computeStats, formatStats } from '../analysis/stats.js';
 import { headerInputOf, headerText } from '../analysis/header.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
+import { TextOut } from './_text-out.js';
 
 export const summary = 'Show a profile of perf.data as perf report --stdio does (sort keys, children, call graphs, --stats, --header)';
 import type { Opts } from './_report-text.js';
@@ -58,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     o.percentLimitAfterGraph = last(isPl) > last(isG);
   }
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
+  const text = new TextOut();
   try {
     let out = '';
     if (o.header || o.headerOnly) {
@@ -71,9 +73,10 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (o.stats) { process.stdout.write(out + formatStats(computeStats(file))); return 0; }
     // The symbolizer, machine model and histograms load only here: --stats and --header start fast.
-    const { reportText } = await import('./_report-text.js');
-    out += reportText(file, o);
-    process.stdout.write(out);
+    const { writeReport } = await import('./_report-text.js');
+    text.write(out);
+    writeReport(file, o, text.line);
+    text.flush();
   } finally {
     file.close();
   }
