@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { buildCallchainTree, CallchainTree, ChainNode, pathOf, sortedFlat, sortedGraphAbs, sortedGraphRel } from '../src/analysis/callchain.js';
-import { fixed2 } from '../src/analysis/report-text.js';
+import { callchainLines, fixed2, writeCallchain, type GraphOptions } from '../src/analysis/report-text.js';
 
 const num = (a: number, b: number) => a - b; // frames compare by id: children run from the greatest down
 
@@ -100,6 +100,38 @@ test('callchain tree built top down equals chain by chain appending, pruned belo
       assert.deepEqual(sortedFlat(pruned, minHit).map(pathOf), sortedFlat(t.root, minHit).map(pathOf));
     }
   }
+});
+
+function nodeCount(n: ChainNode): number {
+  return n.children.reduce((k, c) => k + nodeCount(c), 1);
+}
+
+test('fractal call graphs: a tree left unbuilt below the relative threshold prints as the whole tree, streamed alike', () => {
+  const odd = (a: number, b: number) => (a === b ? 0 : ((a * 7 + b * 13) % 5 < 2) === a < b ? -1 : 1);
+  const asym = (a: number, b: number) => (a === b ? 0 : a < b ? odd(a, b) : -odd(b, a));
+  const name = (id: number) => 'f' + id;
+  let fewer = 0;
+  for (const [seed, cmp] of [[11, num], [12, num], [13, asym]] as const) {
+    const { chains, periods, counts, trie } = randomChains(seed, 600, seed < 13 ? 30 : 10);
+    const full = buildCallchainTree(trie, chains, periods, counts, cmp, 0);
+    const total = periods.reduce((a, b) => a + b, 0) * 2;
+    for (const threshold of [0, 0.5, 5, 20, 60]) {
+      const pruned = buildCallchainTree(trie, chains, periods, counts, cmp, 0, threshold);
+      if (nodeCount(pruned) < nodeCount(full)) fewer++;
+      for (const value of ['percent', 'period', 'count'] as const) {
+        for (const printLimit of [0, 2]) {
+          const g: GraphOptions = { mode: 'fractal', threshold, order: 'caller', value, printLimit };
+          const want = callchainLines(full, name, total, full.cumul, g);
+          if (threshold <= 0.5) assert.ok(want.length > 0, `seed ${seed} threshold ${threshold}`);
+          assert.deepEqual(callchainLines(pruned, name, total, full.cumul, g), want, `seed ${seed} threshold ${threshold} ${value} limit ${printLimit}`);
+          const streamed: string[] = [];
+          writeCallchain(pruned, name, total, full.cumul, g, (l) => streamed.push(l));
+          assert.deepEqual(streamed, want);
+        }
+      }
+    }
+  }
+  assert.ok(fewer >= 6, `pruning left out nodes in ${fewer} trees`);
 });
 
 test('fixed2 prints as printf %.2f, ties to even included', () => {
