@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { buildCallchainTree, CallchainTree, ChainNode, pathOf, sortedFlat, sortedGraphAbs, sortedGraphRel } from '../src/analysis/callchain.js';
+import { buildCallchainTree, buildLazyCallchainTree, CallchainTree, ChainNode, pathOf, sortedFlat, sortedGraphAbs, sortedGraphRel } from '../src/analysis/callchain.js';
 import { callchainLines, fixed2, writeCallchain, type GraphOptions } from '../src/analysis/report-text.js';
 
 const num = (a: number, b: number) => a - b; // frames compare by id: children run from the greatest down
@@ -127,11 +127,34 @@ test('fractal call graphs: a tree left unbuilt below the relative threshold prin
           const streamed: string[] = [];
           writeCallchain(pruned, name, total, full.cumul, g, (l) => streamed.push(l));
           assert.deepEqual(streamed, want);
+          for (const mode of ['fractal', 'graph'] as const) { // a lazy tree, expanded as printed
+            const gm = { ...g, mode };
+            const lazy = buildLazyCallchainTree(trie, chains, periods, counts, cmp);
+            const got: string[] = [];
+            writeCallchain(lazy.root, name, total, full.cumul, gm, (l) => got.push(l), lazy.expand);
+            assert.deepEqual(got, mode === 'fractal' ? want : callchainLines(full, name, total, full.cumul, gm), `lazy ${mode} seed ${seed} threshold ${threshold}`);
+            assert.ok(lazy.root.children.every((c) => c.children.length === 0), 'printed branches are dropped');
+          }
         }
       }
     }
   }
   assert.ok(fewer >= 6, `pruning left out nodes in ${fewer} trees`);
+});
+
+test('lazy callchain tree: expanded throughout, it is the whole tree', () => {
+  const odd = (a: number, b: number) => (a === b ? 0 : ((a * 7 + b * 13) % 5 < 2) === a < b ? -1 : 1);
+  const asym = (a: number, b: number) => (a === b ? 0 : a < b ? odd(a, b) : -odd(b, a));
+  for (const [seed, cmp] of [[21, num], [22, asym], [23, asym]] as const) {
+    const { chains, periods, counts, trie } = randomChains(seed, 500, seed === 21 ? 40 : 12);
+    const lazy = buildLazyCallchainTree(trie, chains, periods, counts, cmp);
+    assert.ok(lazy.root.children.some((c) => c.pending >= 0));
+    const all = (n: ChainNode): void => { lazy.expand(n); n.children.forEach(all); };
+    // expanded in an order other than the range order: reverse siblings
+    const rev = (n: ChainNode): void => { lazy.expand(n); n.children.slice().reverse().forEach(rev); };
+    (seed === 21 ? all : rev)(lazy.root);
+    assert.deepEqual(shape(lazy.root), shape(buildCallchainTree(trie, chains, periods, counts, cmp, 0)), `seed ${seed}`);
+  }
 });
 
 test('fixed2 prints as printf %.2f, ties to even included', () => {

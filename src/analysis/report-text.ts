@@ -143,11 +143,15 @@ export function writeSection(h: Hists, eventName: string, o: SectionOptions, out
       cols.push(i < keys.length - 1 || SELF_PADDED.has(k) ? t.padEnd(widths[i]) : t);
     });
     out('  ' + cols.join('  '));
-    // fractal's threshold is a share of each node's children: branches below it stay unbuilt too
-    const root = o.graph.mode === 'none' ? undefined
-      : fractal ? h.graphOf(e, 0, o.graph.threshold)
-      : h.graphPeriod(e) >= minHit ? h.graphOf(e, minHit) : undefined;
-    if (root) writeCallchain(root, name, total, v, o.graph, out);
+    if (o.graph.mode === 'none' || (!fractal && h.graphPeriod(e) < minHit)) continue;
+    if (fractal || o.graph.mode === 'graph') {
+      // the tree is built as it prints, each branch dropped once printed: one path at a time
+      const t = h.lazyGraphOf(e);
+      if (t) writeCallchain(t.root, name, total, v, o.graph, out, t.expand);
+    } else {
+      const root = h.graphOf(e, minHit);
+      if (root) writeCallchain(root, name, total, v, o.graph, out);
+    }
   }
   out('');
   out('');
@@ -164,8 +168,13 @@ export function callchainLines(root: ChainNode, name: (id: number) => string, to
   return lines;
 }
 
-/** callchainLines written line by line to `sink`. */
-export function writeCallchain(root: ChainNode, name: (id: number) => string, total: number, entryPeriod: number, g: GraphOptions, sink: LineSink): void {
+/**
+ * callchainLines written line by line to `sink`. With `expand` (graph and fractal modes) the tree
+ * is a lazy one (buildLazyCallchainTree): each node is expanded when reached, and its children
+ * are dropped once printed.
+ */
+export function writeCallchain(root: ChainNode, name: (id: number) => string, total: number, entryPeriod: number, g: GraphOptions, sink: LineSink,
+  expand?: (n: ChainNode) => void): void {
   // perf's min_callchain_hits: a u64 share of the total period (graph and flat modes)
   const minHit = Math.floor(total * (g.threshold / 100));
   const limit = g.printLimit ?? 0;
@@ -196,6 +205,7 @@ export function writeCallchain(root: ChainNode, name: (id: number) => string, to
   // callchain__fprintf_graph: a lone top chain holding the whole entry prints without a percentage
   if (first.length === 1 && first[0].cumul === entryPeriod) {
     const c = first[0];
+    expand?.(c);
     let printed = 0, started = false;
     for (let i = 0; i < c.val.length; i++) {
       if (i === 0 && g.skipFirst) continue;
@@ -231,8 +241,10 @@ export function writeCallchain(root: ChainNode, name: (id: number) => string, to
       if (k === kids.length - 1 && (!rel || !remaining)) newMask &= ~(1 << (depth - 1));
       graphLine(depth, mask);
       const v = value(child, t);
+      expand?.(child);
       child.val.forEach((id, i) => chainLine(name(id), v, depth, newMask, i === 0));
       level(child, rel ? child.childrenHit : t, depth + 1, newMask | (1 << depth));
+      if (expand) child.children = [];
       if (++printed === limit) break;
     }
     if (rel && remaining && remaining !== t) {
