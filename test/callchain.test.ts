@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { buildCallchainTree, buildLazyCallchainTree, CallchainTree, ChainNode, pathOf, sortedFlat, sortedGraphAbs, sortedGraphRel } from '../src/analysis/callchain.js';
-import { callchainLines, fixed2, writeCallchain, type GraphOptions } from '../src/analysis/report-text.js';
+import { callchainLines, fixed2, graphName, writeCallchain, type GraphOptions } from '../src/analysis/report-text.js';
 
 const num = (a: number, b: number) => a - b; // frames compare by id: children run from the greatest down
 
@@ -155,6 +155,19 @@ test('lazy callchain tree: expanded throughout, it is the whole tree', () => {
     (seed === 21 ? all : rev)(lazy.root);
     assert.deepEqual(shape(lazy.root), shape(buildCallchainTree(trie, chains, periods, counts, cmp, 0)), `seed ${seed}`);
   }
+});
+
+test('graph call chains print frame names cut to 1023 bytes (perf: a 1024-byte buffer)', () => {
+  const long = 'std::_Rb_tree<' + 'x'.repeat(2000) + '>';
+  assert.equal(graphName(long), long.slice(0, 1023));
+  assert.equal(graphName('short'), 'short');
+  assert.equal(graphName('é'.repeat(600)), 'é'.repeat(511)); // 1022 bytes: the 512th would straddle byte 1023
+  const t = new CallchainTree(num);
+  t.append([1, 2], 3, 1);
+  t.append([1, 3], 1, 1);
+  const names = (id: number) => (id === 2 ? long : 'f' + id);
+  const lines = callchainLines(t.root, names, 4, 4, { mode: 'graph', threshold: 0, order: 'caller' });
+  assert.ok(lines.some((l) => l.endsWith('--75.00%--' + long.slice(0, 1023))), lines.join('\n'));
 });
 
 test('fixed2 prints as printf %.2f, ties to even included', () => {

@@ -168,6 +168,22 @@ export function callchainLines(root: ChainNode, name: (id: number) => string, to
   return lines;
 }
 
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/**
+ * A frame name as perf's graph printer has it: callchain_list__sym_name into a 1024-byte buffer,
+ * so at most 1023 bytes (long C++ template names are cut; seen on a system-wide node recording).
+ */
+export function graphName(s: string): string {
+  if (s.length <= 341) return s; // 3 bytes a UTF-16 unit at most
+  const b = utf8.encode(s);
+  if (b.length <= 1023) return s;
+  let end = 1023;
+  while (end > 0 && (b[end] & 0xc0) === 0x80) end--; // a character cut in two is left out
+  return fromUtf8.decode(b.subarray(0, end));
+}
+
 /**
  * callchainLines written line by line to `sink`. With `expand` (graph and fractal modes) the tree
  * is a lazy one (buildLazyCallchainTree): each node is expanded when reached, and its children
@@ -197,6 +213,8 @@ export function writeCallchain(root: ChainNode, name: (id: number) => string, to
     return;
   }
   const rel = g.mode === 'fractal';
+  const full = name;
+  name = (id) => graphName(full(id));
   const sorted = (n: ChainNode) => (rel ? sortedGraphRel(n, g.threshold) : sortedGraphAbs(n, minHit));
   const margin0 = ' '.repeat(12);
   let margin = margin0;
