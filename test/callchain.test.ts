@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { buildCallchainTree, CallchainTree, ChainNode, pathOf, sortedFlat, sortedGraphAbs, sortedGraphRel } from '../src/analysis/callchain.js';
-import { fixed2 } from '../src/analysis/report-text.js';
+import { buildCallchainTree, buildLazyCallchainTree, CallchainTree, ChainNode, pathOf, sortedFlat, sortedGraphAbs, sortedGraphRel } from '../src/analysis/callchain.js';
+import { callchainLines, fixed2, graphName, writeCallchain, type GraphOptions } from '../src/analysis/report-text.js';
 
 const num = (a: number, b: number) => a - b; // frames compare by id: children run from the greatest down
 
@@ -100,6 +100,74 @@ test('callchain tree built top down equals chain by chain appending, pruned belo
       assert.deepEqual(sortedFlat(pruned, minHit).map(pathOf), sortedFlat(t.root, minHit).map(pathOf));
     }
   }
+});
+
+function nodeCount(n: ChainNode): number {
+  return n.children.reduce((k, c) => k + nodeCount(c), 1);
+}
+
+test('fractal call graphs: a tree left unbuilt below the relative threshold prints as the whole tree, streamed alike', () => {
+  const odd = (a: number, b: number) => (a === b ? 0 : ((a * 7 + b * 13) % 5 < 2) === a < b ? -1 : 1);
+  const asym = (a: number, b: number) => (a === b ? 0 : a < b ? odd(a, b) : -odd(b, a));
+  const name = (id: number) => 'f' + id;
+  let fewer = 0;
+  for (const [seed, cmp] of [[11, num], [12, num], [13, asym]] as const) {
+    const { chains, periods, counts, trie } = randomChains(seed, 600, seed < 13 ? 30 : 10);
+    const full = buildCallchainTree(trie, chains, periods, counts, cmp, 0);
+    const total = periods.reduce((a, b) => a + b, 0) * 2;
+    for (const threshold of [0, 0.5, 5, 20, 60]) {
+      const pruned = buildCallchainTree(trie, chains, periods, counts, cmp, 0, threshold);
+      if (nodeCount(pruned) < nodeCount(full)) fewer++;
+      for (const value of ['percent', 'period', 'count'] as const) {
+        for (const printLimit of [0, 2]) {
+          const g: GraphOptions = { mode: 'fractal', threshold, order: 'caller', value, printLimit };
+          const want = callchainLines(full, name, total, full.cumul, g);
+          if (threshold <= 0.5) assert.ok(want.length > 0, `seed ${seed} threshold ${threshold}`);
+          assert.deepEqual(callchainLines(pruned, name, total, full.cumul, g), want, `seed ${seed} threshold ${threshold} ${value} limit ${printLimit}`);
+          const streamed: string[] = [];
+          writeCallchain(pruned, name, total, full.cumul, g, (l) => streamed.push(l));
+          assert.deepEqual(streamed, want);
+          for (const mode of ['fractal', 'graph'] as const) { // a lazy tree, expanded as printed
+            const gm = { ...g, mode };
+            const lazy = buildLazyCallchainTree(trie, chains, periods, counts, cmp);
+            const got: string[] = [];
+            writeCallchain(lazy.root, name, total, full.cumul, gm, (l) => got.push(l), lazy.expand);
+            assert.deepEqual(got, mode === 'fractal' ? want : callchainLines(full, name, total, full.cumul, gm), `lazy ${mode} seed ${seed} threshold ${threshold}`);
+            assert.ok(lazy.root.children.every((c) => c.children.length === 0), 'printed branches are dropped');
+          }
+        }
+      }
+    }
+  }
+  assert.ok(fewer >= 6, `pruning left out nodes in ${fewer} trees`);
+});
+
+test('lazy callchain tree: expanded throughout, it is the whole tree', () => {
+  const odd = (a: number, b: number) => (a === b ? 0 : ((a * 7 + b * 13) % 5 < 2) === a < b ? -1 : 1);
+  const asym = (a: number, b: number) => (a === b ? 0 : a < b ? odd(a, b) : -odd(b, a));
+  for (const [seed, cmp] of [[21, num], [22, asym], [23, asym]] as const) {
+    const { chains, periods, counts, trie } = randomChains(seed, 500, seed === 21 ? 40 : 12);
+    const lazy = buildLazyCallchainTree(trie, chains, periods, counts, cmp);
+    assert.ok(lazy.root.children.some((c) => c.pending >= 0));
+    const all = (n: ChainNode): void => { lazy.expand(n); n.children.forEach(all); };
+    // expanded in an order other than the range order: reverse siblings
+    const rev = (n: ChainNode): void => { lazy.expand(n); n.children.slice().reverse().forEach(rev); };
+    (seed === 21 ? all : rev)(lazy.root);
+    assert.deepEqual(shape(lazy.root), shape(buildCallchainTree(trie, chains, periods, counts, cmp, 0)), `seed ${seed}`);
+  }
+});
+
+test('graph call chains print frame names cut to 1023 bytes (perf: a 1024-byte buffer)', () => {
+  const long = 'std::_Rb_tree<' + 'x'.repeat(2000) + '>';
+  assert.equal(graphName(long), long.slice(0, 1023));
+  assert.equal(graphName('short'), 'short');
+  assert.equal(graphName('é'.repeat(600)), 'é'.repeat(511)); // 1022 bytes: the 512th would straddle byte 1023
+  const t = new CallchainTree(num);
+  t.append([1, 2], 3, 1);
+  t.append([1, 3], 1, 1);
+  const names = (id: number) => (id === 2 ? long : 'f' + id);
+  const lines = callchainLines(t.root, names, 4, 4, { mode: 'graph', threshold: 0, order: 'caller' });
+  assert.ok(lines.some((l) => l.endsWith('--75.00%--' + long.slice(0, 1023))), lines.join('\n'));
 });
 
 test('fixed2 prints as printf %.2f, ties to even included', () => {

@@ -26,6 +26,12 @@ export class ChainNode {
   childrenCount = 0;
   /** perf's rb_root_in in order: frame keys descending. */
   children: ChainNode[] = [];
+  /**
+   * A node of a lazily built tree (buildLazyCallchainTree) not expanded yet: its chains' range
+   * (-1: built). Until expanded it holds only its first frame, and all its period as its hits.
+   */
+  pending = -1;
+  pendingEnd = 0;
   constructor(readonly parent: ChainNode | undefined, val: number[]) { this.val = val; }
   /** perf's callchain_cumul_hits. */
   get cumul(): number { return this.hit + this.childrenHit; }
@@ -105,17 +111,42 @@ export interface ChainTrie {
  * transitive included. A child whose cumulative period is below `minHit` is not built: it stays one node with
  * its first frame and the whole period as its hits and count (perf's graph, flat and folded
  * printing never reach a branch below min_callchain_hits, nor anything under it); minHit 0 builds
- * the whole tree. Work is one step per chain and frame on the built nodes only; the first frames of
+ * the whole tree. With `relPercent` (fractal printing) the bound is instead that share of the
+ * parent's children period (relMinHit, as sortedGraphRel filters). Work is one step per chain and frame on the built nodes only; the first frames of
  * each chain are copied out of the trie first (a chain's trie nodes mostly lie together), so the
  * steps read memory close by.
  */
 export function buildCallchainTree(trie: ChainTrie, chains: ArrayLike<number>, periods: ArrayLike<number>, counts: ArrayLike<number>,
-  cmp: FrameCompare, minHit: number): ChainNode {
+  cmp: FrameCompare, minHit: number, relPercent?: number): ChainNode {
+  return treeBuilder(trie, chains, periods, counts, cmp, minHit, relPercent, false).root;
+}
+
+/** A call graph tree whose nodes are built when asked (expand): perf's tree, one branch at a time. */
+export interface LazyCallchainTree {
+  /** The root, its children made (pending). */
+  readonly root: ChainNode;
+  /** Builds a pending node: its run of frames, hits and (pending) children. No-op on a built node. */
+  expand(node: ChainNode): void;
+}
+
+/**
+ * buildCallchainTree's tree made lazily: every child starts pending (its first frame, its
+ * cumulative period and count as hits), and expand() builds a node's run and its children when a
+ * printer reaches it, so a printer that drops the children it has printed holds one path of the
+ * tree at a time. Nodes built equal buildCallchainTree's (with minHit 0).
+ */
+export function buildLazyCallchainTree(trie: ChainTrie, chains: ArrayLike<number>, periods: ArrayLike<number>, counts: ArrayLike<number>,
+  cmp: FrameCompare): LazyCallchainTree {
+  return treeBuilder(trie, chains, periods, counts, cmp, 0, undefined, true);
+}
+
+function treeBuilder(trie: ChainTrie, chains: ArrayLike<number>, periods: ArrayLike<number>, counts: ArrayLike<number>,
+  cmp: FrameCompare, minHit: number, relPercent: number | undefined, lazy: boolean): LazyCallchainTree {
   const nodes = trie.nodes;
   const root = new ChainNode(undefined, []);
   let n = 0;
   for (let i = 0; i < chains.length; i++) if (chains[i] !== 0) n++; // an empty chain appends nothing
-  if (!n) return root;
+  if (!n) return { root, expand() {} };
   // per chain c: its first frames in buf[start[c], end[c]), then the trie node `rest[c]` (0: no more)
   const K = Math.max(4, Math.min(64, Math.floor((8 << 20) / n)));
   const start = new Int32Array(n), end = new Int32Array(n), rest = new Int32Array(n);
@@ -184,9 +215,15 @@ export function buildCallchainTree(trie: ChainTrie, chains: ArrayLike<number>, p
       id.set(id2.subarray(lo, hi), lo); pos.set(pos2.subarray(lo, hi), lo); fr.set(cur2.subarray(lo, hi), lo);
     }
     const kids = node.children;
+    const least = relPercent === undefined ? minHit : relMinHit(node.childrenHit, relPercent);
     for (let k = 0; k < kidGroup.length; k++) {
       const g = kidGroup[k];
-      if (hits[g] < minHit) {
+      if (lazy) {
+        const child = new ChainNode(node, [kidFrame[k]]);
+        child.hit = hits[g]; child.count = cnts[g];
+        child.pending = at[g]; child.pendingEnd = at[g] + lens[g];
+        kids.push(child);
+      } else if (hits[g] < least) {
         const child = new ChainNode(node, [kidFrame[k]]);
         child.hit = hits[g]; child.count = cnts[g];
         kids.push(child);
@@ -198,9 +235,11 @@ export function buildCallchainTree(trie: ChainTrie, chains: ArrayLike<number>, p
    * The node of the chains [lo, hi), which all go on with one frame: its run goes on while no
    * chain ends and all go on with the same frame.
    */
-  const chain = (parent: ChainNode, lo: number, hi: number): ChainNode => {
-    const val: number[] = [];
-    const node = new ChainNode(parent, val);
+  const chain = (parent: ChainNode, lo: number, hi: number): ChainNode => fill(new ChainNode(parent, []), lo, hi);
+
+  /** Makes `node` the node of the chains [lo, hi) (chain()'s work on a given node). */
+  const fill = (node: ChainNode, lo: number, hi: number): ChainNode => {
+    const val = node.val;
     let f = fr[lo];
     for (;;) {
       val.push(f);
@@ -230,7 +269,15 @@ export function buildCallchainTree(trie: ChainTrie, chains: ArrayLike<number>, p
   };
 
   children(root, 0, n);
-  return root;
+  const expand = (node: ChainNode): void => {
+    if (node.pending < 0) return;
+    const lo = node.pending, hi = node.pendingEnd;
+    node.pending = -1;
+    node.val = [];
+    node.hit = 0; node.count = 0;
+    fill(node, lo, hi);
+  };
+  return { root, expand };
 }
 
 /** perf's sort_chain_graph_abs: children whose cumulative period reaches minHit, by it descending. */
@@ -240,8 +287,13 @@ export function sortedGraphAbs(node: ChainNode, minHit: number): ChainNode[] {
 
 /** perf's sort_chain_graph_rel: the threshold is a share of the node's children period (rounded up). */
 export function sortedGraphRel(node: ChainNode, minPercent: number): ChainNode[] {
-  const minHit = Math.ceil(node.childrenHit * (minPercent / 100));
+  const minHit = relMinHit(node.childrenHit, minPercent);
   return stableDesc(node.children.filter((c) => c.cumul >= minHit), (c) => c.cumul);
+}
+
+/** The least cumulative period of a child printed in fractal mode: `percent` of its parent's children period, rounded up. */
+export function relMinHit(childrenHit: number, percent: number): number {
+  return Math.ceil(childrenHit * (percent / 100));
 }
 
 /** perf's sort_chain_flat: every node with hits of its own (post order), by hits descending. */

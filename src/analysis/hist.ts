@@ -11,7 +11,7 @@
 import type { Loc, ResolvedSample, SymInfo, Thread } from './machine.js';
 import { F64Column, I32Column, PairTable } from './pair-table.js';
 import { SourceLines } from './srcline.js';
-import { buildCallchainTree, compareFrameLocs, frameText, type ChainNode } from './callchain.js';
+import { buildCallchainTree, buildLazyCallchainTree, compareFrameLocs, frameText, type ChainNode, type LazyCallchainTree } from './callchain.js';
 
 /**
  * Sort keys (perf 6.1's sort.c sort_dimension names). `tid` is kscope's name for perf's `pid` key
@@ -479,9 +479,22 @@ export class Hists {
 
   /**
    * The callchain tree of an entry's samples (perf's he->callchain; undefined without graphs): its
-   * root. Branches whose cumulative period is below `minHit` are left unbuilt (buildCallchainTree).
+   * root. Branches whose cumulative period is below `minHit` (with `relPercent`: below that share of
+   * their parent's children period) are left unbuilt (buildCallchainTree).
    */
-  graphOf(e: HistEntry, minHit = 0): ChainNode | undefined {
+  graphOf(e: HistEntry, minHit = 0, relPercent?: number): ChainNode | undefined {
+    const c = this.chainsOf(e);
+    return c && buildCallchainTree(c.trie, c.nodes, c.periods, c.counts, this.compareFrames, minHit, relPercent);
+  }
+
+  /** graphOf's tree built lazily, branch by branch as a printer expands it (buildLazyCallchainTree). */
+  lazyGraphOf(e: HistEntry): LazyCallchainTree | undefined {
+    const c = this.chainsOf(e);
+    return c && buildLazyCallchainTree(c.trie, c.nodes, c.periods, c.counts, this.compareFrames);
+  }
+
+  /** An entry's recorded chains (their trie nodes), periods and counts. */
+  private chainsOf(e: HistEntry): { trie: { nodes: Int32Array }; nodes: Int32Array; periods: Float64Array; counts: Float64Array } | undefined {
     if (!this.opts.graph) return undefined;
     this.slotIndex();
     const by = this.slotsByEntry!, start = this.slotsStart!;
@@ -489,8 +502,7 @@ export class Hists {
     const nodes = new Int32Array(n), periods = new Float64Array(n), counts = new Float64Array(n);
     const sn = this.slotNode.data, sp = this.slotPeriod.data, sc = this.slotCount.data;
     for (let j = 0; j < n; j++) { const s = by[lo + j]; nodes[j] = sn[s]; periods[j] = sp[s]; counts[j] = sc[s]; }
-    const trie = { nodes: this.trieNodes.data };
-    return buildCallchainTree(trie, nodes, periods, counts, this.compareFrames, minHit);
+    return { trie: { nodes: this.trieNodes.data }, nodes, periods, counts };
   }
 
   /**

@@ -92,13 +92,25 @@ export function columnWidths(h: Hists, keys: SortKey[], entries: readonly HistEn
   return widths;
 }
 
-/** One event's section: the "# Samples" lines, column header and rows. */
+/** Where report text goes, one line at a time (without its newline). */
+export type LineSink = (line: string) => void;
+
+/** One event's section: the "# Samples" lines, column header and rows (sectionText's lines, collected). */
 export function sectionLines(h: Hists, eventName: string, o: SectionOptions): string[] {
   const lines: string[] = [];
+  writeSection(h, eventName, o, (l) => lines.push(l));
+  return lines;
+}
+
+/**
+ * One event's section written line by line to `out` as each is made: an entry's call graph tree
+ * is built, printed and dropped before the next entry's (a report can run to gigabytes of text).
+ */
+export function writeSection(h: Hists, eventName: string, o: SectionOptions, out: LineSink): void {
   const [n, unit] = convertUnit(h.nrSamples);
-  lines.push(`# Samples: ${n}${unit} of event '${eventName}'${o.timeStr !== undefined ? ` (time slices: ${o.timeStr})` : ''}`);
-  lines.push(`# Event count (approx.): ${h.totalPeriod}`);
-  lines.push('#');
+  out(`# Samples: ${n}${unit} of event '${eventName}'${o.timeStr !== undefined ? ` (time slices: ${o.timeStr})` : ''}`);
+  out(`# Event count (approx.): ${h.totalPeriod}`);
+  out('#');
   const keys = o.sort.filter((k) => !o.elide?.has(k));
   const entries = h.sorted();
   const widths = columnWidths(h, keys, entries);
@@ -108,10 +120,15 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
   if (o.showNrSamples) { head.push('Samples'.padStart(12)); dots.push('.'.repeat(12)); }
   if (o.showTotalPeriod) { head.push('Period'.padStart(12)); dots.push('.'.repeat(12)); }
   keys.forEach((k, i) => { head.push(HEADERS[k].padEnd(widths[i])); dots.push('.'.repeat(widths[i])); });
-  lines.push('# ' + head.join('  '));
-  lines.push('# ' + dots.join('  '));
-  lines.push('#');
+  out('# ' + head.join('  '));
+  out('# ' + dots.join('  '));
+  out('#');
   const total = h.totalPeriod;
+  // graph, flat and folded print only branches reaching min_callchain_hits: an entry whose whole
+  // graph is below it prints none, and its tree need not be built
+  const minHit = Math.floor(total * (o.graph.threshold / 100));
+  const fractal = o.graph.mode === 'fractal';
+  const name = (id: number) => h.frameName(id);
   for (const e of entries) {
     const v = o.children ? e.children : e.self;
     if (total && (100 * v) / total < o.percentLimit) continue;
@@ -125,17 +142,19 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
       if (CUT.has(k) && t.length > widths[i]) t = t.slice(0, widths[i]);
       cols.push(i < keys.length - 1 || SELF_PADDED.has(k) ? t.padEnd(widths[i]) : t);
     });
-    lines.push('  ' + cols.join('  '));
-    // graph, flat and folded print only branches reaching min_callchain_hits: an entry whose whole
-    // graph is below it prints none, and its tree need not be built
-    const minHit = Math.floor(total * (o.graph.threshold / 100));
-    const fractal = o.graph.mode === 'fractal';
-    const root = o.graph.mode !== 'none' && (fractal || h.graphPeriod(e) >= minHit) ? h.graphOf(e, fractal ? 0 : minHit) : undefined;
-    if (root) for (const l of callchainLines(root, (id) => h.frameName(id), total, v, o.graph)) lines.push(l); // no spread: a graph can run to millions of lines
+    out('  ' + cols.join('  '));
+    if (o.graph.mode === 'none' || (!fractal && h.graphPeriod(e) < minHit)) continue;
+    if (fractal || o.graph.mode === 'graph') {
+      // the tree is built as it prints, each branch dropped once printed: one path at a time
+      const t = h.lazyGraphOf(e);
+      if (t) writeCallchain(t.root, name, total, v, o.graph, out, t.expand);
+    } else {
+      const root = h.graphOf(e, minHit);
+      if (root) writeCallchain(root, name, total, v, o.graph, out);
+    }
   }
-  lines.push('');
-  lines.push('');
-  return lines;
+  out('');
+  out('');
 }
 
 /**
@@ -144,6 +163,34 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
  * (children or self, perf's parent_samples). Lines end as perf's do, trailing spaces included.
  */
 export function callchainLines(root: ChainNode, name: (id: number) => string, total: number, entryPeriod: number, g: GraphOptions): string[] {
+  const lines: string[] = [];
+  writeCallchain(root, name, total, entryPeriod, g, (l) => lines.push(l));
+  return lines;
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/**
+ * A frame name as perf's graph printer has it: callchain_list__sym_name into a 1024-byte buffer,
+ * so at most 1023 bytes (long C++ template names are cut; seen on a system-wide node recording).
+ */
+export function graphName(s: string): string {
+  if (s.length <= 341) return s; // 3 bytes a UTF-16 unit at most
+  const b = utf8.encode(s);
+  if (b.length <= 1023) return s;
+  let end = 1023;
+  while (end > 0 && (b[end] & 0xc0) === 0x80) end--; // a character cut in two is left out
+  return fromUtf8.decode(b.subarray(0, end));
+}
+
+/**
+ * callchainLines written line by line to `sink`. With `expand` (graph and fractal modes) the tree
+ * is a lazy one (buildLazyCallchainTree): each node is expanded when reached, and its children
+ * are dropped once printed.
+ */
+export function writeCallchain(root: ChainNode, name: (id: number) => string, total: number, entryPeriod: number, g: GraphOptions, sink: LineSink,
+  expand?: (n: ChainNode) => void): void {
   // perf's min_callchain_hits: a u64 share of the total period (graph and flat modes)
   const minHit = Math.floor(total * (g.threshold / 100));
   const limit = g.printLimit ?? 0;
@@ -153,7 +200,8 @@ export function callchainLines(root: ChainNode, name: (id: number) => string, to
     if (g.value === 'count') return String(c);
     return fixed2(t ? (p * 100) / t : 0) + '%';
   };
-  const out: string[] = [];
+  let printedLines = 0;
+  const out = { push(l: string): void { printedLines++; sink(l); } };
   if (g.mode === 'flat' || g.mode === 'folded') {
     let printed = 0;
     for (const n of sortedFlat(root, minHit)) {
@@ -162,9 +210,11 @@ export function callchainLines(root: ChainNode, name: (id: number) => string, to
       else { out.push(' '.repeat(11) + value(n, total)); for (const x of names) out.push(' '.repeat(16) + x); out.push(''); }
       if (++printed === limit) break;
     }
-    return out;
+    return;
   }
   const rel = g.mode === 'fractal';
+  const full = name;
+  name = (id) => graphName(full(id));
   const sorted = (n: ChainNode) => (rel ? sortedGraphRel(n, g.threshold) : sortedGraphAbs(n, minHit));
   const margin0 = ' '.repeat(12);
   let margin = margin0;
@@ -173,6 +223,7 @@ export function callchainLines(root: ChainNode, name: (id: number) => string, to
   // callchain__fprintf_graph: a lone top chain holding the whole entry prints without a percentage
   if (first.length === 1 && first[0].cumul === entryPeriod) {
     const c = first[0];
+    expand?.(c);
     let printed = 0, started = false;
     for (let i = 0; i < c.val.length; i++) {
       if (i === 0 && g.skipFirst) continue;
@@ -208,8 +259,10 @@ export function callchainLines(root: ChainNode, name: (id: number) => string, to
       if (k === kids.length - 1 && (!rel || !remaining)) newMask &= ~(1 << (depth - 1));
       graphLine(depth, mask);
       const v = value(child, t);
+      expand?.(child);
       child.val.forEach((id, i) => chainLine(name(id), v, depth, newMask, i === 0));
       level(child, rel ? child.childrenHit : t, depth + 1, newMask | (1 << depth));
+      if (expand) child.children = [];
       if (++printed === limit) break;
     }
     if (rel && remaining && remaining !== t) {
@@ -224,6 +277,5 @@ export function callchainLines(root: ChainNode, name: (id: number) => string, to
     }
   };
   level(top, rel ? entryPeriod : total, 1, 1);
-  if (out.length) out.push(''); // perf: a blank line after a graph that printed anything
-  return out;
+  if (printedLines) sink(''); // perf: a blank line after a graph that printed anything
 }

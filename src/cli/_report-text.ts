@@ -6,7 +6,7 @@ import { Hists, parseSortKeys, dsoText, SORT_KEYS, type SortKey } from '../analy
 import { SourceLines } from '../analysis/srcline.js';
 import { TraceOutput } from '../analysis/trace-output.js';
 import { PerfType } from '../formats/perfdata/constants.js';
-import { sectionLines, type GraphOptions } from '../analysis/report-text.js';
+import { writeSection, type GraphOptions, type LineSink } from '../analysis/report-text.js';
 import { PerfSample } from '../formats/perfdata/sample.js';
 import { RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
@@ -74,12 +74,15 @@ function list(s: string | undefined): string[] | undefined {
   return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
 }
 
+/** The whole report text (writeReport's lines joined). */
 export function reportText(file: PerfDataFile, o: Opts): string {
-  return reportLines(file, o).join('\n') + '\n';
+  const lines: string[] = [];
+  writeReport(file, o, (l) => lines.push(l));
+  return lines.join('\n') + '\n';
 }
 
-/** The report's lines (without newlines): a report may exceed the longest string V8 makes. */
-export function reportLines(file: PerfDataFile, o: Opts): string[] {
+/** Writes the report line by line to `out` (each line once made: the text is never whole in memory). */
+export function writeReport(file: PerfDataFile, o: Opts, out: LineSink): void {
   let sort: SortKey[];
   const evs = file.events.events;
   // perf's get_default_sort_order: "trace" when every event is a tracepoint
@@ -179,27 +182,22 @@ export function reportLines(file: PerfDataFile, o: Opts): string[] {
     r.chainLength = m;
   }
   const names = eventNames(file);
-  const lines: string[] = [];
-  if (!o.header) lines.push('# To display the perf.data header info, please use --header/--header-only options.', '#');
-  if (comms) lines.push(`# comm: ${comms.join(',')}`);
-  if (dsos) lines.push(`# dso: ${dsos.join(',')}`);
-  lines.push('#', `# Total Lost Samples: ${lostSamples}`, '#');
+  if (!o.header) { out('# To display the perf.data header info, please use --header/--header-only options.'); out('#'); }
+  if (comms) out(`# comm: ${comms.join(',')}`);
+  if (dsos) out(`# dso: ${dsos.join(',')}`);
+  out('#'); out(`# Total Lost Samples: ${lostSamples}`); out('#');
   const elide = new Set<SortKey>();
   if (comms?.length === 1) elide.add('comm');
   if (dsos?.length === 1) elide.add('dso');
-  let first = true;
   for (let i = 0; i < evs.length; i++) {
     const h = hists[i];
     if (h.nrSamples === 0 && totals[i].samples === 0) continue;
     // perf's percentages are relative to all samples of the event, filtered ones included
     h.totalPeriod += totals[i].period;
     h.nrSamples += totals[i].samples;
-    if (!first) { /* sections follow each other */ }
-    first = false;
     const pl = Number(o.percentLimit ?? 0);
-    for (const l of sectionLines(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod, timeStr: o.time })) lines.push(l);
+    writeSection(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod, timeStr: o.time }, out);
   }
-  return lines;
 }
 
 /**

@@ -7,6 +7,7 @@ import { openPerfData } from '../formats/perfdata/index.js';
 import { computeStats, formatStats } from '../analysis/stats.js';
 import { headerInputOf, headerText } from '../analysis/header.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
+import { TextOut } from './_text-out.js';
 
 export const summary = 'Show a profile of perf.data as perf report --stdio does (sort keys, children, call graphs, --stats, --header)';
 import type { Opts } from './_report-text.js';
@@ -58,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     o.percentLimitAfterGraph = last(isPl) > last(isG);
   }
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>')) : openPerfData(new FileSource(o.input));
+  const text = new TextOut();
   try {
     let out = '';
     if (o.header || o.headerOnly) {
@@ -71,17 +73,10 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (o.stats) { process.stdout.write(out + formatStats(computeStats(file))); return 0; }
     // The symbolizer, machine model and histograms load only here: --stats and --header start fast.
-    const { reportLines } = await import('./_report-text.js');
-    const lines = reportLines(file, o);
-    // In pieces of about 16 MB: the whole text may exceed V8's longest string (wide symoff columns).
-    for (let i = 0; i < lines.length;) {
-      let size = 0, j = i;
-      while (j < lines.length && size < 1 << 24) size += lines[j++].length + 1;
-      process.stdout.write(out + lines.slice(i, j).join('\n') + '\n');
-      out = '';
-      i = j;
-    }
-    if (lines.length === 0) process.stdout.write(out + '\n');
+    const { writeReport } = await import('./_report-text.js');
+    text.write(out);
+    writeReport(file, o, text.line);
+    text.flush();
   } finally {
     file.close();
   }
