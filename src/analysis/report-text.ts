@@ -119,7 +119,9 @@ export function writeSection(h: Hists, eventName: string, o: SectionOptions, out
   // perf's hpp columns "Samples" and "Period": 12 wide, right-aligned
   if (o.showNrSamples) { head.push('Samples'.padStart(12)); dots.push('.'.repeat(12)); }
   if (o.showTotalPeriod) { head.push('Period'.padStart(12)); dots.push('.'.repeat(12)); }
-  keys.forEach((k, i) => { head.push(HEADERS[k].padEnd(widths[i])); dots.push('.'.repeat(widths[i])); });
+  // perf formats each column header into hists__fprintf_headers' 1024-byte buffer (cut to 1023
+  // characters: a 3600-wide Symbol column's header is not); the dots are printed one by one
+  keys.forEach((k, i) => { head.push(HEADERS[k].padEnd(widths[i]).slice(0, 1023)); dots.push('.'.repeat(widths[i])); });
   out('# ' + head.join('  '));
   out('# ' + dots.join('  '));
   out('#');
