@@ -96,14 +96,28 @@ export function* orderRecordsTransient(next: () => PerfRecord | null, events: Ev
     return out;
   };
   /** Sorts the queue by (time, arrival). */
+  // sortQueue's scratch: the permuted columns are written here and swapped in (no arrays per round)
+  let s32a = new Uint32Array(0), s32b = new Uint32Array(0), sfa = new Float64Array(0), sfb = new Float64Array(0), sfc = new Float64Array(0);
+  let sia = new Int32Array(0), sib = new Int32Array(0), key = new Float64Array(0);
+  const idx: number[] = [];
   const sortQueue = (): void => {
-    const idx = new Array<number>(len);
-    for (let i = 0; i < len; i++) idx[i] = i;
-    idx.sort((a, b) => tHi[a] - tHi[b] || tLo[a] - tLo[b] || sq[a] - sq[b]);
-    const p32 = (a: Uint32Array) => { const b = new Uint32Array(cap); for (let i = 0; i < len; i++) b[i] = a[idx[i]]; return b; };
-    const pi = (a: Int32Array) => { const b = new Int32Array(cap); for (let i = 0; i < len; i++) b[i] = a[idx[i]]; return b; };
-    const pf = (a: Float64Array) => { const b = new Float64Array(cap); for (let i = 0; i < len; i++) b[i] = a[idx[i]]; return b; };
-    tHi = p32(tHi); tLo = p32(tLo); sq = pf(sq); blk = pi(blk); off = pi(off); fOff = pf(fOff); dOff = pf(dOff);
+    if (key.length < cap) {
+      key = new Float64Array(cap); s32a = new Uint32Array(cap); s32b = new Uint32Array(cap);
+      sfa = new Float64Array(cap); sfb = new Float64Array(cap); sfc = new Float64Array(cap);
+      sia = new Int32Array(cap); sib = new Int32Array(cap);
+    }
+    idx.length = len;
+    let exact = true;
+    for (let i = 0; i < len; i++) { idx[i] = i; if (tHi[i] >= 0x200000) exact = false; key[i] = tHi[i] * 4294967296 + tLo[i]; }
+    // times below 2^53 ns (104 days) are exact doubles: one comparison of keys, then arrival
+    if (exact) idx.sort((a, b) => key[a] - key[b] || sq[a] - sq[b]);
+    else idx.sort((a, b) => tHi[a] - tHi[b] || tLo[a] - tLo[b] || sq[a] - sq[b]);
+    for (let i = 0; i < len; i++) {
+      const j = idx[i];
+      s32a[i] = tHi[j]; s32b[i] = tLo[j]; sfa[i] = sq[j]; sia[i] = blk[j]; sib[i] = off[j]; sfb[i] = fOff[j]; sfc[i] = dOff[j];
+    }
+    [tHi, s32a] = [s32a, tHi]; [tLo, s32b] = [s32b, tLo]; [sq, sfa] = [sfa, sq]; [blk, sia] = [sia, blk];
+    [off, sib] = [sib, off]; [fOff, sfb] = [sfb, fOff]; [dOff, sfc] = [sfc, dOff];
     sorted = true;
   };
 
