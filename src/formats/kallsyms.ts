@@ -3,21 +3,42 @@
 //   tab + "[module]" (kernel/kallsyms.c s_show). Addresses are all 0 when kptr_restrict hides them.
 //   modules line: "name size refcount deps state address [taint]" (kernel/module/procfs.c m_show);
 //   the address is "0x..." or 0 when hidden.
-// Addresses exceed 2^53, so they are kept as (hi, lo) u32 columns, sorted by address; names and
-// modules are strings (one module string per distinct module, shared).
+// The text has ~120k lines (5 MB), read on every report that shows kernel samples, so it is parsed
+// at the byte level into typed columns: addresses as (hi, lo) u32 (they exceed 2^53), names as
+// byte ranges of the text decoded when asked for, modules as small ids (one string per module).
 import { FormatError, decodeText } from '../util/index.js';
 
-export interface KallsymsTable {
-  count: number;
-  addrHi: Uint32Array;
-  addrLo: Uint32Array;
-  /** The type letter's char code ('T', 't', 'W', 'd', ...). */
-  type: Uint8Array;
-  name: string[];
-  /** Module name, or '' for the core kernel image. */
-  module: string[];
-  /** True when every address is 0 (kptr_restrict, or read without CAP_SYSLOG). */
-  restricted: boolean;
+/** Columns of /proc/kallsyms, sorted by address (stable: file order among equals). */
+export class KallsymsTable {
+  private names?: string[];
+  private modules?: string[];
+
+  constructor(
+    readonly count: number,
+    readonly addrHi: Uint32Array,
+    readonly addrLo: Uint32Array,
+    /** The type letter's char code ('T', 't', 'W', 'd', ...). */
+    readonly type: Uint8Array,
+    /** Name of row i: bytes [nameStart[i], nameEnd[i]) of `text`. */
+    readonly nameStart: Uint32Array,
+    readonly nameEnd: Uint32Array,
+    /** Module of row i: moduleNames[moduleId[i]]; id 0 is '' (the core kernel image). */
+    readonly moduleId: Uint32Array,
+    readonly moduleNames: readonly string[],
+    readonly text: Uint8Array,
+    /** True when every address is 0 (kptr_restrict, or read without CAP_SYSLOG). */
+    readonly restricted: boolean,
+  ) {}
+
+  nameAt(i: number): string { return decodeText(this.text.subarray(this.nameStart[i], this.nameEnd[i])); }
+
+  /** Module name of row i, or '' for the core kernel image. */
+  moduleAt(i: number): string { return this.moduleNames[this.moduleId[i]]; }
+
+  /** Every name, in row order (decodes them all: for tests and tools, not lookups). */
+  get name(): string[] { return (this.names ??= Array.from({ length: this.count }, (_, i) => this.nameAt(i))); }
+
+  get module(): string[] { return (this.modules ??= Array.from({ length: this.count }, (_, i) => this.moduleAt(i))); }
 }
 
 /** Heuristic content check: the first line looks like "HEX TYPE NAME". */
@@ -26,71 +47,94 @@ export function isKallsyms(text: string | Uint8Array): boolean {
   return /^[0-9a-fA-F]{8,16} [A-Za-z?] \S/.test(t);
 }
 
-function hexPair(s: string, start: number, end: number): [number, number] | undefined {
-  const n = end - start;
-  if (n < 1 || n > 16) return undefined;
-  let hi = 0, lo = 0;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-    if (d < 0) return undefined;
-    hi = ((hi << 4) | (lo >>> 28)) >>> 0;
-    lo = ((lo << 4) | d) >>> 0;
-  }
-  return [hi, lo];
+/** Hex digit value of a char code, or -1. */
+function hexDigit(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
 }
+
+function isSpace(c: number): boolean { return c === 32 || (c >= 9 && c <= 13); }
+
+function lineError(file: string, b: Uint8Array, pos: number, eol: number): FormatError {
+  return new FormatError(file, pos, 'a line "ADDRESS TYPE NAME[\\t[MODULE]]"', JSON.stringify(decodeText(b.subarray(pos, Math.min(eol, pos + 60)))));
+}
+
+const encoder = new TextEncoder();
 
 /** Parses /proc/kallsyms text into columns sorted by address (stable: file order among equals). */
 export function readKallsyms(input: string | Uint8Array, file = '/proc/kallsyms'): KallsymsTable {
-  const text = typeof input === 'string' ? input : decodeText(input);
-  const his: number[] = [], los: number[] = [], types: number[] = [], names: string[] = [], mods: string[] = [];
-  const modCache = new Map<string, string>();
-  let pos = 0, restricted = true;
-  while (pos < text.length) {
-    let eol = text.indexOf('\n', pos);
-    if (eol < 0) eol = text.length;
+  const b = typeof input === 'string' ? encoder.encode(input) : input;
+  const len = b.length;
+  // Rows: at most one per newline, plus one for an unterminated last line.
+  let cap = 1;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) cap++;
+  let hi = new Uint32Array(cap), lo = new Uint32Array(cap), type = new Uint8Array(cap);
+  let ns = new Uint32Array(cap), ne = new Uint32Array(cap), mid = new Uint32Array(cap);
+  const moduleNames: string[] = [''];
+  const moduleIds = new Map<string, number>([['', 0]]);
+  // The module field of the previous line with one (consecutive lines share it).
+  let lastModStart = -1, lastModEnd = -1, lastModId = 0;
+  let n = 0, pos = 0, restricted = true, sorted = true, pHi = 0, pLo = 0;
+  while (pos < len) {
+    let eol = b.indexOf(10, pos);
+    if (eol < 0) eol = len;
     if (eol > pos) {
-      const sp1 = text.indexOf(' ', pos);
-      const pair = sp1 > 0 && sp1 < eol ? hexPair(text, pos, sp1) : undefined;
-      if (!pair || text.charCodeAt(sp1 + 2) !== 32 || sp1 + 3 > eol) {
-        throw new FormatError(file, pos, 'a line "ADDRESS TYPE NAME[\\t[MODULE]]"', JSON.stringify(text.slice(pos, Math.min(eol, pos + 60))));
+      // Address: 1..16 hex digits, then a space.
+      let p = pos, h = 0, l = 0;
+      for (; p < eol; p++) {
+        const d = hexDigit(b[p]);
+        if (d < 0) break;
+        h = ((h << 4) | (l >>> 28)) >>> 0;
+        l = ((l << 4) | d) >>> 0;
       }
-      // Search the tab within this line only: an unbounded indexOf would scan to the module lines at the end.
-      let tab = sp1 + 3;
-      while (tab < eol && text.charCodeAt(tab) !== 9) tab++;
-      if (tab === eol) tab = -1;
-      let name: string, mod = '';
-      if (tab >= 0) {
-        name = text.slice(sp1 + 3, tab);
-        const m = text.slice(tab + 1, eol).trim();
-        mod = m.startsWith('[') && m.endsWith(']') ? m.slice(1, -1) : m;
-        const cached = modCache.get(mod);
-        if (cached === undefined) modCache.set(mod, mod); else mod = cached;
-      } else name = text.slice(sp1 + 3, eol);
-      his.push(pair[0]); los.push(pair[1]); types.push(text.charCodeAt(sp1 + 1)); names.push(name); mods.push(mod);
-      if (pair[0] !== 0 || pair[1] !== 0) restricted = false;
+      const digits = p - pos;
+      if (digits < 1 || digits > 16 || p >= eol || b[p] !== 32 || p + 2 >= len || b[p + 2] !== 32 || p + 3 > eol) throw lineError(file, b, pos, eol);
+      const nameAt = p + 3;
+      let tab = nameAt;
+      while (tab < eol && b[tab] !== 9) tab++;
+      let m = 0;
+      if (tab < eol) {
+        // Module: the rest of the line, trimmed, without its brackets.
+        let ms = tab + 1, me = eol;
+        while (ms < me && isSpace(b[ms])) ms++;
+        while (me > ms && isSpace(b[me - 1])) me--;
+        if (me - ms === lastModEnd - lastModStart && sameBytes(b, ms, lastModStart, me - ms)) m = lastModId;
+        else {
+          let s = decodeText(b.subarray(ms, me));
+          if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
+          let id = moduleIds.get(s);
+          if (id === undefined) { id = moduleNames.length; moduleNames.push(s); moduleIds.set(s, id); }
+          m = id; lastModStart = ms; lastModEnd = me; lastModId = id;
+        }
+      }
+      hi[n] = h; lo[n] = l; type[n] = b[p + 1]; ns[n] = nameAt; ne[n] = tab; mid[n] = m;
+      if (h !== 0 || l !== 0) restricted = false;
+      if (h < pHi || (h === pHi && l < pLo)) sorted = false;
+      pHi = h; pLo = l;
+      n++;
     }
     pos = eol + 1;
   }
-  const n = names.length;
-  const t: KallsymsTable = {
-    count: n, addrHi: Uint32Array.from(his), addrLo: Uint32Array.from(los), type: Uint8Array.from(types),
-    name: names, module: mods, restricted: n === 0 ? false : restricted,
-  };
-  // The kernel lists its symbols in address order (modules and BPF programs may break it).
-  let sorted = true;
-  for (let i = 1; i < n && sorted; i++) sorted = his[i - 1] < his[i] || (his[i - 1] === his[i] && los[i - 1] <= los[i]);
-  if (sorted) return t;
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => (his[a] - his[b]) || (los[a] - los[b]) || (a - b));
-  t.name = new Array(n); t.module = new Array(n);
-  for (let k = 0; k < n; k++) {
-    const i = order[k];
-    t.addrHi[k] = his[i]; t.addrLo[k] = los[i]; t.type[k] = types[i]; t.name[k] = names[i]; t.module[k] = mods[i];
+  if (!sorted) {
+    // The kernel lists its symbols in address order; modules and BPF programs may break it.
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    const H = hi, L = lo;
+    order.sort((x, y) => (H[x] - H[y]) || (L[x] - L[y]) || (x - y));
+    const h2 = new Uint32Array(n), l2 = new Uint32Array(n), t2 = new Uint8Array(n), s2 = new Uint32Array(n), e2 = new Uint32Array(n), m2 = new Uint32Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      h2[k] = hi[i]; l2[k] = lo[i]; t2[k] = type[i]; s2[k] = ns[i]; e2[k] = ne[i]; m2[k] = mid[i];
+    }
+    hi = h2; lo = l2; type = t2; ns = s2; ne = e2; mid = m2;
   }
-  return t;
+  return new KallsymsTable(n, hi.subarray(0, n), lo.subarray(0, n), type.subarray(0, n), ns.subarray(0, n), ne.subarray(0, n),
+    mid.subarray(0, n), moduleNames, b, n === 0 ? false : restricted);
 }
 
+function sameBytes(b: Uint8Array, x: number, y: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (b[x + i] !== b[y + i]) return false;
+  return true;
+}
 export interface ProcModule {
   name: string;
   size: number;

@@ -5,10 +5,11 @@
 // the last symbol), where it ends at the next page boundary past its start + 4096; at equal
 // addresses keep choose_best_symbol's pick. Addresses are as the running kernel shows them (KASLR
 // applied); pass the kallsyms of the machine and time the samples were taken.
+//
+// Every report with kernel samples builds this from ~120k lines, so it works on the table's typed
+// columns: (hi, lo) u32 addresses, no BigInt or string per symbol; a name is decoded when a lookup
+// returns it.
 import { readKallsyms, readProcModules, type KallsymsTable, type ProcModule } from '../formats/kallsyms.js';
-import { STB_GLOBAL, STB_LOCAL, STB_WEAK } from '../formats/elf/index.js';
-import { SymbolIndex } from './symbol-index.js';
-import { buildSymbolIndex } from './symbol-table.js';
 
 export interface KernelSymbol {
   name: string;
@@ -19,91 +20,108 @@ export interface KernelSymbol {
   offset: bigint;
 }
 
-function binding(type: number): number {
-  if (type === 0x57 /* W */ || type === 0x77 /* w */) return STB_WEAK;
-  return type >= 0x41 && type <= 0x5a ? STB_GLOBAL : STB_LOCAL;
-}
-
 function kept(type: number): boolean {
   const u = type & ~0x20; // toupper
   return u === 0x54 /* T */ || u === 0x57 /* W */ || u === 0x44 /* D */ || u === 0x42 /* B */;
 }
 
+const TWO32 = 0x100000000;
+
+/** A module's core range [start, end) as (hi, lo) halves; end is capped at 2^64. */
+interface ModuleRange { sHi: number; sLo: number; eHi: number; eLo: number }
+
+function less(aHi: number, aLo: number, bHi: number, bLo: number): boolean { return aHi < bHi || (aHi === bHi && aLo < bLo); }
+
 export class KernelSymbols {
-  private readonly index: SymbolIndex;
-  /** Column row (in `table`) of each index symbol, for its module. */
-  private readonly rowOf?: Int32Array;
-  /** Fallback when the builder could not keep rows: module by "start:name". */
-  private readonly modOf?: Map<string, string>;
+  /** Symbols in address order: start and end (exclusive) halves, and their table row. */
+  private readonly sHi: Uint32Array;
+  private readonly sLo: Uint32Array;
+  private readonly eHi: Uint32Array;
+  private readonly eLo: Uint32Array;
+  private readonly row: Uint32Array;
   readonly modules: ProcModule[];
   readonly restricted: boolean;
 
   constructor(readonly table: KallsymsTable, modules: ProcModule[] = []) {
     this.modules = modules;
     this.restricted = table.restricted;
-    // The table is sorted by address (stable). Kept rows, as typed columns.
+    const { addrHi, addrLo, type, moduleId } = table;
+    // The table is sorted by address (stable). Of the kept rows at one address perf keeps the last
+    // in kallsyms order: it fixes ends before duplicates (__dso__load_kallsyms), so the others
+    // stay zero-sized and choose_best_symbol prefers the sized one.
     const pick = new Uint32Array(table.count);
     let n = 0;
-    for (let i = 0; i < table.count; i++) if (kept(table.type[i])) pick[n++] = i;
-    const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
-    for (let k = 0; k < n; k++) { const i = pick[k]; hi[k] = table.addrHi[i]; lo[k] = table.addrLo[i]; bind[k] = binding(table.type[i]); }
-    // Ends: the next symbol's start, or a page boundary at a kernel/module border and at the end
-    // (a page past start + 4096), clipped to the module's core range.
-    const big = (k: number) => (BigInt(hi[k]) << 32n) | BigInt(lo[k]);
-    const page = (x: bigint) => ((x + 4096n + 4095n) / 4096n) * 4096n;
+    for (let i = 0; i < table.count; i++) if (kept(type[i])) pick[n++] = i;
+    const sHi = new Uint32Array(n), sLo = new Uint32Array(n), eHi = new Uint32Array(n), eLo = new Uint32Array(n), row = new Uint32Array(n);
+    const ranges = this.moduleRanges(table);
+    let m = 0;
     for (let k = 0; k < n;) {
+      const h = addrHi[pick[k]], l = addrLo[pick[k]];
       let j = k + 1;
-      while (j < n && hi[j] === hi[k] && lo[j] === lo[k]) j++;
-      // perf fixes ends before duplicates (__dso__load_kallsyms): a symbol followed by another at
-      // the same address stays zero-sized, so the last of them (in kallsyms order) is kept.
-      for (let x = k; x < j - 1; x++) size[x] = 0;
-      const last = j - 1, mod = table.module[pick[last]];
-      const border = j >= n || (table.module[pick[j]] === '') !== (mod === '');
-      let sz = border ? -1 : (hi[j] - hi[last]) * 0x100000000 + (lo[j] - lo[last]);
-      if (border || mod) {
-        const start = big(last);
-        let end = border ? page(start) : big(j);
-        const m = this.moduleAt(start, mod);
-        if (m && end > m.address + BigInt(m.size)) end = m.address + BigInt(m.size);
-        sz = Number(end - start);
-      }
-      size[last] = sz || 1;
+      while (j < n && addrHi[pick[j]] === h && addrLo[pick[j]] === l) j++;
+      const last = pick[j - 1], mod = moduleId[last];
+      const border = j >= n || (moduleId[pick[j]] === 0) !== (mod === 0);
+      // Ends: the next symbol's start, or at a kernel/module border and after the last symbol a
+      // page past start + 4096 (roundup(start + 4096, 4096)), clipped to the module's core range.
+      let endHi: number, endLo: number;
+      if (border) {
+        const sum = l + 4096 + 4095;
+        const carry = sum >= TWO32 ? 1 : 0;
+        endLo = ((sum - carry * TWO32) & ~0xfff) >>> 0;
+        endHi = (h + carry) >>> 0;
+        if (carry && endHi === 0) { endHi = 0xffffffff; endLo = 0xffffffff; } // past 2^64: cap (a u64 wraps; no lookup reaches it)
+      } else { endHi = addrHi[pick[j]]; endLo = addrLo[pick[j]]; }
+      const r = mod !== 0 ? ranges[mod] : undefined;
+      if (r && !less(h, l, r.sHi, r.sLo) && less(h, l, r.eHi, r.eLo) && less(r.eHi, r.eLo, endHi, endLo)) { endHi = r.eHi; endLo = r.eLo; }
+      if (endHi === h && endLo === l) { endLo = (l + 1) >>> 0; if (endLo === 0) endHi = (h + 1) >>> 0; } // `sz || 1`
+      sHi[m] = h; sLo[m] = l; eHi[m] = endHi; eLo[m] = endLo; row[m] = last;
+      m++;
       k = j;
     }
-    const built = buildSymbolIndex({ count: n, hi, lo, size, bind, name: (k) => table.name[pick[k]] });
-    this.index = built.index;
-    if (built.row) {
-      const rowOf = new Int32Array(built.row.length); // built.row stays as the index's lazy names read it
-      for (let t = 0; t < rowOf.length; t++) rowOf[t] = built.row[t] < 0 ? -1 : pick[built.row[t]];
-      this.rowOf = rowOf;
-    } else {
-      this.modOf = new Map();
-      for (let k = 0; k < n; k++) this.modOf.set(`${big(k)}:${table.name[pick[k]]}`, table.module[pick[k]]);
-    }
+    this.sHi = sHi.subarray(0, m); this.sLo = sLo.subarray(0, m); this.eHi = eHi.subarray(0, m); this.eLo = eLo.subarray(0, m); this.row = row.subarray(0, m);
   }
 
-  private readonly byName = new Map<string, ProcModule | undefined>();
-
-  private moduleAt(addr: bigint, name: string): ProcModule | undefined {
-    if (!name) return undefined;
-    let m = this.byName.get(name);
-    if (m === undefined && !this.byName.has(name)) { m = this.modules.find((x) => x.name === name); this.byName.set(name, m); }
-    return m && m.address !== 0n && addr >= m.address && addr < m.address + BigInt(m.size) ? m : undefined;
+  /** The /proc/modules core range of each module of the table (by module id), when the address is known. */
+  private moduleRanges(table: KallsymsTable): (ModuleRange | undefined)[] {
+    const out: (ModuleRange | undefined)[] = [];
+    for (let id = 0; id < table.moduleNames.length; id++) {
+      const name = table.moduleNames[id];
+      const pm = name ? this.modules.find((x) => x.name === name) : undefined;
+      if (!pm || pm.address === 0n) { out.push(undefined); continue; }
+      const end = BigInt.asUintN(64, pm.address + BigInt(pm.size));
+      const e = end < pm.address ? 0xffffffffffffffffn : end;
+      out.push({ sHi: Number(pm.address >> 32n), sLo: Number(pm.address & 0xffffffffn), eHi: Number(e >> 32n), eLo: Number(e & 0xffffffffn) });
+    }
+    return out;
   }
 
   static fromText(kallsyms: string | Uint8Array, modules?: string | Uint8Array): KernelSymbols {
     return new KernelSymbols(readKallsyms(kallsyms), modules ? readProcModules(modules) : []);
   }
 
-  get size(): number { return this.index.size; }
+  get size(): number { return this.row.length; }
+
+  /** Position of the symbol containing (hi, lo), or -1. */
+  findIndex(hi: number, lo: number): number {
+    const sHi = this.sHi, sLo = this.sLo;
+    let a = 0, b = sHi.length - 1, at = -1;
+    while (a <= b) {
+      const mid = (a + b) >>> 1;
+      if (sHi[mid] < hi || (sHi[mid] === hi && sLo[mid] <= lo)) { at = mid; a = mid + 1; } else b = mid - 1;
+    }
+    return at >= 0 && less(hi, lo, this.eHi[at], this.eLo[at]) ? at : -1;
+  }
 
   /** The symbol containing `address`, or undefined. */
   find(address: bigint): KernelSymbol | undefined {
-    const i = this.index.findIndex(address);
+    const hi = Number((address >> 32n) & 0xffffffffn), lo = Number(address & 0xffffffffn);
+    if (address < 0n || address >= 1n << 64n) return undefined;
+    const i = this.findIndex(hi, lo);
     if (i < 0) return undefined;
-    const e = this.index.entry(i);
-    const module = this.rowOf ? (this.rowOf[i] >= 0 ? this.table.module[this.rowOf[i]] : '') : this.modOf!.get(`${e.start}:${e.name}`) ?? '';
-    return { name: e.name, module, start: e.start, end: e.end, offset: address - e.start };
+    const r = this.row[i];
+    const start = (BigInt(this.sHi[i]) << 32n) | BigInt(this.sLo[i]);
+    const end = (BigInt(this.eHi[i]) << 32n) | BigInt(this.eLo[i]);
+    return { name: this.table.nameAt(r), module: this.table.moduleAt(r), start, end, offset: address - start };
   }
 
   /** The module (from /proc/modules) whose core range holds `address`. */
