@@ -47,10 +47,9 @@ export function isKallsyms(text: string | Uint8Array): boolean {
   return /^[0-9a-fA-F]{8,16} [A-Za-z?] \S/.test(t);
 }
 
-/** Hex digit value of a char code, or -1. */
-function hexDigit(c: number): number {
-  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-}
+/** Hex digit value of each byte, or -1. */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 256; c++) HEX[c] = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
 
 function isSpace(c: number): boolean { return c === 32 || (c >= 9 && c <= 13); }
 
@@ -75,43 +74,50 @@ export function readKallsyms(input: string | Uint8Array, file = '/proc/kallsyms'
   let lastModStart = -1, lastModEnd = -1, lastModId = 0;
   let n = 0, pos = 0, restricted = true, sorted = true, pHi = 0, pLo = 0;
   while (pos < len) {
-    let eol = b.indexOf(10, pos);
-    if (eol < 0) eol = len;
-    if (eol > pos) {
-      // Address: 1..16 hex digits, then a space.
-      let p = pos, h = 0, l = 0;
-      for (; p < eol; p++) {
-        const d = hexDigit(b[p]);
+    if (b[pos] === 10) { pos++; continue; }
+    // Address: 1..16 hex digits, then a space. The usual 16 digits are read as two halves.
+    let p = pos + 16, h = 0, l = 0, bad = 0;
+    if (p < len && b[p] === 32) {
+      for (let k = pos; k < pos + 8; k++) { const d = HEX[b[k]]; bad |= d; h = h * 16 + d; }
+      for (let k = pos + 8; k < p; k++) { const d = HEX[b[k]]; bad |= d; l = l * 16 + d; }
+    } else bad = -1;
+    if (bad < 0) {
+      h = 0; l = 0;
+      for (p = pos; p < len; p++) {
+        const d = HEX[b[p]];
         if (d < 0) break;
         h = ((h << 4) | (l >>> 28)) >>> 0;
         l = ((l << 4) | d) >>> 0;
       }
-      const digits = p - pos;
-      if (digits < 1 || digits > 16 || p >= eol || b[p] !== 32 || p + 2 >= len || b[p + 2] !== 32 || p + 3 > eol) throw lineError(file, b, pos, eol);
-      const nameAt = p + 3;
-      let tab = nameAt;
-      while (tab < eol && b[tab] !== 9) tab++;
-      let m = 0;
-      if (tab < eol) {
-        // Module: the rest of the line, trimmed, without its brackets.
-        let ms = tab + 1, me = eol;
-        while (ms < me && isSpace(b[ms])) ms++;
-        while (me > ms && isSpace(b[me - 1])) me--;
-        if (me - ms === lastModEnd - lastModStart && sameBytes(b, ms, lastModStart, me - ms)) m = lastModId;
-        else {
-          let s = decodeText(b.subarray(ms, me));
-          if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
-          let id = moduleIds.get(s);
-          if (id === undefined) { id = moduleNames.length; moduleNames.push(s); moduleIds.set(s, id); }
-          m = id; lastModStart = ms; lastModEnd = me; lastModId = id;
-        }
-      }
-      hi[n] = h; lo[n] = l; type[n] = b[p + 1]; ns[n] = nameAt; ne[n] = tab; mid[n] = m;
-      if (h !== 0 || l !== 0) restricted = false;
-      if (h < pHi || (h === pHi && l < pLo)) sorted = false;
-      pHi = h; pLo = l;
-      n++;
     }
+    // Then " T " (the type letter), and the name up to a tab (then the module) or the end of the line.
+    const digits = p - pos;
+    if (digits < 1 || digits > 16 || p + 2 >= len || b[p] !== 32 || b[p + 1] === 10 || b[p + 2] !== 32) throw lineError(file, b, pos, lineEnd(b, pos));
+    const nameAt = p + 3;
+    let tab = nameAt;
+    while (tab < len) { const c = b[tab]; if (c === 10 || c === 9) break; tab++; }
+    let eol = tab < len && b[tab] === 9 ? b.indexOf(10, tab) : tab;
+    if (eol < 0) eol = len;
+    let m = 0;
+    if (tab < eol) {
+      // Module: the rest of the line, trimmed, without its brackets.
+      let ms = tab + 1, me = eol;
+      while (ms < me && isSpace(b[ms])) ms++;
+      while (me > ms && isSpace(b[me - 1])) me--;
+      if (me - ms === lastModEnd - lastModStart && sameBytes(b, ms, lastModStart, me - ms)) m = lastModId;
+      else {
+        let s = decodeText(b.subarray(ms, me));
+        if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
+        let id = moduleIds.get(s);
+        if (id === undefined) { id = moduleNames.length; moduleNames.push(s); moduleIds.set(s, id); }
+        m = id; lastModStart = ms; lastModEnd = me; lastModId = id;
+      }
+    }
+    hi[n] = h; lo[n] = l; type[n] = b[p + 1]; ns[n] = nameAt; ne[n] = tab; mid[n] = m;
+    if (h !== 0 || l !== 0) restricted = false;
+    if (h < pHi || (h === pHi && l < pLo)) sorted = false;
+    pHi = h; pLo = l;
+    n++;
     pos = eol + 1;
   }
   if (!sorted) {
@@ -130,6 +136,8 @@ export function readKallsyms(input: string | Uint8Array, file = '/proc/kallsyms'
   return new KallsymsTable(n, hi.subarray(0, n), lo.subarray(0, n), type.subarray(0, n), ns.subarray(0, n), ne.subarray(0, n),
     mid.subarray(0, n), moduleNames, b, n === 0 ? false : restricted);
 }
+
+function lineEnd(b: Uint8Array, pos: number): number { const e = b.indexOf(10, pos); return e < 0 ? b.length : e; }
 
 function sameBytes(b: Uint8Array, x: number, y: number, n: number): boolean {
   for (let i = 0; i < n; i++) if (b[x + i] !== b[y + i]) return false;
