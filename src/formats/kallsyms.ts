@@ -63,16 +63,15 @@ const encoder = new TextEncoder();
 export function readKallsyms(input: string | Uint8Array, file = '/proc/kallsyms'): KallsymsTable {
   const b = typeof input === 'string' ? encoder.encode(input) : input;
   const len = b.length;
-  // Rows: at most one per newline, plus one for an unterminated last line.
-  let cap = 1;
-  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) cap++;
+  // Rows: lines are ~45 bytes; grow when a table has shorter ones.
+  let cap = (len >> 5) + 64;
   let hi = new Uint32Array(cap), lo = new Uint32Array(cap), type = new Uint8Array(cap);
   let ns = new Uint32Array(cap), ne = new Uint32Array(cap), mid = new Uint32Array(cap);
   const moduleNames: string[] = [''];
   const moduleIds = new Map<string, number>([['', 0]]);
   // The module field of the previous line with one (consecutive lines share it).
   let lastModStart = -1, lastModEnd = -1, lastModId = 0;
-  let n = 0, pos = 0, restricted = true, sorted = true, pHi = 0, pLo = 0;
+  let n = 0, pos = 0, restricted = true, sorted = true, pHi = 0, pLo = 0, nextTab = -1;
   while (pos < len) {
     if (b[pos] === 10) { pos++; continue; }
     // Address: 1..16 hex digits, then a space. The usual 16 digits are read as two halves.
@@ -94,10 +93,11 @@ export function readKallsyms(input: string | Uint8Array, file = '/proc/kallsyms'
     const digits = p - pos;
     if (digits < 1 || digits > 16 || p + 2 >= len || b[p] !== 32 || b[p + 1] === 10 || b[p + 2] !== 32) throw lineError(file, b, pos, lineEnd(b, pos));
     const nameAt = p + 3;
-    let tab = nameAt;
-    while (tab < len) { const c = b[tab]; if (c === 10 || c === 9) break; tab++; }
-    let eol = tab < len && b[tab] === 9 ? b.indexOf(10, tab) : tab;
+    let eol = b.indexOf(10, nameAt);
     if (eol < 0) eol = len;
+    // Tabs are rare (module symbols come last): find the next one once, not per line.
+    if (nextTab < nameAt) { nextTab = b.indexOf(9, nameAt); if (nextTab < 0) nextTab = len; }
+    const tab = nextTab < eol ? nextTab : eol;
     let m = 0;
     if (tab < eol) {
       // Module: the rest of the line, trimmed, without its brackets.
@@ -112,6 +112,10 @@ export function readKallsyms(input: string | Uint8Array, file = '/proc/kallsyms'
         if (id === undefined) { id = moduleNames.length; moduleNames.push(s); moduleIds.set(s, id); }
         m = id; lastModStart = ms; lastModEnd = me; lastModId = id;
       }
+    }
+    if (n === cap) {
+      cap *= 2;
+      hi = grow(hi, cap); lo = grow(lo, cap); type = grow(type, cap); ns = grow(ns, cap); ne = grow(ne, cap); mid = grow(mid, cap);
     }
     hi[n] = h; lo[n] = l; type[n] = b[p + 1]; ns[n] = nameAt; ne[n] = tab; mid[n] = m;
     if (h !== 0 || l !== 0) restricted = false;
@@ -135,6 +139,12 @@ export function readKallsyms(input: string | Uint8Array, file = '/proc/kallsyms'
   }
   return new KallsymsTable(n, hi.subarray(0, n), lo.subarray(0, n), type.subarray(0, n), ns.subarray(0, n), ne.subarray(0, n),
     mid.subarray(0, n), moduleNames, b, n === 0 ? false : restricted);
+}
+
+function grow<T extends Uint32Array | Uint8Array>(a: T, cap: number): T {
+  const out = new (a.constructor as new (n: number) => T)(cap);
+  out.set(a);
+  return out;
 }
 
 function lineEnd(b: Uint8Array, pos: number): number { const e = b.indexOf(10, pos); return e < 0 ? b.length : e; }
