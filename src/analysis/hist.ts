@@ -597,6 +597,8 @@ export class Hists {
    * result depends on the tree's shape: the tree is rebuilt as lib/rbtree.c balances it.
    */
   sorted(): HistEntry[] {
+    const fast = this.sortedByColumns();
+    if (fast) return fast;
     this.halves = new AddrHalves();
     this.ranks = this.textRanks();
     // perf inserts the entries as made into hists->entries_in (se_cmp), then, when a sort key has
@@ -627,6 +629,31 @@ export class Hists {
   }
 
   /**
+   * sorted() over per-entry numeric columns (typed arrays by entry idx) instead of the entries'
+   * texts and objects: the same three red-black trees with the same comparisons, each a few array
+   * reads. Undefined where the columns cannot express perf's order: lazy text keys (srcline,
+   * srcfile, trace) and inline symbols (compared by name before their start) in sym/symoff.
+   */
+  private sortedByColumns(): HistEntry[] | undefined {
+    const keys = this.opts.sort, list = this.list, n = list.length;
+    if (keys.some((k) => LAZY_KEYS.has(k))) return undefined;
+    const symKeys = keys.includes('sym') || keys.includes('symoff');
+    if (symKeys) for (let i = 0; i < n; i++) if (list[i].loc.sym?.inlined) return undefined;
+    const ranks = this.textRanks();
+    const cols = new SortColumns(list, keys, ranks);
+    const ids = new Int32Array(n);
+    for (let i = 0; i < n; i++) ids[i] = i;
+    // As in sorted(): entries_in, then entries_collapsed with a comm key, then the output tree.
+    const collapse = (a: number, b: number): number => cols.collapse(a, b);
+    let input = rbTreePositions(ids, collapse);
+    if (keys.includes('comm')) { const again = rbTreePositions(input, collapse); for (let i = 0; i < n; i++) again[i] = input[again[i]]; input = again; }
+    const out = this.opts.children ? cols.outputChildren(input, this.opts.graph, this.opts.order === 'caller') : cols.output(input);
+    const res = new Array<HistEntry>(n);
+    for (let i = 0; i < n; i++) res[i] = list[input[out[i]]];
+    return res;
+  }
+
+  /**
    * While sorting: per entry (by idx) the rank of its comm, DSO short name and symbol name among
    * the distinct ones in strcmp order (equal texts equal ranks; no DSO or no symbol after all), so
    * that comparisons of entries compare numbers: the same order as the strcmp of the texts.
@@ -650,7 +677,7 @@ export class Hists {
     return {
       comm: keys.includes('comm') ? rank((e) => e.comm) : none,
       dso: keys.some((k) => k === 'dso' || k === 'sym' || k === 'symoff') ? rank((e) => e.loc.dso?.shortName) : none,
-      sym: keys.includes('sym') ? rank((e) => e.loc.sym?.name) : none,
+      sym: keys.includes('sym') || keys.includes('symoff') ? rank((e) => e.loc.sym?.name) : none,
     };
   }
 
@@ -687,6 +714,150 @@ class AddrHalves {
   loAt(i: number): number { return this.lo[i]; }
 }
 
+const OP_NUM = 0, OP_SYM = 1, OP_SYMOFF = 2, OP_NEG_ADDR = 3;
+
+/**
+ * Hists.sorted()'s comparisons (collapseOrder, then the output order with keyOrder) over per-entry
+ * columns indexed by entry idx. Each sort key is one op; runs of keys that compare plain numbers
+ * are packed into one exact double per entry, so the default comm,dso,sym compares one number
+ * per key order (and one plus the symbol op for the input order).
+ */
+class SortColumns {
+  private readonly hasSym: Uint8Array;
+  private readonly dso: Int32Array;
+  /** Symbols in _sort__sym_cmp order (start, then id): equal only for the same symbol. */
+  private readonly symAt: Int32Array;
+  private readonly hi: Uint32Array;
+  private readonly lo: Uint32Array;
+  private readonly self: Float64Array;
+  private readonly children: Float64Array;
+  private readonly thread: Int32Array;
+  private readonly depth: Int32Array;
+  private readonly cOps: Int8Array;
+  private readonly cCols: Float64Array[];
+  private readonly kOps: Int8Array;
+  private readonly kCols: Float64Array[];
+
+  constructor(list: readonly HistEntry[], keys: readonly SortKey[], ranks: { comm: Int32Array; dso: Int32Array; sym: Int32Array }) {
+    const n = list.length;
+    this.hasSym = new Uint8Array(n); this.dso = ranks.dso; this.symAt = new Int32Array(n);
+    this.hi = new Uint32Array(n); this.lo = new Uint32Array(n);
+    this.self = new Float64Array(n); this.children = new Float64Array(n);
+    this.thread = new Int32Array(n); this.depth = new Int32Array(n);
+    const threads = new Map<Thread, number>();
+    const syms: SymInfo[] = [];
+    const tid = new Float64Array(n), cpu = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const e = list[i], s = e.loc.sym, h = e.loc.addrHex, len = h.length;
+      if (s) { this.hasSym[i] = 1; syms.push(s); }
+      this.hi[i] = len > 8 ? parseInt(h.slice(0, len - 8), 16) >>> 0 : 0;
+      this.lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
+      this.self[i] = e.self; this.children[i] = e.children; this.depth[i] = e.maxDepth;
+      let t = threads.get(e.thread);
+      if (t === undefined) { t = threads.size; threads.set(e.thread, t); }
+      this.thread[i] = t;
+      tid[i] = e.thread.tid; cpu[i] = e.cpu;
+    }
+    if (syms.length) {
+      syms.sort((x, y) => (x.start < y.start ? -1 : x.start > y.start ? 1 : unsignedHexOrder(x.startHex, y.startHex)) || x.id - y.id);
+      const rank = new Map<SymInfo, number>();
+      for (const s of syms) if (!rank.has(s)) rank.set(s, rank.size);
+      for (let i = 0; i < n; i++) { const s = list[i].loc.sym; if (s) this.symAt[i] = rank.get(s)!; }
+    }
+    const num = (k: SortKey): Int32Array | Float64Array =>
+      k === 'comm' ? ranks.comm : k === 'dso' ? ranks.dso : k === 'pid' ? tid : k === 'cpu' ? cpu : ranks.sym;
+    // collapseOrder: sym and symoff by (dso, symbol start) or unresolved address; the rest as keyOrder.
+    const c = compile(n, keys.map((k) => (k === 'sym' ? { op: OP_SYM } : k === 'symoff' ? { op: OP_SYMOFF } : { op: OP_NUM, col: num(k) })));
+    this.cOps = c.ops; this.cCols = c.cols;
+    // keyOrder: sym by name (none last); symoff by name, then higher addresses first.
+    const k = compile(n, keys.flatMap((key): OpSpec[] => (key === 'symoff' ? [{ op: OP_NUM, col: ranks.sym }, { op: OP_NEG_ADDR }] : [{ op: OP_NUM, col: num(key) }])));
+    this.kOps = k.ops; this.kCols = k.cols;
+  }
+
+  /** signedOrder of the entries' addresses: the sign of (int64_t)(b - a), negative when a comes first. */
+  private signed(a: number, b: number): number {
+    let lo = this.lo[b] - this.lo[a], borrow = 0;
+    if (lo < 0) { lo += 0x100000000; borrow = 1; }
+    const hi = (this.hi[b] - this.hi[a] - borrow) | 0;
+    return hi > 0 ? -1 : hi < 0 ? 1 : lo > 0 ? -1 : 0;
+  }
+
+  private run(ops: Int8Array, cols: Float64Array[], a: number, b: number): number {
+    for (let j = 0; j < ops.length; j++) {
+      let d: number;
+      const op = ops[j];
+      if (op === OP_NUM) { const col = cols[j]; d = col[a] - col[b]; }
+      else if (op === OP_NEG_ADDR) d = -this.signed(a, b);
+      else {
+        const sa = this.hasSym[a], sb = this.hasSym[b];
+        if (!sa && !sb) d = this.signed(a, b);
+        else {
+          d = this.dso[a] - this.dso[b];
+          if (!d) d = !sa || !sb ? (sa ? -1 : 1) : this.symAt[a] - this.symAt[b];
+          if (!d && op === OP_SYMOFF) d = -this.signed(a, b);
+        }
+      }
+      if (d) return d;
+    }
+    return 0;
+  }
+
+  /** collapseOrder, by entry idx. */
+  collapse(a: number, b: number): number { return this.run(this.cOps, this.cCols, a, b) || a - b; }
+
+  /** The output tree's in-order (positions in `input`, entry idxs in input order) without children: self descending, then keyOrder. */
+  output(input: Int32Array): Int32Array {
+    const self = this.self, ops = this.kOps, cols = this.kCols;
+    return rbTreePositions(input, (a: number, b: number): number => self[b] - self[a] || this.run(ops, cols, a, b));
+  }
+
+  /** The same in children mode: children descending; with graphs callers above callees of one thread; then self, keyOrder. */
+  outputChildren(input: Int32Array, graph: boolean, caller: boolean): Int32Array {
+    const self = this.self, ch = this.children, th = this.thread, depth = this.depth, ops = this.kOps, cols = this.kCols;
+    return rbTreePositions(input, (a: number, b: number): number => {
+      const d = ch[b] - ch[a];
+      if (d) return d;
+      if (graph && th[a] === th[b]) {
+        const m = caller ? depth[b] - depth[a] : depth[a] - depth[b];
+        if (m) return m;
+      }
+      return self[b] - self[a] || this.run(ops, cols, a, b);
+    });
+  }
+}
+
+/**
+ * Ops with their columns, runs of OP_NUM packed into one column (mixed radix over each column's
+ * range, when the product stays exact below 2^53): comparing the packed value orders as the run.
+ */
+type OpSpec = { op: number; col?: Int32Array | Float64Array };
+
+function compile(n: number, spec: OpSpec[]): { ops: Int8Array; cols: Float64Array[] } {
+  const ops: number[] = [], cols: Float64Array[] = [];
+  const empty = new Float64Array(0);
+  for (let j = 0; j < spec.length;) {
+    if (spec[j].op !== OP_NUM) { ops.push(spec[j].op); cols.push(empty); j++; continue; }
+    let packed: Float64Array | undefined, range = 1;
+    for (; j < spec.length && spec[j].op === OP_NUM; j++) {
+      const col = spec[j].col!;
+      let min = Infinity, max = -Infinity;
+      for (let i = 0; i < n; i++) { const v = col[i]; if (v < min) min = v; if (v > max) max = v; }
+      const r = n ? max - min + 1 : 1;
+      if (packed && range * r < 2 ** 53) {
+        for (let i = 0; i < n; i++) packed[i] = packed[i] * r + (col[i] - min);
+        range *= r;
+      } else {
+        if (packed) { ops.push(OP_NUM); cols.push(packed); }
+        packed = new Float64Array(n);
+        for (let i = 0; i < n; i++) packed[i] = col[i] - min;
+        range = r;
+      }
+    }
+    ops.push(OP_NUM); cols.push(packed!);
+  }
+  return { ops: Int8Array.from(ops), cols };
+}
+
 /** Order of two addresses (hex) by the sign of the 64-bit difference `(int64_t)(b - a)`: negative when a comes first. */
 export function signedOrder(a: string, b: string, memo: AddrHalves = new AddrHalves()): number {
   if (a === b) return 0;
@@ -708,6 +879,14 @@ function unsignedHexOrder(a: string, b: string): number {
  * inserting `items` in order, each going left of a node when cmp(item, node) < 0, else right.
  */
 export function rbTreeOrder<T>(items: readonly T[], cmp: (a: T, b: T) => number): T[] {
+  const at = rbTreePositions(items, cmp);
+  const out = new Array<T>(at.length);
+  for (let i = 0; i < at.length; i++) out[i] = items[at[i]];
+  return out;
+}
+
+/** rbTreeOrder as positions in `items`. */
+function rbTreePositions<T>(items: ArrayLike<T>, cmp: (a: T, b: T) => number): Int32Array {
   const n = items.length;
   const left = new Int32Array(n).fill(-1), right = new Int32Array(n).fill(-1), parent = new Int32Array(n).fill(-1);
   const red = new Uint8Array(n);
@@ -764,12 +943,13 @@ export function rbTreeOrder<T>(items: readonly T[], cmp: (a: T, b: T) => number)
     }
     red[root] = 0;
   }
-  const out: T[] = [];
-  const stack: number[] = [];
-  for (let c = root; c >= 0 || stack.length;) {
-    if (c >= 0) { stack.push(c); c = left[c]; continue; }
-    c = stack.pop()!;
-    out.push(items[c]);
+  const out = new Int32Array(n);
+  const stack = new Int32Array(n + 1);
+  let sp = 0, k = 0;
+  for (let c = root; c >= 0 || sp > 0;) {
+    if (c >= 0) { stack[sp++] = c; c = left[c]; continue; }
+    c = stack[--sp];
+    out[k++] = c;
     c = right[c];
   }
   return out;
