@@ -638,15 +638,22 @@ export class Hists {
     const keys = this.opts.sort, list = this.list, n = list.length;
     if (keys.some((k) => LAZY_KEYS.has(k))) return undefined;
     const symKeys = keys.includes('sym') || keys.includes('symoff');
-    if (symKeys) for (let i = 0; i < n; i++) if (list[i].loc.sym?.inlined) return undefined;
+    const syms = symKeys ? distinctSyms(list) : [];
+    if (!syms) return undefined;
     const ranks = this.textRanks();
-    const cols = new SortColumns(list, keys, ranks);
+    const cols = new SortColumns(list, keys, ranks, syms);
     const ids = new Int32Array(n);
     for (let i = 0; i < n; i++) ids[i] = i;
     // As in sorted(): entries_in, then entries_collapsed with a comm key, then the output tree.
+    // When the comparison is a total order the trees' in-order is the sorted order, whatever
+    // their shape: then a sort stands for them.
     const collapse = (a: number, b: number): number => cols.collapse(a, b);
-    let input = rbTreePositions(ids, collapse);
-    if (keys.includes('comm')) { const again = rbTreePositions(input, collapse); for (let i = 0; i < n; i++) again[i] = input[again[i]]; input = again; }
+    let input: Int32Array;
+    if (cols.collapseIsTotal(keys)) input = ids.sort(collapse);
+    else {
+      input = rbTreePositions(ids, collapse);
+      if (keys.includes('comm')) { const again = rbTreePositions(input, collapse); for (let i = 0; i < n; i++) again[i] = input[again[i]]; input = again; }
+    }
     const out = this.opts.children ? cols.outputChildren(input, this.opts.graph, this.opts.order === 'caller') : cols.output(input);
     const res = new Array<HistEntry>(n);
     for (let i = 0; i < n; i++) res[i] = list[input[out[i]]];
@@ -663,13 +670,22 @@ export class Hists {
   private textRanks(): { comm: Int32Array; dso: Int32Array; sym: Int32Array } {
     const n = this.list.length;
     const rank = (text: (e: HistEntry) => string | undefined): Int32Array => {
-      const distinct = new Set<string>();
-      for (const e of this.list) { const t = text(e); if (t !== undefined) distinct.add(t); }
-      const sorted = [...distinct].sort((a, b) => strcmp(a, b));
+      // Each distinct text once, in first-seen order; then ranks by the default sort (UTF-16 code
+      // units, as strcmp's `<` compares) without a comparator call per comparison.
       const at = new Map<string, number>();
-      for (let i = 0; i < sorted.length; i++) at.set(sorted[i], i);
+      const texts: string[] = [];
       const out = new Int32Array(n);
-      for (const e of this.list) { const t = text(e); out[e.idx] = t === undefined ? sorted.length : at.get(t)!; }
+      for (let i = 0; i < n; i++) {
+        const t = text(this.list[i]);
+        if (t === undefined) { out[i] = -1; continue; }
+        let j = at.get(t);
+        if (j === undefined) { j = texts.length; texts.push(t); at.set(t, j); }
+        out[i] = j;
+      }
+      const sorted = texts.slice().sort();
+      const rankOf = new Int32Array(texts.length);
+      for (let r = 0; r < sorted.length; r++) rankOf[at.get(sorted[r])!] = r;
+      for (let i = 0; i < n; i++) out[i] = out[i] < 0 ? sorted.length : rankOf[out[i]];
       return out;
     };
     const keys = this.opts.sort;
@@ -714,6 +730,19 @@ class AddrHalves {
   loAt(i: number): number { return this.lo[i]; }
 }
 
+/** The entries' distinct symbols, or undefined when one is an inline symbol (collapseOrder compares those by name). */
+function distinctSyms(list: readonly HistEntry[]): SymInfo[] | undefined {
+  const seen = new Set<SymInfo>();
+  const out: SymInfo[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i].loc.sym;
+    if (!s || seen.has(s)) continue;
+    if (s.inlined) return undefined;
+    seen.add(s); out.push(s);
+  }
+  return out;
+}
+
 const OP_NUM = 0, OP_SYM = 1, OP_SYMOFF = 2, OP_NEG_ADDR = 3;
 
 /**
@@ -738,18 +767,17 @@ class SortColumns {
   private readonly kOps: Int8Array;
   private readonly kCols: Float64Array[];
 
-  constructor(list: readonly HistEntry[], keys: readonly SortKey[], ranks: { comm: Int32Array; dso: Int32Array; sym: Int32Array }) {
+  constructor(list: readonly HistEntry[], keys: readonly SortKey[], ranks: { comm: Int32Array; dso: Int32Array; sym: Int32Array }, syms: readonly SymInfo[]) {
     const n = list.length;
     this.hasSym = new Uint8Array(n); this.dso = ranks.dso; this.symAt = new Int32Array(n);
     this.hi = new Uint32Array(n); this.lo = new Uint32Array(n);
     this.self = new Float64Array(n); this.children = new Float64Array(n);
     this.thread = new Int32Array(n); this.depth = new Int32Array(n);
     const threads = new Map<Thread, number>();
-    const syms: SymInfo[] = [];
     const tid = new Float64Array(n), cpu = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const e = list[i], s = e.loc.sym, h = e.loc.addrHex, len = h.length;
-      if (s) { this.hasSym[i] = 1; syms.push(s); }
+      const e = list[i], h = e.loc.addrHex, len = h.length;
+      if (e.loc.sym) this.hasSym[i] = 1;
       this.hi[i] = len > 8 ? parseInt(h.slice(0, len - 8), 16) >>> 0 : 0;
       this.lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
       this.self[i] = e.self; this.children[i] = e.children; this.depth[i] = e.maxDepth;
@@ -759,9 +787,12 @@ class SortColumns {
       tid[i] = e.thread.tid; cpu[i] = e.cpu;
     }
     if (syms.length) {
-      syms.sort((x, y) => (x.start < y.start ? -1 : x.start > y.start ? 1 : unsignedHexOrder(x.startHex, y.startHex)) || x.id - y.id);
+      // _sort__sym_cmp: start (doubles order as the exact starts do but for ties: kernel starts round), then id.
+      const m = syms.length, start = new Float64Array(m), id = new Float64Array(m), order = new Int32Array(m);
+      for (let j = 0; j < m; j++) { start[j] = syms[j].start; id[j] = syms[j].id; order[j] = j; }
+      order.sort((x, y) => start[x] - start[y] || unsignedHexOrder(syms[x].startHex, syms[y].startHex) || id[x] - id[y]);
       const rank = new Map<SymInfo, number>();
-      for (const s of syms) if (!rank.has(s)) rank.set(s, rank.size);
+      for (let r = 0; r < m; r++) rank.set(syms[order[r]], r);
       for (let i = 0; i < n; i++) { const s = list[i].loc.sym; if (s) this.symAt[i] = rank.get(s)!; }
     }
     const num = (k: SortKey): Int32Array | Float64Array =>
@@ -802,18 +833,63 @@ class SortColumns {
     return 0;
   }
 
+  /**
+   * Whether collapse() is a total order on these entries, so that perf's trees (whose shape
+   * matters only when it is not) can be replaced by a sort. Its only inconsistent part is the
+   * signed 64-bit difference of unresolved addresses (sym), which orders as the unsigned addresses
+   * do among entries it compares when these lie within 2^63 of each other; and the DSO compared
+   * only when one symbol is resolved, which a dso key before sym makes equal. symoff: not checked.
+   */
+  collapseIsTotal(keys: readonly SortKey[]): boolean {
+    const ops = this.cOps;
+    const at = ops.indexOf(OP_SYM);
+    if (ops.includes(OP_SYMOFF)) return false;
+    if (at < 0) return true;
+    if (ops.lastIndexOf(OP_SYM) !== at || at !== 1 || ops[0] !== OP_NUM) return false;
+    const dsoAt = keys.indexOf('dso'), symAt = keys.indexOf('sym');
+    if (dsoAt < 0 || dsoAt > symAt) return false;
+    // Per group of equal keys before sym, the span of its unresolved entries' addresses.
+    const group = this.cCols[0], hasSym = this.hasSym, hi = this.hi, lo = this.lo;
+    const minOf = new Map<number, number>(), maxOf = new Map<number, number>();
+    for (let i = 0; i < hasSym.length; i++) {
+      if (hasSym[i]) continue;
+      const g = group[i];
+      const m = minOf.get(g);
+      if (m === undefined) { minOf.set(g, i); maxOf.set(g, i); continue; }
+      if (hi[i] < hi[m] || (hi[i] === hi[m] && lo[i] < lo[m])) minOf.set(g, i);
+      const x = maxOf.get(g)!;
+      if (hi[i] > hi[x] || (hi[i] === hi[x] && lo[i] > lo[x])) maxOf.set(g, i);
+    }
+    for (const [g, m] of minOf) {
+      const x = maxOf.get(g)!;
+      const borrow = lo[x] < lo[m] ? 1 : 0;
+      if (hi[x] - hi[m] - borrow >= 0x80000000) return false;
+    }
+    return true;
+  }
+
   /** collapseOrder, by entry idx. */
   collapse(a: number, b: number): number { return this.run(this.cOps, this.cCols, a, b) || a - b; }
 
   /** The output tree's in-order (positions in `input`, entry idxs in input order) without children: self descending, then keyOrder. */
   output(input: Int32Array): Int32Array {
     const self = this.self, ops = this.kOps, cols = this.kCols;
+    if (this.keysAreWeakOrder()) return sortPositions(input, (a, b) => self[b] - self[a] || this.run(ops, cols, a, b));
     return rbTreePositions(input, (a: number, b: number): number => self[b] - self[a] || this.run(ops, cols, a, b));
   }
+
+  /**
+   * Whether keyOrder is a strict weak order (numbers only; symoff's signed address difference is
+   * not checked): then the output tree, where equal entries go right, keeps them in input order, as
+   * a stable sort does.
+   */
+  private keysAreWeakOrder(): boolean { return !this.kOps.includes(OP_NEG_ADDR); }
 
   /** The same in children mode: children descending; with graphs callers above callees of one thread; then self, keyOrder. */
   outputChildren(input: Int32Array, graph: boolean, caller: boolean): Int32Array {
     const self = this.self, ch = this.children, th = this.thread, depth = this.depth, ops = this.kOps, cols = this.kCols;
+    // With graphs the callers-above-callees rule holds within a thread only: no order; trees.
+    if (!graph && this.keysAreWeakOrder()) return sortPositions(input, (a, b) => ch[b] - ch[a] || self[b] - self[a] || this.run(ops, cols, a, b));
     return rbTreePositions(input, (a: number, b: number): number => {
       const d = ch[b] - ch[a];
       if (d) return d;
@@ -883,6 +959,13 @@ export function rbTreeOrder<T>(items: readonly T[], cmp: (a: T, b: T) => number)
   const out = new Array<T>(at.length);
   for (let i = 0; i < at.length; i++) out[i] = items[at[i]];
   return out;
+}
+
+/** Positions in `items` in the order of a stable sort by cmp (what rbTreePositions gives for a strict weak order). */
+function sortPositions(items: Int32Array, cmp: (a: number, b: number) => number): Int32Array {
+  const pos = new Int32Array(items.length);
+  for (let i = 0; i < pos.length; i++) pos[i] = i;
+  return pos.sort((x, y) => cmp(items[x], items[y]) || x - y);
 }
 
 /** rbTreeOrder as positions in `items`. */
