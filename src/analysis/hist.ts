@@ -8,7 +8,7 @@
 // Quirks kept from perf: unresolved sample ips key by their map-relative address, unresolved
 // callchain entries by the raw ip (so they are different entries); a callchain entry without a map
 // takes the level ('.'/'k') of the previous entry of the same sample (perf reuses its addr_location).
-import type { Loc, ResolvedSample, SymInfo, Thread } from './machine.js';
+import type { DsoInfo, Loc, ResolvedSample, SymInfo, Thread } from './machine.js';
 import { F64Column, I32Column, PairTable } from './pair-table.js';
 import { SourceLines } from './srcline.js';
 import { buildCallchainTree, buildLazyCallchainTree, compareFrameLocs, frameText, type ChainNode, type LazyCallchainTree } from './callchain.js';
@@ -638,10 +638,9 @@ export class Hists {
     const keys = this.opts.sort, list = this.list, n = list.length;
     if (keys.some((k) => LAZY_KEYS.has(k))) return undefined;
     const symKeys = keys.includes('sym') || keys.includes('symoff');
-    const syms = symKeys ? distinctSyms(list) : [];
-    if (!syms) return undefined;
-    const ranks = this.textRanks();
-    const cols = new SortColumns(list, keys, ranks, syms);
+    const syms = symKeys ? distinctObjects(list, (e) => e.loc.sym) : undefined;
+    if (syms?.items.some((s) => s.inlined)) return undefined;
+    const cols = new SortColumns(list, keys, syms);
     const ids = new Int32Array(n);
     for (let i = 0; i < n; i++) ids[i] = i;
     // As in sorted(): entries_in, then entries_collapsed with a comm key, then the output tree.
@@ -730,16 +729,47 @@ class AddrHalves {
   loAt(i: number): number { return this.lo[i]; }
 }
 
-/** The entries' distinct symbols, or undefined when one is an inline symbol (collapseOrder compares those by name). */
-function distinctSyms(list: readonly HistEntry[]): SymInfo[] | undefined {
-  const seen = new Set<SymInfo>();
-  const out: SymInfo[] = [];
+/** The distinct objects `of` the entries gives (by identity), and per entry the index of its own (-1: none). */
+function distinctObjects<T extends object>(list: readonly HistEntry[], of: (e: HistEntry) => T | undefined): { items: T[]; at: Int32Array } {
+  const index = new Map<T, number>();
+  const items: T[] = [];
+  const at = new Int32Array(list.length);
   for (let i = 0; i < list.length; i++) {
-    const s = list[i].loc.sym;
-    if (!s || seen.has(s)) continue;
-    if (s.inlined) return undefined;
-    seen.add(s); out.push(s);
+    const x = of(list[i]);
+    if (x === undefined) { at[i] = -1; continue; }
+    let j = index.get(x);
+    if (j === undefined) { j = items.length; items.push(x); index.set(x, j); }
+    at[i] = j;
   }
+  return { items, at };
+}
+
+/**
+ * Per text its rank among the distinct texts in strcmp order (the default sort compares UTF-16
+ * code units as `<` does), equal texts equal ranks; and the number of distinct texts.
+ */
+function rankTexts(texts: readonly string[]): { rank: Int32Array; count: number } {
+  const at = new Map<string, number>();
+  const distinct: string[] = [];
+  const id = new Int32Array(texts.length);
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i];
+    let j = at.get(t);
+    if (j === undefined) { j = distinct.length; distinct.push(t); at.set(t, j); }
+    id[i] = j;
+  }
+  const sorted = distinct.slice().sort();
+  const rankOf = new Int32Array(distinct.length);
+  for (let r = 0; r < sorted.length; r++) rankOf[at.get(sorted[r])!] = r;
+  for (let i = 0; i < id.length; i++) id[i] = rankOf[id[i]];
+  return { rank: id, count: sorted.length };
+}
+
+/** Per entry the rank of its object's text (`at` from distinctObjects); entries without one after all. */
+function entryRanks<T extends object>(d: { items: T[]; at: Int32Array }, text: (x: T) => string): Int32Array {
+  const r = rankTexts(d.items.map(text));
+  const out = new Int32Array(d.at.length);
+  for (let i = 0; i < out.length; i++) out[i] = d.at[i] < 0 ? r.count : r.rank[d.at[i]];
   return out;
 }
 
@@ -767,34 +797,57 @@ class SortColumns {
   private readonly kOps: Int8Array;
   private readonly kCols: Float64Array[];
 
-  constructor(list: readonly HistEntry[], keys: readonly SortKey[], ranks: { comm: Int32Array; dso: Int32Array; sym: Int32Array }, syms: readonly SymInfo[]) {
+  constructor(list: readonly HistEntry[], keys: readonly SortKey[], syms: { items: SymInfo[]; at: Int32Array } | undefined) {
     const n = list.length;
-    this.hasSym = new Uint8Array(n); this.dso = ranks.dso; this.symAt = new Int32Array(n);
+    const none = new Int32Array(n);
+    // Texts as ranks (textRanks' order), from each distinct comm, DSO and symbol once.
+    const comm = keys.includes('comm') ? rankTexts(list.map((e) => e.comm)).rank : none;
+    const dso = keys.some((k) => k === 'dso' || k === 'sym' || k === 'symoff') ? entryRanks(distinctObjects(list, (e) => e.loc.dso), (d: DsoInfo) => d.shortName) : none;
+    const symName = syms ? entryRanks(syms, (s: SymInfo) => s.name) : none;
+    this.hasSym = new Uint8Array(n); this.dso = dso; this.symAt = new Int32Array(n);
     this.hi = new Uint32Array(n); this.lo = new Uint32Array(n);
     this.self = new Float64Array(n); this.children = new Float64Array(n);
     this.thread = new Int32Array(n); this.depth = new Int32Array(n);
     const threads = new Map<Thread, number>();
     const tid = new Float64Array(n), cpu = new Float64Array(n);
+    // Addresses are compared for unresolved entries, and with symoff for all.
+    const allAddrs = keys.includes('symoff');
     for (let i = 0; i < n; i++) {
-      const e = list[i], h = e.loc.addrHex, len = h.length;
-      if (e.loc.sym) this.hasSym[i] = 1;
-      this.hi[i] = len > 8 ? parseInt(h.slice(0, len - 8), 16) >>> 0 : 0;
-      this.lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
+      const e = list[i], loc = e.loc;
+      if (loc.sym) this.hasSym[i] = 1;
+      if (allAddrs || !loc.sym) {
+        const h = loc.addrHex, len = h.length;
+        this.hi[i] = len > 8 ? parseInt(h.slice(0, len - 8), 16) >>> 0 : 0;
+        this.lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
+      }
       this.self[i] = e.self; this.children[i] = e.children; this.depth[i] = e.maxDepth;
       let t = threads.get(e.thread);
       if (t === undefined) { t = threads.size; threads.set(e.thread, t); }
       this.thread[i] = t;
       tid[i] = e.thread.tid; cpu[i] = e.cpu;
     }
-    if (syms.length) {
-      // _sort__sym_cmp: start (doubles order as the exact starts do but for ties: kernel starts round), then id.
-      const m = syms.length, start = new Float64Array(m), id = new Float64Array(m), order = new Int32Array(m);
-      for (let j = 0; j < m; j++) { start[j] = syms[j].start; id[j] = syms[j].id; order[j] = j; }
-      order.sort((x, y) => start[x] - start[y] || unsignedHexOrder(syms[x].startHex, syms[y].startHex) || id[x] - id[y]);
-      const rank = new Map<SymInfo, number>();
-      for (let r = 0; r < m; r++) rank.set(syms[order[r]], r);
-      for (let i = 0; i < n; i++) { const s = list[i].loc.sym; if (s) this.symAt[i] = rank.get(s)!; }
+    if (syms && syms.items.length) {
+      // _sort__sym_cmp: start (doubles order as the exact starts do but for ties: kernel starts
+      // round), then the exact start, then id. A native sort of the starts, ties resolved apart.
+      const items = syms.items, m = items.length, start = new Float64Array(m);
+      for (let j = 0; j < m; j++) start[j] = items[j].start;
+      const sortedStarts = start.slice().sort();
+      const rank = new Int32Array(m);
+      const ties = new Map<number, number[]>();
+      for (let j = 0; j < m; j++) {
+        const v = start[j];
+        let a = 0, b = m;
+        while (a < b) { const mid = (a + b) >>> 1; if (sortedStarts[mid] < v) a = mid + 1; else b = mid; }
+        rank[j] = a;
+        if ((a + 1 < m && sortedStarts[a + 1] === v)) { const g = ties.get(a); if (g) g.push(j); else ties.set(a, [j]); }
+      }
+      for (const [a, g] of ties) {
+        g.sort((x, y) => unsignedHexOrder(items[x].startHex, items[y].startHex) || items[x].id - items[y].id);
+        for (let k = 0; k < g.length; k++) rank[g[k]] = a + k;
+      }
+      for (let i = 0; i < n; i++) { const j = syms.at[i]; if (j >= 0) this.symAt[i] = rank[j]; }
     }
+    const ranks = { comm, dso, sym: symName };
     const num = (k: SortKey): Int32Array | Float64Array =>
       k === 'comm' ? ranks.comm : k === 'dso' ? ranks.dso : k === 'pid' ? tid : k === 'cpu' ? cpu : ranks.sym;
     // collapseOrder: sym and symoff by (dso, symbol start) or unresolved address; the rest as keyOrder.
