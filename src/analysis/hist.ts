@@ -597,8 +597,11 @@ export class Hists {
    * result depends on the tree's shape: the tree is rebuilt as lib/rbtree.c balances it.
    */
   sorted(): HistEntry[] {
-    const fast = this.sortedByColumns();
-    if (fast) return fast;
+    return this.sortedByColumns() ?? this.sortedByTrees();
+  }
+
+  /** sorted() with perf's comparisons as written (closures over the entries), every tree built: the reference the columns must agree with. */
+  sortedByTrees(): HistEntry[] {
     this.halves = new AddrHalves();
     this.ranks = this.textRanks();
     // perf inserts the entries as made into hists->entries_in (se_cmp), then, when a sort key has
