@@ -651,7 +651,7 @@ export class Hists {
     // their shape: then a sort stands for them.
     const collapse = (a: number, b: number): number => cols.collapse(a, b);
     let input: Int32Array;
-    if (cols.collapseIsTotal(keys)) input = ids.sort(collapse);
+    if (cols.collapseIsTotal(keys)) input = cols.collapseSorted() ?? ids.sort(collapse);
     else {
       input = rbTreePositions(ids, collapse);
       if (keys.includes('comm')) { const again = rbTreePositions(input, collapse); for (let i = 0; i < n; i++) again[i] = input[again[i]]; input = again; }
@@ -922,6 +922,42 @@ class SortColumns {
       if (hi[x] - hi[m] - borrow >= 0x80000000) return false;
     }
     return true;
+  }
+
+  /**
+   * When collapseIsTotal() holds, the entries (idx) in collapse() order through a native sort of
+   * one packed number per entry: the keys before sym (one packed column), resolved before
+   * unresolved, the symbol's rank, the idx; then each run of unresolved entries of one group by
+   * address. Undefined when the keys do not have that shape or the numbers do not fit 2^53.
+   */
+  collapseSorted(): Int32Array | undefined {
+    const ops = this.cOps, n = this.hasSym.length;
+    const sym = ops.length === 2 && ops[0] === OP_NUM && ops[1] === OP_SYM;
+    if (!(sym || (ops.length === 1 && ops[0] === OP_NUM)) || n === 0) return undefined;
+    const c0 = this.cCols[0], has = this.hasSym, at = this.symAt;
+    let groups = 0, syms = 1;
+    for (let i = 0; i < n; i++) { if (c0[i] >= groups) groups = c0[i] + 1; if (at[i] >= syms) syms = at[i] + 1; }
+    const span = sym ? groups * 2 * syms : groups;
+    if (span * n >= 2 ** 53) return undefined;
+    const key = new Float64Array(n);
+    for (let i = 0; i < n; i++) key[i] = (sym ? (c0[i] * 2 + (has[i] ? 0 : 1)) * syms + (has[i] ? at[i] : 0) : c0[i]) * n + i;
+    key.sort();
+    const out = new Int32Array(n);
+    for (let k = 0; k < n; k++) out[k] = key[k] % n;
+    if (!sym) return out;
+    // Unresolved entries of one group: by address (unsigned, which the signed difference matches
+    // within the group: collapseIsTotal checked it), then idx.
+    const hi = this.hi, lo = this.lo;
+    const byAddr = (a: number, b: number): number => hi[a] - hi[b] || lo[a] - lo[b] || a - b;
+    for (let k = 0; k < n;) {
+      const i = out[k];
+      if (has[i]) { k++; continue; }
+      let j = k + 1;
+      while (j < n && !has[out[j]] && c0[out[j]] === c0[i]) j++;
+      if (j - k > 1) out.subarray(k, j).sort(byAddr);
+      k = j;
+    }
+    return out;
   }
 
   /** collapseOrder, by entry idx. */
