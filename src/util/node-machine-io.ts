@@ -15,15 +15,15 @@ function readProc(path: string): Uint8Array | undefined {
   let fd: number;
   try { fd = openSync(path, 'r'); } catch { return undefined; }
   try {
-    let buf = Buffer.allocUnsafeSlow(1 << 20), n = 0;
+    // 8 MB holds a usual kallsyms; the pages not written to are never touched, so cost no memory.
+    let buf = Buffer.allocUnsafeSlow(8 << 20), n = 0;
     for (;;) {
       if (n === buf.length) { const grown = Buffer.allocUnsafeSlow(buf.length * 2); buf.copy(grown, 0, 0, n); buf = grown; }
       const r = readSync(fd, buf, n, buf.length - n, null);
       if (r === 0) break;
       n += r;
     }
-    // Callers keep the bytes (kallsyms names are ranges of them): do not keep much slack.
-    return buf.length - n > (n >> 2) ? new Uint8Array(buf.subarray(0, n)) : new Uint8Array(buf.buffer, buf.byteOffset, n);
+    return new Uint8Array(buf.buffer, buf.byteOffset, n);
   } catch { return undefined; } finally { closeSync(fd); }
 }
 
