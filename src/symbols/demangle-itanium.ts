@@ -2321,3 +2321,59 @@ export function demangleItanium(mangled: string, opts: DemangleItaniumOptions = 
   if (pr.failed) return undefined;
   return pr.out;
 }
+
+/**
+ * Whether two mangled names (bytes) are constructor or destructor aliases that every demangling
+ * prints the same: `_ZN` [r][V][K] [R|O] then source names (the first may be a standard
+ * substitution St/Sa/Sb/Ss/Si/So/Sd), then a last C1..C5 or D0/D1/D2/D4/D5 and `E` — the complete
+ * and base object forms GCC emits as aliases at one address — and the two names differ only in
+ * that kind digit. The parser (Parser.nestedName/prefix/ctorDtorName, libiberty's d_nested_name)
+ * reads both the same way up to the digit and never prints it, so both demangle to one text (or
+ * both fail and stay as they are, one length). Also false when the text could begin with "SyS" or
+ * "compat_SyS" (the first identifier starts so) and when the name holds "17h" (a legacy Rust hash
+ * might take it to rustc-demangle): perf's choose_best_symbol then has no reason to prefer either,
+ * without demangling them.
+ */
+export function ctorDtorTwins(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length || n < 6 || a[0] !== C_US || a[1] !== 90 /* Z */ || a[2] !== 78 /* N */) return false;
+  let diff = -1;
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) { if (diff >= 0) return false; diff = i; }
+  }
+  if (diff < 0) return false;
+  for (let i = 0; i + 2 < n; i++) if (a[i] === 49 && a[i + 1] === 55 && a[i + 2] === 104) return false; // "17h"
+  let p = 3;
+  while (p < n && (a[p] === 114 /* r */ || a[p] === 86 /* V */ || a[p] === 75 /* K */)) p++;
+  if (p < n && (a[p] === 82 /* R */ || a[p] === 79 /* O */)) p++;
+  let first = true;
+  for (;;) {
+    if (p >= diff) return false;
+    const c = a[p];
+    if (isDigit(c)) {
+      // <source-name>: a length, then that many bytes.
+      let len = 0;
+      while (p < n && isDigit(a[p])) { len = len * 10 + a[p] - C_0; if (len > n) return false; p++; }
+      if (len <= 0 || p + len > n) return false;
+      if (first && (startsWithBytes(a, p, len, 'SyS') || startsWithBytes(a, p, len, 'compat_SyS'))) return false;
+      p += len;
+      // ABI tags, template arguments, an end or anything else than the next component: not handled.
+      if (p >= n || !(isDigit(a[p]) || a[p] === 67 /* C */ || a[p] === 68 /* D */)) return false;
+    } else if (c === 83 /* S */ && first && p + 1 < n && 'tabsiod'.includes(String.fromCharCode(a[p + 1]))) {
+      p += 2;
+      if (p >= n || !(isDigit(a[p]) || a[p] === 67 /* C */ || a[p] === 68 /* D */)) return false;
+    } else if (c === 67 /* C */ || c === 68 /* D */) {
+      // The last component: the differing kind digit, then the nested name's E.
+      if (first || p + 1 !== diff || p + 2 >= n || a[p + 2] !== 69 /* E */) return false;
+      const ok = c === 67 ? (k: number) => k >= 49 && k <= 53 : (k: number) => k === 48 || k === 49 || k === 50 || k === 52 || k === 53;
+      return ok(a[diff]) && ok(b[diff]);
+    } else return false;
+    first = false;
+  }
+}
+
+function startsWithBytes(a: Uint8Array, at: number, len: number, s: string): boolean {
+  if (len < s.length) return false;
+  for (let i = 0; i < s.length; i++) if (a[at + i] !== s.charCodeAt(i)) return false;
+  return true;
+}

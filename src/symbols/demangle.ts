@@ -4,7 +4,7 @@
 // caller supplies (util/node-loader.ts readDemanglerWasm() in Node, a fetch in the browser) and hand
 // the exports to its JS glue. The glue keeps one instance per process, so the demangler is shared.
 import * as glue from 'gecko-profiler-demangle/index_bg.js';
-import { demangleItanium } from './demangle-itanium.js';
+import { ctorDtorTwins, demangleItanium } from './demangle-itanium.js';
 
 // Only what we use of the WebAssembly global (ES2022's lib does not declare it; Node and browsers have it).
 declare const WebAssembly: {
@@ -12,7 +12,14 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: Record<string, unknown>) => { exports: Record<string, unknown> };
 };
 
-export type Demangler = (name: string) => string;
+export type Demangler = ((name: string) => string) & {
+  /**
+   * True when choose_best_symbol (symbol-index.ts) ranks the two names (ASCII bytes) as equals
+   * without demangling them: they demangle to one text that does not begin with "SyS" or
+   * "compat_SyS" (demangle-itanium.ts ctorDtorTwins). False means "demangle to know".
+   */
+  sameRank?: (a: Uint8Array, b: Uint8Array) => boolean;
+};
 
 let ready = false;
 
@@ -57,7 +64,7 @@ export function createDemangler(wasmBytes: Uint8Array | (() => Uint8Array), opti
   // C++ goes to our own libiberty-exact demangler (demangle-itanium.ts); cpp_demangle drops template
   // return types and misreads some names. Rust (v0 `_R`, and legacy `_ZN...17h<hash>E`) stays here.
   const cxx = { params: options.params !== false, verbose: options.style === 'c++filt' };
-  return (name) => {
+  const d: Demangler = (name) => {
     if (name.startsWith('_R') || RUST_LEGACY.test(name)) return rustStyled(name);
     if (!isMangled(name)) return name;
     // A symbol version (`_Z3fooi@GLIBCXX_3.4`, as nm -D shows dynamic names) stays as a suffix.
@@ -65,6 +72,8 @@ export function createDemangler(wasmBytes: Uint8Array | (() => Uint8Array), opti
     if (at > 0) { const d = demangleItanium(name.slice(0, at), cxx); return d === undefined ? name : d + name.slice(at); }
     return demangleItanium(name, cxx) ?? name;
   };
+  d.sameRank = ctorDtorTwins;
+  return d;
 }
 
 /** A legacy Rust symbol: an Itanium nested name whose last component is the 17h<16 hex> hash. */

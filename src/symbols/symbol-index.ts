@@ -30,6 +30,13 @@ export interface SymbolEntry {
   bind: number;
 }
 
+/**
+ * The form of a name choose_best_symbol compares (perf's demangled one). `sameRank`, when given,
+ * says without that form that two names (ASCII bytes) rank as equals with the first kept
+ * (symbols/demangle.ts Demangler.sameRank).
+ */
+export type RankName = ((name: string) => string) & { sameRank?: (a: Uint8Array, b: Uint8Array) => boolean };
+
 /** Input row for building an index from any source. */
 export interface SymbolRow { name: string; start: bigint; size: number; bind: number }
 
@@ -169,7 +176,7 @@ export class SymbolIndex {
    * entries, dso__synthesize_plt_symbols) inserted without fixups. Lookups answer as a descent of
    * perf's red-black tree does, so overlapping symbols resolve as in perf.
    */
-  static fromPerfPasses(passes: SymbolRow[][], extra: SymbolRow[] = [], rankName?: (name: string) => string): SymbolIndex {
+  static fromPerfPasses(passes: SymbolRow[][], extra: SymbolRow[] = [], rankName?: RankName): SymbolIndex {
     return SymbolIndex.fromPerfColumns(passes.map(rowsToPass), extra, { rankName });
   }
 
@@ -183,7 +190,7 @@ export class SymbolIndex {
    * Aliases that only their names tell apart are compared when a lookup returns one of them
    * (PerfNodes.defer); `eagerAliases` compares them all at once (tests compare the two).
    */
-  static fromPerfColumns(passes: PerfPass[], extra: SymbolRow[] = [], opts: { eagerTree?: boolean; eagerAliases?: boolean; rankName?: (name: string) => string } = {}): SymbolIndex {
+  static fromPerfColumns(passes: PerfPass[], extra: SymbolRow[] = [], opts: { eagerTree?: boolean; eagerAliases?: boolean; rankName?: RankName } = {}): SymbolIndex {
     const eagerTree = opts.eagerTree ?? false;
     const nodes = new PerfNodes(passes, extra, opts.rankName, opts.eagerAliases);
     if (nodes.big) {
@@ -647,7 +654,7 @@ class PerfNodes {
    */
   private readonly ranked = new Map<string, string>();
 
-  constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: (name: string) => string, private readonly eagerAliases = false) {
+  constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: RankName, private readonly eagerAliases = false) {
     this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes }));
     let total = extra.length;
     for (const p of passes) total += p.count;
@@ -716,6 +723,8 @@ class PerfNodes {
       if (ax.length !== bx.length) return bx.length > ax.length;
       return startsWithAscii(ax, 'SyS') || startsWithAscii(ax, 'compat_SyS');
     }
+    // Constructor/destructor aliases (C1/C2, D1/D2) rank as equals: the first is kept.
+    if (ax && bx && this.rankName?.sameRank?.(ax, bx)) return false;
     const an = this.rankedName(a), bn = this.rankedName(b);
     const au = leadingUnderscores(an), bu = leadingUnderscores(bn);
     if (bu > au) return false;

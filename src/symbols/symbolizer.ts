@@ -3,7 +3,7 @@
 // injected SymbolLoader; DSOs are cached by path.
 import { toHex, type ElfFile, PT_LOAD } from '../formats/elf/index.js';
 import { FormatError } from '../util/index.js';
-import { SymbolIndex, perfSymbolColumns, pltRows, type SymbolEntry, type SymbolRow } from './symbol-index.js';
+import { SymbolIndex, perfSymbolColumns, pltRows, type RankName, type SymbolEntry, type SymbolRow } from './symbol-index.js';
 import { buildSymbolIndex, functionColumns } from './symbol-table.js';
 import { findDebugFile, altLinkCandidates, openElf } from './debug-files.js';
 import type { DebugInfoFactory, DebugInfoProvider, Frame, SymbolLoader } from './types.js';
@@ -25,7 +25,7 @@ export interface SymbolizerOptions {
    * aliases at one address (choose_best_symbol's underscore count and length: perf demangles
    * symbols as it loads them, so `_Znam` "operator new[]" beats `_Znwm` "operator new").
    */
-  rankName?: (name: string) => string;
+  rankName?: RankName;
 }
 
 /** One loaded DSO: the binary, its debug file, its symbol index and debug info. */
