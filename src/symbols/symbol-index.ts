@@ -17,7 +17,7 @@
 // BigUint64Array (kernel images): lookups never allocate in the first case.
 import {
   type ElfFile, type ElfSymbolTable, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
-  SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHF_ALLOC, SHT_NOBITS, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
+  SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHF_ALLOC, SHT_NOBITS, SHT_DYNSYM, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
 } from '../formats/elf/index.js';
 import type { SymbolColumns } from './symbol-table.js';
 
@@ -381,13 +381,14 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
  * perf's dso__synthesize_plt_symbols (perf 6.1, symbol-elf.c): one "NAME@plt" symbol per
  * .rela.plt entry, the entry's .dynsym name (undemangled here; "" for IRELATIVE slots), at
  * .plt + (i + 1) * sh_entsize (entry 0 is the PLT header), sh_entsize long. ELF64 RELA only.
+ * `dynsym`: `elf`'s .dynsym when already read from another file holding the same one (sameDynsym).
  *
  *   Elf64_Rela { u64 r_offset; u64 r_info (symbol index << 32 | type); s64 r_addend }   24 bytes
  */
-export function pltRows(elf: ElfFile): SymbolRow[] {
+export function pltRows(elf: ElfFile, dynsym?: ElfSymbolTable): SymbolRow[] {
   if (elf.header.bits !== 64) return [];
   const plt = elf.findSection('.plt'), rela = elf.findSection('.rela.plt');
-  const dyn = elf.dynsym();
+  const dyn = dynsym ?? elf.dynsym();
   if (!plt || !rela || !dyn || !plt.entsize || rela.type !== 4 /* SHT_RELA */) return [];
   const data = elf.sectionData(rela);
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -399,6 +400,21 @@ export function pltRows(elf: ElfFile): SymbolRow[] {
     rows.push({ name: `${name}@plt`, start: plt.addr + BigInt((i + 1) * plt.entsize), size: plt.entsize, bind: STB_GLOBAL });
   }
   return rows;
+}
+
+/**
+ * Whether `other` (a debug file or build-id cache copy of `elf`) holds the same .dynsym and .dynstr
+ * as `elf`: one build-id and the same section headers, not NOBITS. The linker's build-id covers
+ * both sections and strip/objcopy never rewrite allocated ones, so their bytes are the same.
+ */
+export function sameDynsym(elf: ElfFile, other: ElfFile): boolean {
+  const id = elf.buildIdHex();
+  if (id === undefined || other.buildIdHex() !== id) return false;
+  const same = (a: ElfFile['sections'][number] | undefined, b: ElfFile['sections'][number] | undefined) =>
+    a !== undefined && b !== undefined && a.type !== SHT_NOBITS && a.type === b.type && a.addr === b.addr && a.offset === b.offset &&
+    a.size === b.size && a.entsize === b.entsize && a.name === b.name && a.flags === b.flags;
+  const a = elf.sections.find((x) => x.type === SHT_DYNSYM), b = other.sections.find((x) => x.type === SHT_DYNSYM);
+  return same(a, b) && a!.link === b!.link && same(elf.sections[a!.link], other.sections[b!.link]);
 }
 
 // ---- perf's symbol rb-tree -------------------------------------------------------------------
