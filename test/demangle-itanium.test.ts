@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { ctorDtorTwins, demangleItanium } from '../src/symbols/demangle-itanium.js';
+import { ctorDtorTwins, demangleItanium, plainNestedName } from '../src/symbols/demangle-itanium.js';
 import { compileWorkload, hasTool } from './helpers/fixtures.js';
 
 const LIBDIR = '/usr/lib/x86_64-linux-gnu';
@@ -168,4 +168,25 @@ test('ctorDtorTwins: only constructor/destructor kind twins, which demangle to o
     }
   }
   assert.ok(checked > 500, `only ${checked} twins`);
+});
+
+test('without parameters, the plain nested-name shortcut prints what the full parser prints', { skip }, () => {
+  const lib = `${LIBDIR}/libstdc++.so.6`;
+  const names = [
+    ...(existsSync(lib) ? [...namesOf(['-D', '--defined-only', lib]), ...namesOf([lib])] : []),
+    ...namesOf([compileWorkload('demangle.cc', ['-O2', '-g', '-std=c++17'])]),
+    ...(existsSync('/usr/bin/node') ? namesOf(['/usr/bin/node']) : []),
+    // Hand-made edges: qualifiers, anonymous namespaces, std, destructors, and shapes it must refuse.
+    '_ZNK3foo3barEv', '_ZNVKRN3foo3barEv', '_ZNDxK3foo3barEv', '_ZNO1a1bEv', '_ZN12_GLOBAL__N_11fEv', '_ZNSt3vecD0Ev', '_ZNSt3vecC2Ev',
+    '_ZN3FooC1Ev.cold', '_ZN3FooD3Ev', '_ZN3FooC6Ev', '_ZNStE', '_ZNSt', '_ZN3FooE', '_ZN3FooB3tagEv', '_ZN3FooC1B3tagEv', '_ZN4FooE', '_ZN0E',
+    '_ZN1aC1E', '_ZNC1Ev', '_ZN3FooIiEC1Ev', '_ZN3Foo3barIiEEvv', '_ZN3Foo1fEv@@GLIBC', '_ZN99999999999999999999aE', '_ZN1a1bDxEv', '_ZNDo1aEv',
+  ];
+  let fast = 0;
+  for (const n of new Set(names)) {
+    if (plainNestedName(n) !== undefined) fast++;
+    for (const verbose of [false, true]) {
+      assert.equal(demangleItanium(n, { params: false, verbose }), demangleItanium(n, { params: false, verbose, noFastPath: true }), n);
+    }
+  }
+  assert.ok(fast > 1000, `only ${fast} names take the shortcut`);
 });

@@ -14,6 +14,8 @@
  */
 
 export interface DemangleItaniumOptions {
+  /** Always run the full parser (tests compare plainNestedName's shortcut with it). */
+  noFastPath?: boolean;
   /** Print function parameter lists (DMGL_PARAMS); default true. */
   params?: boolean;
   /** Expand std abbreviations fully (DMGL_VERBOSE, as c++filt does); default false (as addr2line -C). */
@@ -2313,6 +2315,10 @@ export function demangleItanium(mangled: string, opts: DemangleItaniumOptions = 
   } else return undefined;
   // libiberty refuses names whose component budget (2 per character) passes its recursion limit.
   if (2 * mangled.length > RECURSION_LIMIT) return undefined;
+  if (!params && kind === 'mangled' && !opts.noFastPath) {
+    const fast = plainNestedName(mangled);
+    if (fast !== undefined) return fast;
+  }
   let dc = parseTop(mangled, kind, params, verbose, 1);
   if (dc === undefined) dc = parseTop(mangled, kind, params, verbose, 0);
   if (!dc) return undefined;
@@ -2376,4 +2382,55 @@ function startsWithBytes(a: Uint8Array, at: number, len: number, s: string): boo
   if (len < s.length) return false;
   for (let i = 0; i < s.length; i++) if (a[at + i] !== s.charCodeAt(i)) return false;
   return true;
+}
+
+/**
+ * demangleItanium without parameters (DMGL_PARAMS off) for the commonest shape, without building
+ * components: `_ZN` [r][V][K] [Dx] [R|O], source names (the first may be `St`), an optional last
+ * C1..C5 or D0/D1/D2/D4/D5, then `E`. Without parameters the encoding stops after the name
+ * (Parser.encoding) and drops its qualifiers, so the text is the names joined by "::", a
+ * constructor repeating the last one and a destructor with "~". Undefined for any other shape
+ * (ABI tags, templates, local names, operators, substitutions...): the full parser decides.
+ */
+export function plainNestedName(s: string): string | undefined {
+  const n = s.length;
+  if (n < 5 || s.charCodeAt(2) !== 78 /* N */) return undefined;
+  let p = 3;
+  for (;;) {
+    const c = s.charCodeAt(p);
+    if (c === 114 /* r */ || c === 86 /* V */ || c === 75 /* K */) p++;
+    else if (c === 68 /* D */ && s.charCodeAt(p + 1) === 120 /* x */) p += 2;
+    else break;
+  }
+  if (s.charCodeAt(p) === 82 /* R */ || s.charCodeAt(p) === 79 /* O */) p++;
+  let out = '', last: string | undefined, parts = 0;
+  for (;;) {
+    if (p >= n || ++parts > 256) return undefined;
+    const c = s.charCodeAt(p);
+    if (isDigit(c)) {
+      let len = 0;
+      while (p < n && isDigit(s.charCodeAt(p))) { len = len * 10 + s.charCodeAt(p) - C_0; if (len > n) return undefined; p++; }
+      if (len <= 0 || p + len > n) return undefined;
+      let text = s.substring(p, p + len);
+      if (len >= 10 && text.startsWith('_GLOBAL_')) {
+        const g = text.charCodeAt(8);
+        if ((g === 46 || g === C_US || g === 36) && text.charCodeAt(9) === 78 /* N */) text = '(anonymous namespace)';
+      }
+      p += len;
+      out = parts === 1 ? text : out + '::' + text;
+      last = text;
+    } else if (c === 83 /* S */ && parts === 1 && s.charCodeAt(p + 1) === 116 /* t */) {
+      p += 2;
+      out = 'std';
+    } else if ((c === 67 /* C */ || c === 68 /* D */) && last !== undefined) {
+      const k = s.charCodeAt(p + 1);
+      if (c === 67 ? !(k >= 49 && k <= 53) : !(k === 48 || k === 49 || k === 50 || k === 52 || k === 53)) return undefined;
+      p += 2;
+      out += (c === 67 ? '::' : '::~') + last;
+      if (s.charCodeAt(p) !== 69 /* E */) return undefined;
+    } else return undefined;
+    const next = s.charCodeAt(p);
+    if (next === 69 /* E */) return parts === 1 && out === 'std' ? undefined : out;
+    if (!(isDigit(next) || next === 67 || next === 68)) return undefined;
+  }
 }
