@@ -20,7 +20,20 @@ export interface DemangleItaniumOptions {
   params?: boolean;
   /** Expand std abbreviations fully (DMGL_VERBOSE, as c++filt does); default false (as addr2line -C). */
   verbose?: boolean;
+  /** Filled with where the name's constructor/destructor kind digits were read (DemangleTrace). */
+  trace?: DemangleTrace;
 }
+
+/**
+ * Where one demangling read constructor and destructor kinds (the digit of C1..C5, D0..D5, not
+ * inheriting CI), and whether its reading went straight through: no retry with the old
+ * unresolved-name form, no rewind (a conversion operator's template arguments). Then every byte
+ * was read once, left to right, and a kind digit only by its kind check and by tests that tell
+ * a digit from a letter (peekNext in prefix, unqualifiedName, nextIsTypeQual, ctorDtorName): a
+ * name with another valid kind digit there is read the same way, into the same components
+ * (CTOR and DTOR keep no kind), and prints the same.
+ */
+export interface DemangleTrace { kindAt: number[]; straight: boolean }
 
 const enum K {
   NAME, QUAL_NAME, LOCAL_NAME, TYPED_NAME, TEMPLATE, TEMPLATE_PARAM, FUNCTION_PARAM, CTOR, DTOR,
@@ -142,6 +155,7 @@ class Parser {
   recursionLevel = 0;
   /** 1: try the new unresolved-name form; -1: it was tried; 0: old form only. */
   unresolvedNameState = 1;
+  trace: DemangleTrace | undefined = undefined;
 
   constructor(readonly s: string, readonly params: boolean, readonly verbose: boolean) {
     this.end = s.length;
@@ -595,6 +609,7 @@ class Parser {
       }
       const kind = this.peekNext();
       if (kind < 49 /* 1 */ || kind > 53 /* 5 */) return null;
+      if (this.trace && !inheriting) this.trace.kindAt.push(this.n + 1);
       this.n += 2;
       // An inheriting constructor names the base: libiberty prints the last name its type set.
       if (inheriting) this.type();
@@ -604,6 +619,7 @@ class Parser {
     if (this.peek() === 68 /* D */) {
       const kind = this.peekNext();
       if (!(kind === 48 /* 0 */ || kind === 49 /* 1 */ || kind === 50 /* 2 */ || kind === 52 /* 4 */ || kind === 53 /* 5 */)) return null;
+      if (this.trace) this.trace.kindAt.push(this.n + 1);
       this.n += 2;
       if (this.lastName === null) return null;
       return this.make(K.DTOR, this.lastName);
@@ -679,6 +695,7 @@ class Parser {
               ret = this.comp(K.TEMPLATE, ret, args);
             } else {
               this.n = cpN;
+              if (this.trace) this.trace.straight = false;
               this.comps = cpComps;
               this.subs.length = cpSubs;
             }
@@ -2277,9 +2294,10 @@ function isDesignatedInit(dc: Node): boolean {
 }
 
 /** Parses the whole name; undefined asks for a retry with the old unresolved-name reading. */
-function parseTop(mangled: string, kind: 'mangled' | 'ctors' | 'dtors', params: boolean, verbose: boolean, state: number): Node | null | undefined {
+function parseTop(mangled: string, kind: 'mangled' | 'ctors' | 'dtors', params: boolean, verbose: boolean, state: number, trace?: DemangleTrace): Node | null | undefined {
   const p = new Parser(mangled, params, verbose);
   p.unresolvedNameState = state;
+  p.trace = trace;
   let dc: Node | null;
   if (kind === 'mangled') {
     dc = p.mangledName(true);
@@ -2304,6 +2322,8 @@ function parseTop(mangled: string, kind: 'mangled' | 'ctors' | 'dtors', params: 
  * caller prints the input unchanged.
  */
 export function demangleItanium(mangled: string, opts: DemangleItaniumOptions = {}): string | undefined {
+  const trace = opts.trace;
+  if (trace) { trace.kindAt.length = 0; trace.straight = true; }
   const nul = mangled.indexOf('\0');
   if (nul >= 0) mangled = mangled.substring(0, nul);
   const params = opts.params ?? true;
@@ -2316,11 +2336,14 @@ export function demangleItanium(mangled: string, opts: DemangleItaniumOptions = 
   // libiberty refuses names whose component budget (2 per character) passes its recursion limit.
   if (2 * mangled.length > RECURSION_LIMIT) return undefined;
   if (!params && kind === 'mangled' && !opts.noFastPath) {
-    const fast = plainNestedName(mangled);
+    const fast = plainNestedName(mangled, trace);
     if (fast !== undefined) return fast;
   }
-  let dc = parseTop(mangled, kind, params, verbose, 1);
-  if (dc === undefined) dc = parseTop(mangled, kind, params, verbose, 0);
+  let dc = parseTop(mangled, kind, params, verbose, 1, trace);
+  if (dc === undefined) {
+    if (trace) { trace.kindAt.length = 0; trace.straight = false; }
+    dc = parseTop(mangled, kind, params, verbose, 0);
+  }
   if (!dc) return undefined;
   const pr = new Printer();
   pr.comp(dc);
@@ -2392,7 +2415,7 @@ function startsWithBytes(a: Uint8Array, at: number, len: number, s: string): boo
  * constructor repeating the last one and a destructor with "~". Undefined for any other shape
  * (ABI tags, templates, local names, operators, substitutions...): the full parser decides.
  */
-export function plainNestedName(s: string): string | undefined {
+export function plainNestedName(s: string, trace?: DemangleTrace): string | undefined {
   const n = s.length;
   if (n < 5 || s.charCodeAt(2) !== 78 /* N */) return undefined;
   let p = 3;
@@ -2425,9 +2448,10 @@ export function plainNestedName(s: string): string | undefined {
     } else if ((c === 67 /* C */ || c === 68 /* D */) && last !== undefined) {
       const k = s.charCodeAt(p + 1);
       if (c === 67 ? !(k >= 49 && k <= 53) : !(k === 48 || k === 49 || k === 50 || k === 52 || k === 53)) return undefined;
+      if (s.charCodeAt(p + 2) !== 69 /* E */) return undefined;
+      trace?.kindAt.push(p + 1);
       p += 2;
       out += (c === 67 ? '::' : '::~') + last;
-      if (s.charCodeAt(p) !== 69 /* E */) return undefined;
     } else return undefined;
     const next = s.charCodeAt(p);
     if (next === 69 /* E */) return parts === 1 && out === 'std' ? undefined : out;

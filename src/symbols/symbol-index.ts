@@ -33,9 +33,13 @@ export interface SymbolEntry {
 /**
  * The form of a name choose_best_symbol compares (perf's demangled one). `sameRank`, when given,
  * says without that form that two names (ASCII bytes) rank as equals with the first kept
- * (symbols/demangle.ts Demangler.sameRank).
+ * (symbols/demangle.ts Demangler.sameRank); `sameText`, that b's form is a's.
  */
-export type RankName = ((name: string) => string) & { sameRank?: (a: Uint8Array, b: Uint8Array) => boolean };
+export type RankName = ((name: string) => string) & {
+  sameRank?: (a: Uint8Array, b: Uint8Array) => boolean;
+  /** True when b's form is a's (Demangler.sameText). */
+  sameText?: (a: string, b: string) => boolean;
+};
 
 /** Input row for building an index from any source. */
 export interface SymbolRow { name: string; start: bigint; size: number; bind: number }
@@ -741,7 +745,7 @@ class PerfNodes {
     }
     // Constructor/destructor aliases (C1/C2, D1/D2) rank as equals: the first is kept.
     if (ax && bx && this.rankName?.sameRank?.(ax, bx)) return false;
-    const an = this.rankedName(a), bn = this.rankedName(b);
+    const an = this.rankedName(a), bn = this.rankedTwin(a, b, an) ?? this.rankedName(b);
     const au = leadingUnderscores(an), bu = leadingUnderscores(bn);
     if (bu > au) return false;
     if (au > bu) return true;
@@ -851,6 +855,16 @@ class PerfNodes {
     let r = this.ranked.get(raw);
     if (r === undefined) { r = this.rankName(raw); this.ranked.set(raw, r); }
     return r;
+  }
+
+  /** rankedName(b) when the demangler knows it from a's (`an`): a constructor/destructor alias (RankName.sameText). */
+  private rankedTwin(a: number, b: number, an: string): string | undefined {
+    const same = this.rankName?.sameText;
+    if (!same) return undefined;
+    const raw = this.name(b);
+    if (this.ranked.has(raw) || !same(this.name(a), raw)) return undefined;
+    this.ranked.set(raw, an);
+    return an;
   }
 
   /** The node's name bytes when its pass gives them and they are all ASCII. */
