@@ -351,20 +351,28 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
   const pick = new Uint32Array(table.count);
   let n = 0;
   const info = table.info, other = table.other, shndxs = table.shndx, nameOffset = table.nameOffset;
-  const secs = syms.sections;
-  for (let i = 0; i < table.count; i++) {
-    const type = info[i] & 0xf, shndx = shndxs[i];
-    if (shndx === SHN_UNDEF || nameOffset[i] === 0) continue;
-    const vis = other[i] & 3;
-    const label = type === STT_NOTYPE && shndx !== SHN_ABS && vis !== STV_HIDDEN && vis !== STV_INTERNAL;
-    if (!label && type !== STT_FUNC && type !== STT_GNU_IFUNC && type !== STT_OBJECT) continue;
-    // SHN_ABS is skipped; other reserved indexes (COMMON) have no section header (elf_getscn fails).
-    if (shndx >= SHN_LORESERVE) continue;
-    let sec = secs[shndx];
+  // Per section index what it may hold (elf_sec__filter, decided once per section): 0 nothing (no
+  // section header, not SHF_ALLOC, reserved indexes: ABS, COMMON...), 1 FUNC/IFUNC/OBJECT symbols,
+  // 3 also labels (a section name holding "text" or "data"; `runtime`'s header for a NOBITS copy).
+  const secs = syms.sections, nsec = Math.min(secs.length, SHN_LORESERVE);
+  const holds = new Uint8Array(nsec);
+  for (let x = 1; x < nsec; x++) {
+    let sec = secs[x];
     if (!sec || !(sec.flags & SHF_ALLOC)) continue;
-    if (sec.type === SHT_NOBITS && runtime !== syms) sec = runtime.sections[shndx];
+    if (sec.type === SHT_NOBITS && runtime !== syms) sec = runtime.sections[x];
     if (!sec) continue;
-    if (label && !sec.name.includes('text') && !sec.name.includes('data')) continue;
+    holds[x] = sec.name.includes('text') || sec.name.includes('data') ? 3 : 1;
+  }
+  for (let i = 0; i < table.count; i++) {
+    const shndx = shndxs[i];
+    const h = shndx < nsec ? holds[shndx] : 0;
+    if (h === 0 || nameOffset[i] === 0) continue;
+    const type = info[i] & 0xf;
+    if (type === STT_NOTYPE) {
+      // A label (elf_sym__is_label): not HIDDEN or INTERNAL, in a text or data section.
+      const vis = other[i] & 3;
+      if (h !== 3 || vis === STV_HIDDEN || vis === STV_INTERNAL) continue;
+    } else if (type !== STT_FUNC && type !== STT_GNU_IFUNC && type !== STT_OBJECT) continue;
     // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup.
     table.checkName(i);
     pick[n++] = i;
