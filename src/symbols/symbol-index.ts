@@ -237,6 +237,7 @@ export class SymbolIndex {
     }
     this.tree = { left, right, root: t.root === -1 ? -1 : rank[t.root] };
     this.makeTree = undefined;
+    nodes.dropTreeInputs();
   }
 
   private lazyTree(nodes: PerfNodes, seq: Int32Array): void {
@@ -661,9 +662,9 @@ function rowsToPass(rows: SymbolRow[]): PerfPass {
 class PerfNodes {
   readonly total: number;
   readonly big: boolean;
-  readonly hi: Uint32Array;
-  readonly lo: Uint32Array;
-  readonly size: Float64Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
+  size: Float64Array;
   readonly bind: Int8Array;
   /** First node of each pass, then of the extra rows. */
   private readonly offsets: number[] = [];
@@ -901,6 +902,17 @@ class PerfNodes {
       for (let c = 0; c < this.nCmps; c++) this.open[this.cPass[c]]![this.cSlot[c]] = c;
     }
     return this.tree();
+  }
+
+  /**
+   * Once the tree is built and attached: what only building it reads (insertions, fixup answers,
+   * alias chains), so that the index keeps only what names and lookups need.
+   */
+  dropTreeInputs(): void {
+    this.hi = new Uint32Array(0); this.lo = new Uint32Array(0); this.size = new Float64Array(0);
+    this.decisions.length = 0;
+    this.open = undefined;
+    this.chainOf = undefined;
   }
 
   /** Per pass, the open comparison (or -1) of each question fixup_duplicate asks (treeFor). */
