@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { demangleItanium } from '../src/symbols/demangle-itanium.js';
+import { ctorDtorTwins, demangleItanium, plainNestedName } from '../src/symbols/demangle-itanium.js';
 import { compileWorkload, hasTool } from './helpers/fixtures.js';
 
 const LIBDIR = '/usr/lib/x86_64-linux-gnu';
@@ -129,4 +129,64 @@ test('hostile input never throws and never hangs', () => {
   assert.equal(demangleItanium('_Z1f' + 'P'.repeat(5000) + 'i'), undefined);
   assert.doesNotThrow(() => demangleItanium('_Z1f' + 'PFv'.repeat(300) + 'i' + 'E'.repeat(300)));
   assert.doesNotThrow(() => demangleItanium('_Z1fI' + 'IS_'.repeat(300) + 'E'));
+});
+
+test('ctorDtorTwins: only constructor/destructor kind twins, which demangle to one text', { skip }, () => {
+  const b = (s: string) => Buffer.from(s);
+  const twins = (x: string, y: string) => ctorDtorTwins(b(x), b(y));
+  assert.ok(twins('_ZN3FooC1Ev', '_ZN3FooC2Ev'));
+  assert.ok(twins('_ZNK2ns3FooD2Ev.cold', '_ZNK2ns3FooD1Ev.cold'));
+  assert.ok(twins('_ZNSt3FooD0Ev', '_ZNSt3FooD1Ev'));
+  assert.ok(twins('_ZN3FooC1Ev@@V1', '_ZN3FooC2Ev@@V1'));
+  assert.ok(!twins('_Z3AC1v', '_Z3AC2v'), 'inside an identifier');
+  assert.ok(!twins('_ZN2AC1C1Ev', '_ZN2AC2C1Ev'), 'inside an identifier of a nested name');
+  assert.ok(!twins('_ZN3SySC1Ev', '_ZN3SySC2Ev'), 'text starting with SyS');
+  assert.ok(!twins('_ZN3FooC1Ev', '_ZN3FooC6Ev'), 'not a constructor kind');
+  assert.ok(!twins('_ZN3FooD1Ev', '_ZN3FooD3Ev'), 'not a destructor kind');
+  assert.ok(!twins('_ZN3FooC1Ev', '_ZN3FooC1Ev'), 'the same name');
+  assert.ok(!twins('_ZN3FooC1Ei', '_ZN3FooC2Ej'), 'two differences');
+  assert.ok(!twins('_ZN3FooC1E17h0123456789abcdefE', '_ZN3FooC2E17h0123456789abcdefE'), 'legacy Rust hash');
+  assert.ok(!twins('_ZN1AIiEC1Ev', '_ZN1AIiEC2Ev'), 'template arguments: not handled');
+  // Every twin of a real constructor or destructor demangles as the name does, in every style.
+  const lib = `${LIBDIR}/libstdc++.so.6`;
+  if (!existsSync(lib)) return;
+  const names = [...new Set([...namesOf(['-D', '--defined-only', lib]), ...namesOf([lib])])];
+  let checked = 0;
+  for (const n of names) {
+    for (let i = 3; i + 1 < n.length; i++) {
+      if ((n[i - 1] !== 'C' && n[i - 1] !== 'D') || !/\d/.test(n[i])) continue;
+      for (const k of '0123456789') {
+        const m = n.slice(0, i) + k + n.slice(i + 1);
+        if (m === n || !twins(n, m)) continue;
+        checked++;
+        for (const opts of [{ params: false }, { params: true }, { params: true, verbose: true }]) {
+          const d = demangleItanium(n, opts);
+          assert.equal(demangleItanium(m, opts), d, `${n} ${m}`);
+          assert.ok(d === undefined || (!d.startsWith('SyS') && !d.startsWith('compat_SyS')));
+        }
+      }
+    }
+  }
+  assert.ok(checked > 500, `only ${checked} twins`);
+});
+
+test('without parameters, the plain nested-name shortcut prints what the full parser prints', { skip }, () => {
+  const lib = `${LIBDIR}/libstdc++.so.6`;
+  const names = [
+    ...(existsSync(lib) ? [...namesOf(['-D', '--defined-only', lib]), ...namesOf([lib])] : []),
+    ...namesOf([compileWorkload('demangle.cc', ['-O2', '-g', '-std=c++17'])]),
+    ...(existsSync('/usr/bin/node') ? namesOf(['/usr/bin/node']) : []),
+    // Hand-made edges: qualifiers, anonymous namespaces, std, destructors, and shapes it must refuse.
+    '_ZNK3foo3barEv', '_ZNVKRN3foo3barEv', '_ZNDxK3foo3barEv', '_ZNO1a1bEv', '_ZN12_GLOBAL__N_11fEv', '_ZNSt3vecD0Ev', '_ZNSt3vecC2Ev',
+    '_ZN3FooC1Ev.cold', '_ZN3FooD3Ev', '_ZN3FooC6Ev', '_ZNStE', '_ZNSt', '_ZN3FooE', '_ZN3FooB3tagEv', '_ZN3FooC1B3tagEv', '_ZN4FooE', '_ZN0E',
+    '_ZN1aC1E', '_ZNC1Ev', '_ZN3FooIiEC1Ev', '_ZN3Foo3barIiEEvv', '_ZN3Foo1fEv@@GLIBC', '_ZN99999999999999999999aE', '_ZN1a1bDxEv', '_ZNDo1aEv',
+  ];
+  let fast = 0;
+  for (const n of new Set(names)) {
+    if (plainNestedName(n) !== undefined) fast++;
+    for (const verbose of [false, true]) {
+      assert.equal(demangleItanium(n, { params: false, verbose }), demangleItanium(n, { params: false, verbose, noFastPath: true }), n);
+    }
+  }
+  assert.ok(fast > 1000, `only ${fast} names take the shortcut`);
 });

@@ -137,3 +137,36 @@ test('Rust: legacy and v0 names of a rustc binary agree with c++filt -s rust (ha
   assert.deepEqual(bad.slice(0, 5), [], `${bad.length} of ${names.length} differ`);
   assert.ok(names.length > 100);
 });
+
+test('Demangler.sameText: a constructor/destructor alias demangles as the name whose demangling read its kind', { skip: hasTool('nm') ? undefined : 'nm missing' }, () => {
+  const names = new Set<string>();
+  for (const f of ['/usr/lib/x86_64-linux-gnu/libstdc++.so.6', '/usr/bin/node']) {
+    if (!existsSync(f)) continue;
+    for (const args of [['-D', '--defined-only', f], [f]]) {
+      let out = '';
+      try { out = execFileSync('nm', args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }); } catch { continue; }
+      for (const line of out.split('\n')) { const s = line.slice(line.lastIndexOf(' ') + 1); if (/[CD]\d/.test(s) && s.startsWith('_Z')) names.add(s); }
+    }
+  }
+  let same = 0;
+  for (const params of [false, true]) {
+    const d = createDemangler(readDemanglerWasm, { params });
+    assert.ok(!d.sameText!('_ZN3FooC1Ev', '_ZN3FooC6Ev') && !d.sameText!('_Z3AC1v', '_Z3AC2v') && !d.sameText!('_ZN3FooC1Ev', '_ZN3FooC1Ev'));
+    assert.ok(!d.sameText!('_ZN1aC17h0123456789abcdefE', '_ZN1aC27h0123456789abcdefE'), 'one of them a legacy Rust name');
+    assert.ok(d.sameText!('_ZN1AIiED1Ev', '_ZN1AIiED2Ev') && d.sameText!('_ZN1AIiED1Ev@@V', '_ZN1AIiED2Ev@@V'));
+    let k = 0;
+    for (const a of names) {
+      if (params && k++ % 4 !== 0) continue; // a sample with parameters
+      for (let i = 1; i < a.length; i++) {
+        if ((a[i - 1] !== 'C' && a[i - 1] !== 'D') || !/\d/.test(a[i])) continue;
+        for (const kd of '012345') {
+          const b = a.slice(0, i) + kd + a.slice(i + 1);
+          if (!d.sameText!(a, b)) continue;
+          same++;
+          assert.equal(d(b), d(a), `${a} ${b} params ${params}`);
+        }
+      }
+    }
+  }
+  assert.ok(same > 1000, `only ${same} pairs`);
+});

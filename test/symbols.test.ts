@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Symbolizer, SymbolIndex, chooseBest, debugFileCandidates, type Frame, type SymbolLoader } from '../src/symbols/index.js';
+import { pltRows, sameDynsym } from '../src/symbols/symbol-index.js';
 import { readElf, STB_GLOBAL, STB_WEAK, STB_LOCAL, STT_FUNC } from '../src/formats/elf/index.js';
 import { nodeFileLoader } from '../src/util/node-loader.js';
 import { hasTool, cacheDir, compileWorkload, perfRecording, perfSkipReason, runKscope, runPerf } from './helpers/fixtures.js';
@@ -202,6 +203,19 @@ test('no NAME@plt symbols for a stripped PIE whose .dynsym has only imports (per
   const dyn = execFileSync('readelf', ['--dyn-syms', '-W', stripped], { encoding: 'utf8' });
   assert.ok(!/^\s*\d+:\s+[0-9a-f]+\s+\d+\s+(FUNC|OBJECT)\s+\S+\s+\S+\s+\d+\s/m.test(dyn), 'the stripped .dynsym defines nothing');
   for (const p of plt) assert.equal(perfStyle.dso(stripped)!.symbolAt(p.addr), undefined, `${p.name} in the stripped copy`);
+});
+
+test('PLT names from a copy with the same .dynsym (build-id cache copy, stripped binary), never from a debug-only file', { skip: hasTool('objcopy') && hasTool('strip') ? undefined : 'objcopy or strip missing' }, () => {
+  const bin = compileWorkload('plt-calls.c', ['-O1', '-fno-builtin', '-Wl,--build-id']);
+  const stripped = `${bin}-stripped-s`, dbg = `${bin}-only-debug`;
+  if (!existsSync(stripped)) execFileSync('strip', ['-s', '-o', stripped, bin]);
+  if (!existsSync(dbg)) execFileSync('objcopy', ['--only-keep-debug', bin, dbg]);
+  const [a, b, c, d] = [bin, bin, stripped, dbg].map((f) => readElf(readFileSync(f), f));
+  const want = pltRows(a);
+  assert.ok(want.some((r) => r.name === 'strchr@plt'));
+  assert.ok(sameDynsym(a, b) && sameDynsym(a, c) && sameDynsym(c, a));
+  assert.deepEqual(pltRows(a, c.dynsym()), want);
+  assert.ok(!sameDynsym(a, d), 'a debug-only file has a NOBITS .dynsym');
 });
 
 test('kernel-range addresses use exact 64-bit tables', () => {

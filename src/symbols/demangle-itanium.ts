@@ -14,11 +14,26 @@
  */
 
 export interface DemangleItaniumOptions {
+  /** Always run the full parser (tests compare plainNestedName's shortcut with it). */
+  noFastPath?: boolean;
   /** Print function parameter lists (DMGL_PARAMS); default true. */
   params?: boolean;
   /** Expand std abbreviations fully (DMGL_VERBOSE, as c++filt does); default false (as addr2line -C). */
   verbose?: boolean;
+  /** Filled with where the name's constructor/destructor kind digits were read (DemangleTrace). */
+  trace?: DemangleTrace;
 }
+
+/**
+ * Where one demangling read constructor and destructor kinds (the digit of C1..C5, D0..D5, not
+ * inheriting CI), and whether its reading went straight through: no retry with the old
+ * unresolved-name form, no rewind (a conversion operator's template arguments). Then every byte
+ * was read once, left to right, and a kind digit only by its kind check and by tests that tell
+ * a digit from a letter (peekNext in prefix, unqualifiedName, nextIsTypeQual, ctorDtorName): a
+ * name with another valid kind digit there is read the same way, into the same components
+ * (CTOR and DTOR keep no kind), and prints the same.
+ */
+export interface DemangleTrace { kindAt: number[]; straight: boolean }
 
 const enum K {
   NAME, QUAL_NAME, LOCAL_NAME, TYPED_NAME, TEMPLATE, TEMPLATE_PARAM, FUNCTION_PARAM, CTOR, DTOR,
@@ -140,6 +155,7 @@ class Parser {
   recursionLevel = 0;
   /** 1: try the new unresolved-name form; -1: it was tried; 0: old form only. */
   unresolvedNameState = 1;
+  trace: DemangleTrace | undefined = undefined;
 
   constructor(readonly s: string, readonly params: boolean, readonly verbose: boolean) {
     this.end = s.length;
@@ -593,6 +609,7 @@ class Parser {
       }
       const kind = this.peekNext();
       if (kind < 49 /* 1 */ || kind > 53 /* 5 */) return null;
+      if (this.trace && !inheriting) this.trace.kindAt.push(this.n + 1);
       this.n += 2;
       // An inheriting constructor names the base: libiberty prints the last name its type set.
       if (inheriting) this.type();
@@ -602,6 +619,7 @@ class Parser {
     if (this.peek() === 68 /* D */) {
       const kind = this.peekNext();
       if (!(kind === 48 /* 0 */ || kind === 49 /* 1 */ || kind === 50 /* 2 */ || kind === 52 /* 4 */ || kind === 53 /* 5 */)) return null;
+      if (this.trace) this.trace.kindAt.push(this.n + 1);
       this.n += 2;
       if (this.lastName === null) return null;
       return this.make(K.DTOR, this.lastName);
@@ -677,6 +695,7 @@ class Parser {
               ret = this.comp(K.TEMPLATE, ret, args);
             } else {
               this.n = cpN;
+              if (this.trace) this.trace.straight = false;
               this.comps = cpComps;
               this.subs.length = cpSubs;
             }
@@ -2275,9 +2294,10 @@ function isDesignatedInit(dc: Node): boolean {
 }
 
 /** Parses the whole name; undefined asks for a retry with the old unresolved-name reading. */
-function parseTop(mangled: string, kind: 'mangled' | 'ctors' | 'dtors', params: boolean, verbose: boolean, state: number): Node | null | undefined {
+function parseTop(mangled: string, kind: 'mangled' | 'ctors' | 'dtors', params: boolean, verbose: boolean, state: number, trace?: DemangleTrace): Node | null | undefined {
   const p = new Parser(mangled, params, verbose);
   p.unresolvedNameState = state;
+  p.trace = trace;
   let dc: Node | null;
   if (kind === 'mangled') {
     dc = p.mangledName(true);
@@ -2302,6 +2322,8 @@ function parseTop(mangled: string, kind: 'mangled' | 'ctors' | 'dtors', params: 
  * caller prints the input unchanged.
  */
 export function demangleItanium(mangled: string, opts: DemangleItaniumOptions = {}): string | undefined {
+  const trace = opts.trace;
+  if (trace) { trace.kindAt.length = 0; trace.straight = true; }
   const nul = mangled.indexOf('\0');
   if (nul >= 0) mangled = mangled.substring(0, nul);
   const params = opts.params ?? true;
@@ -2313,11 +2335,126 @@ export function demangleItanium(mangled: string, opts: DemangleItaniumOptions = 
   } else return undefined;
   // libiberty refuses names whose component budget (2 per character) passes its recursion limit.
   if (2 * mangled.length > RECURSION_LIMIT) return undefined;
-  let dc = parseTop(mangled, kind, params, verbose, 1);
-  if (dc === undefined) dc = parseTop(mangled, kind, params, verbose, 0);
+  if (!params && kind === 'mangled' && !opts.noFastPath) {
+    const fast = plainNestedName(mangled, trace);
+    if (fast !== undefined) return fast;
+  }
+  let dc = parseTop(mangled, kind, params, verbose, 1, trace);
+  if (dc === undefined) {
+    if (trace) { trace.kindAt.length = 0; trace.straight = false; }
+    dc = parseTop(mangled, kind, params, verbose, 0);
+  }
   if (!dc) return undefined;
   const pr = new Printer();
   pr.comp(dc);
   if (pr.failed) return undefined;
   return pr.out;
+}
+
+/**
+ * Whether two mangled names (bytes) are constructor or destructor aliases that every demangling
+ * prints the same: `_ZN` [r][V][K] [R|O] then source names (the first may be a standard
+ * substitution St/Sa/Sb/Ss/Si/So/Sd), then a last C1..C5 or D0/D1/D2/D4/D5 and `E` — the complete
+ * and base object forms GCC emits as aliases at one address — and the two names differ only in
+ * that kind digit. The parser (Parser.nestedName/prefix/ctorDtorName, libiberty's d_nested_name)
+ * reads both the same way up to the digit and never prints it, so both demangle to one text (or
+ * both fail and stay as they are, one length). Also false when the text could begin with "SyS" or
+ * "compat_SyS" (the first identifier starts so) and when the name holds "17h" (a legacy Rust hash
+ * might take it to rustc-demangle): perf's choose_best_symbol then has no reason to prefer either,
+ * without demangling them.
+ */
+export function ctorDtorTwins(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length || n < 6 || a[0] !== C_US || a[1] !== 90 /* Z */ || a[2] !== 78 /* N */) return false;
+  let diff = -1;
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) { if (diff >= 0) return false; diff = i; }
+  }
+  if (diff < 0) return false;
+  for (let i = 0; i + 2 < n; i++) if (a[i] === 49 && a[i + 1] === 55 && a[i + 2] === 104) return false; // "17h"
+  let p = 3;
+  while (p < n && (a[p] === 114 /* r */ || a[p] === 86 /* V */ || a[p] === 75 /* K */)) p++;
+  if (p < n && (a[p] === 82 /* R */ || a[p] === 79 /* O */)) p++;
+  let first = true;
+  for (;;) {
+    if (p >= diff) return false;
+    const c = a[p];
+    if (isDigit(c)) {
+      // <source-name>: a length, then that many bytes.
+      let len = 0;
+      while (p < n && isDigit(a[p])) { len = len * 10 + a[p] - C_0; if (len > n) return false; p++; }
+      if (len <= 0 || p + len > n) return false;
+      if (first && (startsWithBytes(a, p, len, 'SyS') || startsWithBytes(a, p, len, 'compat_SyS'))) return false;
+      p += len;
+      // ABI tags, template arguments, an end or anything else than the next component: not handled.
+      if (p >= n || !(isDigit(a[p]) || a[p] === 67 /* C */ || a[p] === 68 /* D */)) return false;
+    } else if (c === 83 /* S */ && first && p + 1 < n && 'tabsiod'.includes(String.fromCharCode(a[p + 1]))) {
+      p += 2;
+      if (p >= n || !(isDigit(a[p]) || a[p] === 67 /* C */ || a[p] === 68 /* D */)) return false;
+    } else if (c === 67 /* C */ || c === 68 /* D */) {
+      // The last component: the differing kind digit, then the nested name's E.
+      if (first || p + 1 !== diff || p + 2 >= n || a[p + 2] !== 69 /* E */) return false;
+      const ok = c === 67 ? (k: number) => k >= 49 && k <= 53 : (k: number) => k === 48 || k === 49 || k === 50 || k === 52 || k === 53;
+      return ok(a[diff]) && ok(b[diff]);
+    } else return false;
+    first = false;
+  }
+}
+
+function startsWithBytes(a: Uint8Array, at: number, len: number, s: string): boolean {
+  if (len < s.length) return false;
+  for (let i = 0; i < s.length; i++) if (a[at + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * demangleItanium without parameters (DMGL_PARAMS off) for the commonest shape, without building
+ * components: `_ZN` [r][V][K] [Dx] [R|O], source names (the first may be `St`), an optional last
+ * C1..C5 or D0/D1/D2/D4/D5, then `E`. Without parameters the encoding stops after the name
+ * (Parser.encoding) and drops its qualifiers, so the text is the names joined by "::", a
+ * constructor repeating the last one and a destructor with "~". Undefined for any other shape
+ * (ABI tags, templates, local names, operators, substitutions...): the full parser decides.
+ */
+export function plainNestedName(s: string, trace?: DemangleTrace): string | undefined {
+  const n = s.length;
+  if (n < 5 || s.charCodeAt(2) !== 78 /* N */) return undefined;
+  let p = 3;
+  for (;;) {
+    const c = s.charCodeAt(p);
+    if (c === 114 /* r */ || c === 86 /* V */ || c === 75 /* K */) p++;
+    else if (c === 68 /* D */ && s.charCodeAt(p + 1) === 120 /* x */) p += 2;
+    else break;
+  }
+  if (s.charCodeAt(p) === 82 /* R */ || s.charCodeAt(p) === 79 /* O */) p++;
+  let out = '', last: string | undefined, parts = 0;
+  for (;;) {
+    if (p >= n || ++parts > 256) return undefined;
+    const c = s.charCodeAt(p);
+    if (isDigit(c)) {
+      let len = 0;
+      while (p < n && isDigit(s.charCodeAt(p))) { len = len * 10 + s.charCodeAt(p) - C_0; if (len > n) return undefined; p++; }
+      if (len <= 0 || p + len > n) return undefined;
+      let text = s.substring(p, p + len);
+      if (len >= 10 && text.startsWith('_GLOBAL_')) {
+        const g = text.charCodeAt(8);
+        if ((g === 46 || g === C_US || g === 36) && text.charCodeAt(9) === 78 /* N */) text = '(anonymous namespace)';
+      }
+      p += len;
+      out = parts === 1 ? text : out + '::' + text;
+      last = text;
+    } else if (c === 83 /* S */ && parts === 1 && s.charCodeAt(p + 1) === 116 /* t */) {
+      p += 2;
+      out = 'std';
+    } else if ((c === 67 /* C */ || c === 68 /* D */) && last !== undefined) {
+      const k = s.charCodeAt(p + 1);
+      if (c === 67 ? !(k >= 49 && k <= 53) : !(k === 48 || k === 49 || k === 50 || k === 52 || k === 53)) return undefined;
+      if (s.charCodeAt(p + 2) !== 69 /* E */) return undefined;
+      trace?.kindAt.push(p + 1);
+      p += 2;
+      out += (c === 67 ? '::' : '::~') + last;
+    } else return undefined;
+    const next = s.charCodeAt(p);
+    if (next === 69 /* E */) return parts === 1 && out === 'std' ? undefined : out;
+    if (!(isDigit(next) || next === 67 || next === 68)) return undefined;
+  }
 }

@@ -4,7 +4,7 @@
 // caller supplies (util/node-loader.ts readDemanglerWasm() in Node, a fetch in the browser) and hand
 // the exports to its JS glue. The glue keeps one instance per process, so the demangler is shared.
 import * as glue from 'gecko-profiler-demangle/index_bg.js';
-import { demangleItanium } from './demangle-itanium.js';
+import { ctorDtorTwins, demangleItanium, type DemangleTrace } from './demangle-itanium.js';
 
 // Only what we use of the WebAssembly global (ES2022's lib does not declare it; Node and browsers have it).
 declare const WebAssembly: {
@@ -12,7 +12,20 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: Record<string, unknown>) => { exports: Record<string, unknown> };
 };
 
-export type Demangler = (name: string) => string;
+export type Demangler = ((name: string) => string) & {
+  /**
+   * True when choose_best_symbol (symbol-index.ts) ranks the two names (ASCII bytes) as equals
+   * without demangling them: they demangle to one text that does not begin with "SyS" or
+   * "compat_SyS" (demangle-itanium.ts ctorDtorTwins). False means "demangle to know".
+   */
+  sameRank?: (a: Uint8Array, b: Uint8Array) => boolean;
+  /**
+   * True when `b` demangles to the same text as `a`, learnt from demangling `a` (reused when it
+   * was the last name demangled): `b` is `a` with another valid constructor/destructor kind digit
+   * where `a`'s demangling read one (demangle-itanium.ts DemangleTrace).
+   */
+  sameText?: (a: string, b: string) => boolean;
+};
 
 let ready = false;
 
@@ -56,15 +69,39 @@ export function createDemangler(wasmBytes: Uint8Array | (() => Uint8Array), opti
   const rustStyled: Demangler = options.params === false ? (name) => withoutParams(rust(name)) : rust;
   // C++ goes to our own libiberty-exact demangler (demangle-itanium.ts); cpp_demangle drops template
   // return types and misreads some names. Rust (v0 `_R`, and legacy `_ZN...17h<hash>E`) stays here.
-  const cxx = { params: options.params !== false, verbose: options.style === 'c++filt' };
-  return (name) => {
+  // The trace of the last C++ name demangled (`traced`, when it demangled), for sameText.
+  const trace: DemangleTrace = { kindAt: [], straight: false };
+  const cxx = { params: options.params !== false, verbose: options.style === 'c++filt', trace };
+  let traced: string | undefined;
+  const d: Demangler = (name) => {
+    traced = undefined;
     if (name.startsWith('_R') || RUST_LEGACY.test(name)) return rustStyled(name);
     if (!isMangled(name)) return name;
     // A symbol version (`_Z3fooi@GLIBCXX_3.4`, as nm -D shows dynamic names) stays as a suffix.
     const at = name.indexOf('@');
-    if (at > 0) { const d = demangleItanium(name.slice(0, at), cxx); return d === undefined ? name : d + name.slice(at); }
-    return demangleItanium(name, cxx) ?? name;
+    const out = demangleItanium(at > 0 ? name.slice(0, at) : name, cxx);
+    if (out === undefined) return name;
+    traced = name;
+    return at > 0 ? out + name.slice(at) : out;
   };
+  d.sameRank = ctorDtorTwins;
+  d.sameText = (a, b) => {
+    const n = a.length;
+    if (b.length !== n || a === b) return false;
+    let p = 0;
+    while (a.charCodeAt(p) === b.charCodeAt(p)) p++;
+    for (let i = p + 1; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+    const c = a.charCodeAt(p - 1), x = a.charCodeAt(p), y = b.charCodeAt(p);
+    const kind = c === 67 /* C */ ? (k: number) => k >= 49 && k <= 53 : c === 68 /* D */ ? (k: number) => k === 48 || k === 49 || k === 50 || k === 52 || k === 53 : undefined;
+    if (!kind || !kind(x) || !kind(y)) return false;
+    // Either might go to the Rust demangler (a legacy hash may hold the digit): not compared here.
+    if (a.startsWith('_R') || RUST_LEGACY.test(a) || RUST_LEGACY.test(b) || !isMangled(a)) return false;
+    const at = a.indexOf('@');
+    if (at > 0 && p > at) return false;
+    if (traced !== a) d(a);
+    return traced === a && trace.straight && trace.kindAt.includes(p);
+  };
+  return d;
 }
 
 /** A legacy Rust symbol: an Itanium nested name whose last component is the 17h<16 hex> hash. */

@@ -17,7 +17,7 @@
 // BigUint64Array (kernel images): lookups never allocate in the first case.
 import {
   type ElfFile, type ElfSymbolTable, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
-  SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHF_ALLOC, SHT_NOBITS, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
+  SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHF_ALLOC, SHT_NOBITS, SHT_DYNSYM, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
 } from '../formats/elf/index.js';
 import type { SymbolColumns } from './symbol-table.js';
 
@@ -29,6 +29,17 @@ export interface SymbolEntry {
   /** st_bind, or -1 when unknown (kallsyms, perf maps). */
   bind: number;
 }
+
+/**
+ * The form of a name choose_best_symbol compares (perf's demangled one). `sameRank`, when given,
+ * says without that form that two names (ASCII bytes) rank as equals with the first kept
+ * (symbols/demangle.ts Demangler.sameRank); `sameText`, that b's form is a's.
+ */
+export type RankName = ((name: string) => string) & {
+  sameRank?: (a: Uint8Array, b: Uint8Array) => boolean;
+  /** True when b's form is a's (Demangler.sameText). */
+  sameText?: (a: string, b: string) => boolean;
+};
 
 /** Input row for building an index from any source. */
 export interface SymbolRow { name: string; start: bigint; size: number; bind: number }
@@ -169,7 +180,7 @@ export class SymbolIndex {
    * entries, dso__synthesize_plt_symbols) inserted without fixups. Lookups answer as a descent of
    * perf's red-black tree does, so overlapping symbols resolve as in perf.
    */
-  static fromPerfPasses(passes: SymbolRow[][], extra: SymbolRow[] = [], rankName?: (name: string) => string): SymbolIndex {
+  static fromPerfPasses(passes: SymbolRow[][], extra: SymbolRow[] = [], rankName?: RankName): SymbolIndex {
     return SymbolIndex.fromPerfColumns(passes.map(rowsToPass), extra, { rankName });
   }
 
@@ -183,7 +194,7 @@ export class SymbolIndex {
    * Aliases that only their names tell apart are compared when a lookup returns one of them
    * (PerfNodes.defer); `eagerAliases` compares them all at once (tests compare the two).
    */
-  static fromPerfColumns(passes: PerfPass[], extra: SymbolRow[] = [], opts: { eagerTree?: boolean; eagerAliases?: boolean; rankName?: (name: string) => string } = {}): SymbolIndex {
+  static fromPerfColumns(passes: PerfPass[], extra: SymbolRow[] = [], opts: { eagerTree?: boolean; eagerAliases?: boolean; rankName?: RankName } = {}): SymbolIndex {
     const eagerTree = opts.eagerTree ?? false;
     const nodes = new PerfNodes(passes, extra, opts.rankName, opts.eagerAliases);
     if (nodes.big) {
@@ -226,6 +237,7 @@ export class SymbolIndex {
     }
     this.tree = { left, right, root: t.root === -1 ? -1 : rank[t.root] };
     this.makeTree = undefined;
+    nodes.dropTreeInputs();
   }
 
   private lazyTree(nodes: PerfNodes, seq: Int32Array): void {
@@ -340,20 +352,28 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
   const pick = new Uint32Array(table.count);
   let n = 0;
   const info = table.info, other = table.other, shndxs = table.shndx, nameOffset = table.nameOffset;
-  const secs = syms.sections;
-  for (let i = 0; i < table.count; i++) {
-    const type = info[i] & 0xf, shndx = shndxs[i];
-    if (shndx === SHN_UNDEF || nameOffset[i] === 0) continue;
-    const vis = other[i] & 3;
-    const label = type === STT_NOTYPE && shndx !== SHN_ABS && vis !== STV_HIDDEN && vis !== STV_INTERNAL;
-    if (!label && type !== STT_FUNC && type !== STT_GNU_IFUNC && type !== STT_OBJECT) continue;
-    // SHN_ABS is skipped; other reserved indexes (COMMON) have no section header (elf_getscn fails).
-    if (shndx >= SHN_LORESERVE) continue;
-    let sec = secs[shndx];
+  // Per section index what it may hold (elf_sec__filter, decided once per section): 0 nothing (no
+  // section header, not SHF_ALLOC, reserved indexes: ABS, COMMON...), 1 FUNC/IFUNC/OBJECT symbols,
+  // 3 also labels (a section name holding "text" or "data"; `runtime`'s header for a NOBITS copy).
+  const secs = syms.sections, nsec = Math.min(secs.length, SHN_LORESERVE);
+  const holds = new Uint8Array(nsec);
+  for (let x = 1; x < nsec; x++) {
+    let sec = secs[x];
     if (!sec || !(sec.flags & SHF_ALLOC)) continue;
-    if (sec.type === SHT_NOBITS && runtime !== syms) sec = runtime.sections[shndx];
+    if (sec.type === SHT_NOBITS && runtime !== syms) sec = runtime.sections[x];
     if (!sec) continue;
-    if (label && !sec.name.includes('text') && !sec.name.includes('data')) continue;
+    holds[x] = sec.name.includes('text') || sec.name.includes('data') ? 3 : 1;
+  }
+  for (let i = 0; i < table.count; i++) {
+    const shndx = shndxs[i];
+    const h = shndx < nsec ? holds[shndx] : 0;
+    if (h === 0 || nameOffset[i] === 0) continue;
+    const type = info[i] & 0xf;
+    if (type === STT_NOTYPE) {
+      // A label (elf_sym__is_label): not HIDDEN or INTERNAL, in a text or data section.
+      const vis = other[i] & 3;
+      if (h !== 3 || vis === STV_HIDDEN || vis === STV_INTERNAL) continue;
+    } else if (type !== STT_FUNC && type !== STT_GNU_IFUNC && type !== STT_OBJECT) continue;
     // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup.
     table.checkName(i);
     pick[n++] = i;
@@ -374,13 +394,14 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
  * perf's dso__synthesize_plt_symbols (perf 6.1, symbol-elf.c): one "NAME@plt" symbol per
  * .rela.plt entry, the entry's .dynsym name (undemangled here; "" for IRELATIVE slots), at
  * .plt + (i + 1) * sh_entsize (entry 0 is the PLT header), sh_entsize long. ELF64 RELA only.
+ * `dynsym`: `elf`'s .dynsym when already read from another file holding the same one (sameDynsym).
  *
  *   Elf64_Rela { u64 r_offset; u64 r_info (symbol index << 32 | type); s64 r_addend }   24 bytes
  */
-export function pltRows(elf: ElfFile): SymbolRow[] {
+export function pltRows(elf: ElfFile, dynsym?: ElfSymbolTable): SymbolRow[] {
   if (elf.header.bits !== 64) return [];
   const plt = elf.findSection('.plt'), rela = elf.findSection('.rela.plt');
-  const dyn = elf.dynsym();
+  const dyn = dynsym ?? elf.dynsym();
   if (!plt || !rela || !dyn || !plt.entsize || rela.type !== 4 /* SHT_RELA */) return [];
   const data = elf.sectionData(rela);
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -392,6 +413,21 @@ export function pltRows(elf: ElfFile): SymbolRow[] {
     rows.push({ name: `${name}@plt`, start: plt.addr + BigInt((i + 1) * plt.entsize), size: plt.entsize, bind: STB_GLOBAL });
   }
   return rows;
+}
+
+/**
+ * Whether `other` (a debug file or build-id cache copy of `elf`) holds the same .dynsym and .dynstr
+ * as `elf`: one build-id and the same section headers, not NOBITS. The linker's build-id covers
+ * both sections and strip/objcopy never rewrite allocated ones, so their bytes are the same.
+ */
+export function sameDynsym(elf: ElfFile, other: ElfFile): boolean {
+  const id = elf.buildIdHex();
+  if (id === undefined || other.buildIdHex() !== id) return false;
+  const same = (a: ElfFile['sections'][number] | undefined, b: ElfFile['sections'][number] | undefined) =>
+    a !== undefined && b !== undefined && a.type !== SHT_NOBITS && a.type === b.type && a.addr === b.addr && a.offset === b.offset &&
+    a.size === b.size && a.entsize === b.entsize && a.name === b.name && a.flags === b.flags;
+  const a = elf.sections.find((x) => x.type === SHT_DYNSYM), b = other.sections.find((x) => x.type === SHT_DYNSYM);
+  return same(a, b) && a!.link === b!.link && same(elf.sections[a!.link], other.sections[b!.link]);
 }
 
 // ---- perf's symbol rb-tree -------------------------------------------------------------------
@@ -626,9 +662,9 @@ function rowsToPass(rows: SymbolRow[]): PerfPass {
 class PerfNodes {
   readonly total: number;
   readonly big: boolean;
-  readonly hi: Uint32Array;
-  readonly lo: Uint32Array;
-  readonly size: Float64Array;
+  hi: Uint32Array;
+  lo: Uint32Array;
+  size: Float64Array;
   readonly bind: Int8Array;
   /** First node of each pass, then of the extra rows. */
   private readonly offsets: number[] = [];
@@ -647,7 +683,7 @@ class PerfNodes {
    */
   private readonly ranked = new Map<string, string>();
 
-  constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: (name: string) => string, private readonly eagerAliases = false) {
+  constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: RankName, private readonly eagerAliases = false) {
     this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes }));
     let total = extra.length;
     for (const p of passes) total += p.count;
@@ -716,7 +752,9 @@ class PerfNodes {
       if (ax.length !== bx.length) return bx.length > ax.length;
       return startsWithAscii(ax, 'SyS') || startsWithAscii(ax, 'compat_SyS');
     }
-    const an = this.rankedName(a), bn = this.rankedName(b);
+    // Constructor/destructor aliases (C1/C2, D1/D2) rank as equals: the first is kept.
+    if (ax && bx && this.rankName?.sameRank?.(ax, bx)) return false;
+    const an = this.rankedName(a), bn = this.rankedTwin(a, b, an) ?? this.rankedName(b);
     const au = leadingUnderscores(an), bu = leadingUnderscores(bn);
     if (bu > au) return false;
     if (au > bu) return true;
@@ -828,6 +866,16 @@ class PerfNodes {
     return r;
   }
 
+  /** rankedName(b) when the demangler knows it from a's (`an`): a constructor/destructor alias (RankName.sameText). */
+  private rankedTwin(a: number, b: number, an: string): string | undefined {
+    const same = this.rankName?.sameText;
+    if (!same) return undefined;
+    const raw = this.name(b);
+    if (this.ranked.has(raw) || !same(this.name(a), raw)) return undefined;
+    this.ranked.set(raw, an);
+    return an;
+  }
+
   /** The node's name bytes when its pass gives them and they are all ASCII. */
   private asciiName(id: number): Uint8Array | undefined {
     const o = this.offsets;
@@ -854,6 +902,17 @@ class PerfNodes {
       for (let c = 0; c < this.nCmps; c++) this.open[this.cPass[c]]![this.cSlot[c]] = c;
     }
     return this.tree();
+  }
+
+  /**
+   * Once the tree is built and attached: what only building it reads (insertions, fixup answers,
+   * alias chains), so that the index keeps only what names and lookups need.
+   */
+  dropTreeInputs(): void {
+    this.hi = new Uint32Array(0); this.lo = new Uint32Array(0); this.size = new Float64Array(0);
+    this.decisions.length = 0;
+    this.open = undefined;
+    this.chainOf = undefined;
   }
 
   /** Per pass, the open comparison (or -1) of each question fixup_duplicate asks (treeFor). */

@@ -3,7 +3,7 @@
 // injected SymbolLoader; DSOs are cached by path.
 import { toHex, type ElfFile, PT_LOAD } from '../formats/elf/index.js';
 import { FormatError } from '../util/index.js';
-import { SymbolIndex, perfSymbolColumns, pltRows, type SymbolEntry, type SymbolRow } from './symbol-index.js';
+import { SymbolIndex, perfSymbolColumns, pltRows, sameDynsym, type RankName, type SymbolEntry, type SymbolRow } from './symbol-index.js';
 import { buildSymbolIndex, functionColumns } from './symbol-table.js';
 import { findDebugFile, altLinkCandidates, openElf } from './debug-files.js';
 import type { DebugInfoFactory, DebugInfoProvider, Frame, SymbolLoader } from './types.js';
@@ -25,7 +25,7 @@ export interface SymbolizerOptions {
    * aliases at one address (choose_best_symbol's underscore count and length: perf demangles
    * symbols as it loads them, so `_Znam` "operator new[]" beats `_Znwm` "operator new").
    */
-  rankName?: (name: string) => string;
+  rankName?: RankName;
 }
 
 /** One loaded DSO: the binary, its debug file, its symbol index and debug info. */
@@ -116,7 +116,8 @@ export class Symbolizer {
       // .dynsym has only imports (c++filt) gets none, and perf prints its PLT hits as [unknown].
       let plt: SymbolRow[] = [];
       if (passes.some((p) => p.count > 0)) {
-        try { plt = pltRows(elf); } catch (e) { if (!(e instanceof FormatError)) throw e; }
+        // The names from the .dynsym already read when the symbols' file has the binary's (a build-id cache copy).
+        try { plt = pltRows(elf, syms !== elf && sameDynsym(elf, syms) ? syms.dynsym() : undefined); } catch (e) { if (!(e instanceof FormatError)) throw e; }
       }
       index = SymbolIndex.fromPerfColumns(passes, plt, { rankName: demangle ? undefined : this.options.rankName });
     }

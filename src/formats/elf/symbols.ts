@@ -129,6 +129,8 @@ export class ElfSymbolTable {
   }
 }
 
+const LITTLE_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 export function readSymbolTable(t: SymbolTableInput): ElfSymbolTable {
   const min = t.bits === 64 ? 24 : 16;
   const r = new Reader(t.symbols, t.symbolsOffset, t.file, t.littleEndian);
@@ -143,7 +145,28 @@ export function readSymbolTable(t: SymbolTableInput): ElfSymbolTable {
   // per-field checks (Reader's would cost a call and a check per field on 100k-symbol tables).
   const v = new DataView(t.symbols.buffer, t.symbols.byteOffset, t.symbols.byteLength);
   const xv = t.shndx ? new DataView(t.shndx.buffer, t.shndx.byteOffset, t.shndx.byteLength) : undefined;
-  for (let i = 0; i < count; i++) {
+  if (t.bits === 64 && le && LITTLE_HOST && t.symbols.byteOffset % 4 === 0 && ent % 4 === 0) {
+    // ELF64 little-endian on a little-endian host, 4-aligned: whole-word reads through typed views
+    // (the same fields as the DataView loop below, several times faster before the JIT warms up).
+    const u32 = new Uint32Array(t.symbols.buffer, t.symbols.byteOffset, count * (ent >> 2));
+    const u8 = t.symbols;
+    const w = ent >> 2;
+    for (let i = 0, o = 0; i < count; i++, o += w) {
+      nameOffset[i] = u32[o];
+      const b = o << 2;
+      info[i] = u8[b + 4]; other[i] = u8[b + 5]; shndx[i] = u8[b + 6] | (u8[b + 7] << 8);
+      valueLo[i] = u32[o + 2]; valueHi[i] = u32[o + 3];
+      size[i] = u32[o + 5] * 0x100000000 + u32[o + 4];
+      if (valueHi[i] >= 0x200000) allBelow = false;
+    }
+    if (xv) {
+      for (let i = 0; i < count; i++) {
+        if (shndx[i] !== SHN_XINDEX) continue;
+        if (i * 4 + 4 > xv.byteLength) new Reader(t.shndx!, 0, t.file, le).seek(Math.min(i * 4, xv.byteLength)).u32('SHT_SYMTAB_SHNDX entry');
+        shndx[i] = xv.getUint32(i * 4, le);
+      }
+    }
+  } else for (let i = 0; i < count; i++) {
     const o = i * ent;
     nameOffset[i] = v.getUint32(o, le);
     if (t.bits === 64) {
