@@ -133,7 +133,8 @@ export function writeReport(file: PerfDataFile, o: Opts, out: LineSink): void {
   const res = new ResolvedSample();
   let lostSamples = 0;
   const le = file.littleEndian;
-  for (const rec of file.orderedRecords({ transient: true })) {
+  const nextRecord = file.orderedRecordPuller();
+  for (let rec = nextRecord(); rec; rec = nextRecord()) {
     if (rec.type !== RecordType.SAMPLE) {
       if (rec.type === RecordType.LOST_SAMPLES) {
         const v = new DataView(rec.bytes.buffer, rec.bytes.byteOffset, rec.bytes.byteLength);

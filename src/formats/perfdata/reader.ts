@@ -24,10 +24,10 @@ import { Reader } from '../../util/reader.js';
 import { BufferSource, type RandomAccessSource, type StreamSource } from '../../util/byte-source.js';
 import { decodeAttr, type PerfEventAttr } from './attr.js';
 import { Feature, PERF_EVENT_HEADER_SIZE, PERF_PIPE_HEADER_SIZE, RecordType } from './constants.js';
-import { ByteWindow, RangeStream, RecordWalker, readU16, readU32, type PerfRecord } from './stream.js';
+import { ByteWindow, RangeStream, RecordWalker, WindowRecord, readU16, readU32, type PerfRecord } from './stream.js';
 import { Decompressor } from './compressed.js';
 import { EventSet, decodeSample, type PerfEvent, type PerfSample } from './sample.js';
-import { orderRecords, orderRecordsTransient } from './ordering.js';
+import { orderRecords, orderRecordsTransient, orderedRecordPuller } from './ordering.js';
 
 const MAGIC_LE = 0x454c4946; // "FILE" of "PERFILE2" read as the high u32 of a LE u64
 const MAGIC_STR = 'PERFILE2';
@@ -253,6 +253,14 @@ export class PerfDataFile {
   }
 
   /**
+   * orderedRecords({ transient: true }) as a pull function (null at the end): the record returned
+   * and its bytes are valid until the next call. No generator between the reader and a hot loop.
+   */
+  orderedRecordPuller(opts: Omit<RecordsOptions, 'transient'> = {}): () => PerfRecord | null {
+    return orderedRecordPuller(this.recordIterator({ ...opts, transient: true }), this.events);
+  }
+
+  /**
    * The fastest walk, for header-only work such as --stats: `visit(type, buf, pos, size, fileOffset)`
    * sees each record at buf[pos, pos + size) during the call only, in file order, records from
    * COMPRESSED following it (as records() yields them). No object is made per record.
@@ -303,7 +311,9 @@ export class PerfDataFile {
     const decompress = opts.decompress ?? true;
     const h = this.header;
     const { walker, preamble, learn } = this.startWalk();
-    if (opts.transient) walker.win.reuse = true;
+    const transient = opts.transient === true;
+    if (transient) walker.win.reuse = true;
+    const winRec = new WindowRecord();
     let zstd: Decompressor | undefined;
     let queue: PerfRecord[] = [];
     let qi = 0;
@@ -313,7 +323,7 @@ export class PerfDataFile {
       let rec: PerfRecord | null;
       if (pi < preamble.length) rec = preamble[pi++];
       else {
-        rec = walker.next();
+        rec = transient ? walker.nextInto(winRec) : walker.next();
         if (rec && rec.type >= 64 && learn) this.noteUserRecord(rec);
       }
       if (!rec) return null;

@@ -29,6 +29,37 @@ export interface PerfRecord {
   decompressedOffset?: number;
   /** Bytes that followed the record (HEADER_TRACING_DATA payload); AUXTRACE payloads are skipped and not kept. */
   payload?: Uint8Array;
+  /**
+   * Set on transient records (WindowRecord): `bytes` is buf[pos, pos + size), made only when asked
+   * for; hot paths read buf at pos instead (no view per record).
+   */
+  buf?: Uint8Array;
+  pos?: number;
+}
+
+/**
+ * A record that lives in a buffer at `pos` (a read window or an ordering arena), reused from one
+ * record to the next by transient walks: no object and no Uint8Array view per record. `bytes` is
+ * made on first use.
+ */
+export class WindowRecord implements PerfRecord {
+  type = 0;
+  misc = 0;
+  size = 0;
+  fileOffset = 0;
+  decompressedOffset: number | undefined = undefined;
+  buf: Uint8Array = new Uint8Array(0);
+  pos = 0;
+  private view: Uint8Array | undefined = undefined;
+  get bytes(): Uint8Array { return (this.view ??= this.buf.subarray(this.pos, this.pos + this.size)); }
+  /** Points the record at buf[pos, pos + size) (type, misc read from its header). */
+  set(buf: Uint8Array, pos: number, size: number, le: boolean, fileOffset: number, decompressedOffset: number | undefined): this {
+    this.buf = buf; this.pos = pos; this.size = size; this.fileOffset = fileOffset; this.decompressedOffset = decompressedOffset;
+    this.type = le ? (buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24)) >>> 0 : ((buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3]) >>> 0;
+    this.misc = le ? buf[pos + 4] | (buf[pos + 5] << 8) : (buf[pos + 4] << 8) | buf[pos + 5];
+    this.view = undefined;
+    return this;
+  }
 }
 
 /** Reads from a random-access source in order between [start, end). */
@@ -241,6 +272,26 @@ export class RecordWalker {
       if (!rec) return;
       if (visit(rec.type, rec.bytes, 0, rec.size, rec.fileOffset, rec)) return;
     }
+  }
+
+  /**
+   * next() for a transient walk: a record wholly inside the window (no trailing payload) is
+   * returned as `out` pointed at the window (valid until the window moves); others as next() makes them.
+   */
+  nextInto(out: WindowRecord): PerfRecord | null {
+    const w = this.win, p = w.pos, at = w.base + p;
+    if (at < this.limit && w.end - p >= 8) {
+      const b = w.buf, le = this.littleEndian;
+      const size = le ? b[p + 6] | (b[p + 7] << 8) : readU16(b, p + 6, le);
+      if (size >= 8 && p + size <= w.end && at + size <= this.limit) {
+        out.set(b, p, size, le, at, undefined);
+        if (out.type !== RecordType.HEADER_TRACING_DATA && out.type !== RecordType.AUXTRACE) {
+          w.pos = p + size;
+          return out;
+        }
+      }
+    }
+    return this.next();
   }
 
   /** The next record, or null at the end. */
