@@ -77,8 +77,12 @@ export function* orderRecordsTransient(next: () => PerfRecord | null, events: Ev
  * of sorting: ties go to the earlier run, i.e. arrival order, as perf's queue keeps equal times.
  * Every record queued before a round is delivered by the next round's flush (it is at most the
  * largest time seen), so the runs stay few.
+ *
+ * With `spans`, the caller calls `beforeRefill` before the buffer of the records `next` hands out
+ * (WindowRecords) is overwritten: records that sit back to back in it are then copied into the
+ * arena as one span (one copy per window instead of a view and a copy per record).
  */
-export function orderedRecordPuller(next: () => PerfRecord | null, events: EventSet, blockSize = BLOCK): () => PerfRecord | null {
+export function orderedRecordPuller(next: () => PerfRecord | null, events: EventSet, blockSize = BLOCK, spans = false): RecordPuller {
   const blocks: Uint8Array[] = [];
   const live: number[] = [];
   const free: number[] = [];
@@ -99,6 +103,13 @@ export function orderedRecordPuller(next: () => PerfRecord | null, events: Event
   const t = new Uint32Array(2);
   const le = events.littleEndian;
   const out = new WindowRecord();
+  /** The span of the source buffer [spanFrom, spanTo) still to be copied to blocks[spanBlk] at spanOff. */
+  let spanSrc: Uint8Array | undefined, spanFrom = 0, spanTo = 0, spanBlk = -1, spanOff = 0;
+  const flushSpan = (): void => {
+    if (spanSrc === undefined) return;
+    blocks[spanBlk].set(spanSrc.subarray(spanFrom, spanTo), spanOff);
+    spanSrc = undefined;
+  };
 
   const grow = (): void => {
     cap *= 2;
@@ -161,13 +172,17 @@ export function orderedRecordPuller(next: () => PerfRecord | null, events: Event
     const buf = rec.buf, pos = rec.pos ?? 0, size = rec.size;
     const room = (size + 7) & ~7;
     if (curPos + room > blockSize) {
+      flushSpan();
       if (cur >= 0 && live[cur] === 0 && cur !== held) free.push(cur);
       if (free.length) cur = free.pop()!;
       else { cur = blocks.length; blocks.push(new Uint8Array(Math.max(blockSize, room))); live.push(0); }
       curPos = 0;
       if (blocks[cur].byteLength < room) blocks[cur] = new Uint8Array(room);
     }
-    blocks[cur].set(buf ? buf.subarray(pos, pos + size) : rec.bytes, curPos);
+    if (spans && buf !== undefined && room === size) {
+      if (spanSrc === buf && spanTo === pos && spanBlk === cur && spanOff + (spanTo - spanFrom) === curPos) spanTo += size;
+      else { flushSpan(); spanSrc = buf; spanFrom = pos; spanTo = pos + size; spanBlk = cur; spanOff = curPos; }
+    } else blocks[cur].set(buf ? buf.subarray(pos, pos + size) : rec.bytes, curPos);
     if (len === cap) grow();
     key[len] = hi * 4294967296 + lo; tHi[len] = hi; tLo[len] = lo; blk[len] = cur; off[len] = curPos;
     fOff[len] = rec.fileOffset; dOff[len] = rec.decompressedOffset ?? -1;
@@ -186,7 +201,7 @@ export function orderedRecordPuller(next: () => PerfRecord | null, events: Event
     if (hi > maxHi || (hi === maxHi && lo > maxLo)) { maxHi = hi; maxLo = lo; }
   };
 
-  return (): PerfRecord | null => {
+  const pull = (): PerfRecord | null => {
     if (held >= 0) {
       if (--live[held] === 0 && held !== cur) free.push(held);
       held = -1;
@@ -208,6 +223,7 @@ export function orderedRecordPuller(next: () => PerfRecord | null, events: Event
       if (!rec) {
         done = true;
         flushing = all = true;
+        flushSpan();
         continue;
       }
       const type = rec.type;
@@ -215,6 +231,7 @@ export function orderedRecordPuller(next: () => PerfRecord | null, events: Event
         if (type === RecordType.FINISHED_ROUND) {
           // deliver the round record, then what is queued up to the flush point, which moves on
           flushing = true;
+          flushSpan();
           limHi = nextHi; limLo = nextLo; limKey = nextKey;
           nextHi = maxHi; nextLo = maxLo; nextKey = maxHi * 4294967296 + maxLo;
         }
@@ -226,4 +243,8 @@ export function orderedRecordPuller(next: () => PerfRecord | null, events: Event
       queue(rec, t[0], t[1]);
     }
   };
+  return Object.assign(pull, { beforeRefill: flushSpan });
 }
+
+/** A pull function over records (null at the end), with the hook a span-copying puller needs. */
+export interface RecordPuller { (): PerfRecord | null; beforeRefill: () => void }

@@ -73,6 +73,8 @@ export interface RecordsOptions {
    * (ordering.ts orderRecordsTransient); records and bytes must not be kept.
    */
   transient?: boolean;
+  /** With transient: called just before the reused read buffer is overwritten (records from it go stale). */
+  beforeRefill?: () => void;
 }
 
 /**
@@ -256,8 +258,12 @@ export class PerfDataFile {
    * orderedRecords({ transient: true }) as a pull function (null at the end): the record returned
    * and its bytes are valid until the next call. No generator between the reader and a hot loop.
    */
-  orderedRecordPuller(opts: Omit<RecordsOptions, 'transient'> = {}): () => PerfRecord | null {
-    return orderedRecordPuller(this.recordIterator({ ...opts, transient: true }), this.events);
+  orderedRecordPuller(opts: Omit<RecordsOptions, 'transient' | 'beforeRefill'> = {}): () => PerfRecord | null {
+    // queued records are copied a window span at a time, just before the window is refilled
+    let flush = (): void => {};
+    const pull = orderedRecordPuller(this.recordIterator({ ...opts, transient: true, beforeRefill: () => flush() }), this.events, undefined, true);
+    flush = pull.beforeRefill;
+    return pull;
   }
 
   /**
@@ -312,7 +318,7 @@ export class PerfDataFile {
     const h = this.header;
     const { walker, preamble, learn } = this.startWalk();
     const transient = opts.transient === true;
-    if (transient) walker.win.reuse = true;
+    if (transient) { walker.win.reuse = true; walker.win.beforeRefill = opts.beforeRefill; }
     const winRec = new WindowRecord();
     let zstd: Decompressor | undefined;
     let queue: PerfRecord[] = [];

@@ -59,6 +59,11 @@ export class EventSet {
   idPos = -1;
   /** u64 index counted from the end of a non-sample record (perf's is_pos), or -1. */
   isPos = -1;
+  /** The first event's sample_id_all (perf uses the evlist's, i.e. the first evsel's). */
+  private firstIdAll = false;
+  /** eventAt's last answer, by id (samples of one event come in long runs). */
+  private lastId = -1;
+  private lastEv: PerfEvent | undefined = undefined;
 
   constructor(readonly file = '<perf.data>', readonly littleEndian = true) {}
 
@@ -69,12 +74,15 @@ export class EventSet {
     if (this.events.length === 1) {
       this.idPos = calcIdPos(attr.sampleType);
       this.isPos = calcIsPos(attr.sampleType);
+      this.firstIdAll = hasFlag(attr, 'sample_id_all');
     }
+    this.lastId = -1;
     return ev;
   }
 
   addIds(ev: PerfEvent, ids: number[]): void {
     for (const id of ids) { ev.ids.push(id); this.byId.set(id, ev); }
+    this.lastId = -1;
   }
 
   eventById(id: number): PerfEvent | undefined { return this.byId.get(id); }
@@ -98,7 +106,7 @@ export class EventSet {
     if (evs.length <= 1) return evs[0];
     const first = evs[0];
     const isSample = type === RecordType.SAMPLE;
-    if (!isSample && (type >= 64 || !hasFlag(first.attr, 'sample_id_all'))) return first;
+    if (!isSample && (type >= 64 || !this.firstIdAll)) return first;
     const n = (size - 8) >>> 3;
     let idx: number;
     if (isSample) {
@@ -108,9 +116,14 @@ export class EventSet {
       if (this.isPos < 0 || this.isPos > n) return undefined;
       idx = n - this.isPos;
     }
-    const id = u64n(buf, pos + 8 + idx * 8, this.littleEndian);
+    const at = pos + 8 + idx * 8, le = this.littleEndian;
+    const hi = le ? buf[at + 4] | buf[at + 5] | buf[at + 6] | buf[at + 7] : buf[at] | buf[at + 1] | buf[at + 2] | buf[at + 3];
+    const id = hi === 0 ? (le ? (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0 : ((buf[at + 4] << 24) | (buf[at + 5] << 16) | (buf[at + 6] << 8) | buf[at + 7]) >>> 0) : u64n(buf, at, le);
     if (id === 0) return first; // perf: "Synthesized events have an id of zero"
-    return this.byId.get(id);
+    if (id === this.lastId) return this.lastEv;
+    const ev = this.byId.get(id);
+    this.lastId = id; this.lastEv = ev;
+    return ev;
   }
 }
 
@@ -277,9 +290,6 @@ const SAMPLE_CURSOR = new Cursor();
 /** Where a record's bytes came from, for error messages; `buf`/`pos`/`size` as a WindowRecord gives them. */
 export interface RecordPlace { fileOffset: number; bytes: Uint8Array; misc?: number; buf?: Uint8Array; pos?: number; size?: number }
 
-function rd32(b: Uint8Array, i: number, le: boolean): number {
-  return le ? (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0 : ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-}
 
 /** Cursor.need's error for a field at buf[p] of a record at buf[base], ending at buf[end]. */
 function tooShort(file: string, fileOffset: number, base: number, p: number, end: number, what: string, n: number): never {
@@ -309,23 +319,19 @@ export function decodeSample(rec: RecordPlace, ev: PerfEvent, file = '<perf.data
   out.sampleType = st;
   out.misc = rec.misc ?? (le ? b[base + 4] | (b[base + 5] << 8) : (b[base + 4] << 8) | b[base + 5]);
   const lo = le ? 0 : 4, hi = le ? 4 : 0;
-  if (st & SampleType.IDENTIFIER) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample identifier', 8); out.id = rd32(b, p + hi, le) * TWO32 + rd32(b, p + lo, le); p += 8; }
-  if (st & SampleType.IP) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample ip', 8); out.ipHi = rd32(b, p + hi, le); out.ipLo = rd32(b, p + lo, le); p += 8; }
-  if (st & SampleType.TID) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample pid/tid', 8); out.pid = rd32(b, p, le) | 0; out.tid = rd32(b, p + 4, le) | 0; p += 8; }
-  if (st & SampleType.TIME) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample time', 8); out.timeHi = rd32(b, p + hi, le); out.timeLo = rd32(b, p + lo, le); p += 8; }
-  if (st & SampleType.ADDR) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample addr', 8); out.addrHi = rd32(b, p + hi, le); out.addrLo = rd32(b, p + lo, le); p += 8; }
-  if (st & SampleType.ID) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample id', 8); out.id = rd32(b, p + hi, le) * TWO32 + rd32(b, p + lo, le); p += 8; }
-  if (st & SampleType.STREAM_ID) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample stream_id', 8); out.streamId = rd32(b, p + hi, le) * TWO32 + rd32(b, p + lo, le); p += 8; }
-  if (st & SampleType.CPU) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample cpu', 8); out.cpu = rd32(b, p, le); p += 8; }
-  if (st & SampleType.PERIOD) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample period', 8); out.period = rd32(b, p + hi, le) * TWO32 + rd32(b, p + lo, le); p += 8; }
-  if (st & SampleType.READ) {
-    const c = SAMPLE_CURSOR.reset(b, p, end, le, file, fo - base);
-    out.read = decodeReadFormat(c, attr.readFormat);
-    p = c.p;
-  }
+  if (st & SampleType.IDENTIFIER) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample identifier', 8); out.id = (le ? (b[(p + hi)] | (b[(p + hi) + 1] << 8) | (b[(p + hi) + 2] << 16) | (b[(p + hi) + 3] << 24)) >>> 0 : ((b[(p + hi)] << 24) | (b[(p + hi) + 1] << 16) | (b[(p + hi) + 2] << 8) | b[(p + hi) + 3]) >>> 0) * TWO32 + (le ? (b[(p + lo)] | (b[(p + lo) + 1] << 8) | (b[(p + lo) + 2] << 16) | (b[(p + lo) + 3] << 24)) >>> 0 : ((b[(p + lo)] << 24) | (b[(p + lo) + 1] << 16) | (b[(p + lo) + 2] << 8) | b[(p + lo) + 3]) >>> 0); p += 8; }
+  if (st & SampleType.IP) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample ip', 8); out.ipHi = (le ? (b[(p + hi)] | (b[(p + hi) + 1] << 8) | (b[(p + hi) + 2] << 16) | (b[(p + hi) + 3] << 24)) >>> 0 : ((b[(p + hi)] << 24) | (b[(p + hi) + 1] << 16) | (b[(p + hi) + 2] << 8) | b[(p + hi) + 3]) >>> 0); out.ipLo = (le ? (b[(p + lo)] | (b[(p + lo) + 1] << 8) | (b[(p + lo) + 2] << 16) | (b[(p + lo) + 3] << 24)) >>> 0 : ((b[(p + lo)] << 24) | (b[(p + lo) + 1] << 16) | (b[(p + lo) + 2] << 8) | b[(p + lo) + 3]) >>> 0); p += 8; }
+  if (st & SampleType.TID) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample pid/tid', 8); out.pid = (le ? (b[(p)] | (b[(p) + 1] << 8) | (b[(p) + 2] << 16) | (b[(p) + 3] << 24)) >>> 0 : ((b[(p)] << 24) | (b[(p) + 1] << 16) | (b[(p) + 2] << 8) | b[(p) + 3]) >>> 0) | 0; out.tid = (le ? (b[(p + 4)] | (b[(p + 4) + 1] << 8) | (b[(p + 4) + 2] << 16) | (b[(p + 4) + 3] << 24)) >>> 0 : ((b[(p + 4)] << 24) | (b[(p + 4) + 1] << 16) | (b[(p + 4) + 2] << 8) | b[(p + 4) + 3]) >>> 0) | 0; p += 8; }
+  if (st & SampleType.TIME) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample time', 8); out.timeHi = (le ? (b[(p + hi)] | (b[(p + hi) + 1] << 8) | (b[(p + hi) + 2] << 16) | (b[(p + hi) + 3] << 24)) >>> 0 : ((b[(p + hi)] << 24) | (b[(p + hi) + 1] << 16) | (b[(p + hi) + 2] << 8) | b[(p + hi) + 3]) >>> 0); out.timeLo = (le ? (b[(p + lo)] | (b[(p + lo) + 1] << 8) | (b[(p + lo) + 2] << 16) | (b[(p + lo) + 3] << 24)) >>> 0 : ((b[(p + lo)] << 24) | (b[(p + lo) + 1] << 16) | (b[(p + lo) + 2] << 8) | b[(p + lo) + 3]) >>> 0); p += 8; }
+  if (st & SampleType.ADDR) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample addr', 8); out.addrHi = (le ? (b[(p + hi)] | (b[(p + hi) + 1] << 8) | (b[(p + hi) + 2] << 16) | (b[(p + hi) + 3] << 24)) >>> 0 : ((b[(p + hi)] << 24) | (b[(p + hi) + 1] << 16) | (b[(p + hi) + 2] << 8) | b[(p + hi) + 3]) >>> 0); out.addrLo = (le ? (b[(p + lo)] | (b[(p + lo) + 1] << 8) | (b[(p + lo) + 2] << 16) | (b[(p + lo) + 3] << 24)) >>> 0 : ((b[(p + lo)] << 24) | (b[(p + lo) + 1] << 16) | (b[(p + lo) + 2] << 8) | b[(p + lo) + 3]) >>> 0); p += 8; }
+  if (st & SampleType.ID) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample id', 8); out.id = (le ? (b[(p + hi)] | (b[(p + hi) + 1] << 8) | (b[(p + hi) + 2] << 16) | (b[(p + hi) + 3] << 24)) >>> 0 : ((b[(p + hi)] << 24) | (b[(p + hi) + 1] << 16) | (b[(p + hi) + 2] << 8) | b[(p + hi) + 3]) >>> 0) * TWO32 + (le ? (b[(p + lo)] | (b[(p + lo) + 1] << 8) | (b[(p + lo) + 2] << 16) | (b[(p + lo) + 3] << 24)) >>> 0 : ((b[(p + lo)] << 24) | (b[(p + lo) + 1] << 16) | (b[(p + lo) + 2] << 8) | b[(p + lo) + 3]) >>> 0); p += 8; }
+  if (st & SampleType.STREAM_ID) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample stream_id', 8); out.streamId = (le ? (b[(p + hi)] | (b[(p + hi) + 1] << 8) | (b[(p + hi) + 2] << 16) | (b[(p + hi) + 3] << 24)) >>> 0 : ((b[(p + hi)] << 24) | (b[(p + hi) + 1] << 16) | (b[(p + hi) + 2] << 8) | b[(p + hi) + 3]) >>> 0) * TWO32 + (le ? (b[(p + lo)] | (b[(p + lo) + 1] << 8) | (b[(p + lo) + 2] << 16) | (b[(p + lo) + 3] << 24)) >>> 0 : ((b[(p + lo)] << 24) | (b[(p + lo) + 1] << 16) | (b[(p + lo) + 2] << 8) | b[(p + lo) + 3]) >>> 0); p += 8; }
+  if (st & SampleType.CPU) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample cpu', 8); out.cpu = (le ? (b[(p)] | (b[(p) + 1] << 8) | (b[(p) + 2] << 16) | (b[(p) + 3] << 24)) >>> 0 : ((b[(p)] << 24) | (b[(p) + 1] << 16) | (b[(p) + 2] << 8) | b[(p) + 3]) >>> 0); p += 8; }
+  if (st & SampleType.PERIOD) { if (p + 8 > end) tooShort(file, fo, base, p, end, 'sample period', 8); out.period = (le ? (b[(p + hi)] | (b[(p + hi) + 1] << 8) | (b[(p + hi) + 2] << 16) | (b[(p + hi) + 3] << 24)) >>> 0 : ((b[(p + hi)] << 24) | (b[(p + hi) + 1] << 16) | (b[(p + hi) + 2] << 8) | b[(p + hi) + 3]) >>> 0) * TWO32 + (le ? (b[(p + lo)] | (b[(p + lo) + 1] << 8) | (b[(p + lo) + 2] << 16) | (b[(p + lo) + 3] << 24)) >>> 0 : ((b[(p + lo)] << 24) | (b[(p + lo) + 1] << 16) | (b[(p + lo) + 2] << 8) | b[(p + lo) + 3]) >>> 0); p += 8; }
+  if (st & SampleType.READ) p = decodeRead(b, base, p, end, fo, attr, file, le, out);
   if (st & SampleType.CALLCHAIN) {
     if (p + 8 > end) tooShort(file, fo, base, p, end, 'callchain nr', 8);
-    const h = rd32(b, p + hi, le), nr = rd32(b, p + lo, le);
+    const h = (le ? (b[(p + hi)] | (b[(p + hi) + 1] << 8) | (b[(p + hi) + 2] << 16) | (b[(p + hi) + 3] << 24)) >>> 0 : ((b[(p + hi)] << 24) | (b[(p + hi) + 1] << 16) | (b[(p + hi) + 2] << 8) | b[(p + hi) + 3]) >>> 0), nr = (le ? (b[(p + lo)] | (b[(p + lo) + 1] << 8) | (b[(p + lo) + 2] << 16) | (b[(p + lo) + 3] << 24)) >>> 0 : ((b[(p + lo)] << 24) | (b[(p + lo) + 1] << 16) | (b[(p + lo) + 2] << 8) | b[(p + lo) + 3]) >>> 0);
     p += 8;
     if (h !== 0 || nr * 8 > end - p) {
       throw new FormatError(file, fo + p - 8 - base, `callchain nr that fits in the record (${Math.floor((end - p) / 8)} at most)`, h ? `0x${h.toString(16)}${nr.toString(16).padStart(8, '0')}` : String(nr));
@@ -339,12 +345,24 @@ export function decodeSample(rec: RecordPlace, ev: PerfEvent, file = '<perf.data
       out.callchain = new Uint32Array(b.buffer, start, nr * 2);
     } else {
       const a = new Uint32Array(nr * 2);
-      for (let i = 0; i < nr; i++) { a[2 * i] = rd32(b, p + 8 * i + lo, le); a[2 * i + 1] = rd32(b, p + 8 * i + hi, le); }
+      for (let i = 0; i < nr; i++) { a[2 * i] = (le ? (b[(p + 8 * i + lo)] | (b[(p + 8 * i + lo) + 1] << 8) | (b[(p + 8 * i + lo) + 2] << 16) | (b[(p + 8 * i + lo) + 3] << 24)) >>> 0 : ((b[(p + 8 * i + lo)] << 24) | (b[(p + 8 * i + lo) + 1] << 16) | (b[(p + 8 * i + lo) + 2] << 8) | b[(p + 8 * i + lo) + 3]) >>> 0); a[2 * i + 1] = (le ? (b[(p + 8 * i + hi)] | (b[(p + 8 * i + hi) + 1] << 8) | (b[(p + 8 * i + hi) + 2] << 16) | (b[(p + 8 * i + hi) + 3] << 24)) >>> 0 : ((b[(p + 8 * i + hi)] << 24) | (b[(p + 8 * i + hi) + 1] << 16) | (b[(p + 8 * i + hi) + 2] << 8) | b[(p + 8 * i + hi) + 3]) >>> 0); }
       out.callchain = a;
     }
     p += nr * 8;
   } else { out.callchainNr = 0; out.callchain = EMPTY_U32; }
-  if (!(st & TAIL_TYPES)) return out;
+  if (st & TAIL_TYPES) decodeTail(b, base, p, end, fo, attr, file, le, out);
+  return out;
+}
+
+function decodeRead(b: Uint8Array, base: number, p: number, end: number, fo: number, attr: PerfEventAttr, file: string, le: boolean, out: PerfSample): number {
+  const c = SAMPLE_CURSOR.reset(b, p, end, le, file, fo - base);
+  out.read = decodeReadFormat(c, attr.readFormat);
+  return c.p;
+}
+
+/** decodeSample's fields after the callchain (RAW .. AUX), through the cursor; kept apart so the head inlines its reads. */
+function decodeTail(b: Uint8Array, base: number, p: number, end: number, fo: number, attr: PerfEventAttr, file: string, le: boolean, out: PerfSample): void {
+  const st = attr.sampleType;
   const c = SAMPLE_CURSOR.reset(b, p, end, le, file, fo - base);
   if (st & SampleType.RAW) {
     c.need(4, 'raw size');
@@ -385,7 +403,6 @@ export function decodeSample(rec: RecordPlace, ev: PerfEvent, file = '<perf.data
   if (st & SampleType.DATA_PAGE_SIZE) out.dataPageSize = c.big('data_page_size');
   if (st & SampleType.CODE_PAGE_SIZE) out.codePageSize = c.big('code_page_size');
   if (st & SampleType.AUX) { const n = c.count('aux size', 1); out.aux = c.bytes(n, 'aux data'); }
-  return out;
 }
 
 function decodeReadFormat(c: Cursor, rf: number): SampleRead {

@@ -109,6 +109,8 @@ export class ByteWindow {
   /** When set (scanRecords), the window refills one buffer: bytes are valid until the next ensure. */
   reuse = false;
   private reuseBuf: Uint8Array | undefined;
+  /** Called in scan mode just before the one buffer is overwritten (records pointing into it go stale). */
+  beforeRefill: (() => void) | undefined = undefined;
   private pendingPos = 0;
 
   /** Makes `n` bytes available at pos; false when the stream ends first. */
@@ -134,6 +136,7 @@ export class ByteWindow {
           // Scan mode: refill one buffer (no allocation, no page faults); nothing handed out survives a call.
           const size = Math.max(this.chunk, n);
           if (!this.reuseBuf || this.reuseBuf.byteLength < size) this.reuseBuf = new Uint8Array(size);
+          this.beforeRefill?.();
           const k = this.src.nextInto(this.reuseBuf);
           if (k >= 0) {
             if (k === 0) { this.eof = true; this.buf = this.reuseBuf.subarray(0, 0); return n === 0; }
@@ -153,6 +156,7 @@ export class ByteWindow {
         // a straddling record costs a short copy instead of a fresh multi-megabyte chunk.
         const size = Math.max(this.chunk, n);
         let rb = this.reuseBuf;
+        this.beforeRefill?.();
         if (rb.byteLength < size) { rb = new Uint8Array(size); rb.set(this.buf.subarray(this.pos, this.end)); this.reuseBuf = rb; }
         else rb.copyWithin(0, this.pos, this.end);
         this.base += this.pos;
