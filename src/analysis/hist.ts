@@ -165,6 +165,7 @@ export class Hists {
   constructor(readonly opts: HistOptions) {
     const codes = opts.sort.map((k) => ['comm', 'dso', 'sym'].indexOf(k));
     this.simpleSort = codes.every((c) => c >= 0) ? Int8Array.from(codes) : undefined;
+    this.simpleComm = codes.includes(0);
     this.name = opts.frameName ?? frameText;
     this.sources = opts.sources ?? new SourceLines();
     this.lazyAt = opts.sort.flatMap((k, i) => (LAZY_KEYS.has(k) ? [i] : []));
@@ -264,36 +265,28 @@ export class Hists {
 
   /** Sort keys of only comm, dso and sym (perf's default and the usual ones) as codes 0, 1, 2: keyOf's fast path. */
   private readonly simpleSort: Int8Array | undefined;
-  private lastCommText: string | undefined;
-  private lastCommId = 0;
+  private readonly simpleComm: boolean = false;
+  /** Per Loc id: the id of its (dso, sym) part of the key in sort order (locKeys), comm left out. */
+  private readonly locParts = new LocInts();
+  private readonly locKeys = new PairTable(12);
 
-  /** simpleKeyOf's last answer per Loc id, with the comm id it was for (LocInts). */
-  private readonly simpleKeys = new LocInts();
-  private readonly simpleKeyComm = new LocInts();
-
-  /** keyOf for simpleSort: the same interning, without per-key string work; a Loc seen again with the same comm reuses its key. */
+  /**
+   * keyOf for simpleSort: the key is (the thread's comm id or -1, the Loc's dso/sym part), the part
+   * interned once per Loc: one hash probe per sample, no string work (Thread.commId is the comm's id).
+   */
   private simpleKeyOf(r: ResolvedSample, loc: Loc): number {
-    const codes = this.simpleSort!;
-    const comm = r.thread.comm;
-    if (comm !== this.lastCommText) {
-      let id = this.commIds.get(comm);
-      if (id === undefined) { id = this.commIds.size; this.commIds.set(comm, id); }
-      this.lastCommText = comm; this.lastCommId = id;
+    let part = this.locParts.get(loc.id);
+    if (part < 0) {
+      const codes = this.simpleSort!;
+      part = 0;
+      for (let i = 0; i < codes.length; i++) {
+        const code = codes[i];
+        if (code === 1) part = this.locKeys.intern(part, loc.dso ? loc.dso.id : -1);
+        else if (code === 2) part = this.locKeys.intern(part, this.symKey(loc));
+      }
+      this.locParts.set(loc.id, part);
     }
-    const commId = this.lastCommId;
-    if (this.simpleKeyComm.get(loc.id) === commId) return this.simpleKeys.get(loc.id);
-    let k = 0;
-    for (let i = 0; i < codes.length; i++) {
-      let c: number;
-      const code = codes[i];
-      if (code === 0) c = commId;
-      else if (code === 1) c = loc.dso ? loc.dso.id : -1;
-      else c = this.symKey(loc);
-      k = this.keys.intern(k, c);
-    }
-    this.simpleKeyComm.set(loc.id, commId);
-    this.simpleKeys.set(loc.id, k);
-    return k;
+    return this.keys.intern(this.simpleComm ? r.thread.commId : -1, part);
   }
 
   private entry(r: ResolvedSample, loc: Loc, key: number, level: string): HistEntry {

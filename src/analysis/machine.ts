@@ -36,6 +36,7 @@ import { toHex } from '../formats/elf/index.js';
 import { Symbolizer, dwarfDebugInfo, type Dso as ElfDso, type SymbolLoader } from '../symbols/index.js';
 import { KernelSymbols } from '../symbols/kernel.js';
 import { JitSymbols } from '../symbols/jit.js';
+import { PairTable } from './pair-table.js';
 import { cfiModuleFromElf, DwarfUnwinder, type CfiModule, type MappedModule } from '../unwind/dwarf-unwind.js';
 
 const TWO32 = 0x100000000;
@@ -81,10 +82,10 @@ export class DsoInfo {
   elf: ElfDso | undefined | null = null;
   jit: JitSymbols | undefined | null = null;
   cfi: CfiModule | undefined | null = null;
-  /** Per-address cache of resolved locations (map_ip address → Loc). */
-  readonly cache = new Map<number, Loc>();
+  /** Per-address cache of resolved locations (map_ip address → Loc); made at the DSO's first sample. */
+  cache: LocTable | undefined = undefined;
   /** Locations of unresolved callchain entries, keyed by the raw ip (perf keys those by raw ip). */
-  readonly rawCache = new Map<number, Loc>();
+  rawCache: LocTable | undefined = undefined;
   /** Symbols by index in the DSO's symbol table. */
   readonly syms = new Map<number, SymInfo>();
   constructor(
@@ -126,6 +127,40 @@ export interface Loc {
   offset: number;
   /** Dense id across the machine (hist keys use it). */
   id: number;
+}
+
+/**
+ * The Loc the machine makes: the address kept as u32 halves, its hex text made when first asked
+ * for (most locations are never printed unresolved).
+ */
+class AddrLoc implements Loc {
+  private hex: string | undefined = undefined;
+  constructor(
+    readonly dso: DsoInfo | undefined,
+    readonly sym: SymInfo | undefined,
+    readonly level: string,
+    private readonly hi: number,
+    private readonly lo: number,
+    readonly offset: number,
+    readonly id: number,
+  ) {}
+  get addrHex(): string { return (this.hex ??= hex(this.hi, this.lo)); }
+}
+
+/** A table from u64 addresses (< 2^53 here, or u32 halves) to Locs: typed arrays, no boxed keys. */
+class LocTable {
+  private readonly ids = new PairTable(8);
+  private readonly locs: Loc[] = [];
+  get size(): number { return this.locs.length; }
+  get(hi: number, lo: number): Loc | undefined {
+    const i = this.ids.get(hi | 0, lo | 0);
+    return i < 0 ? undefined : this.locs[i];
+  }
+  set(hi: number, lo: number, l: Loc): void {
+    const i = this.ids.intern(hi | 0, lo | 0);
+    this.locs[i] = l;
+  }
+  values(): readonly Loc[] { return this.locs; }
 }
 
 /** A map of a process or the kernel. */
@@ -184,13 +219,25 @@ export class Maps {
   }
 }
 
+/** Comm texts as dense ids (Thread.commId), shared by all machines: equal texts, equal ids. */
+const commIds = new Map<string, number>();
+
 export class Thread {
-  comm: string;
+  private text = '';
+  /** A dense id of the comm text (equal texts, equal ids): what per-sample keys compare. */
+  commId = -1;
   commSet = false;
   exited = false;
   ppid = -1;
   constructor(public pid: number, readonly tid: number, public maps: Maps) {
     this.comm = `:${tid}`;
+  }
+  get comm(): string { return this.text; }
+  set comm(c: string) {
+    this.text = c;
+    let id = commIds.get(c);
+    if (id === undefined) { id = commIds.size; commIds.set(c, id); }
+    this.commId = id;
   }
 }
 
@@ -254,7 +301,9 @@ export class Machine {
   private unwinder: DwarfUnwinder | undefined;
   private unwindThread: Thread | undefined;
   private readonly unwindPcs: number[] = [];
-  private readonly kernelLocs = new Map<number, Loc>();
+  private readonly kernelLocs = new LocTable();
+  /** resolve's last thread (findnewThread by tid, pid), until a record changes the threads. */
+  private lastThread: Thread | undefined = undefined;
 
   constructor(readonly file: PerfDataFile | undefined, readonly opts: MachineOptions) {
     // DWARF is read only when asked (inline frames, source lines): symbol lookups don't touch it.
@@ -310,6 +359,7 @@ export class Machine {
   process(rec: PerfRecord): void {
     const t = rec.type;
     if (t === RecordType.SAMPLE || t >= 64) return;
+    this.lastThread = undefined;
     const b = rec.bytes;
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const le = this.file ? this.file.littleEndian : true;
@@ -446,24 +496,23 @@ export class Machine {
     return l;
   }
 
-  private unknownLoc(level: string, addrHex: string): Loc {
-    const k = level + addrHex;
+  private unknownLoc(level: string, hi: number, lo: number): Loc {
+    const k = level + hex(hi, lo);
     let l = this.unknownLocs.get(k);
-    if (!l) { l = { dso: undefined, sym: undefined, level, addrHex, offset: 0, id: this.nextLocId++ }; this.unknownLocs.set(k, l); }
+    if (!l) { l = new AddrLoc(undefined, undefined, level, hi, lo, 0, this.nextLocId++); this.unknownLocs.set(k, l); }
     return l;
   }
 
   /** A kernel address (hi, lo) → Loc. */
   private kernelLoc(hi: number, lo: number, level: string, raw: boolean): Loc {
-    const key = (hi & 0x1fffff) * TWO32 + lo;
-    let l = this.kernelLocs.get(key);
+    let l = this.kernelLocs.get(hi, lo);
     if (l) return l;
     const addr = hi * TWO32 + lo;
     for (const m of this.ksymMaps) {
       if (addr >= m.start && addr < m.end) {
         const off = Number(((BigInt(hi) << 32n) | BigInt(lo)) - ((BigInt(m.startHi) << 32n) | BigInt(m.startLo)));
-        l = { dso: m.dso, sym: m.sym, level, addrHex: hex(hi, lo), offset: off, id: this.nextLocId++ };
-        this.kernelLocs.set(key, l);
+        l = new AddrLoc(m.dso, m.sym, level, hi, lo, off, this.nextLocId++);
+        this.kernelLocs.set(hi, lo, l);
         return l;
       }
     }
@@ -475,14 +524,14 @@ export class Machine {
       const skey = Number(s.start & 0x1fffffffffffffn);
       let sym = dso.syms.get(skey);
       if (!sym) { sym = { name: s.name, start: Number(s.start), startHex: s.start.toString(16), dso, id: this.nextSymId++ }; dso.syms.set(skey, sym); }
-      l = { dso, sym, level, addrHex: hex(hi, lo), offset: Number(s.offset), id: this.nextLocId++ };
+      l = new AddrLoc(dso, sym, level, hi, lo, Number(s.offset), this.nextLocId++);
     } else if (this.kernelMapSeen || ks) {
-      l = { dso: this.kernelDso, sym: undefined, level, addrHex: hex(hi, lo), offset: 0, id: this.nextLocId++ };
+      l = new AddrLoc(this.kernelDso, undefined, level, hi, lo, 0, this.nextLocId++);
     } else {
-      l = this.unknownLoc(level, hex(hi, lo));
+      l = this.unknownLoc(level, hi, lo);
     }
     void raw;
-    this.kernelLocs.set(key, l);
+    this.kernelLocs.set(hi, lo, l);
     return l;
   }
 
@@ -520,17 +569,21 @@ export class Machine {
   /** A user address (< 2^53) of a thread → Loc. `raw`: a callchain entry (unresolved ones key by raw ip). */
   userLoc(th: Thread, ip: number, level: string, raw: boolean): Loc {
     const m = th.maps.find(ip);
-    if (!m) return this.unknownLoc(level, ip.toString(16));
+    if (!m) return this.unknownLoc(level, Math.floor(ip / TWO32), ip >>> 0);
     const dso = m.dso;
     const rel = m.identity ? ip : ip - m.start + m.pgoff;
-    let l = dso.cache.get(rel);
+    const relHi = Math.floor(rel / TWO32), relLo = rel >>> 0;
+    const cache = dso.cache ??= new LocTable();
+    let l = cache.get(relHi, relLo);
     if (l === undefined) {
       l = this.lookupInDso(dso, rel, level);
-      dso.cache.set(rel, l);
+      cache.set(relHi, relLo, l);
     }
     if (raw && l.sym === undefined) {
-      let r = dso.rawCache.get(ip);
-      if (!r) { r = { dso, sym: undefined, level, addrHex: ip.toString(16), offset: 0, id: this.nextLocId++ }; dso.rawCache.set(ip, r); }
+      const ipHi = Math.floor(ip / TWO32), ipLo = ip >>> 0;
+      const rawCache = dso.rawCache ??= new LocTable();
+      let r = rawCache.get(ipHi, ipLo);
+      if (!r) { r = new AddrLoc(dso, undefined, level, ipHi, ipLo, 0, this.nextLocId++); rawCache.set(ipHi, ipLo, r); }
       return r;
     }
     return l;
@@ -566,18 +619,18 @@ export class Machine {
         }
       }
     }
-    return { dso, sym, level, addrHex: rel.toString(16), offset, id: this.nextLocId++ };
+    return new AddrLoc(dso, sym, level, Math.floor(rel / TWO32), rel >>> 0, offset, this.nextLocId++);
   }
 
   /** An address with a cpumode → Loc (perf's thread__find_symbol). */
   locate(th: Thread, cpumode: number, hi: number, lo: number, raw: boolean): Loc {
     switch (cpumode) {
       case Misc.KERNEL: return this.kernelLoc(hi, lo, 'k', raw);
-      case Misc.GUEST_KERNEL: return this.unknownLoc('g', hex(hi, lo));
-      case Misc.GUEST_USER: return this.unknownLoc('u', hex(hi, lo));
-      case Misc.HYPERVISOR: return this.unknownLoc('H', hex(hi, lo));
+      case Misc.GUEST_KERNEL: return this.unknownLoc('g', hi, lo);
+      case Misc.GUEST_USER: return this.unknownLoc('u', hi, lo);
+      case Misc.HYPERVISOR: return this.unknownLoc('H', hi, lo);
       default:
-        if (hi >= 0x200000) return this.unknownLoc('.', hex(hi, lo));
+        if (hi >= 0x200000) return this.unknownLoc('.', hi, lo);
         return this.userLoc(th, hi * TWO32 + lo, '.', raw);
     }
   }
@@ -587,7 +640,9 @@ export class Machine {
    * (out.chain, innermost first, markers removed). `out` is reused.
    */
   resolve(s: PerfSample, out: ResolvedSample = new ResolvedSample(), withChain = true): ResolvedSample {
-    const th = this.findnewThread(s.pid, s.tid);
+    // samples of one thread come in runs: skip the lookup while nothing changed the threads
+    const lt = this.lastThread;
+    const th = lt !== undefined && lt.tid === s.tid && lt.pid === s.pid ? lt : (this.lastThread = this.findnewThread(s.pid, s.tid));
     out.thread = th;
     const cpumode = s.misc & Misc.CPUMODE_MASK;
     out.cpumode = cpumode;
