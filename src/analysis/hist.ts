@@ -9,7 +9,7 @@
 // callchain entries by the raw ip (so they are different entries); a callchain entry without a map
 // takes the level ('.'/'k') of the previous entry of the same sample (perf reuses its addr_location).
 import type { Loc, ResolvedSample, SymInfo, Thread } from './machine.js';
-import { F64Column, I32Column, PairTable } from './pair-table.js';
+import { F64Column, I32Column, PairIndex, PairTable } from './pair-table.js';
 import { SourceLines } from './srcline.js';
 import { buildCallchainTree, buildLazyCallchainTree, compareFrameLocs, frameText, type ChainNode, type LazyCallchainTree } from './callchain.js';
 
@@ -117,7 +117,10 @@ export class Hists {
   private readonly keys = new PairTable(12);
   private readonly entryOfKey: HistEntry[] = [];
   private readonly commIds = new Map<string, number>();
+  /** Unresolved addresses as ids: by their halves where the Loc has them, else by their text. */
   private readonly addrIds = new Map<string, number>();
+  private readonly addrPairs = new PairIndex(1024);
+  private nextAddrId = 0;
   private readonly pids = new PairTable(8);
   private readonly symKeys = new LocInts();
   private readonly nameOfLoc = new LocInts();
@@ -204,9 +207,14 @@ export class Hists {
     let k = this.symKeys.get(loc.id);
     if (k < 0) {
       if (loc.sym) k = loc.sym.id * 2;
-      else {
+      else if (loc.addrHi !== undefined) {
+        // by the address's halves (no hex text made); ids shared with the texts' below
+        let a = this.addrPairs.get(loc.addrHi | 0, loc.addrLo! | 0);
+        if (a < 0) { a = this.nextAddrId++; this.addrPairs.set(loc.addrHi | 0, loc.addrLo! | 0, a); }
+        k = a * 2 + 1;
+      } else {
         let a = this.addrIds.get(loc.addrHex);
-        if (a === undefined) { a = this.addrIds.size; this.addrIds.set(loc.addrHex, a); }
+        if (a === undefined) { a = this.nextAddrId++; this.addrIds.set(loc.addrHex, a); }
         k = a * 2 + 1;
       }
       this.symKeys.set(loc.id, k);
@@ -269,13 +277,19 @@ export class Hists {
   /** Per Loc id: the id of its (dso, sym) part of the key in sort order (locKeys), comm left out. */
   private readonly locParts = new LocInts();
   private readonly locKeys = new PairTable(12);
+  /** Per Loc id at [2 id, 2 id + 2): the comm id + 2 it was last keyed with (0: never), and that key. */
+  private lastKeys = new Int32Array(8192);
 
   /**
    * keyOf for simpleSort: the key is (the thread's comm id or -1, the Loc's dso/sym part), the part
    * interned once per Loc: one hash probe per sample, no string work (Thread.commId is the comm's id).
    */
   private simpleKeyOf(r: ResolvedSample, loc: Loc): number {
-    let part = this.locParts.get(loc.id);
+    const id = loc.id, comm = this.simpleComm ? r.thread.commId : -1;
+    // a Loc met again with the comm it had last time: its key without a probe
+    let last = this.lastKeys;
+    if (2 * id + 1 < last.length && last[2 * id] === comm + 2) return last[2 * id + 1];
+    let part = this.locParts.get(id);
     if (part < 0) {
       const codes = this.simpleSort!;
       part = 0;
@@ -284,9 +298,16 @@ export class Hists {
         if (code === 1) part = this.locKeys.intern(part, loc.dso ? loc.dso.id : -1);
         else if (code === 2) part = this.locKeys.intern(part, this.symKey(loc));
       }
-      this.locParts.set(loc.id, part);
+      this.locParts.set(id, part);
     }
-    return this.keys.intern(this.simpleComm ? r.thread.commId : -1, part);
+    const key = this.keys.intern(comm, part);
+    if (2 * id + 1 >= last.length) {
+      const n = new Int32Array(Math.max(2 * id + 2, last.length * 2));
+      n.set(last);
+      this.lastKeys = last = n;
+    }
+    last[2 * id] = comm + 2; last[2 * id + 1] = key;
+    return key;
   }
 
   private entry(r: ResolvedSample, loc: Loc, key: number, level: string): HistEntry {

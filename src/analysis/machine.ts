@@ -123,6 +123,9 @@ export interface Loc {
   level: string;
   /** The address perf keys and prints unresolved entries by (map_ip'd for sample ips, raw for callchain entries), hex. */
   addrHex: string;
+  /** That address as u32 halves, where the Loc knows them (the machine's do): compare without the text. */
+  readonly addrHi?: number;
+  readonly addrLo?: number;
   /** Offset into the symbol (symoff), 0 when unresolved. */
   offset: number;
   /** Dense id across the machine (hist keys use it). */
@@ -139,12 +142,12 @@ class AddrLoc implements Loc {
     readonly dso: DsoInfo | undefined,
     readonly sym: SymInfo | undefined,
     readonly level: string,
-    private readonly hi: number,
-    private readonly lo: number,
+    readonly addrHi: number,
+    readonly addrLo: number,
     readonly offset: number,
     readonly id: number,
   ) {}
-  get addrHex(): string { return (this.hex ??= hex(this.hi, this.lo)); }
+  get addrHex(): string { return (this.hex ??= hex(this.addrHi, this.addrLo)); }
 }
 
 /** A table from u64 addresses (< 2^53 here, or u32 halves) to Locs: typed arrays, no boxed keys. */
