@@ -83,167 +83,218 @@ export function* orderRecordsTransient(next: () => PerfRecord | null, events: Ev
  * arena as one span (one copy per window instead of a view and a copy per record).
  */
 export function orderedRecordPuller(next: () => PerfRecord | null, events: EventSet, blockSize = BLOCK, spans = false): RecordPuller {
-  const blocks: Uint8Array[] = [];
-  const live: number[] = [];
-  const free: number[] = [];
-  let cur = -1, curPos = blockSize;
-  let cap = 1024, len = 0;
-  // time as a double (exact below 2^53 ns; compared first), its exact halves for ties of the doubles
-  let key = new Float64Array(cap), tHi = new Uint32Array(cap), tLo = new Uint32Array(cap);
-  let blk = new Int32Array(cap), off = new Int32Array(cap), fOff = new Float64Array(cap), dOff = new Float64Array(cap);
-  /** Ascending runs of the queue, in arrival order: [heads[r], ends[r]). */
-  let heads = new Int32Array(16), ends = new Int32Array(16);
-  let nRuns = 0;
-  let maxHi = 0, maxLo = 0, nextHi = 0, nextLo = 0, nextKey = 0;
-  /** While flushing: deliver queued records up to (limHi, limLo) (all of them at the end). */
-  let flushing = false, all = false, limHi = 0, limLo = 0, limKey = 0;
-  let done = false;
-  /** The arena block of the record handed out last (released when the next one is asked for). */
-  let held = -1;
-  const t = new Uint32Array(2);
-  const le = events.littleEndian;
-  const out = new WindowRecord();
-  /** The span of the source buffer [spanFrom, spanTo) still to be copied to blocks[spanBlk] at spanOff. */
-  let spanSrc: Uint8Array | undefined, spanFrom = 0, spanTo = 0, spanBlk = -1, spanOff = 0;
-  const flushSpan = (): void => {
-    if (spanSrc === undefined) return;
-    blocks[spanBlk].set(spanSrc.subarray(spanFrom, spanTo), spanOff);
-    spanSrc = undefined;
-  };
+  const q = new OrderedQueue(next, events, blockSize, spans);
+  return Object.assign(() => q.pull(), { beforeRefill: () => q.flushSpan() });
+}
 
-  const grow = (): void => {
-    cap *= 2;
+/** orderedRecordPuller's state: fields rather than closure variables (no context slot or hole check per access). */
+class OrderedQueue {
+  private readonly blocks: Uint8Array[] = [];
+  private readonly live: number[] = [];
+  private readonly free: number[] = [];
+  private cur = -1;
+  private curPos: number;
+  private cap = 1024;
+  private len = 0;
+  // time as a double (exact below 2^53 ns; compared first), its exact halves for ties of the doubles
+  private key = new Float64Array(1024);
+  private tHi = new Uint32Array(1024);
+  private tLo = new Uint32Array(1024);
+  private blk = new Int32Array(1024);
+  private off = new Int32Array(1024);
+  private fOff = new Float64Array(1024);
+  private dOff = new Float64Array(1024);
+  /** Ascending runs of the queue, in arrival order: [heads[r], ends[r]). */
+  private heads = new Int32Array(16);
+  private ends = new Int32Array(16);
+  private nRuns = 0;
+  private maxHi = 0; private maxLo = 0;
+  private nextHi = 0; private nextLo = 0; private nextKey = 0;
+  /** While flushing: deliver queued records up to (limHi, limLo) (all of them at the end). */
+  private flushing = false;
+  private all = false;
+  private limHi = 0; private limLo = 0; private limKey = 0;
+  private done = false;
+  /** The arena block of the record handed out last (released when the next one is asked for). */
+  private held = -1;
+  private readonly t = new Uint32Array(2);
+  private readonly le: boolean;
+  private readonly out = new WindowRecord();
+  /** The span of the source buffer [spanFrom, spanTo) still to be copied to blocks[spanBlk] at spanOff. */
+  private spanSrc: Uint8Array | undefined = undefined;
+  private spanFrom = 0; private spanTo = 0; private spanBlk = -1; private spanOff = 0;
+
+  constructor(private readonly next: () => PerfRecord | null, private readonly events: EventSet, private readonly blockSize: number, private readonly spans: boolean) {
+    this.curPos = blockSize;
+    this.le = events.littleEndian;
+  }
+
+  flushSpan(): void {
+    const src = this.spanSrc;
+    if (src === undefined) return;
+    this.blocks[this.spanBlk].set(src.subarray(this.spanFrom, this.spanTo), this.spanOff);
+    this.spanSrc = undefined;
+  }
+
+  private grow(): void {
+    const cap = (this.cap *= 2);
     const g32 = (a: Uint32Array) => { const b = new Uint32Array(cap); b.set(a); return b; };
     const gi = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
     const gf = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
-    key = gf(key); tHi = g32(tHi); tLo = g32(tLo); blk = gi(blk); off = gi(off); fOff = gf(fOff); dOff = gf(dOff);
-  };
+    this.key = gf(this.key); this.tHi = g32(this.tHi); this.tLo = g32(this.tLo); this.blk = gi(this.blk);
+    this.off = gi(this.off); this.fOff = gf(this.fOff); this.dOff = gf(this.dOff);
+  }
+
   /** Queue entry i before j (strictly) by time. */
-  const before = (i: number, j: number): boolean =>
-    key[i] < key[j] || (key[i] === key[j] && (tHi[i] < tHi[j] || (tHi[i] === tHi[j] && tLo[i] < tLo[j])));
+  private before(i: number, j: number): boolean {
+    const key = this.key;
+    if (key[i] !== key[j]) return key[i] < key[j];
+    const tHi = this.tHi;
+    return tHi[i] < tHi[j] || (tHi[i] === tHi[j] && this.tLo[i] < this.tLo[j]);
+  }
+
   /** The queue index of the earliest record within the flush limit (taken off its run), or -1. */
-  const popMin = (): number => {
+  private popMin(): number {
+    const heads = this.heads, ends = this.ends, n = this.nRuns;
     let best = -1;
-    for (let r = 0; r < nRuns; r++) {
+    for (let r = 0; r < n; r++) {
       const h = heads[r];
-      if (h < ends[r] && (best < 0 || before(h, heads[best]))) best = r;
+      if (h < ends[r] && (best < 0 || this.before(h, heads[best]))) best = r;
     }
     if (best < 0) return -1;
     const i = heads[best];
-    if (!all && !(key[i] < limKey || (key[i] === limKey && (tHi[i] < limHi || (tHi[i] === limHi && tLo[i] <= limLo))))) return -1;
+    if (!this.all) {
+      const k = this.key[i], lk = this.limKey;
+      if (k > lk) return -1;
+      if (k === lk) {
+        const hi = this.tHi[i];
+        if (hi > this.limHi || (hi === this.limHi && this.tLo[i] > this.limLo)) return -1;
+      }
+    }
     heads[best] = i + 1;
     return i;
-  };
+  }
+
   /** After a flush: what is left of each run moves to the front, runs in order. */
-  const compact = (): void => {
+  private compact(): void {
+    const heads = this.heads, ends = this.ends;
     let w = 0, k = 0;
-    for (let r = 0; r < nRuns; r++) {
+    for (let r = 0; r < this.nRuns; r++) {
       const h = heads[r], n = ends[r] - h;
       if (n <= 0) continue;
       if (h !== w) {
-        key.copyWithin(w, h, h + n); tHi.copyWithin(w, h, h + n); tLo.copyWithin(w, h, h + n); blk.copyWithin(w, h, h + n);
-        off.copyWithin(w, h, h + n); fOff.copyWithin(w, h, h + n); dOff.copyWithin(w, h, h + n);
+        this.key.copyWithin(w, h, h + n); this.tHi.copyWithin(w, h, h + n); this.tLo.copyWithin(w, h, h + n);
+        this.blk.copyWithin(w, h, h + n); this.off.copyWithin(w, h, h + n); this.fOff.copyWithin(w, h, h + n);
+        this.dOff.copyWithin(w, h, h + n);
       }
       heads[k] = w; ends[k] = w + n; k++;
       w += n;
     }
-    nRuns = k;
-    len = w;
-  };
+    this.nRuns = k;
+    this.len = w;
+  }
+
   /**
    * Too many runs to merge by their heads (records in no order): the queue sorted into one run by
    * (time, position); positions are in arrival order.
    */
-  const sortAll = (): void => {
-    const idx = new Int32Array(len);
-    for (let i = 0; i < len; i++) idx[i] = i;
-    const order = Array.from(idx).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : a - b));
-    const perm = <T extends Float64Array | Uint32Array | Int32Array>(a: T): T => {
+  private sortAll(): void {
+    const len = this.len;
+    const order = Array.from({ length: len }, (_, i) => i).sort((a, b) => (this.before(a, b) ? -1 : this.before(b, a) ? 1 : a - b));
+    const perm = <T extends Float64Array | Uint32Array | Int32Array>(a: T): void => {
       const c = a.slice(0, len) as T;
       for (let i = 0; i < len; i++) a[i] = c[order[i]];
-      return a;
     };
-    perm(key); perm(tHi); perm(tLo); perm(blk); perm(off); perm(fOff); perm(dOff);
-    nRuns = len > 0 ? 1 : 0;
-    heads[0] = 0; ends[0] = len;
-  };
-  const queue = (rec: PerfRecord, hi: number, lo: number): void => {
+    perm(this.key); perm(this.tHi); perm(this.tLo); perm(this.blk); perm(this.off); perm(this.fOff); perm(this.dOff);
+    this.nRuns = len > 0 ? 1 : 0;
+    this.heads[0] = 0; this.ends[0] = len;
+  }
+
+  private queue(rec: PerfRecord, hi: number, lo: number): void {
     // Copy into the arena (8-byte aligned, so that views of u64 fields stay aligned).
     const buf = rec.buf, pos = rec.pos ?? 0, size = rec.size;
     const room = (size + 7) & ~7;
-    if (curPos + room > blockSize) {
-      flushSpan();
-      if (cur >= 0 && live[cur] === 0 && cur !== held) free.push(cur);
-      if (free.length) cur = free.pop()!;
-      else { cur = blocks.length; blocks.push(new Uint8Array(Math.max(blockSize, room))); live.push(0); }
-      curPos = 0;
-      if (blocks[cur].byteLength < room) blocks[cur] = new Uint8Array(room);
+    const blocks = this.blocks;
+    if (this.curPos + room > this.blockSize) {
+      this.flushSpan();
+      const cur = this.cur;
+      if (cur >= 0 && this.live[cur] === 0 && cur !== this.held) this.free.push(cur);
+      let next: number;
+      if (this.free.length) next = this.free.pop()!;
+      else { next = blocks.length; blocks.push(new Uint8Array(Math.max(this.blockSize, room))); this.live.push(0); }
+      if (blocks[next].byteLength < room) blocks[next] = new Uint8Array(room);
+      this.cur = next;
+      this.curPos = 0;
     }
-    if (spans && buf !== undefined && room === size) {
-      if (spanSrc === buf && spanTo === pos && spanBlk === cur && spanOff + (spanTo - spanFrom) === curPos) spanTo += size;
-      else { flushSpan(); spanSrc = buf; spanFrom = pos; spanTo = pos + size; spanBlk = cur; spanOff = curPos; }
+    const cur = this.cur, curPos = this.curPos;
+    if (this.spans && buf !== undefined && room === size) {
+      if (this.spanSrc === buf && this.spanTo === pos && this.spanBlk === cur && this.spanOff + (this.spanTo - this.spanFrom) === curPos) this.spanTo += size;
+      else { this.flushSpan(); this.spanSrc = buf; this.spanFrom = pos; this.spanTo = pos + size; this.spanBlk = cur; this.spanOff = curPos; }
     } else blocks[cur].set(buf ? buf.subarray(pos, pos + size) : rec.bytes, curPos);
-    if (len === cap) grow();
-    key[len] = hi * 4294967296 + lo; tHi[len] = hi; tLo[len] = lo; blk[len] = cur; off[len] = curPos;
-    fOff[len] = rec.fileOffset; dOff[len] = rec.decompressedOffset ?? -1;
-    live[cur]++;
-    curPos += room;
-    if (nRuns > 0 && ends[nRuns - 1] === len && !before(len, len - 1)) ends[nRuns - 1] = len + 1;
+    let len = this.len;
+    if (len === this.cap) this.grow();
+    this.key[len] = hi * 4294967296 + lo; this.tHi[len] = hi; this.tLo[len] = lo; this.blk[len] = cur; this.off[len] = curPos;
+    this.fOff[len] = rec.fileOffset; this.dOff[len] = rec.decompressedOffset ?? -1;
+    this.live[cur]++;
+    this.curPos = curPos + room;
+    const n = this.nRuns;
+    if (n > 0 && this.ends[n - 1] === len && !this.before(len, len - 1)) this.ends[n - 1] = len + 1;
     else {
-      if (nRuns === heads.length) {
-        const h = new Int32Array(nRuns * 2), e = new Int32Array(nRuns * 2);
-        h.set(heads); e.set(ends); heads = h; ends = e;
+      if (n === this.heads.length) {
+        const h = new Int32Array(n * 2), e = new Int32Array(n * 2);
+        h.set(this.heads); e.set(this.ends); this.heads = h; this.ends = e;
       }
-      heads[nRuns] = len; ends[nRuns] = len + 1; nRuns++;
+      this.heads[n] = len; this.ends[n] = len + 1; this.nRuns = n + 1;
     }
-    len++;
-    if (nRuns > MAX_MERGE_RUNS) sortAll();
-    if (hi > maxHi || (hi === maxHi && lo > maxLo)) { maxHi = hi; maxLo = lo; }
-  };
+    this.len = ++len;
+    if (this.nRuns > MAX_MERGE_RUNS) this.sortAll();
+    if (hi > this.maxHi || (hi === this.maxHi && lo > this.maxLo)) { this.maxHi = hi; this.maxLo = lo; }
+  }
 
-  const pull = (): PerfRecord | null => {
+  pull(): PerfRecord | null {
+    const held = this.held;
     if (held >= 0) {
-      if (--live[held] === 0 && held !== cur) free.push(held);
-      held = -1;
+      if (--this.live[held] === 0 && held !== this.cur) this.free.push(held);
+      this.held = -1;
     }
     for (;;) {
-      if (flushing) {
-        const i = popMin();
+      if (this.flushing) {
+        const i = this.popMin();
         if (i >= 0) {
-          held = blk[i];
-          const bytes = blocks[held], o = off[i];
+          const b = (this.held = this.blk[i]);
+          const bytes = this.blocks[b], o = this.off[i], le = this.le;
           const size = le ? bytes[o + 6] | (bytes[o + 7] << 8) : (bytes[o + 6] << 8) | bytes[o + 7];
-          return out.set(bytes, o, size, le, fOff[i], dOff[i] < 0 ? undefined : dOff[i]);
+          const d = this.dOff[i];
+          return this.out.set(bytes, o, size, le, this.fOff[i], d < 0 ? undefined : d);
         }
-        flushing = false;
-        compact();
+        this.flushing = false;
+        this.compact();
       }
-      if (done) return null;
-      const rec = next();
+      if (this.done) return null;
+      const rec = this.next();
       if (!rec) {
-        done = true;
-        flushing = all = true;
-        flushSpan();
+        this.done = true;
+        this.flushing = this.all = true;
+        this.flushSpan();
         continue;
       }
       const type = rec.type;
       if (type >= 64) {
         if (type === RecordType.FINISHED_ROUND) {
           // deliver the round record, then what is queued up to the flush point, which moves on
-          flushing = true;
-          flushSpan();
-          limHi = nextHi; limLo = nextLo; limKey = nextKey;
-          nextHi = maxHi; nextLo = maxLo; nextKey = maxHi * 4294967296 + maxLo;
+          this.flushing = true;
+          this.flushSpan();
+          this.limHi = this.nextHi; this.limLo = this.nextLo; this.limKey = this.nextKey;
+          this.nextHi = this.maxHi; this.nextLo = this.maxLo; this.nextKey = this.maxHi * 4294967296 + this.maxLo;
         }
         return rec;
       }
-      const buf = rec.buf;
-      const timed = buf ? recordTimeAt(events, type, buf, rec.pos!, rec.size, t) : recordTime(events, rec, t);
+      const buf = rec.buf, t = this.t;
+      const timed = buf ? recordTimeAt(this.events, type, buf, rec.pos!, rec.size, t) : recordTime(this.events, rec, t);
       if (!timed || (t[0] === 0 && t[1] === 0) || (t[0] === 0xffffffff && t[1] === 0xffffffff)) return rec;
-      queue(rec, t[0], t[1]);
+      this.queue(rec, t[0], t[1]);
     }
-  };
-  return Object.assign(pull, { beforeRefill: flushSpan });
+  }
 }
 
 /** A pull function over records (null at the end), with the hook a span-copying puller needs. */
