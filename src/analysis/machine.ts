@@ -571,8 +571,14 @@ export class Machine {
 
   /** A user address (< 2^53) of a thread → Loc. `raw`: a callchain entry (unresolved ones key by raw ip). */
   userLoc(th: Thread, ip: number, level: string, raw: boolean): Loc {
+    return this.userLocAt(th, Math.floor(ip / TWO32), ip >>> 0, level, raw);
+  }
+
+  /** userLoc of the address hi * 2^32 + lo (u32 halves as arguments: no boxed double per call). */
+  private userLocAt(th: Thread, hi: number, lo: number, level: string, raw: boolean): Loc {
+    const ip = hi * TWO32 + lo;
     const m = th.maps.find(ip);
-    if (!m) return this.unknownLoc(level, Math.floor(ip / TWO32), ip >>> 0);
+    if (!m) return this.unknownLoc(level, hi, lo);
     const dso = m.dso;
     const rel = m.identity ? ip : ip - m.start + m.pgoff;
     const relHi = Math.floor(rel / TWO32), relLo = rel >>> 0;
@@ -583,10 +589,9 @@ export class Machine {
       cache.set(relHi, relLo, l);
     }
     if (raw && l.sym === undefined) {
-      const ipHi = Math.floor(ip / TWO32), ipLo = ip >>> 0;
       const rawCache = dso.rawCache ??= new LocTable();
-      let r = rawCache.get(ipHi, ipLo);
-      if (!r) { r = new AddrLoc(dso, undefined, level, ipHi, ipLo, 0, this.nextLocId++); rawCache.set(ipHi, ipLo, r); }
+      let r = rawCache.get(hi, lo);
+      if (!r) { r = new AddrLoc(dso, undefined, level, hi, lo, 0, this.nextLocId++); rawCache.set(hi, lo, r); }
       return r;
     }
     return l;
@@ -634,7 +639,7 @@ export class Machine {
       case Misc.HYPERVISOR: return this.unknownLoc('H', hi, lo);
       default:
         if (hi >= 0x200000) return this.unknownLoc('.', hi, lo);
-        return this.userLoc(th, hi * TWO32 + lo, '.', raw);
+        return this.userLocAt(th, hi, lo, '.', raw);
     }
   }
 

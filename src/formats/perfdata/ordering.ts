@@ -210,7 +210,9 @@ class OrderedQueue {
     this.heads[0] = 0; this.ends[0] = len;
   }
 
-  private queue(rec: PerfRecord, hi: number, lo: number): void {
+  /** Queues `rec` at time this.t (read here, not passed: a u32 argument above 2^30 would be boxed). */
+  private queue(rec: PerfRecord): void {
+    const hi = this.t[0], lo = this.t[1];
     // Copy into the arena (8-byte aligned, so that views of u64 fields stay aligned).
     const buf = rec.buf, pos = rec.pos ?? 0, size = rec.size;
     const room = (size + 7) & ~7;
@@ -292,7 +294,7 @@ class OrderedQueue {
       const buf = rec.buf, t = this.t;
       const timed = buf ? recordTimeAt(this.events, type, buf, rec.pos!, rec.size, t) : recordTime(this.events, rec, t);
       if (!timed || (t[0] === 0 && t[1] === 0) || (t[0] === 0xffffffff && t[1] === 0xffffffff)) return rec;
-      this.queue(rec, t[0], t[1]);
+      this.queue(rec);
     }
   }
 }
