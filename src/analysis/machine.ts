@@ -36,7 +36,6 @@ import { toHex } from '../formats/elf/index.js';
 import { Symbolizer, dwarfDebugInfo, type Dso as ElfDso, type SymbolLoader } from '../symbols/index.js';
 import { KernelSymbols } from '../symbols/kernel.js';
 import { JitSymbols } from '../symbols/jit.js';
-import { PairTable } from './pair-table.js';
 import { cfiModuleFromElf, DwarfUnwinder, type CfiModule, type MappedModule } from '../unwind/dwarf-unwind.js';
 
 const TWO32 = 0x100000000;
@@ -150,18 +149,45 @@ class AddrLoc implements Loc {
   get addrHex(): string { return (this.hex ??= hex(this.addrHi, this.addrLo)); }
 }
 
-/** A table from u64 addresses (< 2^53 here, or u32 halves) to Locs: typed arrays, no boxed keys. */
+/**
+ * A table from u64 addresses (u32 halves) to Locs: open addressing in one Int32Array (hi, lo,
+ * Loc index + 1 per slot, filled up to 3/4), no boxed keys or per-entry objects.
+ */
 class LocTable {
-  private readonly ids = new PairTable(8);
+  private slots = new Int32Array(3 * 256);
+  private mask = 255;
   private readonly locs: Loc[] = [];
   get size(): number { return this.locs.length; }
-  get(hi: number, lo: number): Loc | undefined {
-    const i = this.ids.get(hi | 0, lo | 0);
-    return i < 0 ? undefined : this.locs[i];
+  private static hash(hi: number, lo: number): number {
+    let h = Math.imul(lo ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(hi + 0x632be5ab, 0xc2b2ae35);
+    h ^= h >>> 15;
+    return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
   }
+  get(hi: number, lo: number): Loc | undefined {
+    const s = this.slots, mask = this.mask;
+    hi |= 0; lo |= 0;
+    for (let i = LocTable.hash(hi, lo) & mask; ; i = (i + 1) & mask) {
+      const j = i * 3, v = s[j + 2];
+      if (v === 0) return undefined;
+      if (s[j + 1] === lo && s[j] === hi) return this.locs[v - 1];
+    }
+  }
+  /** Adds (hi, lo) → l; the address must not be in the table. */
   set(hi: number, lo: number, l: Loc): void {
-    const i = this.ids.intern(hi | 0, lo | 0);
-    this.locs[i] = l;
+    this.locs.push(l);
+    this.place(hi | 0, lo | 0, this.locs.length);
+    if (this.locs.length * 4 > this.mask * 3) {
+      const old = this.slots;
+      this.mask = this.mask * 2 + 1;
+      this.slots = new Int32Array(3 * (this.mask + 1));
+      for (let j = 0; j < old.length; j += 3) if (old[j + 2] !== 0) this.place(old[j], old[j + 1], old[j + 2]);
+    }
+  }
+  private place(hi: number, lo: number, v: number): void {
+    const s = this.slots, mask = this.mask;
+    let i = LocTable.hash(hi, lo) & mask;
+    while (s[i * 3 + 2] !== 0) i = (i + 1) & mask;
+    s[i * 3] = hi; s[i * 3 + 1] = lo; s[i * 3 + 2] = v;
   }
   values(): readonly Loc[] { return this.locs; }
 }
