@@ -9,7 +9,7 @@
 // callchain entries by the raw ip (so they are different entries); a callchain entry without a map
 // takes the level ('.'/'k') of the previous entry of the same sample (perf reuses its addr_location).
 import type { DsoInfo, Loc, ResolvedSample, SymInfo, Thread } from './machine.js';
-import { F64Column, I32Column, PairTable } from './pair-table.js';
+import { F64Column, I32Column, PairIndex, PairTable } from './pair-table.js';
 import { SourceLines } from './srcline.js';
 import { buildCallchainTree, buildLazyCallchainTree, compareFrameLocs, frameText, type ChainNode, type LazyCallchainTree } from './callchain.js';
 
@@ -117,7 +117,10 @@ export class Hists {
   private readonly keys = new PairTable(12);
   private readonly entryOfKey: HistEntry[] = [];
   private readonly commIds = new Map<string, number>();
+  /** Unresolved addresses as ids: by their halves where the Loc has them, else by their text. */
   private readonly addrIds = new Map<string, number>();
+  private readonly addrPairs = new PairIndex(1024);
+  private nextAddrId = 0;
   private readonly pids = new PairTable(8);
   private readonly symKeys = new LocInts();
   private readonly nameOfLoc = new LocInts();
@@ -165,6 +168,7 @@ export class Hists {
   constructor(readonly opts: HistOptions) {
     const codes = opts.sort.map((k) => ['comm', 'dso', 'sym'].indexOf(k));
     this.simpleSort = codes.every((c) => c >= 0) ? Int8Array.from(codes) : undefined;
+    this.simpleComm = codes.includes(0);
     this.name = opts.frameName ?? frameText;
     this.sources = opts.sources ?? new SourceLines();
     this.lazyAt = opts.sort.flatMap((k, i) => (LAZY_KEYS.has(k) ? [i] : []));
@@ -203,9 +207,14 @@ export class Hists {
     let k = this.symKeys.get(loc.id);
     if (k < 0) {
       if (loc.sym) k = loc.sym.id * 2;
-      else {
+      else if (loc.addrHi !== undefined) {
+        // by the address's halves (no hex text made); ids shared with the texts' below
+        let a = this.addrPairs.get(loc.addrHi | 0, loc.addrLo! | 0);
+        if (a < 0) { a = this.nextAddrId++; this.addrPairs.set(loc.addrHi | 0, loc.addrLo! | 0, a); }
+        k = a * 2 + 1;
+      } else {
         let a = this.addrIds.get(loc.addrHex);
-        if (a === undefined) { a = this.addrIds.size; this.addrIds.set(loc.addrHex, a); }
+        if (a === undefined) { a = this.nextAddrId++; this.addrIds.set(loc.addrHex, a); }
         k = a * 2 + 1;
       }
       this.symKeys.set(loc.id, k);
@@ -264,36 +273,41 @@ export class Hists {
 
   /** Sort keys of only comm, dso and sym (perf's default and the usual ones) as codes 0, 1, 2: keyOf's fast path. */
   private readonly simpleSort: Int8Array | undefined;
-  private lastCommText: string | undefined;
-  private lastCommId = 0;
+  private readonly simpleComm: boolean = false;
+  /** Per Loc id: the id of its (dso, sym) part of the key in sort order (locKeys), comm left out. */
+  private readonly locParts = new LocInts();
+  private readonly locKeys = new PairTable(12);
+  /** Per Loc id at [2 id, 2 id + 2): the comm id + 2 it was last keyed with (0: never), and that key. */
+  private lastKeys = new Int32Array(8192);
 
-  /** simpleKeyOf's last answer per Loc id, with the comm id it was for (LocInts). */
-  private readonly simpleKeys = new LocInts();
-  private readonly simpleKeyComm = new LocInts();
-
-  /** keyOf for simpleSort: the same interning, without per-key string work; a Loc seen again with the same comm reuses its key. */
+  /**
+   * keyOf for simpleSort: the key is (the thread's comm id or -1, the Loc's dso/sym part), the part
+   * interned once per Loc: one hash probe per sample, no string work (Thread.commId is the comm's id).
+   */
   private simpleKeyOf(r: ResolvedSample, loc: Loc): number {
-    const codes = this.simpleSort!;
-    const comm = r.thread.comm;
-    if (comm !== this.lastCommText) {
-      let id = this.commIds.get(comm);
-      if (id === undefined) { id = this.commIds.size; this.commIds.set(comm, id); }
-      this.lastCommText = comm; this.lastCommId = id;
+    const id = loc.id, comm = this.simpleComm ? r.thread.commId : -1;
+    // a Loc met again with the comm it had last time: its key without a probe
+    let last = this.lastKeys;
+    if (2 * id + 1 < last.length && last[2 * id] === comm + 2) return last[2 * id + 1];
+    let part = this.locParts.get(id);
+    if (part < 0) {
+      const codes = this.simpleSort!;
+      part = 0;
+      for (let i = 0; i < codes.length; i++) {
+        const code = codes[i];
+        if (code === 1) part = this.locKeys.intern(part, loc.dso ? loc.dso.id : -1);
+        else if (code === 2) part = this.locKeys.intern(part, this.symKey(loc));
+      }
+      this.locParts.set(id, part);
     }
-    const commId = this.lastCommId;
-    if (this.simpleKeyComm.get(loc.id) === commId) return this.simpleKeys.get(loc.id);
-    let k = 0;
-    for (let i = 0; i < codes.length; i++) {
-      let c: number;
-      const code = codes[i];
-      if (code === 0) c = commId;
-      else if (code === 1) c = loc.dso ? loc.dso.id : -1;
-      else c = this.symKey(loc);
-      k = this.keys.intern(k, c);
+    const key = this.keys.intern(comm, part);
+    if (2 * id + 1 >= last.length) {
+      const n = new Int32Array(Math.max(2 * id + 2, last.length * 2));
+      n.set(last);
+      this.lastKeys = last = n;
     }
-    this.simpleKeyComm.set(loc.id, commId);
-    this.simpleKeys.set(loc.id, k);
-    return k;
+    last[2 * id] = comm + 2; last[2 * id + 1] = key;
+    return key;
   }
 
   private entry(r: ResolvedSample, loc: Loc, key: number, level: string): HistEntry {

@@ -81,10 +81,10 @@ export class DsoInfo {
   elf: ElfDso | undefined | null = null;
   jit: JitSymbols | undefined | null = null;
   cfi: CfiModule | undefined | null = null;
-  /** Per-address cache of resolved locations (map_ip address → Loc). */
-  readonly cache = new Map<number, Loc>();
+  /** Per-address cache of resolved locations (map_ip address → Loc); made at the DSO's first sample. */
+  cache: LocTable | undefined = undefined;
   /** Locations of unresolved callchain entries, keyed by the raw ip (perf keys those by raw ip). */
-  readonly rawCache = new Map<number, Loc>();
+  rawCache: LocTable | undefined = undefined;
   /** Symbols by index in the DSO's symbol table. */
   readonly syms = new Map<number, SymInfo>();
   constructor(
@@ -122,10 +122,74 @@ export interface Loc {
   level: string;
   /** The address perf keys and prints unresolved entries by (map_ip'd for sample ips, raw for callchain entries), hex. */
   addrHex: string;
+  /** That address as u32 halves, where the Loc knows them (the machine's do): compare without the text. */
+  readonly addrHi?: number;
+  readonly addrLo?: number;
   /** Offset into the symbol (symoff), 0 when unresolved. */
   offset: number;
   /** Dense id across the machine (hist keys use it). */
   id: number;
+}
+
+/**
+ * The Loc the machine makes: the address kept as u32 halves, its hex text made when first asked
+ * for (most locations are never printed unresolved).
+ */
+class AddrLoc implements Loc {
+  private hex: string | undefined = undefined;
+  constructor(
+    readonly dso: DsoInfo | undefined,
+    readonly sym: SymInfo | undefined,
+    readonly level: string,
+    readonly addrHi: number,
+    readonly addrLo: number,
+    readonly offset: number,
+    readonly id: number,
+  ) {}
+  get addrHex(): string { return (this.hex ??= hex(this.addrHi, this.addrLo)); }
+}
+
+/**
+ * A table from u64 addresses (u32 halves) to Locs: open addressing in one Int32Array (hi, lo,
+ * Loc index + 1 per slot, filled up to 3/4), no boxed keys or per-entry objects.
+ */
+class LocTable {
+  private slots = new Int32Array(3 * 256);
+  private mask = 255;
+  private readonly locs: Loc[] = [];
+  get size(): number { return this.locs.length; }
+  private static hash(hi: number, lo: number): number {
+    let h = Math.imul(lo ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(hi + 0x632be5ab, 0xc2b2ae35);
+    h ^= h >>> 15;
+    return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
+  }
+  get(hi: number, lo: number): Loc | undefined {
+    const s = this.slots, mask = this.mask;
+    hi |= 0; lo |= 0;
+    for (let i = LocTable.hash(hi, lo) & mask; ; i = (i + 1) & mask) {
+      const j = i * 3, v = s[j + 2];
+      if (v === 0) return undefined;
+      if (s[j + 1] === lo && s[j] === hi) return this.locs[v - 1];
+    }
+  }
+  /** Adds (hi, lo) → l; the address must not be in the table. */
+  set(hi: number, lo: number, l: Loc): void {
+    this.locs.push(l);
+    this.place(hi | 0, lo | 0, this.locs.length);
+    if (this.locs.length * 4 > this.mask * 3) {
+      const old = this.slots;
+      this.mask = this.mask * 2 + 1;
+      this.slots = new Int32Array(3 * (this.mask + 1));
+      for (let j = 0; j < old.length; j += 3) if (old[j + 2] !== 0) this.place(old[j], old[j + 1], old[j + 2]);
+    }
+  }
+  private place(hi: number, lo: number, v: number): void {
+    const s = this.slots, mask = this.mask;
+    let i = LocTable.hash(hi, lo) & mask;
+    while (s[i * 3 + 2] !== 0) i = (i + 1) & mask;
+    s[i * 3] = hi; s[i * 3 + 1] = lo; s[i * 3 + 2] = v;
+  }
+  values(): readonly Loc[] { return this.locs; }
 }
 
 /** A map of a process or the kernel. */
@@ -184,13 +248,25 @@ export class Maps {
   }
 }
 
+/** Comm texts as dense ids (Thread.commId), shared by all machines: equal texts, equal ids. */
+const commIds = new Map<string, number>();
+
 export class Thread {
-  comm: string;
+  private text = '';
+  /** A dense id of the comm text (equal texts, equal ids): what per-sample keys compare. */
+  commId = -1;
   commSet = false;
   exited = false;
   ppid = -1;
   constructor(public pid: number, readonly tid: number, public maps: Maps) {
     this.comm = `:${tid}`;
+  }
+  get comm(): string { return this.text; }
+  set comm(c: string) {
+    this.text = c;
+    let id = commIds.get(c);
+    if (id === undefined) { id = commIds.size; commIds.set(c, id); }
+    this.commId = id;
   }
 }
 
@@ -254,7 +330,9 @@ export class Machine {
   private unwinder: DwarfUnwinder | undefined;
   private unwindThread: Thread | undefined;
   private readonly unwindPcs: number[] = [];
-  private readonly kernelLocs = new Map<number, Loc>();
+  private readonly kernelLocs = new LocTable();
+  /** resolve's last thread (findnewThread by tid, pid), until a record changes the threads. */
+  private lastThread: Thread | undefined = undefined;
 
   constructor(readonly file: PerfDataFile | undefined, readonly opts: MachineOptions) {
     // DWARF is read only when asked (inline frames, source lines): symbol lookups don't touch it.
@@ -310,6 +388,7 @@ export class Machine {
   process(rec: PerfRecord): void {
     const t = rec.type;
     if (t === RecordType.SAMPLE || t >= 64) return;
+    this.lastThread = undefined;
     const b = rec.bytes;
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const le = this.file ? this.file.littleEndian : true;
@@ -446,24 +525,23 @@ export class Machine {
     return l;
   }
 
-  private unknownLoc(level: string, addrHex: string): Loc {
-    const k = level + addrHex;
+  private unknownLoc(level: string, hi: number, lo: number): Loc {
+    const k = level + hex(hi, lo);
     let l = this.unknownLocs.get(k);
-    if (!l) { l = { dso: undefined, sym: undefined, level, addrHex, offset: 0, id: this.nextLocId++ }; this.unknownLocs.set(k, l); }
+    if (!l) { l = new AddrLoc(undefined, undefined, level, hi, lo, 0, this.nextLocId++); this.unknownLocs.set(k, l); }
     return l;
   }
 
   /** A kernel address (hi, lo) → Loc. */
   private kernelLoc(hi: number, lo: number, level: string, raw: boolean): Loc {
-    const key = (hi & 0x1fffff) * TWO32 + lo;
-    let l = this.kernelLocs.get(key);
+    let l = this.kernelLocs.get(hi, lo);
     if (l) return l;
     const addr = hi * TWO32 + lo;
     for (const m of this.ksymMaps) {
       if (addr >= m.start && addr < m.end) {
         const off = Number(((BigInt(hi) << 32n) | BigInt(lo)) - ((BigInt(m.startHi) << 32n) | BigInt(m.startLo)));
-        l = { dso: m.dso, sym: m.sym, level, addrHex: hex(hi, lo), offset: off, id: this.nextLocId++ };
-        this.kernelLocs.set(key, l);
+        l = new AddrLoc(m.dso, m.sym, level, hi, lo, off, this.nextLocId++);
+        this.kernelLocs.set(hi, lo, l);
         return l;
       }
     }
@@ -475,14 +553,14 @@ export class Machine {
       const skey = Number(s.start & 0x1fffffffffffffn);
       let sym = dso.syms.get(skey);
       if (!sym) { sym = { name: s.name, start: Number(s.start), startHex: s.start.toString(16), dso, id: this.nextSymId++ }; dso.syms.set(skey, sym); }
-      l = { dso, sym, level, addrHex: hex(hi, lo), offset: Number(s.offset), id: this.nextLocId++ };
+      l = new AddrLoc(dso, sym, level, hi, lo, Number(s.offset), this.nextLocId++);
     } else if (this.kernelMapSeen || ks) {
-      l = { dso: this.kernelDso, sym: undefined, level, addrHex: hex(hi, lo), offset: 0, id: this.nextLocId++ };
+      l = new AddrLoc(this.kernelDso, undefined, level, hi, lo, 0, this.nextLocId++);
     } else {
-      l = this.unknownLoc(level, hex(hi, lo));
+      l = this.unknownLoc(level, hi, lo);
     }
     void raw;
-    this.kernelLocs.set(key, l);
+    this.kernelLocs.set(hi, lo, l);
     return l;
   }
 
@@ -519,18 +597,27 @@ export class Machine {
 
   /** A user address (< 2^53) of a thread → Loc. `raw`: a callchain entry (unresolved ones key by raw ip). */
   userLoc(th: Thread, ip: number, level: string, raw: boolean): Loc {
+    return this.userLocAt(th, Math.floor(ip / TWO32), ip >>> 0, level, raw);
+  }
+
+  /** userLoc of the address hi * 2^32 + lo (u32 halves as arguments: no boxed double per call). */
+  private userLocAt(th: Thread, hi: number, lo: number, level: string, raw: boolean): Loc {
+    const ip = hi * TWO32 + lo;
     const m = th.maps.find(ip);
-    if (!m) return this.unknownLoc(level, ip.toString(16));
+    if (!m) return this.unknownLoc(level, hi, lo);
     const dso = m.dso;
     const rel = m.identity ? ip : ip - m.start + m.pgoff;
-    let l = dso.cache.get(rel);
+    const relHi = Math.floor(rel / TWO32), relLo = rel >>> 0;
+    const cache = dso.cache ??= new LocTable();
+    let l = cache.get(relHi, relLo);
     if (l === undefined) {
       l = this.lookupInDso(dso, rel, level);
-      dso.cache.set(rel, l);
+      cache.set(relHi, relLo, l);
     }
     if (raw && l.sym === undefined) {
-      let r = dso.rawCache.get(ip);
-      if (!r) { r = { dso, sym: undefined, level, addrHex: ip.toString(16), offset: 0, id: this.nextLocId++ }; dso.rawCache.set(ip, r); }
+      const rawCache = dso.rawCache ??= new LocTable();
+      let r = rawCache.get(hi, lo);
+      if (!r) { r = new AddrLoc(dso, undefined, level, hi, lo, 0, this.nextLocId++); rawCache.set(hi, lo, r); }
       return r;
     }
     return l;
@@ -566,19 +653,19 @@ export class Machine {
         }
       }
     }
-    return { dso, sym, level, addrHex: rel.toString(16), offset, id: this.nextLocId++ };
+    return new AddrLoc(dso, sym, level, Math.floor(rel / TWO32), rel >>> 0, offset, this.nextLocId++);
   }
 
   /** An address with a cpumode → Loc (perf's thread__find_symbol). */
   locate(th: Thread, cpumode: number, hi: number, lo: number, raw: boolean): Loc {
     switch (cpumode) {
       case Misc.KERNEL: return this.kernelLoc(hi, lo, 'k', raw);
-      case Misc.GUEST_KERNEL: return this.unknownLoc('g', hex(hi, lo));
-      case Misc.GUEST_USER: return this.unknownLoc('u', hex(hi, lo));
-      case Misc.HYPERVISOR: return this.unknownLoc('H', hex(hi, lo));
+      case Misc.GUEST_KERNEL: return this.unknownLoc('g', hi, lo);
+      case Misc.GUEST_USER: return this.unknownLoc('u', hi, lo);
+      case Misc.HYPERVISOR: return this.unknownLoc('H', hi, lo);
       default:
-        if (hi >= 0x200000) return this.unknownLoc('.', hex(hi, lo));
-        return this.userLoc(th, hi * TWO32 + lo, '.', raw);
+        if (hi >= 0x200000) return this.unknownLoc('.', hi, lo);
+        return this.userLocAt(th, hi, lo, '.', raw);
     }
   }
 
@@ -587,7 +674,9 @@ export class Machine {
    * (out.chain, innermost first, markers removed). `out` is reused.
    */
   resolve(s: PerfSample, out: ResolvedSample = new ResolvedSample(), withChain = true): ResolvedSample {
-    const th = this.findnewThread(s.pid, s.tid);
+    // samples of one thread come in runs: skip the lookup while nothing changed the threads
+    const lt = this.lastThread;
+    const th = lt !== undefined && lt.tid === s.tid && lt.pid === s.pid ? lt : (this.lastThread = this.findnewThread(s.pid, s.tid));
     out.thread = th;
     const cpumode = s.misc & Misc.CPUMODE_MASK;
     out.cpumode = cpumode;

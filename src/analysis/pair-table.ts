@@ -10,61 +10,56 @@ function pairHash(a: number, b: number): number {
 }
 
 export class PairTable {
-  private keysA: Int32Array;
-  private keysB: Int32Array;
-  /** Slot → id + 1 (0: empty). */
-  private ids: Int32Array;
+  /** Slot i at [3i, 3i + 3): key a, key b, id + 1 (0: empty); one cache line per probe. */
+  private slots: Int32Array;
   private mask: number;
   size = 0;
 
   constructor(capacityLog2 = 10) {
     const cap = 1 << capacityLog2;
-    this.keysA = new Int32Array(cap);
-    this.keysB = new Int32Array(cap);
-    this.ids = new Int32Array(cap);
+    this.slots = new Int32Array(cap * 3);
     this.mask = cap - 1;
   }
 
-  private static hash = pairHash;
-
   /** The id of (a, b), or -1. */
   get(a: number, b: number): number {
-    const mask = this.mask;
-    let i = PairTable.hash(a, b) & mask;
+    const mask = this.mask, s = this.slots;
+    let i = pairHash(a, b) & mask;
     for (;;) {
-      const id = this.ids[i];
+      const j = i * 3, id = s[j + 2];
       if (id === 0) return -1;
-      if (this.keysA[i] === a && this.keysB[i] === b) return id - 1;
+      if (s[j] === a && s[j + 1] === b) return id - 1;
       i = (i + 1) & mask;
     }
   }
 
   /** The id of (a, b), adding it (id = size) when new. */
   intern(a: number, b: number): number {
-    const mask = this.mask;
-    let i = PairTable.hash(a, b) & mask;
+    const mask = this.mask, s = this.slots;
+    let i = pairHash(a, b) & mask;
     for (;;) {
-      const id = this.ids[i];
+      const j = i * 3, id = s[j + 2];
       if (id === 0) break;
-      if (this.keysA[i] === a && this.keysB[i] === b) return id - 1;
+      if (s[j] === a && s[j + 1] === b) return id - 1;
       i = (i + 1) & mask;
     }
     const nid = this.size++;
-    this.keysA[i] = a; this.keysB[i] = b; this.ids[i] = nid + 1;
+    const j = i * 3;
+    s[j] = a; s[j + 1] = b; s[j + 2] = nid + 1;
     if (this.size * 2 > mask) this.grow();
     return nid;
   }
 
   private grow(): void {
-    const oa = this.keysA, ob = this.keysB, oi = this.ids;
-    const cap = oa.length * 2;
-    this.keysA = new Int32Array(cap); this.keysB = new Int32Array(cap); this.ids = new Int32Array(cap);
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    const s = this.slots = new Int32Array(cap * 3);
     this.mask = cap - 1;
-    for (let j = 0; j < oa.length; j++) {
-      if (oi[j] === 0) continue;
-      let i = PairTable.hash(oa[j], ob[j]) & this.mask;
-      while (this.ids[i] !== 0) i = (i + 1) & this.mask;
-      this.keysA[i] = oa[j]; this.keysB[i] = ob[j]; this.ids[i] = oi[j];
+    for (let k = 0; k < old.length; k += 3) {
+      if (old[k + 2] === 0) continue;
+      let i = pairHash(old[k], old[k + 1]) & this.mask;
+      while (s[i * 3 + 2] !== 0) i = (i + 1) & this.mask;
+      s[i * 3] = old[k]; s[i * 3 + 1] = old[k + 1]; s[i * 3 + 2] = old[k + 2];
     }
   }
 }

@@ -7,7 +7,7 @@ import { SourceLines } from '../analysis/srcline.js';
 import { TraceOutput } from '../analysis/trace-output.js';
 import { PerfType } from '../formats/perfdata/constants.js';
 import { writeSection, type GraphOptions, type LineSink } from '../analysis/report-text.js';
-import { PerfSample } from '../formats/perfdata/sample.js';
+import { PerfSample, decodeSample } from '../formats/perfdata/sample.js';
 import { RecordType, SampleType } from '../formats/perfdata/constants.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
 import { readDemanglerWasm } from '../util/node-loader.js';
@@ -133,7 +133,8 @@ export function writeReport(file: PerfDataFile, o: Opts, out: LineSink): void {
   const res = new ResolvedSample();
   let lostSamples = 0;
   const le = file.littleEndian;
-  for (const rec of file.orderedRecords({ transient: true })) {
+  const nextRecord = file.orderedRecordPuller();
+  for (let rec = nextRecord(); rec; rec = nextRecord()) {
     if (rec.type !== RecordType.SAMPLE) {
       if (rec.type === RecordType.LOST_SAMPLES) {
         const v = new DataView(rec.bytes.buffer, rec.bytes.byteOffset, rec.bytes.byteLength);
@@ -144,7 +145,7 @@ export function writeReport(file: PerfDataFile, o: Opts, out: LineSink): void {
     }
     const ev = file.eventOf(rec);
     if (!ev) continue;
-    file.decodeSample(rec, sample);
+    decodeSample(rec, ev, file.name, le, sample);
     // perf report drops samples outside --time before any accounting (totals included)
     if (timeRanges && skipTime(timeRanges, sample.timeHi, sample.timeLo)) continue;
     machine.resolve(sample, res, withChain);

@@ -192,7 +192,8 @@ async function printSamples(o: ScriptOpts): Promise<number> {
     }
     // --show-round-events turns perf's ordered delivery off: records come in file order. The printer
     // and the machine keep nothing of a record: it is read through a reused buffer (transient).
-    for (const rec of o.showRoundEvents ? file.records({ transient: true }) : file.orderedRecords({ transient: true })) printer.appendRecord(rec, out);
+    const nextRecord = o.showRoundEvents ? file.recordIterator({ transient: true }) : file.orderedRecordPuller();
+    for (let rec = nextRecord(); rec; rec = nextRecord()) printer.appendRecord(rec, out);
     out.flush();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') return 0;

@@ -24,10 +24,10 @@ import { Reader } from '../../util/reader.js';
 import { BufferSource, type RandomAccessSource, type StreamSource } from '../../util/byte-source.js';
 import { decodeAttr, type PerfEventAttr } from './attr.js';
 import { Feature, PERF_EVENT_HEADER_SIZE, PERF_PIPE_HEADER_SIZE, RecordType } from './constants.js';
-import { ByteWindow, RangeStream, RecordWalker, readU16, readU32, type PerfRecord } from './stream.js';
+import { ByteWindow, RangeStream, RecordWalker, WindowRecord, readU16, readU32, type PerfRecord } from './stream.js';
 import { Decompressor } from './compressed.js';
 import { EventSet, decodeSample, type PerfEvent, type PerfSample } from './sample.js';
-import { orderRecords, orderRecordsTransient } from './ordering.js';
+import { orderRecords, orderRecordsTransient, orderedRecordPuller } from './ordering.js';
 
 const MAGIC_LE = 0x454c4946; // "FILE" of "PERFILE2" read as the high u32 of a LE u64
 const MAGIC_STR = 'PERFILE2';
@@ -73,6 +73,8 @@ export interface RecordsOptions {
    * (ordering.ts orderRecordsTransient); records and bytes must not be kept.
    */
   transient?: boolean;
+  /** With transient: called just before the reused read buffer is overwritten (records from it go stale). */
+  beforeRefill?: () => void;
 }
 
 /**
@@ -253,6 +255,18 @@ export class PerfDataFile {
   }
 
   /**
+   * orderedRecords({ transient: true }) as a pull function (null at the end): the record returned
+   * and its bytes are valid until the next call. No generator between the reader and a hot loop.
+   */
+  orderedRecordPuller(opts: Omit<RecordsOptions, 'transient' | 'beforeRefill'> = {}): () => PerfRecord | null {
+    // queued records are copied a window span at a time, just before the window is refilled
+    let flush = (): void => {};
+    const pull = orderedRecordPuller(this.recordIterator({ ...opts, transient: true, beforeRefill: () => flush() }), this.events, undefined, true);
+    flush = pull.beforeRefill;
+    return pull;
+  }
+
+  /**
    * The fastest walk, for header-only work such as --stats: `visit(type, buf, pos, size, fileOffset)`
    * sees each record at buf[pos, pos + size) during the call only, in file order, records from
    * COMPRESSED following it (as records() yields them). No object is made per record.
@@ -303,7 +317,9 @@ export class PerfDataFile {
     const decompress = opts.decompress ?? true;
     const h = this.header;
     const { walker, preamble, learn } = this.startWalk();
-    if (opts.transient) walker.win.reuse = true;
+    const transient = opts.transient === true;
+    if (transient) { walker.win.reuse = true; walker.win.beforeRefill = opts.beforeRefill; }
+    const winRec = new WindowRecord();
     let zstd: Decompressor | undefined;
     let queue: PerfRecord[] = [];
     let qi = 0;
@@ -313,7 +329,7 @@ export class PerfDataFile {
       let rec: PerfRecord | null;
       if (pi < preamble.length) rec = preamble[pi++];
       else {
-        rec = walker.next();
+        rec = transient ? walker.nextInto(winRec) : walker.next();
         if (rec && rec.type >= 64 && learn) this.noteUserRecord(rec);
       }
       if (!rec) return null;

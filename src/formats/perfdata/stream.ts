@@ -29,6 +29,37 @@ export interface PerfRecord {
   decompressedOffset?: number;
   /** Bytes that followed the record (HEADER_TRACING_DATA payload); AUXTRACE payloads are skipped and not kept. */
   payload?: Uint8Array;
+  /**
+   * Set on transient records (WindowRecord): `bytes` is buf[pos, pos + size), made only when asked
+   * for; hot paths read buf at pos instead (no view per record).
+   */
+  buf?: Uint8Array;
+  pos?: number;
+}
+
+/**
+ * A record that lives in a buffer at `pos` (a read window or an ordering arena), reused from one
+ * record to the next by transient walks: no object and no Uint8Array view per record. `bytes` is
+ * made on first use.
+ */
+export class WindowRecord implements PerfRecord {
+  type = 0;
+  misc = 0;
+  size = 0;
+  fileOffset = 0;
+  decompressedOffset: number | undefined = undefined;
+  buf: Uint8Array = new Uint8Array(0);
+  pos = 0;
+  private view: Uint8Array | undefined = undefined;
+  get bytes(): Uint8Array { return (this.view ??= this.buf.subarray(this.pos, this.pos + this.size)); }
+  /** Points the record at buf[pos, pos + size) (type, misc read from its header). */
+  set(buf: Uint8Array, pos: number, size: number, le: boolean, fileOffset: number, decompressedOffset: number | undefined): this {
+    this.buf = buf; this.pos = pos; this.size = size; this.fileOffset = fileOffset; this.decompressedOffset = decompressedOffset;
+    this.type = le ? (buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24)) >>> 0 : ((buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3]) >>> 0;
+    this.misc = le ? buf[pos + 4] | (buf[pos + 5] << 8) : (buf[pos + 4] << 8) | buf[pos + 5];
+    this.view = undefined;
+    return this;
+  }
 }
 
 /** Reads from a random-access source in order between [start, end). */
@@ -78,6 +109,8 @@ export class ByteWindow {
   /** When set (scanRecords), the window refills one buffer: bytes are valid until the next ensure. */
   reuse = false;
   private reuseBuf: Uint8Array | undefined;
+  /** Called in scan mode just before the one buffer is overwritten (records pointing into it go stale). */
+  beforeRefill: (() => void) | undefined = undefined;
   private pendingPos = 0;
 
   /** Makes `n` bytes available at pos; false when the stream ends first. */
@@ -103,6 +136,7 @@ export class ByteWindow {
           // Scan mode: refill one buffer (no allocation, no page faults); nothing handed out survives a call.
           const size = Math.max(this.chunk, n);
           if (!this.reuseBuf || this.reuseBuf.byteLength < size) this.reuseBuf = new Uint8Array(size);
+          this.beforeRefill?.();
           const k = this.src.nextInto(this.reuseBuf);
           if (k >= 0) {
             if (k === 0) { this.eof = true; this.buf = this.reuseBuf.subarray(0, 0); return n === 0; }
@@ -122,6 +156,7 @@ export class ByteWindow {
         // a straddling record costs a short copy instead of a fresh multi-megabyte chunk.
         const size = Math.max(this.chunk, n);
         let rb = this.reuseBuf;
+        this.beforeRefill?.();
         if (rb.byteLength < size) { rb = new Uint8Array(size); rb.set(this.buf.subarray(this.pos, this.end)); this.reuseBuf = rb; }
         else rb.copyWithin(0, this.pos, this.end);
         this.base += this.pos;
@@ -241,6 +276,26 @@ export class RecordWalker {
       if (!rec) return;
       if (visit(rec.type, rec.bytes, 0, rec.size, rec.fileOffset, rec)) return;
     }
+  }
+
+  /**
+   * next() for a transient walk: a record wholly inside the window (no trailing payload) is
+   * returned as `out` pointed at the window (valid until the window moves); others as next() makes them.
+   */
+  nextInto(out: WindowRecord): PerfRecord | null {
+    const w = this.win, p = w.pos, at = w.base + p;
+    if (at < this.limit && w.end - p >= 8) {
+      const b = w.buf, le = this.littleEndian;
+      const size = le ? b[p + 6] | (b[p + 7] << 8) : readU16(b, p + 6, le);
+      if (size >= 8 && p + size <= w.end && at + size <= this.limit) {
+        out.set(b, p, size, le, at, undefined);
+        if (out.type !== RecordType.HEADER_TRACING_DATA && out.type !== RecordType.AUXTRACE) {
+          w.pos = p + size;
+          return out;
+        }
+      }
+    }
+    return this.next();
   }
 
   /** The next record, or null at the end. */
