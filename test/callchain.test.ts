@@ -177,3 +177,20 @@ test('fixed2 prints as printf %.2f, ties to even included', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(xs.map(fixed2), r.stdout.trim().split('\n'));
 });
+
+test('match_chain of a symbol against an unresolved entry of the same DSO orders by address, as perf\'s raw ips do', async () => {
+  // perf compares the callchain nodes' raw ips (match_chain_dso_addresses) when one has a symbol
+  // and the other not. Seen in a CI system-wide recording: libbfd's rust_demangle_callback
+  // (map-relative 0x11a49d) and an address of libbfd outside every symbol (0x10c268, raw
+  // 0x7f7eaffc8268): the unresolved one is lower, although its raw-ip text compares higher.
+  const { compareFrameLocs } = await import('../src/analysis/callchain.js');
+  const { DsoInfo } = await import('../src/analysis/machine.js');
+  const dso = new DsoInfo('/usr/lib/x86_64-linux-gnu/libbfd-2.40-system.so', 'libbfd-2.40-system.so', 'user');
+  const sym = { name: 'rust_demangle_callback', start: 0x11a400, startHex: '11a400', dso, id: 1 };
+  const resolved = { dso, sym, level: '.', addrHex: '11a49d', addrHi: 0, addrLo: 0x11a49d, offset: 0x9d, id: 1 };
+  const unresolved = { dso, sym: undefined, level: '.', addrHex: '7f7eaffc8268', addrHi: 0x7f7e, addrLo: 0xaffc8268, offset: 0, id: 2, relAddr: 0x10c268 };
+  assert.ok(compareFrameLocs(resolved, unresolved) > 0);
+  assert.ok(compareFrameLocs(unresolved, resolved) < 0);
+  const above = { ...unresolved, addrLo: 0xaffe0000, addrHex: '7f7eaffe0000', relAddr: 0x124000, id: 3 };
+  assert.ok(compareFrameLocs(resolved, above) < 0);
+});

@@ -334,7 +334,20 @@ export function compareFrameLocs(a: Loc, b: Loc): number {
   }
   const d = dsoRank(a) - dsoRank(b);
   if (d) return d;
+  // A symbol against an unresolved entry: perf compares the two callchain nodes' raw ips. An
+  // unresolved callchain entry is keyed by its raw ip, a resolved frame by its map-relative
+  // address; within one DSO the map-relative addresses order as the raw ips do (the unresolved
+  // address lies outside the symbol, so any address of the symbol gives the same answer).
+  if ((a.sym === undefined) !== (b.sym === undefined) && (a.relAddr !== undefined || b.relAddr !== undefined)) {
+    const x = relOf(a), y = relOf(b);
+    if (x !== undefined && y !== undefined && x !== y) return x < y ? -1 : 1;
+  }
   return hexCmp(a.addrHex, b.addrHex);
+}
+
+function relOf(l: Loc): number | undefined {
+  if (l.relAddr !== undefined) return l.relAddr;
+  return l.addrHi !== undefined && l.addrLo !== undefined && l.addrHi < 0x200000 ? l.addrHi * 0x100000000 + l.addrLo : undefined;
 }
 
 function dsoRank(l: Loc): number { return l.dso ? l.dso.rank : -1; }

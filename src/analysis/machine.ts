@@ -129,6 +129,11 @@ export interface Loc {
   offset: number;
   /** Dense id across the machine (hist keys use it). */
   id: number;
+  /**
+   * For an unresolved callchain entry (keyed by its raw ip): its map-relative address, which
+   * orders against the addresses of resolved frames of the same DSO as the raw ips do.
+   */
+  readonly relAddr?: number;
 }
 
 /**
@@ -145,6 +150,7 @@ class AddrLoc implements Loc {
     readonly addrLo: number,
     readonly offset: number,
     readonly id: number,
+    readonly relAddr?: number,
   ) {}
   get addrHex(): string { return (this.hex ??= hex(this.addrHi, this.addrLo)); }
 }
@@ -617,7 +623,7 @@ export class Machine {
     if (raw && l.sym === undefined) {
       const rawCache = dso.rawCache ??= new LocTable();
       let r = rawCache.get(hi, lo);
-      if (!r) { r = new AddrLoc(dso, undefined, level, hi, lo, 0, this.nextLocId++); rawCache.set(hi, lo, r); }
+      if (!r) { r = new AddrLoc(dso, undefined, level, hi, lo, 0, this.nextLocId++, rel); rawCache.set(hi, lo, r); }
       return r;
     }
     return l;
