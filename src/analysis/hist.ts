@@ -82,8 +82,23 @@ export interface HistOptions {
 /** perf's symbol column text: "[.] name", "[k] 0x...", with perf's %-#.*llx for unresolved addresses. */
 export function symText(loc: Loc, level = loc.level): string {
   if (loc.sym) return `[${level}] ${symName(loc.sym)}`;
+  const hi = loc.addrHi;
+  if (hi !== undefined) { // from the halves: no hex text kept on the Loc
+    const lo = loc.addrLo!;
+    if (hi === 0 && lo === 0) return `[${level}] 0000000000000000`;
+    return `[${level}] 0x${hi.toString(16).padStart(8, '0')}${lo.toString(16).padStart(8, '0')}`;
+  }
   const h = loc.addrHex;
   return `[${level}] ${/^0*$/.test(h) ? '0'.repeat(16) : '0x' + h.padStart(16, '0')}`;
+}
+
+/** symText(loc).length without making the text: what a column width needs. */
+export function symTextLength(loc: Loc): number {
+  if (loc.sym) return 4 + symName(loc.sym).length;
+  const hi = loc.addrHi;
+  if (hi !== undefined) return hi === 0 && loc.addrLo === 0 ? 20 : 22;
+  const h = loc.addrHex;
+  return 4 + (/^0*$/.test(h) ? 16 : 2 + Math.max(16, h.length));
 }
 
 /** A symbol's name as perf's columns and call graphs print it: inline symbols get " (inlined)". */
@@ -833,9 +848,11 @@ class SortColumns {
       const e = list[i], loc = e.loc;
       if (loc.sym) this.hasSym[i] = 1;
       if (allAddrs || !loc.sym) {
-        const h = loc.addrHex, len = h.length;
+        if (loc.addrHi !== undefined) { this.hi[i] = loc.addrHi; this.lo[i] = loc.addrLo!; } else {
+          const h = loc.addrHex, len = h.length;
         this.hi[i] = len > 8 ? parseInt(h.slice(0, len - 8), 16) >>> 0 : 0;
-        this.lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
+          this.lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
+        }
       }
       this.self[i] = e.self; this.children[i] = e.children; this.depth[i] = e.maxDepth;
       let t = threads.get(e.thread);
