@@ -130,7 +130,16 @@ export class Hists {
   nrSamples = 0;
   private readonly name: (loc: Loc) => string;
   private readonly keys = new PairTable(12);
-  private readonly entryOfKey: HistEntry[] = [];
+  /** Per key: the idx + 1 of its entry (0: none yet). */
+  private idxOfKey = new Int32Array(1024);
+  /**
+   * Per entry idx: self period and samples added since the entry objects were last brought up to
+   * date (flushCounts): the per-sample path adds into these compact columns, not into an object
+   * somewhere on the heap (a cache miss per sample).
+   */
+  private selfAdd = new Float64Array(1024);
+  private samplesAdd = new Float64Array(1024);
+  private pending = false;
   private readonly commIds = new Map<string, number>();
   /** Unresolved addresses as ids: by their halves where the Loc has them, else by their text. */
   private readonly addrIds = new Map<string, number>();
@@ -216,7 +225,20 @@ export class Hists {
   }
 
   /** Entries in creation order. */
-  get entries(): readonly HistEntry[] { return this.list; }
+  get entries(): readonly HistEntry[] { this.flushCounts(); return this.list; }
+
+  /** Adds the counts gathered in the columns into the entry objects. */
+  private flushCounts(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    const list = this.list, sa = this.selfAdd, na = this.samplesAdd, n = Math.min(list.length, sa.length);
+    for (let i = 0; i < n; i++) {
+      if (na[i] === 0) continue;
+      const e = list[i];
+      e.self += sa[i]; e.samples += na[i];
+      sa[i] = 0; na[i] = 0;
+    }
+  }
 
   private symKey(loc: Loc): number {
     let k = this.symKeys.get(loc.id);
@@ -326,21 +348,34 @@ export class Hists {
   }
 
   private entry(r: ResolvedSample, loc: Loc, key: number, level: string): HistEntry {
-    let e = this.entryOfKey[key];
-    if (e === undefined) {
-      e = { idx: this.list.length, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0, maxDepth: 0 };
-      if (this.lazyAt.length) {
-        e.prefixes = this.prefixScratch.slice(0, this.lazyAt.length);
-        e.srcline = this.lastSrcline;
-        if (this.lastSrclineGiven) e.srclineGiven = true;
-        e.srcfile = this.lastSrcfile;
-        e.trace = this.trace;
-      }
-      this.list.push(e);
-      this.entryOfKey[key] = e;
-    }
-    return e;
+    return this.list[this.entryIdx(r, loc, key, level)];
   }
+
+  /** The idx of the entry for `key`, made (with `loc`, `level`) when new. */
+  private entryIdx(r: ResolvedSample, loc: Loc, key: number, level: string): number {
+    let of = this.idxOfKey;
+    if (key < of.length) { const i = of[key]; if (i !== 0) return i - 1; }
+    const idx = this.list.length;
+    const e: HistEntry = { idx, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0, maxDepth: 0 };
+    if (this.lazyAt.length) {
+      e.prefixes = this.prefixScratch.slice(0, this.lazyAt.length);
+      e.srcline = this.lastSrcline;
+      if (this.lastSrclineGiven) e.srclineGiven = true;
+      e.srcfile = this.lastSrcfile;
+      e.trace = this.trace;
+    }
+    this.list.push(e);
+    if (key >= of.length) { const g = new Int32Array(Math.max(key + 1, of.length * 2)); g.set(of); this.idxOfKey = of = g; }
+    of[key] = idx + 1;
+    if (idx >= this.selfAdd.length) {
+      const cap = this.selfAdd.length * 2;
+      const s = new Float64Array(cap), c = new Float64Array(cap);
+      s.set(this.selfAdd); c.set(this.samplesAdd);
+      this.selfAdd = s; this.samplesAdd = c;
+    }
+    return idx;
+  }
+
 
   /**
    * A frame's id in the call graphs: frames are one when perf's match_chain finds them equal
@@ -402,10 +437,13 @@ export class Hists {
     this.nrSamples++;
     const stamp = ++this.stamp;
     const self = r.frames[0];
-    const e = this.entry(r, self, this.keyOf(r, self), self.level);
+    const idx = this.entryIdx(r, self, this.keyOf(r, self), self.level);
     if (this.lazyAt.length) this.noteSrclineCalls(self, true, false);
-    e.self += period;
-    e.samples++;
+    this.selfAdd[idx] += period;
+    this.samplesAdd[idx]++;
+    this.pending = true;
+    if (!this.opts.graph && !this.opts.children) return;
+    const e = this.list[idx];
     e.stamp = stamp;
     // perf's callchain cursor: callee order is the chain as sampled, caller order reversed
     const n = r.chainLength;
@@ -626,11 +664,13 @@ export class Hists {
    * result depends on the tree's shape: the tree is rebuilt as lib/rbtree.c balances it.
    */
   sorted(): HistEntry[] {
+    this.flushCounts();
     return this.sortedByColumns() ?? this.sortedByTrees();
   }
 
   /** sorted() with perf's comparisons as written (closures over the entries), every tree built: the reference the columns must agree with. */
   sortedByTrees(): HistEntry[] {
+    this.flushCounts();
     this.halves = new AddrHalves();
     this.ranks = this.textRanks();
     // perf inserts the entries as made into hists->entries_in (se_cmp), then, when a sort key has
