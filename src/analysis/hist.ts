@@ -138,7 +138,7 @@ export class Hists {
    * somewhere on the heap (a cache miss per sample).
    */
   private selfAdd = new Float64Array(1024);
-  private samplesAdd = new Float64Array(1024);
+  private samplesAdd = new Int32Array(1024);
   private pending = false;
   private readonly commIds = new Map<string, number>();
   /** Unresolved addresses as ids: by their halves where the Loc has them, else by their text. */
@@ -364,12 +364,17 @@ export class Hists {
       e.srcfile = this.lastSrcfile;
       e.trace = this.trace;
     }
+    if (idx === 0) {
+      // Make `self` a double field from the first entry on: a sum first passing 2^31 at flushCounts
+      // would change the shape of every entry (each one migrated, ~230 bytes apiece).
+      e.self = 2 ** 53; e.self = 0;
+    }
     this.list.push(e);
     if (key >= of.length) { const g = new Int32Array(Math.max(key + 1, of.length * 2)); g.set(of); this.idxOfKey = of = g; }
     of[key] = idx + 1;
     if (idx >= this.selfAdd.length) {
       const cap = this.selfAdd.length * 2;
-      const s = new Float64Array(cap), c = new Float64Array(cap);
+      const s = new Float64Array(cap), c = new Int32Array(cap);
       s.set(this.selfAdd); c.set(this.samplesAdd);
       this.selfAdd = s; this.samplesAdd = c;
     }

@@ -84,12 +84,15 @@ export function columnWidths(h: Hists, keys: SortKey[], entries: readonly HistEn
     const k = keys[i];
     if (k === 'cpu') continue;
     let w = widths[i];
-    // the usual keys by their texts' lengths, without making the texts
-    if (k === 'comm') { for (const e of entries) if (e.comm.length > w) w = e.comm.length; }
-    else if (k === 'dso') { for (const e of entries) { const l = e.loc.dso ? e.loc.dso.shortName.length : 9; if (l > w) w = l; } }
-    else if (k === 'sym') { for (const e of entries) { const l = symTextLength(e.loc) - (e.loc.sym?.inlined ? INLINED.length : 0); if (l > w) w = l; } }
+    const n = entries.length;
+    // the usual keys by their texts' lengths, without making the texts (indexed loops: this runs
+    // once, mostly unoptimized, where for-of makes an iterator result per step)
+    if (k === 'comm') { for (let j = 0; j < n; j++) { const l = entries[j].comm.length; if (l > w) w = l; } }
+    else if (k === 'dso') { for (let j = 0; j < n; j++) { const d = entries[j].loc.dso, l = d ? d.shortName.length : 9; if (l > w) w = l; } }
+    else if (k === 'sym') { for (let j = 0; j < n; j++) { const loc = entries[j].loc, l = symTextLength(loc) - (loc.sym?.inlined ? INLINED.length : 0); if (l > w) w = l; } }
     else {
-      for (const e of entries) {
+      for (let j = 0; j < n; j++) {
+        const e = entries[j];
         if (LAZY_KEYS.has(k) && !h.textKnown(e, k)) continue;
         if (k === 'trace' && e.trace === undefined) continue; // perf prints "N/A" without sizing it
         const l = sortText(e, k, h.sources).length;
@@ -145,7 +148,8 @@ export function writeSection(h: Hists, eventName: string, o: SectionOptions, out
   const padded = keys.map((k, i) => i < keys.length - 1 || SELF_PADDED.has(k));
   // Padded comm and DSO texts, once per distinct text.
   const padMemo = keys.map(() => new Map<string, string>());
-  for (const e of entries) {
+  for (let j = 0; j < entries.length; j++) {
+    const e = entries[j];
     const v = o.children ? e.children : e.self;
     if (total && (100 * v) / total < o.percentLimit) continue;
     if (v === 0 && !o.children) continue;
