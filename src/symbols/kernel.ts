@@ -10,7 +10,6 @@
 // columns: (hi, lo) u32 addresses, no BigInt or string per symbol; a name is decoded when a lookup
 // returns it.
 import { readKallsyms, readProcModules, type KallsymsTable, type ProcModule } from '../formats/kallsyms.js';
-import { decodeText } from '../util/index.js';
 
 export interface KernelSymbol {
   name: string;
@@ -34,24 +33,16 @@ interface ModuleRange { sHi: number; sLo: number; eHi: number; eLo: number }
 function less(aHi: number, aLo: number, bHi: number, bLo: number): boolean { return aHi < bHi || (aHi === bHi && aLo < bLo); }
 
 export class KernelSymbols {
-  /** Symbols in address order: start and end (exclusive) halves. */
+  /** Symbols in address order: start and end (exclusive) halves, and their table row. */
   private readonly sHi: Uint32Array;
   private readonly sLo: Uint32Array;
   private readonly eHi: Uint32Array;
   private readonly eLo: Uint32Array;
-  /**
-   * The kept symbols' names, back to back (name i: names[nameAt[i], nameAt[i + 1])), and module
-   * names: copied out of the table, so that its text (all of /proc/kallsyms, 5 MB read into an
-   * 8 MB buffer) and its columns are not kept for the few names a report prints.
-   */
-  private readonly names: Uint8Array;
-  private readonly nameAt: Uint32Array;
-  private readonly moduleOf: Uint32Array;
-  private readonly moduleNames: readonly string[];
+  private readonly row: Uint32Array;
   readonly modules: ProcModule[];
   readonly restricted: boolean;
 
-  constructor(table: KallsymsTable, modules: ProcModule[] = []) {
+  constructor(readonly table: KallsymsTable, modules: ProcModule[] = []) {
     this.modules = modules;
     this.restricted = table.restricted;
     const { addrHi, addrLo, type, moduleId } = table;
@@ -87,21 +78,7 @@ export class KernelSymbols {
       m++;
       k = j;
     }
-    this.sHi = sHi.slice(0, m); this.sLo = sLo.slice(0, m); this.eHi = eHi.slice(0, m); this.eLo = eLo.slice(0, m);
-    const { nameStart, nameEnd, text } = table;
-    let bytes = 0;
-    for (let i = 0; i < m; i++) bytes += nameEnd[row[i]] - nameStart[row[i]];
-    const names = new Uint8Array(bytes), nameAt = new Uint32Array(m + 1), moduleOf = new Uint32Array(m);
-    let at = 0;
-    for (let i = 0; i < m; i++) {
-      const r = row[i], a = nameStart[r], b = nameEnd[r];
-      nameAt[i] = at;
-      names.set(text.subarray(a, b), at);
-      at += b - a;
-      moduleOf[i] = moduleId[r];
-    }
-    nameAt[m] = at;
-    this.names = names; this.nameAt = nameAt; this.moduleOf = moduleOf; this.moduleNames = table.moduleNames;
+    this.sHi = sHi.subarray(0, m); this.sLo = sLo.subarray(0, m); this.eHi = eHi.subarray(0, m); this.eLo = eLo.subarray(0, m); this.row = row.subarray(0, m);
   }
 
   /** The /proc/modules core range of each module of the table (by module id), when the address is known. */
@@ -122,7 +99,7 @@ export class KernelSymbols {
     return new KernelSymbols(readKallsyms(kallsyms), modules ? readProcModules(modules) : []);
   }
 
-  get size(): number { return this.sHi.length; }
+  get size(): number { return this.row.length; }
 
   /** Position of the symbol containing (hi, lo), or -1. */
   findIndex(hi: number, lo: number): number {
@@ -141,9 +118,10 @@ export class KernelSymbols {
     if (address < 0n || address >= 1n << 64n) return undefined;
     const i = this.findIndex(hi, lo);
     if (i < 0) return undefined;
+    const r = this.row[i];
     const start = (BigInt(this.sHi[i]) << 32n) | BigInt(this.sLo[i]);
     const end = (BigInt(this.eHi[i]) << 32n) | BigInt(this.eLo[i]);
-    return { name: decodeText(this.names.subarray(this.nameAt[i], this.nameAt[i + 1])), module: this.moduleNames[this.moduleOf[i]], start, end, offset: address - start };
+    return { name: this.table.nameAt(r), module: this.table.moduleAt(r), start, end, offset: address - start };
   }
 
   /** The module (from /proc/modules) whose core range holds `address`. */
