@@ -82,8 +82,23 @@ export interface HistOptions {
 /** perf's symbol column text: "[.] name", "[k] 0x...", with perf's %-#.*llx for unresolved addresses. */
 export function symText(loc: Loc, level = loc.level): string {
   if (loc.sym) return `[${level}] ${symName(loc.sym)}`;
+  const hi = loc.addrHi;
+  if (hi !== undefined) { // from the halves: no hex text kept on the Loc
+    const lo = loc.addrLo!;
+    if (hi === 0 && lo === 0) return `[${level}] 0000000000000000`;
+    return `[${level}] 0x${hi.toString(16).padStart(8, '0')}${lo.toString(16).padStart(8, '0')}`;
+  }
   const h = loc.addrHex;
   return `[${level}] ${/^0*$/.test(h) ? '0'.repeat(16) : '0x' + h.padStart(16, '0')}`;
+}
+
+/** symText(loc).length without making the text: what a column width needs. */
+export function symTextLength(loc: Loc): number {
+  if (loc.sym) return 4 + symName(loc.sym).length;
+  const hi = loc.addrHi;
+  if (hi !== undefined) return hi === 0 && loc.addrLo === 0 ? 20 : 22;
+  const h = loc.addrHex;
+  return 4 + (/^0*$/.test(h) ? 16 : 2 + Math.max(16, h.length));
 }
 
 /** A symbol's name as perf's columns and call graphs print it: inline symbols get " (inlined)". */
@@ -115,7 +130,16 @@ export class Hists {
   nrSamples = 0;
   private readonly name: (loc: Loc) => string;
   private readonly keys = new PairTable(12);
-  private readonly entryOfKey: HistEntry[] = [];
+  /** Per key: the idx + 1 of its entry (0: none yet). */
+  private idxOfKey = new Int32Array(1024);
+  /**
+   * Per entry idx: self period and samples added since the entry objects were last brought up to
+   * date (flushCounts): the per-sample path adds into these compact columns, not into an object
+   * somewhere on the heap (a cache miss per sample).
+   */
+  private selfAdd = new Float64Array(1024);
+  private samplesAdd = new Int32Array(1024);
+  private pending = false;
   private readonly commIds = new Map<string, number>();
   /** Unresolved addresses as ids: by their halves where the Loc has them, else by their text. */
   private readonly addrIds = new Map<string, number>();
@@ -201,7 +225,20 @@ export class Hists {
   }
 
   /** Entries in creation order. */
-  get entries(): readonly HistEntry[] { return this.list; }
+  get entries(): readonly HistEntry[] { this.flushCounts(); return this.list; }
+
+  /** Adds the counts gathered in the columns into the entry objects. */
+  private flushCounts(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    const list = this.list, sa = this.selfAdd, na = this.samplesAdd, n = Math.min(list.length, sa.length);
+    for (let i = 0; i < n; i++) {
+      if (na[i] === 0) continue;
+      const e = list[i];
+      e.self += sa[i]; e.samples += na[i];
+      sa[i] = 0; na[i] = 0;
+    }
+  }
 
   private symKey(loc: Loc): number {
     let k = this.symKeys.get(loc.id);
@@ -311,21 +348,39 @@ export class Hists {
   }
 
   private entry(r: ResolvedSample, loc: Loc, key: number, level: string): HistEntry {
-    let e = this.entryOfKey[key];
-    if (e === undefined) {
-      e = { idx: this.list.length, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0, maxDepth: 0 };
-      if (this.lazyAt.length) {
-        e.prefixes = this.prefixScratch.slice(0, this.lazyAt.length);
-        e.srcline = this.lastSrcline;
-        if (this.lastSrclineGiven) e.srclineGiven = true;
-        e.srcfile = this.lastSrcfile;
-        e.trace = this.trace;
-      }
-      this.list.push(e);
-      this.entryOfKey[key] = e;
-    }
-    return e;
+    return this.list[this.entryIdx(r, loc, key, level)];
   }
+
+  /** The idx of the entry for `key`, made (with `loc`, `level`) when new. */
+  private entryIdx(r: ResolvedSample, loc: Loc, key: number, level: string): number {
+    let of = this.idxOfKey;
+    if (key < of.length) { const i = of[key]; if (i !== 0) return i - 1; }
+    const idx = this.list.length;
+    const e: HistEntry = { idx, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0, maxDepth: 0 };
+    if (this.lazyAt.length) {
+      e.prefixes = this.prefixScratch.slice(0, this.lazyAt.length);
+      e.srcline = this.lastSrcline;
+      if (this.lastSrclineGiven) e.srclineGiven = true;
+      e.srcfile = this.lastSrcfile;
+      e.trace = this.trace;
+    }
+    if (idx === 0) {
+      // Make `self` a double field from the first entry on: a sum first passing 2^31 at flushCounts
+      // would change the shape of every entry (each one migrated, ~230 bytes apiece).
+      e.self = 2 ** 53; e.self = 0;
+    }
+    this.list.push(e);
+    if (key >= of.length) { const g = new Int32Array(Math.max(key + 1, of.length * 2)); g.set(of); this.idxOfKey = of = g; }
+    of[key] = idx + 1;
+    if (idx >= this.selfAdd.length) {
+      const cap = this.selfAdd.length * 2;
+      const s = new Float64Array(cap), c = new Int32Array(cap);
+      s.set(this.selfAdd); c.set(this.samplesAdd);
+      this.selfAdd = s; this.samplesAdd = c;
+    }
+    return idx;
+  }
+
 
   /**
    * A frame's id in the call graphs: frames are one when perf's match_chain finds them equal
@@ -387,10 +442,13 @@ export class Hists {
     this.nrSamples++;
     const stamp = ++this.stamp;
     const self = r.frames[0];
-    const e = this.entry(r, self, this.keyOf(r, self), self.level);
+    const idx = this.entryIdx(r, self, this.keyOf(r, self), self.level);
     if (this.lazyAt.length) this.noteSrclineCalls(self, true, false);
-    e.self += period;
-    e.samples++;
+    this.selfAdd[idx] += period;
+    this.samplesAdd[idx]++;
+    this.pending = true;
+    if (!this.opts.graph && !this.opts.children) return;
+    const e = this.list[idx];
     e.stamp = stamp;
     // perf's callchain cursor: callee order is the chain as sampled, caller order reversed
     const n = r.chainLength;
@@ -611,11 +669,13 @@ export class Hists {
    * result depends on the tree's shape: the tree is rebuilt as lib/rbtree.c balances it.
    */
   sorted(): HistEntry[] {
+    this.flushCounts();
     return this.sortedByColumns() ?? this.sortedByTrees();
   }
 
   /** sorted() with perf's comparisons as written (closures over the entries), every tree built: the reference the columns must agree with. */
   sortedByTrees(): HistEntry[] {
+    this.flushCounts();
     this.halves = new AddrHalves();
     this.ranks = this.textRanks();
     // perf inserts the entries as made into hists->entries_in (se_cmp), then, when a sort key has
@@ -833,9 +893,11 @@ class SortColumns {
       const e = list[i], loc = e.loc;
       if (loc.sym) this.hasSym[i] = 1;
       if (allAddrs || !loc.sym) {
-        const h = loc.addrHex, len = h.length;
+        if (loc.addrHi !== undefined) { this.hi[i] = loc.addrHi; this.lo[i] = loc.addrLo!; } else {
+          const h = loc.addrHex, len = h.length;
         this.hi[i] = len > 8 ? parseInt(h.slice(0, len - 8), 16) >>> 0 : 0;
-        this.lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
+          this.lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
+        }
       }
       this.self[i] = e.self; this.children[i] = e.children; this.depth[i] = e.maxDepth;
       let t = threads.get(e.thread);

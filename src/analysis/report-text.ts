@@ -3,7 +3,7 @@
 // dotted underline (column width = max of header and every entry's text), rows "  %7.2f%%" per
 // percentage column, then the call graph under each row when asked. Trailing spaces are trimmed
 // from rows as perf does; perf's random tip lines are not printed.
-import { Hists, INLINED, LAZY_KEYS, SortKey, sortText, type HistEntry } from './hist.js';
+import { Hists, INLINED, LAZY_KEYS, SortKey, sortText, symTextLength, type HistEntry } from './hist.js';
 import { ChainNode, pathOf, sortedFlat, sortedGraphAbs, sortedGraphRel } from './callchain.js';
 
 /** perf's callchain_param as report prints with it (-g print_type,threshold,print_limit,order,sort_key,branch,value). */
@@ -80,14 +80,26 @@ export function fixed2(x: number): string {
  */
 export function columnWidths(h: Hists, keys: SortKey[], entries: readonly HistEntry[]): number[] {
   const widths = keys.map((k) => HEADERS[k].length);
-  for (const e of entries) {
-    keys.forEach((k, i) => {
-      if (k === 'cpu') return;
-      if (LAZY_KEYS.has(k) && !h.textKnown(e, k)) return;
-      if (k === 'trace' && e.trace === undefined) return; // perf prints "N/A" without sizing it
-      const l = sortText(e, k, h.sources).length - (k === 'sym' && e.loc.sym?.inlined ? INLINED.length : 0);
-      if (l > widths[i]) widths[i] = l;
-    });
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k === 'cpu') continue;
+    let w = widths[i];
+    const n = entries.length;
+    // the usual keys by their texts' lengths, without making the texts (indexed loops: this runs
+    // once, mostly unoptimized, where for-of makes an iterator result per step)
+    if (k === 'comm') { for (let j = 0; j < n; j++) { const l = entries[j].comm.length; if (l > w) w = l; } }
+    else if (k === 'dso') { for (let j = 0; j < n; j++) { const d = entries[j].loc.dso, l = d ? d.shortName.length : 9; if (l > w) w = l; } }
+    else if (k === 'sym') { for (let j = 0; j < n; j++) { const loc = entries[j].loc, l = symTextLength(loc) - (loc.sym?.inlined ? INLINED.length : 0); if (l > w) w = l; } }
+    else {
+      for (let j = 0; j < n; j++) {
+        const e = entries[j];
+        if (LAZY_KEYS.has(k) && !h.textKnown(e, k)) continue;
+        if (k === 'trace' && e.trace === undefined) continue; // perf prints "N/A" without sizing it
+        const l = sortText(e, k, h.sources).length;
+        if (l > w) w = l;
+      }
+    }
+    widths[i] = w;
   }
   return widths;
 }
@@ -131,20 +143,39 @@ export function writeSection(h: Hists, eventName: string, o: SectionOptions, out
   const minHit = Math.floor(total * (o.graph.threshold / 100));
   const fractal = o.graph.mode === 'fractal';
   const name = (id: number) => h.frameName(id);
-  for (const e of entries) {
+  // Entries come sorted by their percentage column: consecutive ones often print the same one.
+  let lastV = NaN, lastPct = '', lastS = NaN, lastSPct = '';
+  const padded = keys.map((k, i) => i < keys.length - 1 || SELF_PADDED.has(k));
+  // Padded comm and DSO texts, once per distinct text.
+  const padMemo = keys.map(() => new Map<string, string>());
+  for (let j = 0; j < entries.length; j++) {
+    const e = entries[j];
     const v = o.children ? e.children : e.self;
     if (total && (100 * v) / total < o.percentLimit) continue;
     if (v === 0 && !o.children) continue;
-    const cols: string[] = [];
-    if (o.children) cols.push(pct(e.children, total), pct(e.self, total)); else cols.push(pct(e.self, total));
-    if (o.showNrSamples) cols.push(String(e.samples).padStart(12));
-    if (o.showTotalPeriod) cols.push(String(e.self).padStart(12));
-    keys.forEach((k, i) => {
+    if (v !== lastV) { lastV = v; lastPct = pct(v, total); }
+    let line = '  ' + lastPct;
+    if (o.children) {
+      if (e.self !== lastS) { lastS = e.self; lastSPct = pct(e.self, total); }
+      line += '  ' + lastSPct;
+    }
+    if (o.showNrSamples) line += '  ' + String(e.samples).padStart(12);
+    if (o.showTotalPeriod) line += '  ' + String(e.self).padStart(12);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       let t = sortText(e, k, h.sources);
       if (CUT.has(k) && t.length > widths[i]) t = t.slice(0, widths[i]);
-      cols.push(i < keys.length - 1 || SELF_PADDED.has(k) ? t.padEnd(widths[i]) : t);
-    });
-    out('  ' + cols.join('  '));
+      if (padded[i]) {
+        if (k === 'comm' || k === 'dso') {
+          const memo = padMemo[i];
+          let p = memo.get(t);
+          if (p === undefined) { p = t.padEnd(widths[i]); memo.set(t, p); }
+          t = p;
+        } else t = t.padEnd(widths[i]);
+      }
+      line += '  ' + t;
+    }
+    out(line);
     if (o.graph.mode === 'none' || (!fractal && h.graphPeriod(e) < minHit)) continue;
     if (fractal || o.graph.mode === 'graph') {
       // the tree is built as it prints, each branch dropped once printed: one path at a time

@@ -84,6 +84,12 @@ export class RangeStream implements StreamSource {
   }
 }
 
+/**
+ * The one buffer of scan mode, at most: small enough to stay in a core's L2 cache between the
+ * kernel's copy into it and the walk (and the ordering's copy) out of it; 4 MiB evicted itself.
+ */
+const REUSE_CHUNK = 512 << 10;
+
 /** A sliding window over a StreamSource. `buf[pos]` is at absolute offset `base + pos`. */
 export class ByteWindow {
   buf: Uint8Array = new Uint8Array(0);
@@ -134,7 +140,7 @@ export class ByteWindow {
         this.end = 0;
         if (this.reuse && this.src instanceof RangeStream) {
           // Scan mode: refill one buffer (no allocation, no page faults); nothing handed out survives a call.
-          const size = Math.max(this.chunk, n);
+          const size = Math.max(Math.min(this.chunk, REUSE_CHUNK), n);
           if (!this.reuseBuf || this.reuseBuf.byteLength < size) this.reuseBuf = new Uint8Array(size);
           this.beforeRefill?.();
           const k = this.src.nextInto(this.reuseBuf);
@@ -154,7 +160,7 @@ export class ByteWindow {
       if (this.reuse && !this.pending && this.buf === this.reuseBuf && this.src instanceof RangeStream) {
         // Scan mode: move the partial record to the front of the one buffer and refill behind it, so
         // a straddling record costs a short copy instead of a fresh multi-megabyte chunk.
-        const size = Math.max(this.chunk, n);
+        const size = Math.max(Math.min(this.chunk, REUSE_CHUNK), n);
         let rb = this.reuseBuf;
         this.beforeRefill?.();
         if (rb.byteLength < size) { rb = new Uint8Array(size); rb.set(this.buf.subarray(this.pos, this.end)); this.reuseBuf = rb; }
