@@ -379,15 +379,18 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
     pick[n++] = i;
   }
   const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
-  for (let k = 0; k < n; k++) {
-    const i = pick[k];
-    hi[k] = table.valueHi[i]; lo[k] = table.valueLo[i]; size[k] = table.size[i]; bind[k] = info[i] >> 4;
-  }
   // Names through the string table alone: the symbol columns are not kept alive by the index.
   const nameOff = new Uint32Array(n);
-  for (let k = 0; k < n; k++) nameOff[k] = nameOffset[pick[k]];
+  const vHi = table.valueHi, vLo = table.valueLo, tSize = table.size;
+  let big = false;
+  for (let k = 0; k < n; k++) {
+    const i = pick[k];
+    const h = vHi[i], l = vLo[i], z = tSize[i];
+    hi[k] = h; lo[k] = l; size[k] = z; bind[k] = info[i] >> 4; nameOff[k] = nameOffset[i];
+    if (h * TWO32 + l + z + 8192 >= TWO53) big = true; // PerfNodes.big, checked here in the copy's loop
+  }
   const strings = table.stringTable();
-  return { count: n, hi, lo, size, bind, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]) };
+  return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]) };
 }
 
 /**
@@ -642,6 +645,11 @@ const TWO53 = 2 ** 53;
 export interface PerfPass extends SymbolColumns {
   /** name(i)'s bytes when it is pure ASCII (then one char a byte), else anything: compared without making strings. */
   nameBytes?(i: number): Uint8Array | undefined;
+  /**
+   * Whether some row's start + size + 8192 (fixup_end's page and more) reaches 2^53 (PerfNodes.big);
+   * when absent, PerfNodes checks the rows itself.
+   */
+  big?: boolean;
 }
 
 function rowsToPass(rows: SymbolRow[]): PerfPass {
@@ -696,7 +704,8 @@ class PerfNodes {
       hi.set(p.hi.subarray(0, p.count), at); lo.set(p.lo.subarray(0, p.count), at);
       size.set(p.size.subarray(0, p.count), at); bind.set(p.bind.subarray(0, p.count), at);
       // As perf's fixup_end may push a last symbol's end a page and more past its start.
-      if (!big) for (let i = at; i < at + p.count; i++) if (hi[i] * TWO32 + lo[i] + size[i] + 8192 >= TWO53) { big = true; break; }
+      if (p.big !== undefined) big ||= p.big;
+      else if (!big) for (let i = at; i < at + p.count; i++) if (hi[i] * TWO32 + lo[i] + size[i] + 8192 >= TWO53) { big = true; break; }
       at += p.count;
     }
     this.offsets.push(at);
@@ -947,20 +956,22 @@ class PerfNodes {
     for (let p = 0; p < this.passes.length; p++) {
       if (o[p + 1] === o[p]) continue;
       seq = mergeByStart(seq, sortedByStart(S, o[p], o[p + 1]), S);
-      // symbols__fixup_end (user-space form).
-      const m = seq.length;
-      for (let k = 0; k + 1 < m; k++) { const x = seq[k]; if (E[x] === S[x]) E[x] = S[seq[k + 1]]; }
-      const last = seq[m - 1];
-      if (E[last] === S[last]) E[last] = Math.ceil(S[last] / 4096) * 4096 + 4096;
-      // symbols__fixup_duplicate: left to right, the kept one against each next one at its start.
+      // symbols__fixup_end (user-space form) then symbols__fixup_duplicate, in one walk over the
+      // groups of one start: fixup_end gives a zero-sized symbol the next one's start, which
+      // within a group is its own, so only a group's last symbol changes, and before the group is
+      // compared. fixup_duplicate: left to right, the kept one against each next one at its start.
       // The comparisons are kept: the tree (tree()) makes the same ones in the same order.
+      const m = seq.length;
       const out = new Int32Array(m);
       let q = 0, decisions = new Uint8Array(0), nd = 0;
       for (let k = 0; k < m;) {
         let best = seq[k], j = k + 1;
         const st = S[best];
-        for (; j < m && S[seq[j]] === st; j++) {
-          const x = seq[j];
+        while (j < m && S[seq[j]] === st) j++;
+        const last = seq[j - 1];
+        if (E[last] === st) E[last] = j < m ? S[seq[j]] : Math.ceil(st / 4096) * 4096 + 4096;
+        for (let i = k + 1; i < j; i++) {
+          const x = seq[i];
           const bs = E[best] - S[best], xs = E[x] - S[x];
           if (decisions.length === nd) { const g = new Uint8Array(Math.max(64, nd * 2)); g.set(decisions); decisions = g; }
           let d: boolean;
