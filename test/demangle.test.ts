@@ -138,6 +138,36 @@ test('Rust: legacy and v0 names of a rustc binary agree with c++filt -s rust (ha
   assert.ok(names.length > 100);
 });
 
+test('Demangler.sameRankText: the two names rank as equals (one text, or both left as they are) and neither text begins with SyS', { skip: hasTool('nm') ? undefined : 'nm missing' }, () => {
+  const names = new Set<string>();
+  for (const f of ['/usr/lib/x86_64-linux-gnu/libstdc++.so.6', '/usr/bin/node']) {
+    if (!existsSync(f)) continue;
+    let out = '';
+    try { out = execFileSync('nm', [f], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }); } catch { continue; }
+    for (const line of out.split('\n')) { const s = line.slice(line.lastIndexOf(' ') + 1); if (/[CD]\d/.test(s) && s.startsWith('_Z')) names.add(s); }
+  }
+  const d = createDemangler(readDemanglerWasm, { params: false });
+  assert.ok(d.sameRankText!('_ZN1AIiED1Ev', '_ZN1AIiED2Ev') && d.sameRankText!('_ZN3FooC1Ev', '_ZN3FooC2Ev'));
+  assert.ok(!d.sameRankText!('_ZN3FooC1Ev', '_ZN3FooC6Ev') && !d.sameRankText!('_Z3AC1v', '_Z3AC2v') && !d.sameRankText!('_ZN3FooC1Ev', '_ZN3FooC1Ev'));
+  assert.ok(!d.sameRankText!('_ZN3SySIiED1Ev', '_ZN3SySIiED2Ev'), 'a text that may begin with SyS');
+  assert.ok(!d.sameRankText!('_ZN1AIiED1Ev@@V', '_ZN1AIiED2Ev@@V'), 'versioned names go the long way');
+  let same = 0;
+  for (const a of names) {
+    for (let i = 1; i < a.length; i++) {
+      if ((a[i - 1] !== 'C' && a[i - 1] !== 'D') || !/\d/.test(a[i])) continue;
+      for (const kd of '012345') {
+        const b = a.slice(0, i) + kd + a.slice(i + 1);
+        if (!d.sameRankText!(a, b)) continue;
+        same++;
+        const ta = d(a), tb = d(b);
+        assert.ok(ta.length === tb.length && !ta.startsWith('SyS') && !ta.startsWith('compat_SyS'), `${a} ${b}`);
+        assert.ok(tb === ta || (ta === a && tb === b), `${a} ${b}`);
+      }
+    }
+  }
+  assert.ok(same > 1000, `only ${same} pairs`);
+});
+
 test('Demangler.sameText: a constructor/destructor alias demangles as the name whose demangling read its kind', { skip: hasTool('nm') ? undefined : 'nm missing' }, () => {
   const names = new Set<string>();
   for (const f of ['/usr/lib/x86_64-linux-gnu/libstdc++.so.6', '/usr/bin/node']) {

@@ -2352,6 +2352,22 @@ export function demangleItanium(mangled: string, opts: DemangleItaniumOptions = 
 }
 
 /**
+ * demangleItanium's reading of a `_Z` name without its printing, for its trace: true when the
+ * name parsed (the same prologue, fast path and first reading as demangleItanium) and the reading
+ * went straight through. Whether the printing then succeeds is not known (a name whose printing
+ * fails stays as it is).
+ */
+export function traceItanium(mangled: string, trace: DemangleTrace, opts: { params?: boolean; verbose?: boolean } = {}): boolean {
+  trace.kindAt.length = 0; trace.straight = true;
+  if (!mangled.startsWith('_Z') || mangled.includes('\0') || 2 * mangled.length > RECURSION_LIMIT) return false;
+  const params = opts.params ?? true;
+  if (!params && plainNestedName(mangled, trace) !== undefined) return true;
+  trace.kindAt.length = 0;
+  const dc = parseTop(mangled, 'mangled', params, opts.verbose ?? false, 1, trace);
+  return dc !== undefined && dc !== null && trace.straight;
+}
+
+/**
  * Whether two mangled names (bytes) are constructor or destructor aliases that every demangling
  * prints the same: `_ZN` [r][V][K] [R|O] then source names (the first may be a standard
  * substitution St/Sa/Sb/Ss/Si/So/Sd), then a last C1..C5 or D0/D1/D2/D4/D5 and `E` — the complete

@@ -4,7 +4,7 @@
 // caller supplies (util/node-loader.ts readDemanglerWasm() in Node, a fetch in the browser) and hand
 // the exports to its JS glue. The glue keeps one instance per process, so the demangler is shared.
 import * as glue from 'gecko-profiler-demangle/index_bg.js';
-import { ctorDtorTwins, demangleItanium, type DemangleTrace } from './demangle-itanium.js';
+import { ctorDtorTwins, demangleItanium, traceItanium, type DemangleTrace } from './demangle-itanium.js';
 
 // Only what we use of the WebAssembly global (ES2022's lib does not declare it; Node and browsers have it).
 declare const WebAssembly: {
@@ -25,6 +25,11 @@ export type Demangler = ((name: string) => string) & {
    * where `a`'s demangling read one (demangle-itanium.ts DemangleTrace).
    */
   sameText?: (a: string, b: string) => boolean;
+  /**
+   * True when choose_best_symbol ranks `a` and `b` as equals with `a` kept, from reading `a`
+   * without printing it: what sameText would say, for names whose text cannot begin with "SyS".
+   */
+  sameRankText?: (a: string, b: string) => boolean;
 };
 
 let ready = false;
@@ -86,22 +91,42 @@ export function createDemangler(wasmBytes: Uint8Array | (() => Uint8Array), opti
   };
   d.sameRank = ctorDtorTwins;
   d.sameText = (a, b) => {
-    const n = a.length;
-    if (b.length !== n || a === b) return false;
-    let p = 0;
-    while (a.charCodeAt(p) === b.charCodeAt(p)) p++;
-    for (let i = p + 1; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
-    const c = a.charCodeAt(p - 1), x = a.charCodeAt(p), y = b.charCodeAt(p);
-    const kind = c === 67 /* C */ ? (k: number) => k >= 49 && k <= 53 : c === 68 /* D */ ? (k: number) => k === 48 || k === 49 || k === 50 || k === 52 || k === 53 : undefined;
-    if (!kind || !kind(x) || !kind(y)) return false;
-    // Either might go to the Rust demangler (a legacy hash may hold the digit): not compared here.
-    if (a.startsWith('_R') || RUST_LEGACY.test(a) || RUST_LEGACY.test(b) || !isMangled(a)) return false;
+    const p = kindDigitAt(a, b);
+    if (p < 0) return false;
     const at = a.indexOf('@');
     if (at > 0 && p > at) return false;
     if (traced !== a) d(a);
     return traced === a && trace.straight && trace.kindAt.includes(p);
   };
+  // The kind digit read where the names differ: both read into the same components (DemangleTrace),
+  // so both print one text, or both fail to print and stay as they are, one length and one prefix.
+  // Without "SyS" in the name no text of it begins with "SyS" or "compat_SyS" (no fixed text
+  // the printer writes does): choose_best_symbol ranks them equal and keeps `a`.
+  const rankTrace: DemangleTrace = { kindAt: [], straight: false };
+  d.sameRankText = (a, b) => {
+    const p = kindDigitAt(a, b);
+    if (p < 0 || !a.startsWith('_Z') || a.includes('@') || a.includes('SyS')) return false;
+    return traceItanium(a, rankTrace, cxx) && rankTrace.kindAt.includes(p);
+  };
   return d;
+}
+
+/**
+ * Where two names differ when they differ in one byte only, a valid constructor (C1..C5) or
+ * destructor (D0/D1/D2/D4/D5) kind digit in both after the same C or D, and neither goes to
+ * the Rust demangler (a legacy hash may hold the digit) nor stays as it is; else -1.
+ */
+function kindDigitAt(a: string, b: string): number {
+  const n = a.length;
+  if (b.length !== n || a === b) return -1;
+  let p = 0;
+  while (a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  for (let i = p + 1; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return -1;
+  const c = a.charCodeAt(p - 1), x = a.charCodeAt(p), y = b.charCodeAt(p);
+  const kind = c === 67 /* C */ ? (k: number) => k >= 49 && k <= 53 : c === 68 /* D */ ? (k: number) => k === 48 || k === 49 || k === 50 || k === 52 || k === 53 : undefined;
+  if (!kind || !kind(x) || !kind(y)) return -1;
+  if (a.startsWith('_R') || RUST_LEGACY.test(a) || RUST_LEGACY.test(b) || !isMangled(a)) return -1;
+  return p;
 }
 
 /** A legacy Rust symbol: an Itanium nested name whose last component is the 17h<16 hex> hash. */

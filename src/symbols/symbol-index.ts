@@ -39,6 +39,8 @@ export type RankName = ((name: string) => string) & {
   sameRank?: (a: Uint8Array, b: Uint8Array) => boolean;
   /** True when b's form is a's (Demangler.sameText). */
   sameText?: (a: string, b: string) => boolean;
+  /** True when the two rank as equals with a kept, without a's form (Demangler.sameRankText). */
+  sameRankText?: (a: string, b: string) => boolean;
 };
 
 /** Input row for building an index from any source. */
@@ -763,6 +765,8 @@ class PerfNodes {
     }
     // Constructor/destructor aliases (C1/C2, D1/D2) rank as equals: the first is kept.
     if (ax && bx && this.rankName?.sameRank?.(ax, bx)) return false;
+    // Template constructor/destructor aliases: read a's name without printing it, when its form is not known yet.
+    if (this.rankName?.sameRankText && !this.ranked.has(this.name(a)) && this.rankName.sameRankText(this.name(a), this.name(b))) return false;
     const an = this.rankedName(a), bn = this.rankedTwin(a, b, an) ?? this.rankedName(b);
     const au = leadingUnderscores(an), bu = leadingUnderscores(bn);
     if (bu > au) return false;
