@@ -938,8 +938,11 @@ class PerfNodes {
     for (let p = 0; p < this.passes.length; p++) {
       if (o[p + 1] === o[p]) continue;
       while (t.count < o[p + 1]) t.insert();
-      t.fixupEnd();
-      t.fixupDuplicate(this.decisions[p], this.open?.[p]);
+      // With inOrder's answers the tree's ends are never read (fixupDuplicate replays them and
+      // compares starts; the index takes its ends from inOrder): their fixup is skipped.
+      const decisions = this.decisions[p];
+      if (!decisions) t.fixupEnd();
+      t.fixupDuplicate(decisions, this.open?.[p]);
     }
     while (t.count < this.total) t.insert();
     return t;
