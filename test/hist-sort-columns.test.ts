@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hists, type HistEntry, type SortKey } from '../src/analysis/hist.js';
-import type { DsoInfo, Loc, SymInfo, Thread } from '../src/analysis/machine.js';
+import { Maps, ResolvedSample, Thread } from '../src/analysis/machine.js';
+import type { DsoInfo, Loc, SymInfo } from '../src/analysis/machine.js';
 
 function rng(seed: number): (n: number) => number {
   let x = seed >>> 0 || 1;
@@ -52,4 +53,30 @@ test('sorted() over columns equals the trees of perf\'s comparisons', () => {
     }
   }
   assert.equal(cases, 360);
+});
+
+test('sorted() of entries made by add() (comms ranked by Thread.commId) equals the trees', () => {
+  const comms = ['node', 'sh', 'kworker/0:1', 'Node', 'node2', 'a b'];
+  const dsos = ['libc.so.6', '[kernel.kallsyms]', 'node'].map((shortName, id) => ({ shortName, id }) as unknown as DsoInfo);
+  for (let seed = 1; seed <= 8; seed++) {
+    const r = rng(seed);
+    const threads = Array.from({ length: 6 }, (_, i) => { const t = new Thread(100 + i, 100 + i, new Maps()); t.comm = comms[r(comms.length)]; return t; });
+    const syms: SymInfo[] = Array.from({ length: 10 }, (_, i) => ({ name: ['main', 'f', 'g', 'zz'][r(4)], start: 0x1000 + r(6) * 16, startHex: (0x1000 + r(6) * 16).toString(16), dso: dsos[r(3)], id: i }));
+    const locs: Loc[] = Array.from({ length: 30 }, (_, i) => {
+      const sym = r(4) === 0 ? undefined : syms[r(syms.length)];
+      return { dso: sym ? sym.dso : dsos[r(3)], sym, level: '.', addrHex: (0x400000 + r(50)).toString(16), offset: 0, id: i } as Loc;
+    });
+    for (const sort of [['comm', 'dso', 'sym'], ['comm', 'sym'], ['dso', 'comm']] as SortKey[][]) {
+      const h = new Hists({ sort, children: false, graph: false, order: 'callee' });
+      const res = new ResolvedSample();
+      for (let k = 0; k < 400; k++) {
+        if (k === 200) threads[0].comm = 'renamed'; // later entries of the thread carry the new comm
+        res.thread = threads[r(threads.length)]; res.cpu = 0; res.period = 1 + r(3) * 1000; res.frames[0] = locs[r(locs.length)];
+        h.add(res);
+      }
+      const want = h.sortedByTrees().map((e) => e.idx);
+      assert.deepEqual(h.sorted().map((e) => e.idx), want, `${sort.join(',')} seed=${seed}`);
+      assert.ok(new Set(h.list.map((e) => e.comm)).size >= 2);
+    }
+  }
 });

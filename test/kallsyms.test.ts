@@ -153,3 +153,32 @@ test('hostile kallsyms/perf-map text gives FormatError only', () => {
     }
   }
 });
+
+test('kernel findAt and its accessors answer as find does (starts, last bytes, ends, interiors; image and modules)', { skip: kallsymsSkip }, () => {
+  const modules = existsSync('/proc/modules') ? readFileSync('/proc/modules', 'utf8') : undefined;
+  const ks = KernelSymbols.fromText(kallsymsText, modules);
+  const rand = rng(7);
+  const addrs: bigint[] = [0n, 0xffffffffffffffffn];
+  for (const line of kallsymsText.split('\n')) {
+    if (!line) continue;
+    const a = BigInt('0x' + line.slice(0, 16));
+    addrs.push(a, a - 1n, a + 1n, a + BigInt(Math.floor(rand() * 4096)));
+  }
+  let found = 0, modular = 0;
+  for (const raw of addrs) {
+    const a = BigInt.asUintN(64, raw);
+    const want = ks.find(a);
+    const i = ks.findAt(Number(a >> 32n), Number(a & 0xffffffffn));
+    if (!want) { assert.equal(i, -1, `0x${a.toString(16)}`); continue; }
+    assert.ok(i >= 0, `0x${a.toString(16)}`);
+    found++;
+    const start = (BigInt(ks.startHiAt(i)) << 32n) | BigInt(ks.startLoAt(i));
+    assert.equal(start, want.start);
+    assert.equal(ks.nameAt(i), want.name);
+    const mod = ks.table.moduleNames[ks.moduleIdAt(i)];
+    assert.equal(mod, want.module);
+    if (mod) modular++;
+  }
+  assert.ok(found > 100000, `${found} found`);
+  if (kallsymsText.includes('\t[')) assert.ok(modular > 0, 'no module symbol found');
+});

@@ -139,6 +139,9 @@ export class Hists {
    */
   private selfAdd = new Float64Array(1024);
   private samplesAdd = new Int32Array(1024);
+  /** Per entry idx: its comm's Thread.commId (equal texts, equal ids), for entries made by entryIdx (the first commIdsMade). */
+  private commIdOf = new Int32Array(1024);
+  private commIdsMade = 0;
   private pending = false;
   private readonly commIds = new Map<string, number>();
   /** Unresolved addresses as ids: by their halves where the Loc has them, else by their text. */
@@ -370,6 +373,7 @@ export class Hists {
       e.self = 2 ** 53; e.self = 0;
     }
     this.list.push(e);
+    if (idx === this.commIdsMade && r.thread.commId >= 0) { this.commIdsMade++; if (idx >= this.commIdOf.length) { const c = new Int32Array(idx * 2); c.set(this.commIdOf); this.commIdOf = c; } this.commIdOf[idx] = r.thread.commId; }
     if (key >= of.length) { const g = new Int32Array(Math.max(key + 1, of.length * 2)); g.set(of); this.idxOfKey = of = g; }
     of[key] = idx + 1;
     if (idx >= this.selfAdd.length) {
@@ -717,7 +721,7 @@ export class Hists {
     const symKeys = keys.includes('sym') || keys.includes('symoff');
     const syms = symKeys ? distinctObjects(list, (e) => e.loc.sym) : undefined;
     if (syms?.items.some((s) => s.inlined)) return undefined;
-    const cols = new SortColumns(list, keys, syms);
+    const cols = new SortColumns(list, keys, syms, this.commIdsMade === n ? this.commIdOf : undefined, this.opts.children, this.opts.graph);
     const ids = new Int32Array(n);
     for (let i = 0; i < n; i++) ids[i] = i;
     // As in sorted(): entries_in, then entries_collapsed with a comm key, then the output tree.
@@ -842,6 +846,18 @@ function rankTexts(texts: readonly string[]): { rank: Int32Array; count: number 
   return { rank: id, count: sorted.length };
 }
 
+/** rankTexts of the entries' comms, from their comm ids (`ids` by entry idx: equal texts, equal ids): one text per distinct id. */
+function commRanks(list: readonly HistEntry[], ids: Int32Array): Int32Array {
+  const n = list.length;
+  let max = -1;
+  for (let i = 0; i < n; i++) if (ids[i] > max) max = ids[i];
+  const slot = new Int32Array(max + 1).fill(-1), texts: string[] = [];
+  for (let i = 0; i < n; i++) { const c = ids[i]; if (slot[c] < 0) { slot[c] = texts.length; texts.push(list[i].comm); } }
+  const r = rankTexts(texts).rank, out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = r[slot[ids[i]]];
+  return out;
+}
+
 /** Per entry the rank of its object's text (`at` from distinctObjects); entries without one after all. */
 function entryRanks<T extends object>(d: { items: T[]; at: Int32Array }, text: (x: T) => string): Int32Array {
   const r = rankTexts(d.items.map(text));
@@ -873,12 +889,15 @@ class SortColumns {
   private readonly cCols: Float64Array[];
   private readonly kOps: Int8Array;
   private readonly kCols: Float64Array[];
+  /** Per kCols column: its values lie in [0, range). */
+  private readonly kRanges: number[];
 
-  constructor(list: readonly HistEntry[], keys: readonly SortKey[], syms: { items: SymInfo[]; at: Int32Array } | undefined) {
+  constructor(list: readonly HistEntry[], keys: readonly SortKey[], syms: { items: SymInfo[]; at: Int32Array } | undefined,
+    commIds: Int32Array | undefined, children: boolean, graph: boolean) {
     const n = list.length;
     const none = new Int32Array(n);
     // Texts as ranks (textRanks' order), from each distinct comm, DSO and symbol once.
-    const comm = keys.includes('comm') ? rankTexts(list.map((e) => e.comm)).rank : none;
+    const comm = !keys.includes('comm') ? none : commIds ? commRanks(list, commIds) : rankTexts(list.map((e) => e.comm)).rank;
     const dso = keys.some((k) => k === 'dso' || k === 'sym' || k === 'symoff') ? entryRanks(distinctObjects(list, (e) => e.loc.dso), (d: DsoInfo) => d.shortName) : none;
     const symName = syms ? entryRanks(syms, (s: SymInfo) => s.name) : none;
     this.hasSym = new Uint8Array(n); this.dso = dso; this.symAt = new Int32Array(n);
@@ -887,6 +906,7 @@ class SortColumns {
     this.thread = new Int32Array(n); this.depth = new Int32Array(n);
     const threads = new Map<Thread, number>();
     const tid = new Float64Array(n), cpu = new Float64Array(n);
+    const byThread = children && graph, byTid = keys.includes('pid'), byCpu = keys.includes('cpu');
     // Addresses are compared for unresolved entries, and with symoff for all.
     const allAddrs = keys.includes('symoff');
     for (let i = 0; i < n; i++) {
@@ -899,11 +919,16 @@ class SortColumns {
           this.lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
         }
       }
-      this.self[i] = e.self; this.children[i] = e.children; this.depth[i] = e.maxDepth;
-      let t = threads.get(e.thread);
-      if (t === undefined) { t = threads.size; threads.set(e.thread, t); }
-      this.thread[i] = t;
-      tid[i] = e.thread.tid; cpu[i] = e.cpu;
+      this.self[i] = e.self;
+      if (children) this.children[i] = e.children;
+      if (byThread) {
+        this.depth[i] = e.maxDepth;
+        let t = threads.get(e.thread);
+        if (t === undefined) { t = threads.size; threads.set(e.thread, t); }
+        this.thread[i] = t;
+      }
+      if (byTid) tid[i] = e.thread.tid;
+      if (byCpu) cpu[i] = e.cpu;
     }
     if (syms && syms.items.length) {
       // _sort__sym_cmp: start (doubles order as the exact starts do but for ties: kernel starts
@@ -934,7 +959,7 @@ class SortColumns {
     this.cOps = c.ops; this.cCols = c.cols;
     // keyOrder: sym by name (none last); symoff by name, then higher addresses first.
     const k = compile(n, keys.flatMap((key): OpSpec[] => (key === 'symoff' ? [{ op: OP_NUM, col: ranks.sym }, { op: OP_NEG_ADDR }] : [{ op: OP_NUM, col: num(key) }])));
-    this.kOps = k.ops; this.kCols = k.cols;
+    this.kOps = k.ops; this.kCols = k.cols; this.kRanges = k.ranges;
   }
 
   /** signedOrder of the entries' addresses: the sign of (int64_t)(b - a), negative when a comes first. */
@@ -1042,8 +1067,39 @@ class SortColumns {
   /** The output tree's in-order (positions in `input`, entry idxs in input order) without children: self descending, then keyOrder. */
   output(input: Int32Array): Int32Array {
     const self = this.self, ops = this.kOps, cols = this.kCols;
-    if (this.keysAreWeakOrder()) return sortPositions(input, (a, b) => self[b] - self[a] || this.run(ops, cols, a, b));
+    if (this.keysAreWeakOrder()) return this.packedOrder(input, [self]) ?? sortPositions(input, (a, b) => self[b] - self[a] || this.run(ops, cols, a, b));
     return rbTreePositions(input, (a: number, b: number): number => self[b] - self[a] || this.run(ops, cols, a, b));
+  }
+
+  /**
+   * The stable sort of `input` by `desc` (each descending, in turn), then keyOrder, as one native sort
+   * of exact doubles: per entry (the ranks of its desc values among the distinct ones, its packed
+   * key, its position) in mixed radix. Undefined unless keyOrder is one packed column and the
+   * product of the ranges stays below 2^53.
+   */
+  private packedOrder(input: Int32Array, desc: Float64Array[]): Int32Array | undefined {
+    const n = input.length;
+    if (this.kOps.length > 1 || (this.kOps.length === 1 && this.kOps[0] !== OP_NUM) || n === 0) return undefined;
+    const col = this.kOps.length ? this.kCols[0] : undefined, range = col ? this.kRanges[0] : 1;
+    let span = range * n;
+    const ranks: Int32Array[] = [], counts: number[] = [];
+    for (const c of desc) {
+      const r = descRanks(c);
+      ranks.push(r.rank); counts.push(r.count);
+      span *= r.count;
+    }
+    if (span >= 2 ** 53) return undefined;
+    const key = new Float64Array(n);
+    for (let p = 0; p < n; p++) {
+      const x = input[p];
+      let v = 0;
+      for (let j = 0; j < ranks.length; j++) v = v * counts[j] + ranks[j][x];
+      key[p] = (v * range + (col ? col[x] : 0)) * n + p;
+    }
+    key.sort();
+    const out = new Int32Array(n);
+    for (let k = 0; k < n; k++) out[k] = key[k] % n;
+    return out;
   }
 
   /**
@@ -1057,7 +1113,7 @@ class SortColumns {
   outputChildren(input: Int32Array, graph: boolean, caller: boolean): Int32Array {
     const self = this.self, ch = this.children, th = this.thread, depth = this.depth, ops = this.kOps, cols = this.kCols;
     // With graphs the callers-above-callees rule holds within a thread only: no order; trees.
-    if (!graph && this.keysAreWeakOrder()) return sortPositions(input, (a, b) => ch[b] - ch[a] || self[b] - self[a] || this.run(ops, cols, a, b));
+    if (!graph && this.keysAreWeakOrder()) return this.packedOrder(input, [ch, self]) ?? sortPositions(input, (a, b) => ch[b] - ch[a] || self[b] - self[a] || this.run(ops, cols, a, b));
     return rbTreePositions(input, (a: number, b: number): number => {
       const d = ch[b] - ch[a];
       if (d) return d;
@@ -1076,11 +1132,11 @@ class SortColumns {
  */
 type OpSpec = { op: number; col?: Int32Array | Float64Array };
 
-function compile(n: number, spec: OpSpec[]): { ops: Int8Array; cols: Float64Array[] } {
-  const ops: number[] = [], cols: Float64Array[] = [];
+function compile(n: number, spec: OpSpec[]): { ops: Int8Array; cols: Float64Array[]; ranges: number[] } {
+  const ops: number[] = [], cols: Float64Array[] = [], ranges: number[] = [];
   const empty = new Float64Array(0);
   for (let j = 0; j < spec.length;) {
-    if (spec[j].op !== OP_NUM) { ops.push(spec[j].op); cols.push(empty); j++; continue; }
+    if (spec[j].op !== OP_NUM) { ops.push(spec[j].op); cols.push(empty); ranges.push(1); j++; continue; }
     let packed: Float64Array | undefined, range = 1;
     for (; j < spec.length && spec[j].op === OP_NUM; j++) {
       const col = spec[j].col!;
@@ -1091,15 +1147,15 @@ function compile(n: number, spec: OpSpec[]): { ops: Int8Array; cols: Float64Arra
         for (let i = 0; i < n; i++) packed[i] = packed[i] * r + (col[i] - min);
         range *= r;
       } else {
-        if (packed) { ops.push(OP_NUM); cols.push(packed); }
+        if (packed) { ops.push(OP_NUM); cols.push(packed); ranges.push(range); }
         packed = new Float64Array(n);
         for (let i = 0; i < n; i++) packed[i] = col[i] - min;
         range = r;
       }
     }
-    ops.push(OP_NUM); cols.push(packed!);
+    ops.push(OP_NUM); cols.push(packed!); ranges.push(range);
   }
-  return { ops: Int8Array.from(ops), cols };
+  return { ops: Int8Array.from(ops), cols, ranges };
 }
 
 /** Order of two addresses (hex) by the sign of the 64-bit difference `(int64_t)(b - a)`: negative when a comes first. */
@@ -1127,6 +1183,21 @@ export function rbTreeOrder<T>(items: readonly T[], cmp: (a: T, b: T) => number)
   const out = new Array<T>(at.length);
   for (let i = 0; i < at.length; i++) out[i] = items[at[i]];
   return out;
+}
+
+/** Per index the rank of col[i] among col's distinct values, highest first (equal values, equal ranks), and their number. */
+function descRanks(col: Float64Array): { rank: Int32Array; count: number } {
+  const n = col.length, d = col.slice().sort();
+  let m = 0;
+  for (let i = 0; i < n; i++) if (m === 0 || d[i] !== d[m - 1]) d[m++] = d[i];
+  const rank = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = col[i];
+    let a = 0, b = m;
+    while (a < b) { const mid = (a + b) >>> 1; if (d[mid] < v) a = mid + 1; else b = mid; }
+    rank[i] = m - 1 - a;
+  }
+  return { rank, count: m };
 }
 
 /** Positions in `items` in the order of a stable sort by cmp (what rbTreePositions gives for a strict weak order). */

@@ -337,6 +337,9 @@ export class Machine {
   private unwindThread: Thread | undefined;
   private readonly unwindPcs: number[] = [];
   private readonly kernelLocs = new LocTable();
+  /** Per kallsyms symbol position and per module id: the SymInfo and DSO made for it. */
+  private kernelSymInfos: (SymInfo | undefined)[] = [];
+  private readonly kernelModuleDsos: (DsoInfo | undefined)[] = [];
   /** resolve's last thread (findnewThread by tid, pid), until a record changes the threads. */
   private lastThread: Thread | undefined = undefined;
 
@@ -545,21 +548,19 @@ export class Machine {
     const addr = hi * TWO32 + lo;
     for (const m of this.ksymMaps) {
       if (addr >= m.start && addr < m.end) {
-        const off = Number(((BigInt(hi) << 32n) | BigInt(lo)) - ((BigInt(m.startHi) << 32n) | BigInt(m.startLo)));
+        // Exact: the halves' differences are exact doubles and the sum rounds once, as Number(bigint) does.
+        const off = (hi - m.startHi) * TWO32 + (lo - m.startLo);
         l = new AddrLoc(m.dso, m.sym, level, hi, lo, off, this.nextLocId++);
         this.kernelLocs.set(hi, lo, l);
         return l;
       }
     }
     const ks = this.kernelSymbols();
-    const big = (BigInt(hi) << 32n) | BigInt(lo);
-    const s = ks?.find(big);
-    if (s) {
-      const dso = s.module ? this.moduleDso(s.module) : this.kernelDso;
-      const skey = Number(s.start & 0x1fffffffffffffn);
-      let sym = dso.syms.get(skey);
-      if (!sym) { sym = { name: s.name, start: Number(s.start), startHex: s.start.toString(16), dso, id: this.nextSymId++ }; dso.syms.set(skey, sym); }
-      l = new AddrLoc(dso, sym, level, hi, lo, Number(s.offset), this.nextLocId++);
+    const i = ks ? ks.findAt(hi, lo) : -1;
+    if (i >= 0) {
+      const sym = this.kernelSym(ks!, i);
+      const sHi = ks!.startHiAt(i), sLo = ks!.startLoAt(i);
+      l = new AddrLoc(sym.dso, sym, level, hi, lo, (hi - sHi) * TWO32 + (lo - sLo), this.nextLocId++);
     } else if (this.kernelMapSeen || ks) {
       l = new AddrLoc(this.kernelDso, undefined, level, hi, lo, 0, this.nextLocId++);
     } else {
@@ -568,6 +569,20 @@ export class Machine {
     void raw;
     this.kernelLocs.set(hi, lo, l);
     return l;
+  }
+
+  /** The SymInfo of kallsyms symbol i (one per symbol: KernelSymbols keeps one symbol per start address). */
+  private kernelSym(ks: KernelSymbols, i: number): SymInfo {
+    if (this.kernelSymInfos.length !== ks.size) this.kernelSymInfos = new Array<SymInfo | undefined>(ks.size).fill(undefined); // dense, not a dictionary
+    let sym = this.kernelSymInfos[i];
+    if (sym) return sym;
+    const mid = ks.moduleIdAt(i);
+    let dso = this.kernelModuleDsos[mid];
+    if (!dso) { const mod = ks.table.moduleNames[mid]; dso = this.kernelModuleDsos[mid] = mod ? this.moduleDso(mod) : this.kernelDso; }
+    const sHi = ks.startHiAt(i), sLo = ks.startLoAt(i);
+    sym = { name: ks.nameAt(i), start: sHi * TWO32 + sLo, startHex: hex(sHi, sLo), dso, id: this.nextSymId++ };
+    this.kernelSymInfos[i] = sym;
+    return sym;
   }
 
   private moduleDso(mod: string): DsoInfo {

@@ -112,6 +112,17 @@ export class KernelSymbols {
     return at >= 0 && less(hi, lo, this.eHi[at], this.eLo[at]) ? at : -1;
   }
 
+  /** Position of the symbol containing (hi, lo), or -1: the hot-path lookup (no BigInt, no object); read the symbol with the *At accessors. */
+  findAt(hi: number, lo: number): number { return this.findIndex(hi, lo); }
+
+  /** Start address halves of the symbol at position i (of findAt). */
+  startHiAt(i: number): number { return this.sHi[i]; }
+  startLoAt(i: number): number { return this.sLo[i]; }
+  /** Name of the symbol at position i, decoded on each call. */
+  nameAt(i: number): string { return this.table.nameAt(this.row[i]); }
+  /** Module id (the table's moduleNames index, 0 for the kernel image) of the symbol at position i. */
+  moduleIdAt(i: number): number { return this.table.moduleId[this.row[i]]; }
+
   /** The symbol containing `address`, or undefined. */
   find(address: bigint): KernelSymbol | undefined {
     const hi = Number((address >> 32n) & 0xffffffffn), lo = Number(address & 0xffffffffn);
