@@ -15,9 +15,11 @@ const noCxxfilt = hasTool('c++filt') && hasTool('nm') ? undefined : 'c++filt or 
 function cxxfilt(names: string[], args: string[] = []): string[] {
   return execFileSync('c++filt', args, { input: names.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n').slice(0, names.length);
 }
-function nmNames(file: string, dynamic: boolean): string[] {
-  const out = execFileSync('nm', [...(dynamic ? ['-D'] : []), '--defined-only', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  return [...new Set(out.split('\n').map((l) => l.split(' ')[2]).filter((n): n is string => !!n).map((n) => n.replace(/@.*/, '')))];
+/** Defined symbol names of a file (`nm [-D] --defined-only`), symbol versions dropped unless `keepVersions`. */
+function nmNames(file: string, dynamic: boolean, keepVersions = false): string[] {
+  const out = execFileSync('nm', [...(dynamic ? ['-D'] : []), '--defined-only', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const names = out.split('\n').map((l) => l.split(' ')[2]).filter((n): n is string => !!n);
+  return [...new Set(keepVersions ? names : names.map((n) => n.replace(/@.*/, '')))];
 }
 
 /** Agreement with c++filt; a c++filt result that only adds a leading return type (function templates) counts as agreeing. */
@@ -138,14 +140,28 @@ test('Rust: legacy and v0 names of a rustc binary agree with c++filt -s rust (ha
   assert.ok(names.length > 100);
 });
 
-test('Demangler.sameRankText: the two names rank as equals (one text, or both left as they are) and neither text begins with SyS', { skip: hasTool('nm') ? undefined : 'nm missing' }, () => {
+/** Mangled C++ names with a constructor/destructor kind digit, versions kept, in libstdc++'s and node's static (and with `dynamic` also dynamic) tables. */
+function ctorDtorNames(dynamic: boolean): Set<string> {
   const names = new Set<string>();
   for (const f of ['/usr/lib/x86_64-linux-gnu/libstdc++.so.6', '/usr/bin/node']) {
     if (!existsSync(f)) continue;
-    let out = '';
-    try { out = execFileSync('nm', [f], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }); } catch { continue; }
-    for (const line of out.split('\n')) { const s = line.slice(line.lastIndexOf(' ') + 1); if (/[CD]\d/.test(s) && s.startsWith('_Z')) names.add(s); }
+    for (const dyn of dynamic ? [true, false] : [false]) {
+      for (const n of nmNames(f, dyn, true)) if (/[CD]\d/.test(n) && n.startsWith('_Z')) names.add(n);
+    }
   }
+  return names;
+}
+
+/** `a` with each C/D-and-digit position's digit replaced by each of 0-5. */
+function* kindVariants(a: string): Generator<string> {
+  for (let i = 1; i < a.length; i++) {
+    if ((a[i - 1] !== 'C' && a[i - 1] !== 'D') || !/\d/.test(a[i])) continue;
+    for (const kd of '012345') yield a.slice(0, i) + kd + a.slice(i + 1);
+  }
+}
+
+test('Demangler.sameRankText: the two names rank as equals (one text, or both left as they are) and neither text begins with SyS', { skip: hasTool('nm') ? undefined : 'nm missing' }, () => {
+  const names = ctorDtorNames(false);
   const d = createDemangler(readDemanglerWasm, { params: false });
   assert.ok(d.sameRankText!('_ZN1AIiED1Ev', '_ZN1AIiED2Ev') && d.sameRankText!('_ZN3FooC1Ev', '_ZN3FooC2Ev'));
   assert.ok(!d.sameRankText!('_ZN3FooC1Ev', '_ZN3FooC6Ev') && !d.sameRankText!('_Z3AC1v', '_Z3AC2v') && !d.sameRankText!('_ZN3FooC1Ev', '_ZN3FooC1Ev'));
@@ -153,31 +169,19 @@ test('Demangler.sameRankText: the two names rank as equals (one text, or both le
   assert.ok(!d.sameRankText!('_ZN1AIiED1Ev@@V', '_ZN1AIiED2Ev@@V'), 'versioned names go the long way');
   let same = 0;
   for (const a of names) {
-    for (let i = 1; i < a.length; i++) {
-      if ((a[i - 1] !== 'C' && a[i - 1] !== 'D') || !/\d/.test(a[i])) continue;
-      for (const kd of '012345') {
-        const b = a.slice(0, i) + kd + a.slice(i + 1);
-        if (!d.sameRankText!(a, b)) continue;
-        same++;
-        const ta = d(a), tb = d(b);
-        assert.ok(ta.length === tb.length && !ta.startsWith('SyS') && !ta.startsWith('compat_SyS'), `${a} ${b}`);
-        assert.ok(tb === ta || (ta === a && tb === b), `${a} ${b}`);
-      }
+    for (const b of kindVariants(a)) {
+      if (!d.sameRankText!(a, b)) continue;
+      same++;
+      const ta = d(a), tb = d(b);
+      assert.ok(ta.length === tb.length && !ta.startsWith('SyS') && !ta.startsWith('compat_SyS'), `${a} ${b}`);
+      assert.ok(tb === ta || (ta === a && tb === b), `${a} ${b}`);
     }
   }
   assert.ok(same > 1000, `only ${same} pairs`);
 });
 
 test('Demangler.sameText: a constructor/destructor alias demangles as the name whose demangling read its kind', { skip: hasTool('nm') ? undefined : 'nm missing' }, () => {
-  const names = new Set<string>();
-  for (const f of ['/usr/lib/x86_64-linux-gnu/libstdc++.so.6', '/usr/bin/node']) {
-    if (!existsSync(f)) continue;
-    for (const args of [['-D', '--defined-only', f], [f]]) {
-      let out = '';
-      try { out = execFileSync('nm', args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }); } catch { continue; }
-      for (const line of out.split('\n')) { const s = line.slice(line.lastIndexOf(' ') + 1); if (/[CD]\d/.test(s) && s.startsWith('_Z')) names.add(s); }
-    }
-  }
+  const names = ctorDtorNames(true);
   let same = 0;
   for (const params of [false, true]) {
     const d = createDemangler(readDemanglerWasm, { params });
@@ -187,14 +191,10 @@ test('Demangler.sameText: a constructor/destructor alias demangles as the name w
     let k = 0;
     for (const a of names) {
       if (params && k++ % 4 !== 0) continue; // a sample with parameters
-      for (let i = 1; i < a.length; i++) {
-        if ((a[i - 1] !== 'C' && a[i - 1] !== 'D') || !/\d/.test(a[i])) continue;
-        for (const kd of '012345') {
-          const b = a.slice(0, i) + kd + a.slice(i + 1);
-          if (!d.sameText!(a, b)) continue;
-          same++;
-          assert.equal(d(b), d(a), `${a} ${b} params ${params}`);
-        }
+      for (const b of kindVariants(a)) {
+        if (!d.sameText!(a, b)) continue;
+        same++;
+        assert.equal(d(b), d(a), `${a} ${b} params ${params}`);
       }
     }
   }

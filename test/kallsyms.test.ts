@@ -22,8 +22,8 @@ const kallsymsSkip = kallsymsText === '' ? '/proc/kallsyms is not readable'
 test('readKallsyms parses lines, types, modules, and sorts exactly above 2^53', () => {
   const t = readKallsyms('ffffffffc0201000 t ftrace_trampoline\t[__builtin__ftrace]\nffffffff81000000 T _text\nffffffff81000000 T _stext\n');
   assert.equal(t.count, 3);
-  assert.deepEqual(t.name, ['_text', '_stext', 'ftrace_trampoline']);
-  assert.deepEqual(t.module, ['', '', '__builtin__ftrace']);
+  assert.deepEqual([0, 1, 2].map((i) => t.nameAt(i)), ['_text', '_stext', 'ftrace_trampoline']);
+  assert.deepEqual([0, 1, 2].map((i) => t.moduleAt(i)), ['', '', '__builtin__ftrace']);
   assert.equal(t.addrHi[2], 0xffffffff); assert.equal(t.addrLo[2], 0xc0201000);
   assert.equal(String.fromCharCode(t.type[0]), 'T');
   assert.equal(t.restricted, false);

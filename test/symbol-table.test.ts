@@ -77,10 +77,10 @@ test('kernel symbols from /proc/kallsyms: a kept symbol\'s start resolves to a s
     if (u !== 0x54 && u !== 0x57 && u !== 0x44 && u !== 0x42) continue;
     const a = (BigInt(t.addrHi[i]) << 32n) | BigInt(t.addrLo[i]);
     const s = ks.find(a);
-    assert.ok(s, `0x${a.toString(16)} ${t.name[i]} resolves`);
+    assert.ok(s, `0x${a.toString(16)} ${t.nameAt(i)} resolves`);
     assert.equal(s.start, a);
     const mods = new Set<string>(), names = new Set<string>();
-    for (let j = 0; j < t.count; j++) if (t.addrHi[j] === t.addrHi[i] && t.addrLo[j] === t.addrLo[i]) { mods.add(t.module[j]); names.add(t.name[j]); }
+    for (let j = 0; j < t.count; j++) if (t.addrHi[j] === t.addrHi[i] && t.addrLo[j] === t.addrLo[i]) { mods.add(t.moduleAt(j)); names.add(t.nameAt(j)); }
     assert.ok(mods.has(s.module), `module of ${s.name}`);
     assert.ok(names.has(s.name), `0x${a.toString(16)}: ${s.name} is one of ${[...names].join(', ')}`);
     checked++;

@@ -749,23 +749,12 @@ export class Hists {
 
   private textRanks(): { comm: Int32Array; dso: Int32Array; sym: Int32Array } {
     const n = this.list.length;
+    // rankTexts over the entries that have a text; those without one rank after all
     const rank = (text: (e: HistEntry) => string | undefined): Int32Array => {
-      // Each distinct text once, in first-seen order; then ranks by the default sort (UTF-16 code
-      // units, as strcmp's `<` compares) without a comparator call per comparison.
-      const at = new Map<string, number>();
-      const texts: string[] = [];
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const t = text(this.list[i]);
-        if (t === undefined) { out[i] = -1; continue; }
-        let j = at.get(t);
-        if (j === undefined) { j = texts.length; texts.push(t); at.set(t, j); }
-        out[i] = j;
-      }
-      const sorted = texts.slice().sort();
-      const rankOf = new Int32Array(texts.length);
-      for (let r = 0; r < sorted.length; r++) rankOf[at.get(sorted[r])!] = r;
-      for (let i = 0; i < n; i++) out[i] = out[i] < 0 ? sorted.length : rankOf[out[i]];
+      const at: number[] = [], texts: string[] = [];
+      for (let i = 0; i < n; i++) { const t = text(this.list[i]); if (t !== undefined) { at.push(i); texts.push(t); } }
+      const r = rankTexts(texts), out = new Int32Array(n).fill(r.count);
+      for (let k = 0; k < at.length; k++) out[at[k]] = r.rank[k];
       return out;
     };
     const keys = this.opts.sort;

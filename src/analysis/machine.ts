@@ -541,8 +541,8 @@ export class Machine {
     return l;
   }
 
-  /** A kernel address (hi, lo) → Loc. */
-  private kernelLoc(hi: number, lo: number, level: string, raw: boolean): Loc {
+  /** A kernel address (hi, lo) → Loc (callchain entries too: kernel addresses are not map-relative). */
+  private kernelLoc(hi: number, lo: number, level: string): Loc {
     let l = this.kernelLocs.get(hi, lo);
     if (l) return l;
     const addr = hi * TWO32 + lo;
@@ -566,7 +566,6 @@ export class Machine {
     } else {
       l = this.unknownLoc(level, hi, lo);
     }
-    void raw;
     this.kernelLocs.set(hi, lo, l);
     return l;
   }
@@ -680,7 +679,7 @@ export class Machine {
   /** An address with a cpumode → Loc (perf's thread__find_symbol). */
   locate(th: Thread, cpumode: number, hi: number, lo: number, raw: boolean): Loc {
     switch (cpumode) {
-      case Misc.KERNEL: return this.kernelLoc(hi, lo, 'k', raw);
+      case Misc.KERNEL: return this.kernelLoc(hi, lo, 'k');
       case Misc.GUEST_KERNEL: return this.unknownLoc('g', hi, lo);
       case Misc.GUEST_USER: return this.unknownLoc('u', hi, lo);
       case Misc.HYPERVISOR: return this.unknownLoc('H', hi, lo);

@@ -10,9 +10,6 @@ import { FormatError, decodeText } from '../util/index.js';
 
 /** Columns of /proc/kallsyms, sorted by address (stable: file order among equals). */
 export class KallsymsTable {
-  private names?: string[];
-  private modules?: string[];
-
   constructor(
     readonly count: number,
     readonly addrHi: Uint32Array,
@@ -34,11 +31,6 @@ export class KallsymsTable {
 
   /** Module name of row i, or '' for the core kernel image. */
   moduleAt(i: number): string { return this.moduleNames[this.moduleId[i]]; }
-
-  /** Every name, in row order (decodes them all: for tests and tools, not lookups). */
-  get name(): string[] { return (this.names ??= Array.from({ length: this.count }, (_, i) => this.nameAt(i))); }
-
-  get module(): string[] { return (this.modules ??= Array.from({ length: this.count }, (_, i) => this.moduleAt(i))); }
 }
 
 /** Heuristic content check: the first line looks like "HEX TYPE NAME". */

@@ -101,8 +101,8 @@ export class KernelSymbols {
 
   get size(): number { return this.row.length; }
 
-  /** Position of the symbol containing (hi, lo), or -1. */
-  findIndex(hi: number, lo: number): number {
+  /** Position of the symbol containing (hi, lo), or -1: the hot-path lookup (no BigInt, no object); read the symbol with the *At accessors. */
+  findAt(hi: number, lo: number): number {
     const sHi = this.sHi, sLo = this.sLo;
     let a = 0, b = sHi.length - 1, at = -1;
     while (a <= b) {
@@ -111,9 +111,6 @@ export class KernelSymbols {
     }
     return at >= 0 && less(hi, lo, this.eHi[at], this.eLo[at]) ? at : -1;
   }
-
-  /** Position of the symbol containing (hi, lo), or -1: the hot-path lookup (no BigInt, no object); read the symbol with the *At accessors. */
-  findAt(hi: number, lo: number): number { return this.findIndex(hi, lo); }
 
   /** Start address halves of the symbol at position i (of findAt). */
   startHiAt(i: number): number { return this.sHi[i]; }
@@ -127,7 +124,7 @@ export class KernelSymbols {
   find(address: bigint): KernelSymbol | undefined {
     const hi = Number((address >> 32n) & 0xffffffffn), lo = Number(address & 0xffffffffn);
     if (address < 0n || address >= 1n << 64n) return undefined;
-    const i = this.findIndex(hi, lo);
+    const i = this.findAt(hi, lo);
     if (i < 0) return undefined;
     const r = this.row[i];
     const start = (BigInt(this.sHi[i]) << 32n) | BigInt(this.sLo[i]);

@@ -17,7 +17,7 @@
 // BigUint64Array (kernel images): lookups never allocate in the first case.
 import {
   type ElfFile, type ElfSymbolTable, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
-  SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE, SHN_UNDEF, SHF_ALLOC, SHT_NOBITS, SHT_DYNSYM, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
+  SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE, SHF_ALLOC, SHT_NOBITS, SHT_DYNSYM, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
 } from '../formats/elf/index.js';
 import type { SymbolColumns } from './symbol-table.js';
 
