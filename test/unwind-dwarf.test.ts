@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cacheDir, compileWorkload, hasTool, perfRecording, perfSkipReason, runPerf } from './helpers/fixtures.js';
+import { cacheDir, compileWorkload, hasTool, perfRecording, perfSkipReason, runKscope, runPerf } from './helpers/fixtures.js';
 import { openPerfData } from '../src/formats/perfdata/index.js';
 import { readElf } from '../src/formats/elf/index.js';
 import { cfiModuleFromElf, DwarfUnwinder, PERF_REGS_X86_64_DWARF_MASK, type CfiModule, type MappedModule, type UnwindStop } from '../src/unwind/dwarf-unwind.js';
@@ -146,4 +146,33 @@ test('DWARF unwinding of perf --call-graph dwarf samples matches perf script (bu
 
 test('DWARF unwinding through libc (qsort callbacks, -O2) matches perf script', { skip: perfSkipReason() ?? (hasTool('gcc') ? undefined : 'gcc is not installed') }, () => {
   compareWithPerf(qsortProgram(), 'cfi-dwarf-qsort');
+});
+
+/** perf report text without its random "# (Tip: ...)" line and blank/bare-"#" lines. */
+function reportRows(text: string): string[] {
+  return text.split('\n').filter((l) => l !== '' && l !== '#' && !l.startsWith('# (Tip:'));
+}
+
+test("frames without CFI: libunwind's frame-chain guess, as perf script and report show it (nocfi.c)", { skip: perfSkipReason() ?? (hasTool('gcc') ? undefined : 'gcc is not installed') }, () => {
+  const bin = compileWorkload('nocfi.c', ['-O1', '-fno-omit-frame-pointer', '-fno-asynchronous-unwind-tables', '-fno-unwind-tables']);
+  const data = perfRecording('nocfi-dwarf', ['record', '--call-graph', 'dwarf', '-F', '1000', '--', bin, '300']);
+  const theirs = runPerf(['script', '-i', data]);
+  assert.equal(theirs.status, 0, theirs.stderr);
+  // The recording exercises the guess: leaf (no FDE) unwound into libc's __libc_start_call_main,
+  // which only the frame chain through leaf's and its callers' rbp can reach.
+  const blocks = theirs.stdout.split('\n\n');
+  const guessed = blocks.filter((b) => / leaf\+/.test(b) && /__libc_start_call_main/.test(b));
+  assert.ok(guessed.length >= 10, `samples in leaf unwound into libc (${guessed.length})`);
+  const mine = runKscope(['script', '-i', data]);
+  assert.equal(mine.status, 0, mine.stderr);
+  const a = theirs.stdout.split('\n'), b = mine.stdout.split('\n');
+  const diff = a.map((l, i) => (l === b[i] ? '' : `line ${i + 1}:\n  perf:   ${l}\n  kscope: ${b[i]}`)).filter(Boolean);
+  assert.equal(b.length, a.length, `line count\n${diff.slice(0, 5).join('\n')}`);
+  assert.deepEqual(diff.slice(0, 5), [], 'kscope script equals perf script');
+  for (const mode of [['--no-children'], ['--no-children', '-g', 'none', '-s', 'dso,sym'], ['--children', '-g', 'none', '-s', 'dso']]) {
+    const p = runPerf(['report', '-i', data, '--stdio', ...mode]);
+    const k = runKscope(['report', '-i', data, '--stdio', ...mode]);
+    assert.equal(k.status, 0, k.stderr);
+    assert.deepEqual(reportRows(k.stdout), reportRows(p.stdout), `report ${mode.join(' ')}`);
+  }
 });

@@ -92,7 +92,7 @@ export class DsoInfo {
     readonly longName: string,
     /** What perf prints in "Shared Object": the basename, or the bracketed name. */
     readonly shortName: string,
-    readonly kind: 'user' | 'kernel' | 'jit' | 'vdso' | 'bpf',
+    readonly kind: 'user' | 'kernel' | 'jit' | 'vdso' | 'bpf' | 'anon',
     public buildId?: string,
   ) {}
 }
@@ -441,7 +441,8 @@ export class Machine {
         const addrLo = le ? v.getUint32(16, true) : v.getUint32(20, false);
         const len = u64(24), pgoff = u64(32);
         let nameAt = 40;
-        let prot = 5; // PROT_READ|PROT_EXEC for MMAP (perf assumes exec unless MISC_MMAP_DATA)
+        // MMAP has no prot: perf takes PROT_EXEC unless MISC_MMAP_DATA (machine__process_mmap_event)
+        let prot = rec.misc & Misc.MMAP_DATA ? 0 : 4;
         if (t === RecordType.MMAP2) {
           let buildId: string | undefined;
           if (rec.misc & Misc.MMAP_BUILD_ID) buildId = toHex(b.subarray(44, 44 + Math.min(b[40], 20)));
@@ -478,14 +479,19 @@ export class Machine {
       if (name.startsWith('[kernel.kallsyms]') || name.startsWith('[guest.kernel.kallsyms')) this.kernelMapSeen = true;
       return; // kernel and module maps: symbols come from kallsyms, which knows module ranges
     }
-    if (misc & Misc.MMAP_DATA) return;
+    // Data maps (a recording with mmap_data: --call-graph dwarf, -d) join the thread's maps as in
+    // perf 6.1 (one maps tree): a wild callchain address in [stack] or a DSO's data prints so.
     const th = this.findnewThread(pid, tid);
     const start = addrHi * TWO32 + addrLo;
     let dso: DsoInfo;
     let identity = false;
-    if ((isAnon(name) || isNoDso(name)) && prot & 4) {
+    const noFile = isAnon(name) || isNoDso(name);
+    if (noFile && prot & 4) {
       const p = `/tmp/perf-${pid}.map`;
       dso = this.dso(p, `[JIT] tid ${pid}`, 'jit'); // perf 6.1's short name for perf-PID.map DSOs
+      identity = true;
+    } else if (noFile) {
+      dso = this.dso(name, basename(name), 'anon'); // map__new: identity map_ip, a DSO loaded with no symbols
       identity = true;
     } else if (name === '[vdso]') {
       dso = this.dso('[vdso]', '[vdso]', 'vdso');
@@ -729,12 +735,15 @@ export class Machine {
         chain[n++] = this.locate(th, mode, hi, lo, true);
       }
     }
-    if (withChain && this.opts.unwind !== false && s.regsUser && s.regsUser.abi !== 0n && s.stackUser && s.event) {
+    // perf's thread__resolve_callchain_unwind: "Bail out if nothing was captured" (no registers, or a
+    // stack dump of size 0: not even the sampled ip is a user frame then).
+    if (withChain && this.opts.unwind !== false && s.regsUser && s.regsUser.abi !== 0n && s.stackUser && s.stackUserDynSize > 0 && s.event) {
       const pcs = this.unwindUser(th, s);
       for (let i = 0; i < pcs.length; i++) {
         const pc = i === 0 ? pcs[i] : pcs[i] - 1;
         out.chainIps[n] = pc;
-        chain[n++] = this.userLoc(th, pc, '.', true);
+        // a guessed return address of 0 (libunwind's frame chain) is decremented by perf to 2^64 - 1
+        chain[n++] = pc < 0 ? this.userLocAt(th, 0xffffffff, 0xffffffff, '.', true) : this.userLoc(th, pc, '.', true);
       }
     }
     out.chainLength = n;

@@ -38,6 +38,8 @@ export interface SectionOptions {
   showNrSamples?: boolean;
   /** perf's --show-total-period: a "Period" column (the entry's own period). */
   showTotalPeriod?: boolean;
+  /** A --dso filter was given (perf's symbol_conf.dso_list: no minimum DSO width for unresolved rows). */
+  dsoList?: boolean;
 }
 
 /** perf 6.1's se_header of each sort key (sort.c). */
@@ -78,7 +80,7 @@ export function fixed2(x: number): string {
  * at least the header): symbols by name length + 4 (an inline symbol's " (inlined)" overflows),
  * cpu a fixed 3, srcline and srcfile only from the texts perf has computed by then (Hists.textKnown).
  */
-export function columnWidths(h: Hists, keys: SortKey[], entries: readonly HistEntry[]): number[] {
+export function columnWidths(h: Hists, keys: SortKey[], entries: readonly HistEntry[], dsoList = false): number[] {
   const widths = keys.map((k) => HEADERS[k].length);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
@@ -88,7 +90,12 @@ export function columnWidths(h: Hists, keys: SortKey[], entries: readonly HistEn
     // the usual keys by their texts' lengths, without making the texts (indexed loops: this runs
     // once, mostly unoptimized, where for-of makes an iterator result per step)
     if (k === 'comm') { for (let j = 0; j < n; j++) { const l = entries[j].comm.length; if (l > w) w = l; } }
-    else if (k === 'dso') { for (let j = 0; j < n; j++) { const d = entries[j].loc.dso, l = d ? d.shortName.length : 9; if (l > w) w = l; } }
+    else if (k === 'dso') {
+      let unresolved = false;
+      for (let j = 0; j < n; j++) { const loc = entries[j].loc, d = loc.dso, l = d ? d.shortName.length : 9; if (l > w) w = l; if (!loc.sym) unresolved = true; }
+      // hists__set_unres_dso_col_len: an unresolved symbol widens the DSO column to 16 (BITS_PER_LONG / 4)
+      if (unresolved && !dsoList && w < 16) w = 16;
+    }
     else if (k === 'sym') { for (let j = 0; j < n; j++) { const loc = entries[j].loc, l = symTextLength(loc) - (loc.sym?.inlined ? INLINED.length : 0); if (l > w) w = l; } }
     else {
       for (let j = 0; j < n; j++) {
@@ -125,7 +132,7 @@ export function writeSection(h: Hists, eventName: string, o: SectionOptions, out
   out('#');
   const keys = o.sort.filter((k) => !o.elide?.has(k));
   const entries = h.sorted();
-  const widths = columnWidths(h, keys, entries);
+  const widths = columnWidths(h, keys, entries, o.dsoList);
   const head: string[] = [], dots: string[] = [];
   if (o.children) { head.push('Children', '    Self'); dots.push('........', '........'); } else { head.push('Overhead'); dots.push('........'); }
   // perf's hpp columns "Samples" and "Period": 12 wide, right-aligned

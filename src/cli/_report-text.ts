@@ -197,7 +197,7 @@ export function writeReport(file: PerfDataFile, o: Opts, out: LineSink): void {
     h.totalPeriod += totals[i].period;
     h.nrSamples += totals[i].samples;
     const pl = Number(o.percentLimit ?? 0);
-    writeSection(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod, timeStr: o.time }, out);
+    writeSection(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod, timeStr: o.time, dsoList: o.dso !== undefined }, out);
   }
 }
 

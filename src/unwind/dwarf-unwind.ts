@@ -21,6 +21,7 @@ const DWARF_TO_PERF_X86_64 = [
   PERF_REG_X86_AX, PERF_REG_X86_DX, PERF_REG_X86_CX, PERF_REG_X86_BX, PERF_REG_X86_SI, PERF_REG_X86_DI, PERF_REG_X86_BP,
   PERF_REG_X86_SP, 16, 17, 18, 19, 20, 21, 22, 23, PERF_REG_X86_IP,
 ];
+export const X86_64_DWARF_BP = 6;
 export const X86_64_DWARF_RSP = 7;
 export const X86_64_DWARF_RIP = 16;
 const NREGS = 17;
@@ -83,6 +84,11 @@ export interface UnwindSample {
 /** Why unwinding stopped. */
 export type UnwindStop = 'end' | 'no-module' | 'no-fde' | 'no-memory' | 'bad-rule' | 'no-progress' | 'max-frames';
 
+/** A register's state, as libunwind's locations: none (a NULL location), a value, or a location we cannot read. */
+const NONE = 0, KNOWN = 1, UNREADABLE = 2;
+/** libunwind's frame-chain guess accepts an rbp at most this far above the CFA (x86_64/Gstep.c). */
+const FRAME_CHAIN_REACH = 0x4000;
+
 /**
  * A reusable DWARF unwinder. `findModule(pc)` maps a runtime pc to its DSO's CFI and load bias.
  * unwind() returns the frames' runtime pcs: the sampled ip, then each caller's return address.
@@ -95,6 +101,8 @@ export class DwarfUnwinder {
   private row = new UnwindRow(32);
   private perfRegs = new Float64Array(32);
   private perfValid = new Uint8Array(32);
+  /** libunwind's c->dwarf.cfa: the sampled sp, then each DWARF step's CFA, +16 after a frame-chain guess. */
+  private cfa = 0;
   private stackView: DataView = new DataView(new ArrayBuffer(0));
   private stackSize = 0;
   private stackBase = 0;
@@ -117,12 +125,13 @@ export class DwarfUnwinder {
     for (let d = 0; d < NREGS; d++) {
       const p = DWARF_TO_PERF_X86_64[d];
       this.regs[d] = perfRegs[p];
-      this.valid[d] = perfValid[p];
+      this.valid[d] = perfValid[p] ? KNOWN : NONE;
     }
-    if (!this.valid[X86_64_DWARF_RIP] || !this.valid[X86_64_DWARF_RSP]) { this.lastStop = 'bad-rule'; return out; }
+    if (this.valid[X86_64_DWARF_RIP] !== KNOWN || this.valid[X86_64_DWARF_RSP] !== KNOWN) { this.lastStop = 'bad-rule'; return out; }
     this.stackView = new DataView(sample.stack.buffer, sample.stack.byteOffset, sample.stack.byteLength);
     this.stackSize = Math.min(sample.stackSize, sample.stack.byteLength);
     this.stackBase = this.regs[X86_64_DWARF_RSP];
+    this.cfa = this.stackBase;
     out.push(this.regs[X86_64_DWARF_RIP]);
     let isFirst = true;
     this.lastStop = 'max-frames';
@@ -136,7 +145,11 @@ export class DwarfUnwinder {
     return out;
   }
 
-  /** One frame: replaces regs with the caller's. Returns why it can't, or undefined. */
+  /**
+   * One frame: replaces regs with the caller's. Returns why it can't, or undefined. This is libunwind
+   * 1.6.2's unw_step on x86_64 as perf 6.1 drives it (perf's find_proc_info and access_mem): a DWARF
+   * step, else, where the DSO has unwind tables but no FDE for pc, libunwind's frame-chain guess.
+   */
   private step(pc: number, isFirst: boolean): UnwindStop | undefined {
     // A return address points after the call; the call itself may be the function's last byte.
     let lookup = isFirst || this.signalFrame ? pc : pc - 1;
@@ -144,7 +157,12 @@ export class DwarfUnwinder {
     if (!m) return 'no-module';
     lookup -= m.bias;
     const found = findFde(m.cfi, lookup);
-    if (!found) return 'no-fde';
+    if (!found) {
+      // perf's find_proc_info answers -EINVAL (no guess) for a DSO without .eh_frame_hdr or
+      // .debug_frame, and UNW_ENOINFO (libunwind guesses) when the tables lack pc.
+      if (!m.cfi.ehFrameHdr && !m.cfi.debugFrame) return 'no-fde';
+      return this.frameChain();
+    }
     const row = this.row;
     if (!rowAt(found.section, found.fde, lookup, row)) return 'no-fde';
     this.signalFrame = found.fde.cie.signalFrame;
@@ -154,7 +172,7 @@ export class DwarfUnwinder {
       if (v === undefined) return 'no-memory';
       cfa = v;
     } else {
-      if (row.cfaRegister >= NREGS || !this.valid[row.cfaRegister]) return 'bad-rule';
+      if (row.cfaRegister >= NREGS || this.valid[row.cfaRegister] !== KNOWN) return 'bad-rule';
       cfa = this.regs[row.cfaRegister] + row.cfaOffset;
     }
     const ra = row.returnAddressRegister;
@@ -175,42 +193,77 @@ export class DwarfUnwinder {
         case Rule.Undefined: nextValid[reg] = 0; break;
         case Rule.Offset: {
           const x = this.read64(cfa + v);
-          if (x === undefined) { if (reg === ra) return 'no-memory'; nextValid[reg] = 0; } else { next[reg] = x; nextValid[reg] = 1; }
+          if (x === undefined) { if (reg === ra) return 'no-memory'; nextValid[reg] = UNREADABLE; } else { next[reg] = x; nextValid[reg] = KNOWN; }
           break;
         }
-        case Rule.ValOffset: next[reg] = cfa + v; nextValid[reg] = 1; break;
+        case Rule.ValOffset: next[reg] = cfa + v; nextValid[reg] = KNOWN; break;
         case Rule.Register:
-          if (v < NREGS && this.valid[v]) { next[reg] = this.regs[v]; nextValid[reg] = 1; } else nextValid[reg] = 0;
+          // libunwind copies from the locations being updated, so lower-numbered registers are the caller's
+          if (v < reg) { next[reg] = next[v]; nextValid[reg] = nextValid[v]; }
+          else if (v < NREGS) { next[reg] = this.regs[v]; nextValid[reg] = this.valid[v]; } else nextValid[reg] = NONE;
           break;
         case Rule.Expression:
         case Rule.ValExpression: {
           const addr = this.evaluate(row.bytes, v, row.exprEnd[reg], cfa, m.bias);
           const x = addr === undefined ? undefined : k === Rule.Expression ? this.read64(addr) : addr;
-          if (x === undefined) { if (reg === ra) return 'no-memory'; nextValid[reg] = 0; } else { next[reg] = x; nextValid[reg] = 1; }
+          if (x === undefined) { if (reg === ra) return 'no-memory'; nextValid[reg] = UNREADABLE; } else { next[reg] = x; nextValid[reg] = KNOWN; }
           break;
         }
       }
     }
     if (ra !== X86_64_DWARF_RIP) {
-      if (ra >= NREGS || !nextValid[ra]) return 'bad-rule';
-      next[X86_64_DWARF_RIP] = next[ra]; nextValid[X86_64_DWARF_RIP] = 1;
+      if (ra >= NREGS || nextValid[ra] !== KNOWN) return 'bad-rule';
+      next[X86_64_DWARF_RIP] = next[ra]; nextValid[X86_64_DWARF_RIP] = KNOWN;
     }
-    if (!nextValid[X86_64_DWARF_RIP]) return 'bad-rule';
+    if (nextValid[X86_64_DWARF_RIP] !== KNOWN) return 'bad-rule';
     const newPc = next[X86_64_DWARF_RIP];
-    if (newPc === 0) return 'end';
-    // The stack grows down: a caller's frame is above ours. Equal sp and pc would loop forever.
-    if (next[X86_64_DWARF_RSP] < this.regs[X86_64_DWARF_RSP] || (next[X86_64_DWARF_RSP] === this.regs[X86_64_DWARF_RSP] && newPc === pc)) return 'no-progress';
+    // libunwind's apply_reg_state: the same pc and CFA again would loop forever.
+    if (newPc === pc && cfa === this.cfa) return 'no-progress';
+    // unw_step: "x86_64 ABI specifies that end of call-chain is marked with a NULL RBP".
+    if (nextValid[X86_64_DWARF_BP] === NONE) return 'end';
+    // A return address of 0 is still a frame (apply_reg_state returns 1; perf prints 0 - 1 as
+    // ffffffffffffffff); the step after it finds no module and ends the chain.
     this.regs.set(next);
     this.valid.set(nextValid);
+    this.cfa = cfa;
+    return undefined;
+  }
+
+  /**
+   * libunwind 1.6.2's guess for a frame without CFI (x86_64/Gstep.c): if rbp is readable, nonzero
+   * and within [CFA, CFA + 0x4000] with [rbp] readable, the caller's pc is [rbp + 8], its rbp is
+   * [rbp], every other register is lost, and the CFA advances by 16 (libunwind 1.6.2 reads rsp as
+   * the CFA, so the caller's sp is taken to be CFA + 16, not rbp + 16). Not modelled: the signal
+   * trampoline and lazy-PLT-stub patterns libunwind tests first (both have CFI in today's glibc and
+   * binutils). A guessed pc of 0 is a frame (unw_step returns 1; perf prints it as ffffffffffffffff),
+   * and the step after it finds no module.
+   */
+  private frameChain(): UnwindStop | undefined {
+    if (this.valid[X86_64_DWARF_BP] !== KNOWN) return this.valid[X86_64_DWARF_BP] === NONE ? 'end' : 'no-memory';
+    const rbp = this.regs[X86_64_DWARF_BP];
+    if (rbp === 0) return 'end';
+    const savedRbp = this.read64(rbp);
+    if (savedRbp === undefined || rbp < this.cfa || rbp - this.cfa > FRAME_CHAIN_REACH) return 'end';
+    const pc = this.read64(rbp + 8);
+    if (pc === undefined) return 'no-memory';
+    this.cfa += 16;
+    this.valid.fill(NONE);
+    this.regs[X86_64_DWARF_BP] = savedRbp; this.valid[X86_64_DWARF_BP] = KNOWN;
+    this.regs[X86_64_DWARF_RSP] = this.cfa; this.valid[X86_64_DWARF_RSP] = KNOWN;
+    this.regs[X86_64_DWARF_RIP] = pc; this.valid[X86_64_DWARF_RIP] = KNOWN;
+    this.signalFrame = false;
     return undefined;
   }
 
   private signalFrame = false;
 
-  /** A u64 of the stack copy, or undefined outside it. Values above 2^53 are rounded (never addresses). */
+  /**
+   * A u64 of the stack copy, or undefined outside it. Values above 2^53 are rounded (never addresses).
+   * perf's access_mem takes the copy's last 8 bytes as outside it (`addr + 8 >= end`), and so do we.
+   */
   private read64(addr: number): number | undefined {
     const off = addr - this.stackBase;
-    if (!(off >= 0 && off + 8 <= this.stackSize)) return undefined;
+    if (!(off >= 0 && off + 8 < this.stackSize)) return undefined;
     return this.stackView.getUint32(off + 4, true) * 0x100000000 + this.stackView.getUint32(off, true);
   }
 
@@ -229,7 +282,7 @@ export class DwarfUnwinder {
     const sleb = (): bigint => { let r = 0n, s = 0n, b: number; do { if (p >= end) throw new RangeError(); b = bytes[p++]; r |= BigInt(b & 0x7f) << s; s += 7n; } while (b & 0x80); if (b & 0x40) r -= 1n << s; return r; };
     const need = (n: number) => { if (p + n > end) throw new RangeError(); };
     const pop = (): bigint => { const v = st.pop(); if (v === undefined) throw new RangeError(); return v; };
-    const reg = (r: number): bigint => { if (r >= NREGS || !this.valid[r]) throw new RangeError(); return BigInt(this.regs[r]); };
+    const reg = (r: number): bigint => { if (r >= NREGS || this.valid[r] !== KNOWN) throw new RangeError(); return BigInt(this.regs[r]); };
     const signed = (v: bigint) => BigInt.asIntN(64, v);
     try {
       while (p < end) {
