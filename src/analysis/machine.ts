@@ -81,6 +81,8 @@ export class DsoInfo {
   elf: ElfDso | undefined | null = null;
   jit: JitSymbols | undefined | null = null;
   cfi: CfiModule | undefined | null = null;
+  /** perf's elf_base_address: the first PT_LOAD's p_vaddr - p_offset (for the unwinder's table base). */
+  elfBase = 0;
   /** Per-address cache of resolved locations (map_ip address → Loc); made at the DSO's first sample. */
   cache: LocTable | undefined = undefined;
   /** Locations of unresolved callchain entries, keyed by the raw ip (perf keys those by raw ip). */
@@ -212,6 +214,19 @@ export interface MapEntry {
 export class Maps {
   entries: MapEntry[] = [];
   private last: MapEntry | undefined;
+  private lowest: Map<DsoInfo, number> | undefined;
+
+  /** The lowest start of this DSO's maps (perf's read_unwind_spec_eh_frame walks every map for it). */
+  lowestStart(dso: DsoInfo): number {
+    const c = this.lowest ??= new Map();
+    let v = c.get(dso);
+    if (v === undefined) {
+      v = NaN;
+      for (const m of this.entries) if (m.dso === dso) { v = m.start; break; }
+      c.set(dso, v);
+    }
+    return v;
+  }
 
   find(ip: number): MapEntry | undefined {
     const l = this.last;
@@ -231,6 +246,7 @@ export class Maps {
   /** Inserts a map, cutting the parts of older maps it overlaps (maps__fixup_overlappings). */
   insert(m: MapEntry): void {
     this.last = undefined;
+    this.lowest = undefined;
     const out: MapEntry[] = [];
     let placed = false;
     for (const o of this.entries) {
@@ -742,8 +758,16 @@ export class Machine {
       for (let i = 0; i < pcs.length; i++) {
         const pc = i === 0 ? pcs[i] : pcs[i] - 1;
         out.chainIps[n] = pc;
-        // a guessed return address of 0 (libunwind's frame chain) is decremented by perf to 2^64 - 1
-        chain[n++] = pc < 0 ? this.userLocAt(th, 0xffffffff, 0xffffffff, '.', true) : this.userLoc(th, pc, '.', true);
+        if (pc < 0) { // a return address of 0 (libunwind still counts it a frame): perf prints 0 - 1
+          chain[n++] = this.userLocAt(th, 0xffffffff, 0xffffffff, '.', true);
+        } else if (pc >= 2 ** 53) { // garbage above 2^53: printed from its exact u32 halves
+          const x = this.unwinder!.exact(pcs[i]);
+          const lo = x ? (i === 0 ? x[1] : (x[1] - 1) >>> 0) : pc >>> 0;
+          const hi = x ? (i > 0 && x[1] === 0 ? x[0] - 1 : x[0]) : Math.floor(pc / TWO32);
+          chain[n++] = this.userLocAt(th, hi, lo, '.', true);
+        } else {
+          chain[n++] = this.userLoc(th, pc, '.', true);
+        }
       }
     }
     out.chainLength = n;
@@ -752,10 +776,25 @@ export class Machine {
 
   private unwindUser(th: Thread, s: PerfSample): number[] {
     if (!this.unwinder) {
-      this.unwinder = new DwarfUnwinder((pc) => this.findModule(pc));
+      this.unwinder = new DwarfUnwinder((pc) => this.findModule(pc), 127, (addr) => this.unwindRead(addr));
     }
     this.unwindThread = th;
     return this.unwinder.unwind({ regs: s.regsUser!.regs, mask: Number(s.event!.attr.sampleRegsUser), stack: s.stackUser!, stackSize: s.stackUserDynSize }, this.unwindPcs);
+  }
+
+  /** perf's access_dso_mem for the unwinder: no map → undefined; a DSO's file bytes; else 0. */
+  private unwindRead(addr: number): number | undefined {
+    const th = this.unwindThread;
+    const m = th?.maps.find(addr);
+    if (!m) return undefined;
+    if (m.identity) return 0;
+    const e = this.loadElf(m.dso);
+    if (!e) return 0;
+    try {
+      const b = e.elf.range(addr - m.start + m.pgoff, 8, 'unwinder read');
+      const lo = (b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24) >>> 0, hi = (b[4] | b[5] << 8 | b[6] << 16 | b[7] << 24) >>> 0;
+      return hi * TWO32 + lo;
+    } catch { return 0; }
   }
 
   private findModule(pc: number): MappedModule | undefined {
@@ -768,12 +807,18 @@ export class Machine {
     if (!e) return undefined;
     if (dso.cfi === null) {
       try { dso.cfi = cfiModuleFromElf(e.elf); } catch { dso.cfi = undefined; }
+      const load = e.elf.programHeaders.find((p) => p.type === 1 /* PT_LOAD */);
+      dso.elfBase = load ? Number(load.vaddr) - Number(load.offset) : 0;
     }
     if (!dso.cfi) return undefined;
     const off = dso.kind === 'vdso' ? 0 : m.pgoff;
     const a = e.addressOfFileOffset(off);
     if (a === undefined) return undefined;
-    return { cfi: dso.cfi, bias: m.start - Number(a) };
+    const bias = m.start - Number(a);
+    // perf 6.1 places .eh_frame_hdr at the lowest start of *any* of the thread's maps of this DSO
+    // minus elf_base_address. perf keeps a process's maps across exec, so after a re-exec an older
+    // mapping of the DSO can be lower: its FDE lookups then fail and libunwind guesses frames.
+    return { cfi: dso.cfi, bias, ehFrameMisplaced: th.maps.lowestStart(dso) - dso.elfBase !== bias };
   }
 }
 

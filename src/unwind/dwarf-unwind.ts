@@ -33,8 +33,11 @@ export interface CfiModule {
   debugFrame?: FrameSection;
 }
 
-/** A loaded DSO: its CFI and the load bias (runtime address − link-time address). */
-export interface MappedModule { cfi: CfiModule; bias: number }
+/**
+ * A loaded DSO: its CFI and the load bias (runtime address − link-time address). `ehFrameMisplaced`:
+ * perf would search .eh_frame_hdr at another base (see analysis/machine.ts), so no FDE is found there.
+ */
+export interface MappedModule { cfi: CfiModule; bias: number; ehFrameMisplaced?: boolean }
 
 /** Builds the CFI of an ELF file from its .eh_frame, .eh_frame_hdr and .debug_frame. */
 export function cfiModuleFromElf(elf: ElfFile): CfiModule {
@@ -59,8 +62,8 @@ export function cfiModuleFromElf(elf: ElfFile): CfiModule {
 }
 
 /** The FDE for a link-time pc: .eh_frame (through the header when present), then .debug_frame. */
-export function findFde(mod: CfiModule, pc: number): { section: FrameSection; fde: Fde } | undefined {
-  if (mod.ehFrame) {
+export function findFde(mod: CfiModule, pc: number, noEhFrame = false): { section: FrameSection; fde: Fde } | undefined {
+  if (mod.ehFrame && !noEhFrame) {
     const fde = findFdeWithHdr(mod.ehFrameHdr, mod.ehFrame, pc);
     if (fde) return { section: mod.ehFrame, fde };
   }
@@ -107,11 +110,24 @@ export class DwarfUnwinder {
   private stackSize = 0;
   private stackBase = 0;
   lastStop: UnwindStop = 'end';
+  /** Values of 2^53 or more read in this unwind (garbage return addresses), by their rounded double: exact u32 halves. */
+  private big = new Map<number, [number, number]>();
 
-  constructor(private readonly findModule: (pc: number) => MappedModule | undefined, private readonly maxFrames = 127) {}
+  /** The exact [hi, lo] of a value >= 2^53 that unwind() returned, if it was read from the stack copy. */
+  exact(v: number): [number, number] | undefined { return this.big.get(v); }
+
+  /**
+   * `readMemory(addr)` answers reads outside the stack copy as perf's access_dso_mem does: undefined
+   * (an error: no map there), or the u64 there (a file-backed map's bytes; 0 where perf cannot read,
+   * e.g. [stack] beyond the copy: perf's access_mem then returns a positive "error" that libunwind
+   * takes for success).
+   */
+  constructor(private readonly findModule: (pc: number) => MappedModule | undefined, private readonly maxFrames = 127,
+    private readonly readMemory?: (addr: number) => number | undefined) {}
 
   unwind(sample: UnwindSample, out: number[] = []): number[] {
     out.length = 0;
+    if (this.big.size) this.big.clear();
     this.valid.fill(0);
     let bit = 0;
     const perfRegs = this.perfRegs, perfValid = this.perfValid;
@@ -156,7 +172,7 @@ export class DwarfUnwinder {
     const m = this.findModule(lookup);
     if (!m) return 'no-module';
     lookup -= m.bias;
-    const found = findFde(m.cfi, lookup);
+    const found = findFde(m.cfi, lookup, m.ehFrameMisplaced);
     if (!found) {
       // perf's find_proc_info answers -EINVAL (no guess) for a DSO without .eh_frame_hdr or
       // .debug_frame, and UNW_ENOINFO (libunwind guesses) when the tables lack pc.
@@ -258,13 +274,16 @@ export class DwarfUnwinder {
   private signalFrame = false;
 
   /**
-   * A u64 of the stack copy, or undefined outside it. Values above 2^53 are rounded (never addresses).
-   * perf's access_mem takes the copy's last 8 bytes as outside it (`addr + 8 >= end`), and so do we.
+   * A u64 of the stack copy, else readMemory's answer (undefined: unreadable). Values above 2^53 are
+   * rounded (never addresses). perf's access_mem takes the copy's last 8 bytes as outside it
+   * (`addr + 8 >= end`), and so do we.
    */
   private read64(addr: number): number | undefined {
     const off = addr - this.stackBase;
-    if (!(off >= 0 && off + 8 < this.stackSize)) return undefined;
-    return this.stackView.getUint32(off + 4, true) * 0x100000000 + this.stackView.getUint32(off, true);
+    if (!(off >= 0 && off + 8 < this.stackSize)) return this.readMemory?.(addr);
+    const hi = this.stackView.getUint32(off + 4, true), lo = this.stackView.getUint32(off, true);
+    if (hi >= 0x200000) { const v = hi * 0x100000000 + lo; this.big.set(v, [hi, lo]); return v; }
+    return hi * 0x100000000 + lo;
   }
 
   /**
