@@ -51,7 +51,7 @@ export const HEADERS: Record<SortKey, string> = {
  * only when a column follows (hist_entry__snprintf_alignment), and the line keeps no trailing blanks. */
 const SELF_PADDED: ReadonlySet<SortKey> = new Set(['comm', 'pid', 'dso', 'cpu']);
 /** Keys printed with a precision of the column width ("%-.*s"): a longer text is cut. */
-const CUT: ReadonlySet<SortKey> = new Set(['srcline', 'srcfile', 'trace']);
+const CUT: ReadonlySet<SortKey> = new Set(['srcline', 'srcfile', 'trace', 'comm']);
 
 /** perf's convert_unit: 55808 → 55 'K'. */
 export function convertUnit(n: number): [number, string] {
@@ -89,7 +89,9 @@ export function columnWidths(h: Hists, keys: SortKey[], entries: readonly HistEn
     const n = entries.length;
     // the usual keys by their texts' lengths, without making the texts (indexed loops: this runs
     // once, mostly unoptimized, where for-of makes an iterator result per step)
-    if (k === 'comm') { for (let j = 0; j < n; j++) { const l = entries[j].comm.length; if (l > w) w = l; } }
+    // comm: perf sizes it by thread__comm_len, the length of the thread's comm when first asked
+    // (at output: its last comm), and cuts each entry's comm to that width ("%-*.*s")
+    if (k === 'comm') { for (let j = 0; j < n; j++) { const l = entries[j].thread.comm.length; if (l > w) w = l; } }
     else if (k === 'dso') {
       let unresolved = false;
       for (let j = 0; j < n; j++) { const loc = entries[j].loc, d = loc.dso, l = d ? d.shortName.length : 9; if (l > w) w = l; if (!loc.sym) unresolved = true; }
