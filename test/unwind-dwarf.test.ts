@@ -195,4 +195,12 @@ test('a process that re-executes itself: perf keeps the older images\' maps, and
   assert.equal(mine.status, 0, mine.stderr);
   assert.equal(mine.stdout, theirs.stdout);
   sameScript(data, runPerf(['script', '-i', data]).stdout);
+  // exec through /proc/self/exe renames the process "exe": perf sizes the comm column by the
+  // thread's last comm and cuts the first image's longer comm to it ("reexec_")
+  for (const mode of [['--no-children', '-g', 'none', '-s', 'comm,dso'], ['--no-children']]) {
+    const p = runPerf(['report', '-i', data, '--stdio', ...mode]);
+    const k = runKscope(['report', '-i', data, '--stdio', ...mode]);
+    assert.equal(k.status, 0, k.stderr);
+    assert.deepEqual(reportRows(k.stdout), reportRows(p.stdout), `report ${mode.join(' ')}`);
+  }
 });
