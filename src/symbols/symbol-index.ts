@@ -201,10 +201,13 @@ export class SymbolIndex {
     const nodes = new PerfNodes(passes, extra, opts.rankName, opts.eagerAliases);
     if (nodes.big) {
       const t = nodes.tree();
-      const seq = new Int32Array(t.count);
+      const seq = new Int32Array(t.count), S = new BigUint64Array(nodes.total), E = new BigUint64Array(nodes.total);
       let n = 0;
-      for (let x = t.first(); x !== -1; x = t.next(x)) seq[n++] = x;
-      return nodes.index(seq.subarray(0, n), t.start, t.end, (ix) => ix.attachTree(nodes, t, seq.subarray(0, n)));
+      for (let x = t.first(); x !== -1; x = t.next(x)) {
+        const id = seq[n++] = t.idAt[x];
+        S[id] = (t.start as BigUint64Array)[x]; E[id] = (t.end as BigUint64Array)[x];
+      }
+      return nodes.index(seq.subarray(0, n), S, E, (ix) => ix.attachTree(nodes, t, seq.subarray(0, n)));
     }
     const seq = nodes.inOrder();
     return nodes.index(seq, nodes.S!, nodes.E!, (ix) => {
@@ -223,19 +226,21 @@ export class SymbolIndex {
     const n = seq.length;
     // The tree may keep another alias of an open group than the sequence does (PerfNodes.treeFor):
     // the same start, end and binding, so ranks go by the tree's own in-order walk.
-    const rank = new Int32Array(nodes.total).fill(-1);
+    // Tree nodes are positions (PerfSymbolTree.t); ranks by position.
+    const rank = new Int32Array(nodes.total).fill(-1), ids = t.idAt;
     let k = 0;
     for (let x = t.first(); x !== -1; x = t.next(x), k++) {
       // The tree's in-order sequence is the one computed by merges (PerfNodes.inOrder).
-      if (k >= n || !nodes.sameSymbol(x, seq[k])) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
+      if (k >= n || !nodes.sameSymbol(ids[x], seq[k])) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
       rank[x] = k;
     }
     if (k !== n) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
     const left = new Int32Array(n), right = new Int32Array(n);
     k = 0;
     for (let x = t.first(); x !== -1; x = t.next(x), k++) {
-      left[k] = t.left[x] === -1 ? -1 : rank[t.left[x]];
-      right[k] = t.right[x] === -1 ? -1 : rank[t.right[x]];
+      const l = t.left(x), r = t.right(x);
+      left[k] = l === -1 ? -1 : rank[l];
+      right[k] = r === -1 ? -1 : rank[r];
     }
     this.tree = { left, right, root: t.root === -1 ? -1 : rank[t.root] };
     this.makeTree = undefined;
@@ -449,140 +454,170 @@ export function sameDynsym(elf: ElfFile, other: ElfFile): boolean {
 // descend the same tree in arrays.
 
 class PerfSymbolTree {
-  readonly start: Float64Array | BigUint64Array;
-  readonly end: Float64Array | BigUint64Array;
-  readonly left: Int32Array;
-  readonly right: Int32Array;
-  readonly parent: Int32Array;
-  readonly red: Uint8Array;
+  /**
+   * Nodes by position (their rank by start, then insertion order): per position p, its left child,
+   * right child, parent and colour (1 red) at 4p, 4p+1, 4p+2, 4p+3; -1 for none. As a node inserted
+   * at an equal start goes right of those present, which were inserted before it, the tree's key
+   * comparison (start, then insertion order) is the comparison of positions: the descent reads no
+   * key, one record per level, and in-order neighbours are memory neighbours.
+   */
+  readonly t: Int32Array;
+  /** Per position, its node (PerfNodes' id). */
+  readonly idAt: Int32Array;
+  /** Per node, its position. */
+  private readonly pos: Int32Array;
+  /** Per position, the first position of its start: equal starts, equal values. */
+  private readonly grp: Int32Array;
+  /** Per position, start and end, kept only when the tree fixes ends up itself (no inOrder answers: big nodes). */
+  readonly start?: Float64Array | BigUint64Array;
+  readonly end?: Float64Array | BigUint64Array;
   root = -1;
   count = 0;
 
-  /** Node z is PerfNodes' node z (nodes are inserted in id order). */
-  constructor(private readonly nodes: PerfNodes) {
-    const capacity = nodes.total, big = nodes.big;
-    this.start = big ? new BigUint64Array(capacity) : new Float64Array(capacity);
-    this.end = big ? new BigUint64Array(capacity) : new Float64Array(capacity);
-    this.left = new Int32Array(capacity); this.right = new Int32Array(capacity);
-    this.parent = new Int32Array(capacity); this.red = new Uint8Array(capacity);
+  /** Node z is PerfNodes' node z (nodes are inserted in id order); `idAt` sorts them by (start, id). */
+  constructor(private readonly nodes: PerfNodes, idAt: Int32Array, withEnds: boolean) {
+    const n = nodes.total, big = nodes.big;
+    this.t = new Int32Array(n * 4);
+    this.idAt = idAt;
+    const pos = this.pos = new Int32Array(n), grp = this.grp = new Int32Array(n);
+    const hi = nodes.hi, lo = nodes.lo;
+    for (let p = 0; p < n; p++) {
+      const x = idAt[p];
+      pos[x] = p;
+      const y = p > 0 ? idAt[p - 1] : -1;
+      grp[p] = y >= 0 && hi[x] === hi[y] && lo[x] === lo[y] ? grp[p - 1] : p;
+    }
+    if (withEnds) {
+      const S = this.start = big ? new BigUint64Array(n) : new Float64Array(n);
+      const E = this.end = big ? new BigUint64Array(n) : new Float64Array(n);
+      const size = nodes.size;
+      for (let p = 0; p < n; p++) {
+        const x = idAt[p];
+        // symbol__new: end = start + size, or start when the size is 0.
+        if (big) { const st = (BigInt(hi[x]) << 32n) | BigInt(lo[x]); (S as BigUint64Array)[p] = st; (E as BigUint64Array)[p] = st + BigInt(size[x]); }
+        else { const st = hi[x] * TWO32 + lo[x]; S[p] = st; E[p] = st + size[x]; }
+      }
+    }
   }
 
-  /** symbol__new + __symbols__insert of the next node: end = start + size, or start when the size is 0. */
+  /** __symbols__insert of the next node. */
   insert(): number {
-    const z = this.count++;
-    const nd = this.nodes;
-    if (nd.big) {
-      const st = (BigInt(nd.hi[z]) << 32n) | BigInt(nd.lo[z]);
-      (this.start as BigUint64Array)[z] = st;
-      (this.end as BigUint64Array)[z] = st + BigInt(nd.size[z]);
-    } else {
-      const st = nd.hi[z] * TWO32 + nd.lo[z];
-      (this.start as Float64Array)[z] = st;
-      (this.end as Float64Array)[z] = st + nd.size[z];
-    }
-    const S = this.start, L = this.left, R = this.right;
-    let y = -1, x = this.root, goLeft = false;
-    while (x !== -1) { y = x; goLeft = S[z] < S[x]; x = goLeft ? L[x] : R[x]; }
-    this.parent[z] = y; L[z] = -1; R[z] = -1; this.red[z] = 1;
-    if (y === -1) this.root = z; else if (goLeft) L[y] = z; else R[y] = z;
+    const z = this.pos[this.count++];
+    const T = this.t;
+    let y = -1, x = this.root, side = 0;
+    while (x !== -1) { y = x; side = z < x ? 0 : 1; x = T[(x << 2) + side]; }
+    const b = z << 2;
+    T[b] = -1; T[b + 1] = -1; T[b + 2] = y; T[b + 3] = 1;
+    if (y === -1) this.root = z; else T[(y << 2) + side] = z;
     this.insertFixup(z);
     return z;
   }
 
   private rotateLeft(x: number): void {
-    const L = this.left, R = this.right, P = this.parent;
-    const y = R[x];
-    R[x] = L[y]; if (L[y] !== -1) P[L[y]] = x;
-    P[y] = P[x];
-    if (P[x] === -1) this.root = y; else if (x === L[P[x]]) L[P[x]] = y; else R[P[x]] = y;
-    L[y] = x; P[x] = y;
+    const T = this.t, xb = x << 2;
+    const y = T[xb + 1], yb = y << 2;
+    const yl = T[yb];
+    T[xb + 1] = yl; if (yl !== -1) T[(yl << 2) + 2] = x;
+    const p = T[xb + 2];
+    T[yb + 2] = p;
+    if (p === -1) this.root = y; else if (x === T[p << 2]) T[p << 2] = y; else T[(p << 2) + 1] = y;
+    T[yb] = x; T[xb + 2] = y;
   }
 
   private rotateRight(x: number): void {
-    const L = this.left, R = this.right, P = this.parent;
-    const y = L[x];
-    L[x] = R[y]; if (R[y] !== -1) P[R[y]] = x;
-    P[y] = P[x];
-    if (P[x] === -1) this.root = y; else if (x === R[P[x]]) R[P[x]] = y; else L[P[x]] = y;
-    R[y] = x; P[x] = y;
+    const T = this.t, xb = x << 2;
+    const y = T[xb], yb = y << 2;
+    const yr = T[yb + 1];
+    T[xb] = yr; if (yr !== -1) T[(yr << 2) + 2] = x;
+    const p = T[xb + 2];
+    T[yb + 2] = p;
+    if (p === -1) this.root = y; else if (x === T[(p << 2) + 1]) T[(p << 2) + 1] = y; else T[p << 2] = y;
+    T[yb + 1] = x; T[xb + 2] = y;
   }
 
   private insertFixup(z: number): void {
-    const L = this.left, R = this.right, P = this.parent, red = this.red;
-    for (let p = P[z]; p !== -1 && red[p]; p = P[z]) {
-      const g = P[p];
-      if (p === L[g]) {
-        const u = R[g];
-        if (u !== -1 && red[u]) { red[p] = 0; red[u] = 0; red[g] = 1; z = g; continue; }
-        if (z === R[p]) { z = p; this.rotateLeft(z); p = P[z]; }
-        red[p] = 0; red[g] = 1; this.rotateRight(g);
+    const T = this.t;
+    for (let p = T[(z << 2) + 2]; p !== -1 && T[(p << 2) + 3]; p = T[(z << 2) + 2]) {
+      const g = T[(p << 2) + 2], gb = g << 2;
+      if (p === T[gb]) {
+        const u = T[gb + 1];
+        if (u !== -1 && T[(u << 2) + 3]) { T[(p << 2) + 3] = 0; T[(u << 2) + 3] = 0; T[gb + 3] = 1; z = g; continue; }
+        if (z === T[(p << 2) + 1]) { z = p; this.rotateLeft(z); p = T[(z << 2) + 2]; }
+        T[(p << 2) + 3] = 0; T[gb + 3] = 1; this.rotateRight(g);
       } else {
-        const u = L[g];
-        if (u !== -1 && red[u]) { red[p] = 0; red[u] = 0; red[g] = 1; z = g; continue; }
-        if (z === L[p]) { z = p; this.rotateRight(z); p = P[z]; }
-        red[p] = 0; red[g] = 1; this.rotateLeft(g);
+        const u = T[gb];
+        if (u !== -1 && T[(u << 2) + 3]) { T[(p << 2) + 3] = 0; T[(u << 2) + 3] = 0; T[gb + 3] = 1; z = g; continue; }
+        if (z === T[p << 2]) { z = p; this.rotateRight(z); p = T[(z << 2) + 2]; }
+        T[(p << 2) + 3] = 0; T[gb + 3] = 1; this.rotateLeft(g);
       }
     }
-    red[this.root] = 0;
+    T[(this.root << 2) + 3] = 0;
   }
 
   private transplant(u: number, v: number): void {
-    const P = this.parent;
-    if (P[u] === -1) this.root = v; else if (u === this.left[P[u]]) this.left[P[u]] = v; else this.right[P[u]] = v;
-    if (v !== -1) P[v] = P[u];
+    const T = this.t, p = T[(u << 2) + 2];
+    if (p === -1) this.root = v; else if (u === T[p << 2]) T[p << 2] = v; else T[(p << 2) + 1] = v;
+    if (v !== -1) T[(v << 2) + 2] = p;
   }
 
   /** rb_erase: the node's in-order successor takes its place and colour when it has two children. */
   erase(z: number): void {
-    const L = this.left, R = this.right, P = this.parent, red = this.red;
-    let yRed = red[z], x: number, xp: number;
-    if (L[z] === -1) { x = R[z]; xp = P[z]; this.transplant(z, x); }
-    else if (R[z] === -1) { x = L[z]; xp = P[z]; this.transplant(z, x); }
+    const T = this.t, zb = z << 2;
+    let yRed = T[zb + 3], x: number, xp: number;
+    if (T[zb] === -1) { x = T[zb + 1]; xp = T[zb + 2]; this.transplant(z, x); }
+    else if (T[zb + 1] === -1) { x = T[zb]; xp = T[zb + 2]; this.transplant(z, x); }
     else {
-      let y = R[z];
-      while (L[y] !== -1) y = L[y];
-      yRed = red[y]; x = R[y];
-      if (P[y] === z) xp = y;
-      else { xp = P[y]; this.transplant(y, x); R[y] = R[z]; P[R[y]] = y; }
-      this.transplant(z, y); L[y] = L[z]; P[L[y]] = y; red[y] = red[z];
+      let y = T[zb + 1];
+      while (T[y << 2] !== -1) y = T[y << 2];
+      const yb = y << 2;
+      yRed = T[yb + 3]; x = T[yb + 1];
+      if (T[yb + 2] === z) xp = y;
+      else { xp = T[yb + 2]; this.transplant(y, x); T[yb + 1] = T[zb + 1]; T[(T[yb + 1] << 2) + 2] = y; }
+      this.transplant(z, y); T[yb] = T[zb]; T[(T[yb] << 2) + 2] = y; T[yb + 3] = T[zb + 3];
     }
     if (!yRed) this.eraseFixup(x, xp);
   }
 
   private eraseFixup(x: number, xp: number): void {
-    const L = this.left, R = this.right, P = this.parent, red = this.red;
-    const black = (n: number) => n === -1 || !red[n];
+    const T = this.t;
+    const black = (n: number) => n === -1 || !T[(n << 2) + 3];
     while (x !== this.root && black(x) && xp !== -1) {
-      if (x !== R[xp]) {
-        let w = R[xp];
-        if (red[w]) { red[w] = 0; red[xp] = 1; this.rotateLeft(xp); w = R[xp]; }
-        if (black(L[w]) && black(R[w])) { red[w] = 1; x = xp; xp = P[x]; continue; }
-        if (black(R[w])) { red[L[w]] = 0; red[w] = 1; this.rotateRight(w); w = R[xp]; }
-        red[w] = red[xp]; red[xp] = 0; red[R[w]] = 0; this.rotateLeft(xp); x = this.root; break;
+      const pb = xp << 2;
+      if (x !== T[pb + 1]) {
+        let w = T[pb + 1];
+        if (T[(w << 2) + 3]) { T[(w << 2) + 3] = 0; T[pb + 3] = 1; this.rotateLeft(xp); w = T[pb + 1]; }
+        if (black(T[w << 2]) && black(T[(w << 2) + 1])) { T[(w << 2) + 3] = 1; x = xp; xp = T[(x << 2) + 2]; continue; }
+        if (black(T[(w << 2) + 1])) { T[(T[w << 2] << 2) + 3] = 0; T[(w << 2) + 3] = 1; this.rotateRight(w); w = T[pb + 1]; }
+        T[(w << 2) + 3] = T[pb + 3]; T[pb + 3] = 0; T[(T[(w << 2) + 1] << 2) + 3] = 0; this.rotateLeft(xp); x = this.root; break;
       } else {
-        let w = L[xp];
-        if (red[w]) { red[w] = 0; red[xp] = 1; this.rotateRight(xp); w = L[xp]; }
-        if (black(L[w]) && black(R[w])) { red[w] = 1; x = xp; xp = P[x]; continue; }
-        if (black(L[w])) { red[R[w]] = 0; red[w] = 1; this.rotateLeft(w); w = L[xp]; }
-        red[w] = red[xp]; red[xp] = 0; red[L[w]] = 0; this.rotateRight(xp); x = this.root; break;
+        let w = T[pb];
+        if (T[(w << 2) + 3]) { T[(w << 2) + 3] = 0; T[pb + 3] = 1; this.rotateRight(xp); w = T[pb]; }
+        if (black(T[w << 2]) && black(T[(w << 2) + 1])) { T[(w << 2) + 3] = 1; x = xp; xp = T[(x << 2) + 2]; continue; }
+        if (black(T[w << 2])) { T[(T[(w << 2) + 1] << 2) + 3] = 0; T[(w << 2) + 3] = 1; this.rotateLeft(w); w = T[pb]; }
+        T[(w << 2) + 3] = T[pb + 3]; T[pb + 3] = 0; T[(T[w << 2] << 2) + 3] = 0; this.rotateRight(xp); x = this.root; break;
       }
     }
-    if (x !== -1) red[x] = 0;
+    if (x !== -1) T[(x << 2) + 3] = 0;
   }
 
+  left(n: number): number { return this.t[n << 2]; }
+  right(n: number): number { return this.t[(n << 2) + 1]; }
+
   first(): number {
+    const T = this.t;
     let n = this.root;
     if (n === -1) return -1;
-    while (this.left[n] !== -1) n = this.left[n];
+    while (T[n << 2] !== -1) n = T[n << 2];
     return n;
   }
 
   /** rb_next */
   next(n: number): number {
-    const L = this.left, R = this.right, P = this.parent;
-    if (R[n] !== -1) { n = R[n]; while (L[n] !== -1) n = L[n]; return n; }
-    let p = P[n];
-    while (p !== -1 && n === R[p]) { n = p; p = P[n]; }
+    const T = this.t;
+    let r = T[(n << 2) + 1];
+    if (r !== -1) { while (T[r << 2] !== -1) r = T[r << 2]; return r; }
+    let p = T[(n << 2) + 2];
+    while (p !== -1 && n === T[(p << 2) + 1]) { n = p; p = T[(n << 2) + 2]; }
     return p;
   }
 
@@ -591,7 +626,7 @@ class PerfSymbolTree {
    * starts; the last one, zero-sized, ends at roundup(start, 4096) + 4096.
    */
   fixupEnd(): void {
-    const S = this.start, E = this.end;
+    const S = this.start!, E = this.end!;
     let curr = this.first();
     if (curr === -1) return;
     for (let nd = this.next(curr); nd !== -1; nd = this.next(nd)) {
@@ -614,23 +649,24 @@ class PerfSymbolTree {
    * equal keys, and `curr` stays.
    */
   fixupDuplicate(decisions?: Uint8Array, open?: Int32Array): void {
-    const S = this.start, E = this.end, L = this.left, R = this.right, red = this.red;
+    const T = this.t, G = this.grp, S = this.start, E = this.end, ids = this.idAt;
     let nd = this.first(), asked = 0;
     while (nd !== -1) {
       let curr = nd;
       for (;;) {
         nd = this.next(curr);
-        if (nd === -1 || S[curr] !== S[nd]) break;
+        if (nd === -1 || G[curr] !== G[nd]) break;
         const c = open ? open[asked] : -1;
         let d: boolean;
         if (c >= 0) {
           asked++;
+          const cb = curr << 2, nb = nd << 2;
           // a red leaf under a black node with no other child: erasing the leaf or its parent leaves one black node
-          const free = R[curr] !== -1
-            ? L[curr] !== -1 || (R[curr] === nd && L[nd] === -1 && R[nd] === -1 && red[nd] === 1 && red[curr] === 0)
-            : L[nd] === curr && R[nd] === -1 && L[curr] === -1 && red[curr] === 1 && red[nd] === 0;
+          const free = T[cb + 1] !== -1
+            ? T[cb] !== -1 || (T[cb + 1] === nd && T[nb] === -1 && T[nb + 1] === -1 && T[nb + 3] === 1 && T[cb + 3] === 0)
+            : T[nb] === curr && T[nb + 1] === -1 && T[cb] === -1 && T[cb + 3] === 1 && T[nb + 3] === 0;
           d = free ? false : this.nodes.openAnswer(c);
-        } else d = decisions ? decisions[asked++] === 1 : this.nodes.better(curr, Number(E[curr]) - Number(S[curr]), nd, Number(E[nd]) - Number(S[nd]));
+        } else d = decisions ? decisions[asked++] === 1 : this.nodes.better(ids[curr], Number(E![curr]) - Number(S![curr]), ids[nd], Number(E![nd]) - Number(S![nd]));
         if (!d) { this.erase(nd); continue; }
         nd = this.next(curr);
         this.erase(curr);
@@ -924,8 +960,29 @@ class PerfNodes {
   dropTreeInputs(): void {
     this.hi = new Uint32Array(0); this.lo = new Uint32Array(0); this.size = new Float64Array(0);
     this.decisions.length = 0;
+    this.sorted.length = 0;
     this.open = undefined;
     this.chainOf = undefined;
+  }
+
+  /** inOrder's nodes of each pass, then of the extra rows, sorted by start (ties in node order). */
+  private readonly sorted: Int32Array[] = [];
+
+  /** All nodes sorted by start, ties in node order (the tree's positions). */
+  private byStart(): Int32Array {
+    const n = this.total, hi = this.hi, lo = this.lo;
+    if (this.big) {
+      const ids = new Int32Array(n);
+      for (let i = 0; i < n; i++) ids[i] = i;
+      return ids.sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b] || a - b);
+    }
+    const S = new Float64Array(n);
+    for (let i = 0; i < n; i++) S[i] = hi[i] * TWO32 + lo[i];
+    // A pass's nodes follow the earlier passes' ones: merging the sorted passes in order keeps ties in node order.
+    if (this.sorted.length === 0) return sortedByStart(S, 0, n);
+    let all: Int32Array = new Int32Array(0);
+    for (const x of this.sorted) all = mergeByStart(all, x, S);
+    return all;
   }
 
   /** Per pass, the open comparison (or -1) of each question fixup_duplicate asks (treeFor). */
@@ -933,8 +990,10 @@ class PerfNodes {
 
   /** perf's tree: the same insertions and fixups, in the same order. */
   tree(): PerfSymbolTree {
-    const t = new PerfSymbolTree(this);
     const o = this.offsets;
+    let withEnds = false;
+    for (let p = 0; p < this.passes.length; p++) if (o[p + 1] > o[p] && !this.decisions[p]) withEnds = true;
+    const t = new PerfSymbolTree(this, this.byStart(), withEnds);
     for (let p = 0; p < this.passes.length; p++) {
       if (o[p + 1] === o[p]) continue;
       while (t.count < o[p + 1]) t.insert();
@@ -962,7 +1021,9 @@ class PerfNodes {
     let seq: Int32Array = new Int32Array(0);
     for (let p = 0; p < this.passes.length; p++) {
       if (o[p + 1] === o[p]) continue;
-      seq = mergeByStart(seq, sortedByStart(S, o[p], o[p + 1]), S);
+      const sorted = sortedByStart(S, o[p], o[p + 1]);
+      this.sorted.push(sorted);
+      seq = mergeByStart(seq, sorted, S);
       // symbols__fixup_end (user-space form) then symbols__fixup_duplicate, in one walk over the
       // groups of one start: fixup_end gives a zero-sized symbol the next one's start, which
       // within a group is its own, so only a group's last symbol changes, and before the group is
@@ -998,7 +1059,11 @@ class PerfNodes {
       seq = out.subarray(0, q);
       this.decisions[p] = decisions.subarray(0, nd);
     }
-    if (o[this.passes.length] < n) seq = mergeByStart(seq, sortedByStart(S, o[this.passes.length], n), S);
+    if (o[this.passes.length] < n) {
+      const sorted = sortedByStart(S, o[this.passes.length], n);
+      this.sorted.push(sorted);
+      seq = mergeByStart(seq, sorted, S);
+    }
     return seq;
   }
 
