@@ -466,6 +466,11 @@ class PerfSymbolTree {
   readonly idAt: Int32Array;
   /** Per node, its position. */
   private readonly pos: Int32Array;
+  /**
+   * Per position, whether its node is in the tree (bit p % 32 of word p >> 5): the nodes present
+   * are found by position without descending, as in-order neighbours are position neighbours.
+   */
+  private readonly present: Int32Array;
   /** Per position, the first position of its start: equal starts, equal values. */
   private readonly grp: Int32Array;
   /** Per position, start and end, kept only when the tree fixes ends up itself (no inOrder answers: big nodes). */
@@ -478,6 +483,7 @@ class PerfSymbolTree {
   constructor(private readonly nodes: PerfNodes, idAt: Int32Array, withEnds: boolean) {
     const n = nodes.total, big = nodes.big;
     this.t = new Int32Array(n * 4);
+    this.present = new Int32Array((n + 31) >>> 5);
     this.idAt = idAt;
     const pos = this.pos = new Int32Array(n), grp = this.grp = new Int32Array(n);
     const hi = nodes.hi, lo = nodes.lo;
@@ -500,12 +506,18 @@ class PerfSymbolTree {
     }
   }
 
-  /** __symbols__insert of the next node. */
+  /**
+   * __symbols__insert of the next node. Its descent ends below its in-order predecessor among the
+   * nodes present, as that one's right child when it has none, else below its successor (then in
+   * the predecessor's right subtree, with no left child; the minimum's left child when there is no
+   * predecessor): the two are found by position.
+   */
   insert(): number {
     const z = this.pos[this.count++];
     const T = this.t;
-    let y = -1, x = this.root, side = 0;
-    while (x !== -1) { y = x; side = z < x ? 0 : 1; x = T[(x << 2) + side]; }
+    let y = this.prevPresent(z), side = 1;
+    if (y === -1 || T[(y << 2) + 1] !== -1) { y = this.nextPresent(z); side = 0; }
+    this.present[z >>> 5] |= 1 << (z & 31);
     const b = z << 2;
     T[b] = -1; T[b + 1] = -1; T[b + 2] = y; T[b + 3] = 1;
     if (y === -1) this.root = z; else T[(y << 2) + side] = z;
@@ -562,6 +574,7 @@ class PerfSymbolTree {
 
   /** rb_erase: the node's in-order successor takes its place and colour when it has two children. */
   erase(z: number): void {
+    this.present[z >>> 5] &= ~(1 << (z & 31));
     const T = this.t, zb = z << 2;
     let yRed = T[zb + 3], x: number, xp: number;
     if (T[zb] === -1) { x = T[zb + 1]; xp = T[zb + 2]; this.transplant(z, x); }
@@ -603,22 +616,27 @@ class PerfSymbolTree {
   left(n: number): number { return this.t[n << 2]; }
   right(n: number): number { return this.t[(n << 2) + 1]; }
 
-  first(): number {
-    const T = this.t;
-    let n = this.root;
-    if (n === -1) return -1;
-    while (T[n << 2] !== -1) n = T[n << 2];
-    return n;
+  first(): number { return this.nextPresent(-1); }
+
+  /** rb_next: the next position present. */
+  next(n: number): number { return this.nextPresent(n); }
+
+  /** The last position below z present in the tree, or -1. */
+  private prevPresent(z: number): number {
+    const bitsOf = this.present;
+    let w = z >>> 5, bits = bitsOf[w] & ((1 << (z & 31)) - 1);
+    while (bits === 0) { if (--w < 0) return -1; bits = bitsOf[w]; }
+    return (w << 5) + 31 - Math.clz32(bits);
   }
 
-  /** rb_next */
-  next(n: number): number {
-    const T = this.t;
-    let r = T[(n << 2) + 1];
-    if (r !== -1) { while (T[r << 2] !== -1) r = T[r << 2]; return r; }
-    let p = T[(n << 2) + 2];
-    while (p !== -1 && n === T[(p << 2) + 1]) { n = p; p = T[(n << 2) + 2]; }
-    return p;
+  /** The first position above z present in the tree, or -1. */
+  private nextPresent(z: number): number {
+    const bitsOf = this.present, b = z + 1;
+    let w = b >>> 5;
+    if (w >= bitsOf.length) return -1;
+    let bits = bitsOf[w] & ~((1 << (b & 31)) - 1);
+    while (bits === 0) { if (++w >= bitsOf.length) return -1; bits = bitsOf[w]; }
+    return (w << 5) + 31 - Math.clz32(bits & -bits);
   }
 
   /**
