@@ -846,6 +846,9 @@ class PerfNodes {
   private gWinner = new Int32Array(0);
   private gFirst = new Int32Array(0);
   private gLast = new Int32Array(0);
+  /** Of a group folded in part (openAnswer): its next comparison to fold and the best so far; -2 when not started. */
+  private gAt = new Int32Array(0);
+  private gBest = new Int32Array(0);
   private nGroups = 0;
   private cMember = new Int32Array(0);
   private cPass = new Int32Array(0);
@@ -873,11 +876,12 @@ class PerfNodes {
         const cap = Math.max(256, this.nGroups * 2);
         this.gRep = grow(this.gRep, cap); this.gWinner = grow(this.gWinner, cap);
         this.gFirst = grow(this.gFirst, cap); this.gLast = grow(this.gLast, cap); this.gChain = grow(this.gChain, cap);
+        this.gAt = grow(this.gAt, cap); this.gBest = grow(this.gBest, cap);
       }
       const chainOf = this.chainOf ??= new Int32Array(this.total).fill(-1);
       const prev = g;
       g = this.nGroups++;
-      this.gRep[g] = w; this.gWinner[g] = -1; this.gFirst[g] = -1; this.gLast[g] = -1;
+      this.gRep[g] = w; this.gWinner[g] = -1; this.gFirst[g] = -1; this.gLast[g] = -1; this.gAt[g] = -2;
       this.gChain[g] = prev >= 0 ? this.gChain[prev] : g;
       chainOf[w] = this.gChain[g];
       of[w] = g;
@@ -903,19 +907,37 @@ class PerfNodes {
   }
 
   private resolve(g: number): number {
-    if (this.gWinner[g] >= 0) return this.gWinner[g];
-    if (this.cBit.length < this.cMember.length) this.cBit = growBytes(this.cBit, this.cMember.length);
-    let best = this.gRep[g];
-    for (let c = this.gFirst[g]; c >= 0; c = this.cNext[c]) {
-      const x = this.cMember[c];
-      if (this.byName(best, x)) { this.cBit[c] = 1; best = x; }
-    }
-    return (this.gWinner[g] = best);
+    if (this.gWinner[g] < 0) this.fold(g, -1);
+    return this.gWinner[g];
   }
 
-  /** The answer of open comparison c (its group decided by the names). */
+  /**
+   * choose_best_symbol's fold over group g's comparisons, from where an earlier call stopped
+   * (gAt, gBest) through comparison `until` (-1: all of them, then the winner is known). A
+   * group's comparisons are chained in increasing order, and all are made before any is folded.
+   */
+  private fold(g: number, until: number): void {
+    if (this.cBit.length < this.cMember.length) this.cBit = growBytes(this.cBit, this.cMember.length);
+    let c = this.gAt[g], best = this.gBest[g];
+    if (c === -2) { c = this.gFirst[g]; best = this.gRep[g]; }
+    while (c >= 0) {
+      const x = this.cMember[c];
+      if (this.byName(best, x)) { this.cBit[c] = 1; best = x; }
+      const done = c;
+      c = this.cNext[c];
+      if (done === until) break;
+    }
+    if (c < 0) this.gWinner[g] = best;
+    else { this.gAt[g] = c; this.gBest[g] = best; }
+  }
+
+  /**
+   * The answer of open comparison c (its group decided by the names as far as c: the tree asks
+   * some of a group's comparisons, lookups the winner of some groups).
+   */
   openAnswer(c: number): boolean {
-    this.resolve(this.cGroup[c]);
+    const g = this.cGroup[c];
+    if (this.gWinner[g] < 0 && (this.gAt[g] === -2 || c >= this.gAt[g])) this.fold(g, c);
     return this.cBit[c] === 1;
   }
 
