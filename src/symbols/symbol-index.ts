@@ -1054,58 +1054,77 @@ class PerfNodes {
    * Not for big nodes.
    */
   inOrder(): Int32Array {
+    // Each loop of this one-shot build is its own small function: V8 compiles a hot loop on the
+    // stack (OSR) of its function, and a big function is compiled slowly and thrown away when
+    // a later loop meets code that never ran; the loops run in the interpreter meanwhile.
     const n = this.total;
     const S = this.S = new Float64Array(n), E = this.E = new Float64Array(n);
-    for (let i = 0; i < n; i++) { S[i] = this.hi[i] * TWO32 + this.lo[i]; E[i] = S[i] + this.size[i]; }
+    startsAndEnds(this.hi, this.lo, this.size, S, E);
     const o = this.offsets;
-    let seq: Int32Array = new Int32Array(0);
+    // The sequence's nodes and, in step, their starts (read in order, not by node).
+    let seq: Int32Array = new Int32Array(0), seqS: Float64Array = new Float64Array(0);
     for (let p = 0; p < this.passes.length; p++) {
       if (o[p + 1] === o[p]) continue;
-      const sorted = sortedByStart(S, o[p], o[p + 1]);
+      const sortedS = new Float64Array(o[p + 1] - o[p]);
+      const sorted = sortedByStart(S, o[p], o[p + 1], sortedS);
       this.sorted.push(sorted);
-      seq = mergeByStart(seq, sorted, S);
-      // symbols__fixup_end (user-space form) then symbols__fixup_duplicate, in one walk over the
-      // groups of one start: fixup_end gives a zero-sized symbol the next one's start, which
-      // within a group is its own, so only a group's last symbol changes, and before the group is
-      // compared. fixup_duplicate: left to right, the kept one against each next one at its start.
-      // The comparisons are kept: the tree (tree()) makes the same ones in the same order.
-      const m = seq.length;
-      const out = new Int32Array(m);
-      let q = 0, decisions = new Uint8Array(0), nd = 0;
-      for (let k = 0; k < m;) {
-        let best = seq[k], j = k + 1;
-        const st = S[best];
-        while (j < m && S[seq[j]] === st) j++;
-        const last = seq[j - 1];
-        if (E[last] === st) E[last] = j < m ? S[seq[j]] : Math.ceil(st / 4096) * 4096 + 4096;
-        for (let i = k + 1; i < j; i++) {
-          const x = seq[i];
-          const bs = E[best] - S[best], xs = E[x] - S[x];
-          if (decisions.length === nd) { const g = new Uint8Array(Math.max(64, nd * 2)); g.set(decisions); decisions = g; }
-          let d: boolean;
-          const kind = this.byKind(best, bs, x, xs);
-          if (kind >= 0) d = kind === 1;
-          else if (!this.eagerAliases && bs === xs && this.bind[best] === this.bind[x]) {
-            // Only the name differs whichever wins: left open (see defer).
-            best = this.defer(best, x, p, nd++, E);
-            continue;
-          } else d = this.better(this.winner(best), bs, x, xs);
-          decisions[nd++] = d ? 1 : 0;
-          if (d) best = x;
-        }
-        out[q++] = best;
-        k = j;
-      }
-      seq = out.subarray(0, q);
-      this.decisions[p] = decisions.subarray(0, nd);
+      [seq, seqS] = mergeWithStarts(seq, seqS, sorted, sortedS);
+      [seq, seqS] = this.fixupPass(p, seq, seqS, E);
     }
     if (o[this.passes.length] < n) {
-      const sorted = sortedByStart(S, o[this.passes.length], n);
+      const sortedS = new Float64Array(n - o[this.passes.length]);
+      const sorted = sortedByStart(S, o[this.passes.length], n, sortedS);
       this.sorted.push(sorted);
-      seq = mergeByStart(seq, sorted, S);
+      [seq, seqS] = mergeWithStarts(seq, seqS, sorted, sortedS);
     }
+    this.seqStarts = seqS;
     return seq;
   }
+
+  /**
+   * inOrder's fixups of pass p over the merged sequence (nodes and their starts): the surviving
+   * nodes and starts; the answers are kept in decisions[p].
+   */
+  private fixupPass(p: number, seq: Int32Array, seqS: Float64Array, E: Float64Array): [Int32Array, Float64Array] {
+    // symbols__fixup_end (user-space form) then symbols__fixup_duplicate, in one walk over the
+    // groups of one start: fixup_end gives a zero-sized symbol the next one's start, which
+    // within a group is its own, so only a group's last symbol changes, and before the group is
+    // compared. fixup_duplicate: left to right, the kept one against each next one at its start.
+    // The comparisons are kept: the tree (tree()) makes the same ones in the same order.
+    const m = seq.length;
+    const out = new Int32Array(m), outS = new Float64Array(m);
+    let q = 0, decisions = new Uint8Array(0), nd = 0;
+    for (let k = 0; k < m;) {
+      let best = seq[k], j = k + 1;
+      const st = seqS[k];
+      while (j < m && seqS[j] === st) j++;
+      const last = seq[j - 1];
+      if (E[last] === st) E[last] = j < m ? seqS[j] : Math.ceil(st / 4096) * 4096 + 4096;
+      for (let i = k + 1; i < j; i++) {
+        const x = seq[i];
+        const bs = E[best] - st, xs = E[x] - st;
+        if (decisions.length === nd) { const g = new Uint8Array(Math.max(64, nd * 2)); g.set(decisions); decisions = g; }
+        let d: boolean;
+        const kind = this.byKind(best, bs, x, xs);
+        if (kind >= 0) d = kind === 1;
+        else if (!this.eagerAliases && bs === xs && this.bind[best] === this.bind[x]) {
+          // Only the name differs whichever wins: left open (see defer).
+          best = this.defer(best, x, p, nd++, E);
+          continue;
+        } else d = this.better(this.winner(best), bs, x, xs);
+        decisions[nd++] = d ? 1 : 0;
+        if (d) best = x;
+      }
+      outS[q] = st;
+      out[q++] = best;
+      k = j;
+    }
+    this.decisions[p] = decisions.subarray(0, nd);
+    return [out.subarray(0, q), outS.subarray(0, q)];
+  }
+
+  /** inOrder's sequence's starts (until index() takes them). */
+  private seqStarts?: Float64Array;
 
   /** The index over the surviving nodes `seq` (in start order), starts and ends from S and E by node. */
   index(seq: Int32Array, S: Float64Array | BigUint64Array, E: Float64Array | BigUint64Array, attach: (ix: SymbolIndex) => void): SymbolIndex {
@@ -1113,7 +1132,12 @@ class PerfNodes {
     const starts = S instanceof Float64Array ? new Float64Array(n) : new BigUint64Array(n);
     const ends = E instanceof Float64Array ? new Float64Array(n) : new BigUint64Array(n);
     const binds = new Int8Array(n);
-    for (let k = 0; k < n; k++) { const x = seq[k]; starts[k] = S[x]; ends[k] = E[x]; binds[k] = this.bind[x]; }
+    const seqS = this.seqStarts;
+    if (seqS && seqS.length === n && starts instanceof Float64Array) {
+      starts.set(seqS);
+      for (let k = 0; k < n; k++) { const x = seq[k]; ends[k] = E[x]; binds[k] = this.bind[x]; }
+    } else for (let k = 0; k < n; k++) { const x = seq[k]; starts[k] = S[x]; ends[k] = E[x]; binds[k] = this.bind[x]; }
+    this.seqStarts = undefined;
     const ix = SymbolIndex.fromColumns(starts, ends, new Array<string>(n), binds, (k) => this.name(this.winner(seq[k])));
     attach(ix);
     this.S = this.E = undefined;
@@ -1131,10 +1155,34 @@ function startsWithAscii(b: Uint8Array, s: string): boolean {
   return true;
 }
 
-/** Nodes [from, to) sorted by start, ties in node order. */
-function sortedByStart(S: Float64Array, from: number, to: number): Int32Array {
+/**
+ * Nodes [from, to) sorted by start, ties in node order; `starts`, when given, gets their starts in
+ * that order. Each loop is its own function (see inOrder).
+ */
+function sortedByStart(S: Float64Array, from: number, to: number, starts?: Float64Array): Int32Array {
   const n = to - from;
   const ids = new Int32Array(n);
+  const range = scanStarts(S, from, ids);
+  if (range === undefined) { if (starts) starts.set(S.subarray(from, to)); return ids; }
+  const [min, max] = range;
+  let span = 1;
+  while (span < n) span *= 2;
+  if ((max - min) * span + span < TWO53) {
+    // (start, order) packed in one double: a native sort, no comparator calls.
+    const key = new Float64Array(n);
+    packStarts(S, from, min, span, key);
+    key.sort();
+    unpackStarts(key, from, min, span, ids, starts);
+    return ids;
+  }
+  ids.sort((a, b) => S[a] - S[b] || a - b);
+  if (starts) for (let k = 0; k < n; k++) starts[k] = S[ids[k]];
+  return ids;
+}
+
+/** ids[i] = from + i; undefined when S[from..] is already sorted, else its [min, max]. */
+function scanStarts(S: Float64Array, from: number, ids: Int32Array): [number, number] | undefined {
+  const n = ids.length;
   let sorted = true, min = Infinity, max = -Infinity;
   for (let i = 0; i < n; i++) {
     ids[i] = from + i;
@@ -1143,18 +1191,35 @@ function sortedByStart(S: Float64Array, from: number, to: number): Int32Array {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  if (sorted) return ids;
-  let span = 1;
-  while (span < n) span *= 2;
-  if ((max - min) * span + span < TWO53) {
-    // (start, order) packed in one double: a native sort, no comparator calls.
-    const key = new Float64Array(n);
-    for (let i = 0; i < n; i++) key[i] = (S[from + i] - min) * span + i;
-    key.sort();
-    for (let k = 0; k < n; k++) ids[k] = from + (key[k] % span);
-    return ids;
+  return sorted ? undefined : [min, max];
+}
+
+function packStarts(S: Float64Array, from: number, min: number, span: number, key: Float64Array): void {
+  for (let i = 0; i < key.length; i++) key[i] = (S[from + i] - min) * span + i;
+}
+
+/** From sorted packed keys: the nodes and (span a power of two: exact) their starts. */
+function unpackStarts(key: Float64Array, from: number, min: number, span: number, ids: Int32Array, starts?: Float64Array): void {
+  for (let k = 0; k < key.length; k++) ids[k] = from + (key[k] % span);
+  if (starts) for (let k = 0; k < key.length; k++) starts[k] = Math.floor(key[k] / span) + min;
+}
+
+/** S[i] = hi:lo, E[i] = S[i] + size (inOrder). */
+function startsAndEnds(hi: Uint32Array, lo: Uint32Array, size: Float64Array, S: Float64Array, E: Float64Array): void {
+  for (let i = 0; i < S.length; i++) { const st = hi[i] * TWO32 + lo[i]; S[i] = st; E[i] = st + size[i]; }
+}
+
+/** mergeByStart over (nodes, their starts) pairs: the merged nodes and starts. */
+function mergeWithStarts(a: Int32Array, aS: Float64Array, b: Int32Array, bS: Float64Array): [Int32Array, Float64Array] {
+  const n = a.length + b.length;
+  const out = new Int32Array(n), outS = new Float64Array(n);
+  let i = 0, j = 0, k = 0;
+  while (i < a.length && j < b.length) {
+    if (bS[j] < aS[i]) { outS[k] = bS[j]; out[k++] = b[j++]; } else { outS[k] = aS[i]; out[k++] = a[i++]; }
   }
-  return ids.sort((a, b) => S[a] - S[b] || a - b);
+  while (i < a.length) { outS[k] = aS[i]; out[k++] = a[i++]; }
+  while (j < b.length) { outS[k] = bS[j]; out[k++] = b[j++]; }
+  return [out, outS];
 }
 
 /** Stable merge by start: on equal starts, `a`'s nodes first. */
