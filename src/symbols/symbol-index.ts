@@ -774,10 +774,22 @@ class PerfNodes {
   }
 
   name(id: number): string {
+    // The last two names asked (a fold compares its best so far with each next alias).
+    if (id === this.lastId0) return this.lastName0;
+    if (id === this.lastId1) return this.lastName1;
     const o = this.offsets;
-    for (let p = 0; p < this.passes.length; p++) if (id < o[p + 1]) return this.passes[p].name(id - o[p]);
-    return this.extra[id - o[this.passes.length]].name;
+    let name: string | undefined;
+    for (let p = 0; p < this.passes.length && name === undefined; p++) if (id < o[p + 1]) name = this.passes[p].name(id - o[p]);
+    name ??= this.extra[id - o[this.passes.length]].name;
+    this.lastId1 = this.lastId0; this.lastName1 = this.lastName0;
+    this.lastId0 = id; this.lastName0 = name;
+    return name;
   }
+
+  private lastId0 = -1;
+  private lastName0 = '';
+  private lastId1 = -1;
+  private lastName1 = '';
 
   /** choose_best_symbol (chooseBest) between nodes a (kept so far) and b, given their sizes: true when b wins. */
   better(a: number, aSize: number, b: number, bSize: number): boolean {
@@ -820,8 +832,10 @@ class PerfNodes {
     // Constructor/destructor aliases (C1/C2, D1/D2) rank as equals: the first is kept.
     if (ax && bx && this.rankName?.sameRank?.(ax, bx)) return false;
     // Template constructor/destructor aliases: read a's name without printing it, when its form is not known yet.
-    if (this.rankName?.sameRankText && !this.ranked.has(this.name(a)) && this.rankName.sameRankText(this.name(a), this.name(b))) return false;
-    const an = this.rankedName(a), bn = this.rankedTwin(a, b, an) ?? this.rankedName(b);
+    // Each name decoded once here (they are long: the ranked map hashes each new string).
+    const ra = this.name(a), rb = this.name(b);
+    if (this.rankName?.sameRankText && !this.ranked.has(ra) && this.rankName.sameRankText(ra, rb)) return false;
+    const an = this.rankedRaw(ra), bn = this.rankedTwin(ra, rb, an) ?? this.rankedRaw(rb);
     const au = leadingUnderscores(an), bu = leadingUnderscores(bn);
     if (bu > au) return false;
     if (au > bu) return true;
@@ -946,21 +960,19 @@ class PerfNodes {
     return a === b || (this.chainOf !== undefined && this.chainOf[a] >= 0 && this.chainOf[a] === this.chainOf[b]);
   }
 
-  /** The node's name as choose_best_symbol compares it (rankName's form when given). */
-  private rankedName(id: number): string {
-    const raw = this.name(id);
+  /** A raw name as choose_best_symbol compares it (rankName's form when given). */
+  private rankedRaw(raw: string): string {
     if (!this.rankName) return raw;
     let r = this.ranked.get(raw);
     if (r === undefined) { r = this.rankName(raw); this.ranked.set(raw, r); }
     return r;
   }
 
-  /** rankedName(b) when the demangler knows it from a's (`an`): a constructor/destructor alias (RankName.sameText). */
-  private rankedTwin(a: number, b: number, an: string): string | undefined {
+  /** rankedRaw(raw) when the demangler knows it from a's name ra (its form `an`): a constructor/destructor alias (RankName.sameText). */
+  private rankedTwin(ra: string, raw: string, an: string): string | undefined {
     const same = this.rankName?.sameText;
     if (!same) return undefined;
-    const raw = this.name(b);
-    if (this.ranked.has(raw) || !same(this.name(a), raw)) return undefined;
+    if (this.ranked.has(raw) || !same(ra, raw)) return undefined;
     this.ranked.set(raw, an);
     return an;
   }
