@@ -357,7 +357,6 @@ export function perfSymbolRows(table: ElfSymbolTable, syms: ElfFile, runtime: El
 /** perfSymbolRows as columns (a PerfPass), names decoded when asked (their bounds are checked here). */
 export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime: ElfFile = syms): PerfPass {
   const pick = new Uint32Array(table.count);
-  let n = 0;
   const info = table.info, other = table.other, shndxs = table.shndx, nameOffset = table.nameOffset;
   // Per section index what it may hold (elf_sec__filter, decided once per section): 0 nothing (no
   // section header, not SHF_ALLOC, reserved indexes: ABS, COMMON...), 1 FUNC/IFUNC/OBJECT symbols,
@@ -371,7 +370,23 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
     if (!sec) continue;
     holds[x] = sec.name.includes('text') || sec.name.includes('data') ? 3 : 1;
   }
-  for (let i = 0; i < table.count; i++) {
+  // The two loops are separate functions (see PerfNodes.inOrder).
+  const n = pickPerfRows(info, other, shndxs, nameOffset, holds, pick);
+  // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup.
+  table.checkNames(pick.subarray(0, n));
+  const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
+  // Names through the string table alone: the symbol columns are not kept alive by the index.
+  const nameOff = new Uint32Array(n);
+  const big = copyPicked(pick.subarray(0, n), table, hi, lo, size, bind, nameOff);
+  const strings = table.stringTable();
+  return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]) };
+}
+
+/** perfSymbolColumns' filter: the picked rows into `pick`, their count returned. */
+function pickPerfRows(info: Uint8Array, other: Uint8Array, shndxs: Uint32Array, nameOffset: Uint32Array, holds: Uint8Array, pick: Uint32Array): number {
+  const nsec = holds.length;
+  let n = 0;
+  for (let i = 0; i < info.length; i++) {
     const shndx = shndxs[i];
     const h = shndx < nsec ? holds[shndx] : 0;
     if (h === 0 || nameOffset[i] === 0) continue;
@@ -381,23 +396,22 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
       const vis = other[i] & 3;
       if (h !== 3 || vis === STV_HIDDEN || vis === STV_INTERNAL) continue;
     } else if (type !== STT_FUNC && type !== STT_GNU_IFUNC && type !== STT_OBJECT) continue;
-    // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup.
-    table.checkName(i);
     pick[n++] = i;
   }
-  const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
-  // Names through the string table alone: the symbol columns are not kept alive by the index.
-  const nameOff = new Uint32Array(n);
-  const vHi = table.valueHi, vLo = table.valueLo, tSize = table.size;
+  return n;
+}
+
+/** perfSymbolColumns' copy of the picked rows: whether some start + size + 8192 reaches 2^53 (PerfNodes.big). */
+function copyPicked(pick: Uint32Array, table: ElfSymbolTable, hi: Uint32Array, lo: Uint32Array, size: Float64Array, bind: Int8Array, nameOff: Uint32Array): boolean {
+  const vHi = table.valueHi, vLo = table.valueLo, tSize = table.size, info = table.info, nameOffset = table.nameOffset;
   let big = false;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < pick.length; k++) {
     const i = pick[k];
     const h = vHi[i], l = vLo[i], z = tSize[i];
     hi[k] = h; lo[k] = l; size[k] = z; bind[k] = info[i] >> 4; nameOff[k] = nameOffset[i];
-    if (h * TWO32 + l + z + 8192 >= TWO53) big = true; // PerfNodes.big, checked here in the copy's loop
+    if (h * TWO32 + l + z + 8192 >= TWO53) big = true;
   }
-  const strings = table.stringTable();
-  return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]) };
+  return big;
 }
 
 /**

@@ -110,6 +110,15 @@ export class ElfSymbolTable {
     if (this.nameOffset[i] > this.lastNul) this.name(i);
   }
 
+  /** checkName for each of `rows` in order (the first one that would not decode throws). */
+  checkNames(rows: Uint32Array): void {
+    this.lastNul ??= this.strings.bytes.lastIndexOf(0);
+    const limit = this.lastNul, off = this.nameOffset;
+    let max = -1;
+    for (let k = 0; k < rows.length; k++) if (off[rows[k]] > max) max = off[rows[k]];
+    if (max > limit) for (let k = 0; k < rows.length; k++) this.checkName(rows[k]);
+  }
+
   value(i: number): bigint { return (BigInt(this.valueHi[i]) << 32n) | BigInt(this.valueLo[i]); }
   /** st_value as a number: exact when valueHi[i] < 0x200000 (always, when allBelow2p53). */
   valueNumber(i: number): number { return this.valueHi[i] * 0x100000000 + this.valueLo[i]; }
