@@ -356,7 +356,7 @@ export function perfSymbolRows(table: ElfSymbolTable, syms: ElfFile, runtime: El
 
 /** perfSymbolRows as columns (a PerfPass), names decoded when asked (their bounds are checked here). */
 export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime: ElfFile = syms): PerfPass {
-  const pick = new Uint32Array(table.count);
+  const pick = new Uint32Array(table.count + 1);
   const info = table.info, other = table.other, shndxs = table.shndx, nameOffset = table.nameOffset;
   // Per section index what it may hold (elf_sec__filter, decided once per section): 0 nothing (no
   // section header, not SHF_ALLOC, reserved indexes: ABS, COMMON...), 1 FUNC/IFUNC/OBJECT symbols,
@@ -372,8 +372,9 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
   }
   // The two loops are separate functions (see PerfNodes.inOrder).
   const n = pickPerfRows(info, other, shndxs, nameOffset, holds, pick);
-  // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup.
-  table.checkNames(pick.subarray(0, n));
+  // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup
+  // (pick[n] is the largest st_name picked).
+  if (n > 0 && nameOffset[pick[n]] > table.lastNameOffset()) table.checkNames(pick.subarray(0, n));
   const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
   // Names through the string table alone: the symbol columns are not kept alive by the index.
   const nameOff = new Uint32Array(n);
@@ -382,10 +383,10 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
   return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]) };
 }
 
-/** perfSymbolColumns' filter: the picked rows into `pick`, their count returned. */
+/** perfSymbolColumns' filter: the picked rows into `pick`, their count n returned, and in pick[n] the row of the largest st_name picked. */
 function pickPerfRows(info: Uint8Array, other: Uint8Array, shndxs: Uint32Array, nameOffset: Uint32Array, holds: Uint8Array, pick: Uint32Array): number {
   const nsec = holds.length;
-  let n = 0;
+  let n = 0, maxAt = -1;
   for (let i = 0; i < info.length; i++) {
     const shndx = shndxs[i];
     const h = shndx < nsec ? holds[shndx] : 0;
@@ -396,8 +397,10 @@ function pickPerfRows(info: Uint8Array, other: Uint8Array, shndxs: Uint32Array, 
       const vis = other[i] & 3;
       if (h !== 3 || vis === STV_HIDDEN || vis === STV_INTERNAL) continue;
     } else if (type !== STT_FUNC && type !== STT_GNU_IFUNC && type !== STT_OBJECT) continue;
+    if (maxAt < 0 || nameOffset[i] > nameOffset[maxAt]) maxAt = i;
     pick[n++] = i;
   }
+  pick[n] = maxAt < 0 ? 0 : maxAt; // pick has a slot past the table's rows
   return n;
 }
 
@@ -1085,21 +1088,23 @@ class PerfNodes {
     // a later loop meets code that never ran; the loops run in the interpreter meanwhile.
     const n = this.total;
     const S = this.S = new Float64Array(n), E = this.E = new Float64Array(n);
-    startsAndEnds(this.hi, this.lo, this.size, S, E);
-    const o = this.offsets;
+    const o = this.offsets, np = this.passes.length;
+    // Per pass (and the extra rows) whether its starts are sorted, else their [min, max].
+    const ranges: ([number, number] | undefined)[] = [];
+    for (let p = 0; p <= np; p++) ranges.push(startsAndEnds(this.hi, this.lo, this.size, S, E, o[p], p < np ? o[p + 1] : n));
     // The sequence's nodes and, in step, their starts (read in order, not by node).
     let seq: Int32Array = new Int32Array(0), seqS: Float64Array = new Float64Array(0);
     for (let p = 0; p < this.passes.length; p++) {
       if (o[p + 1] === o[p]) continue;
       const sortedS = new Float64Array(o[p + 1] - o[p]);
-      const sorted = sortedByStart(S, o[p], o[p + 1], sortedS);
+      const sorted = sortedByStart(S, o[p], o[p + 1], sortedS, ranges[p]);
       this.sorted.push(sorted);
       [seq, seqS] = mergeWithStarts(seq, seqS, sorted, sortedS);
       [seq, seqS] = this.fixupPass(p, seq, seqS, E);
     }
     if (o[this.passes.length] < n) {
       const sortedS = new Float64Array(n - o[this.passes.length]);
-      const sorted = sortedByStart(S, o[this.passes.length], n, sortedS);
+      const sorted = sortedByStart(S, o[this.passes.length], n, sortedS, ranges[np]);
       this.sorted.push(sorted);
       [seq, seqS] = mergeWithStarts(seq, seqS, sorted, sortedS);
     }
@@ -1185,11 +1190,14 @@ function startsWithAscii(b: Uint8Array, s: string): boolean {
  * Nodes [from, to) sorted by start, ties in node order; `starts`, when given, gets their starts in
  * that order. Each loop is its own function (see inOrder).
  */
-function sortedByStart(S: Float64Array, from: number, to: number, starts?: Float64Array): Int32Array {
+function sortedByStart(S: Float64Array, from: number, to: number, starts?: Float64Array, range: [number, number] | undefined = scanStarts(S, from, to)): Int32Array {
   const n = to - from;
   const ids = new Int32Array(n);
-  const range = scanStarts(S, from, ids);
-  if (range === undefined) { if (starts) starts.set(S.subarray(from, to)); return ids; }
+  if (range === undefined) {
+    for (let i = 0; i < n; i++) ids[i] = from + i;
+    if (starts) starts.set(S.subarray(from, to));
+    return ids;
+  }
   const [min, max] = range;
   let span = 1;
   while (span < n) span *= 2;
@@ -1206,14 +1214,12 @@ function sortedByStart(S: Float64Array, from: number, to: number, starts?: Float
   return ids;
 }
 
-/** ids[i] = from + i; undefined when S[from..] is already sorted, else its [min, max]. */
-function scanStarts(S: Float64Array, from: number, ids: Int32Array): [number, number] | undefined {
-  const n = ids.length;
+/** Undefined when S[from, to) is sorted, else its [min, max]. */
+function scanStarts(S: Float64Array, from: number, to: number): [number, number] | undefined {
   let sorted = true, min = Infinity, max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    ids[i] = from + i;
-    const v = S[from + i];
-    if (i > 0 && v < S[from + i - 1]) sorted = false;
+  for (let i = from; i < to; i++) {
+    const v = S[i];
+    if (i > from && v < S[i - 1]) sorted = false;
     if (v < min) min = v;
     if (v > max) max = v;
   }
@@ -1226,13 +1232,26 @@ function packStarts(S: Float64Array, from: number, min: number, span: number, ke
 
 /** From sorted packed keys: the nodes and (span a power of two: exact) their starts. */
 function unpackStarts(key: Float64Array, from: number, min: number, span: number, ids: Int32Array, starts?: Float64Array): void {
-  for (let k = 0; k < key.length; k++) ids[k] = from + (key[k] % span);
-  if (starts) for (let k = 0; k < key.length; k++) starts[k] = Math.floor(key[k] / span) + min;
+  if (!starts) { for (let k = 0; k < key.length; k++) ids[k] = from + (key[k] % span); return; }
+  for (let k = 0; k < key.length; k++) {
+    const x = key[k], st = Math.floor(x / span);
+    ids[k] = from + (x - st * span);
+    starts[k] = st + min;
+  }
 }
 
-/** S[i] = hi:lo, E[i] = S[i] + size (inOrder). */
-function startsAndEnds(hi: Uint32Array, lo: Uint32Array, size: Float64Array, S: Float64Array, E: Float64Array): void {
-  for (let i = 0; i < S.length; i++) { const st = hi[i] * TWO32 + lo[i]; S[i] = st; E[i] = st + size[i]; }
+/** S[i] = hi:lo, E[i] = S[i] + size for i in [from, to) (inOrder); as scanStarts, undefined when sorted, else [min, max]. */
+function startsAndEnds(hi: Uint32Array, lo: Uint32Array, size: Float64Array, S: Float64Array, E: Float64Array, from: number, to: number): [number, number] | undefined {
+  let sorted = true, min = Infinity, max = -Infinity, prev = -Infinity;
+  for (let i = from; i < to; i++) {
+    const st = hi[i] * TWO32 + lo[i];
+    S[i] = st; E[i] = st + size[i];
+    if (st < prev) sorted = false;
+    if (st < min) min = st;
+    if (st > max) max = st;
+    prev = st;
+  }
+  return sorted ? undefined : [min, max];
 }
 
 /** mergeByStart over (nodes, their starts) pairs: the merged nodes and starts. */

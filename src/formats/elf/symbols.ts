@@ -110,13 +110,14 @@ export class ElfSymbolTable {
     if (this.nameOffset[i] > this.lastNul) this.name(i);
   }
 
+  /** The last st_name that can decode (the string table's last NUL): checkName passes below it. */
+  lastNameOffset(): number {
+    return (this.lastNul ??= this.strings.bytes.lastIndexOf(0));
+  }
+
   /** checkName for each of `rows` in order (the first one that would not decode throws). */
   checkNames(rows: Uint32Array): void {
-    this.lastNul ??= this.strings.bytes.lastIndexOf(0);
-    const limit = this.lastNul, off = this.nameOffset;
-    let max = -1;
-    for (let k = 0; k < rows.length; k++) if (off[rows[k]] > max) max = off[rows[k]];
-    if (max > limit) for (let k = 0; k < rows.length; k++) this.checkName(rows[k]);
+    for (let k = 0; k < rows.length; k++) this.checkName(rows[k]);
   }
 
   value(i: number): bigint { return (BigInt(this.valueHi[i]) << 32n) | BigInt(this.valueLo[i]); }
