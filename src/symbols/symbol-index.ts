@@ -201,16 +201,16 @@ export class SymbolIndex {
     const nodes = new PerfNodes(passes, extra, opts.rankName, opts.eagerAliases);
     if (nodes.big) {
       const t = nodes.tree();
-      const seq = new Int32Array(t.count), S = new BigUint64Array(nodes.total), E = new BigUint64Array(nodes.total);
+      const seq = new Int32Array(t.count), S = new BigUint64Array(t.count), E = new BigUint64Array(t.count);
       let n = 0;
-      for (let x = t.first(); x !== -1; x = t.next(x)) {
-        const id = seq[n++] = t.idAt[x];
-        S[id] = (t.start as BigUint64Array)[x]; E[id] = (t.end as BigUint64Array)[x];
+      for (let x = t.first(); x !== -1; x = t.next(x), n++) {
+        seq[n] = t.idAt[x];
+        S[n] = (t.start as BigUint64Array)[x]; E[n] = (t.end as BigUint64Array)[x];
       }
-      return nodes.index(seq.subarray(0, n), S, E, (ix) => ix.attachTree(nodes, t, seq.subarray(0, n)));
+      return nodes.index(seq.subarray(0, n), S.subarray(0, n), E.subarray(0, n), (ix) => ix.attachTree(nodes, t, seq.subarray(0, n)));
     }
-    const seq = nodes.inOrder();
-    return nodes.index(seq, nodes.S!, nodes.E!, (ix) => {
+    const [seq, starts, ends] = nodes.inOrder();
+    return nodes.index(seq, starts.slice(), ends.slice(), (ix) => {
       if (eagerTree) ix.attachTree(nodes, nodes.treeFor(seq), seq);
       else ix.lazyTree(nodes, seq);
     });
@@ -751,10 +751,6 @@ class PerfNodes {
   private readonly offsets: number[] = [];
   /** Per pass, inOrder's choose_best_symbol answers in the order fixup_duplicate asks them. */
   readonly decisions: (Uint8Array | undefined)[] = [];
-  /** Starts and ends after inOrder's fixups (not big). */
-  S?: Float64Array;
-  E?: Float64Array;
-
   /** Per pass its name functions (the passes' columns are copied, not kept). */
   private readonly passes: { name(i: number): string; nameBytes?(i: number): Uint8Array | undefined }[];
 
@@ -896,13 +892,12 @@ class PerfNodes {
   private gChain = new Int32Array(0);
 
   /** Node `x` joins the open group of `best` (made when there is none or it was decided): returns the node standing for it. */
-  private defer(best: number, x: number, pass: number, slot: number, E: Float64Array): number {
+  private defer(best: number, x: number, pass: number, slot: number): number {
     const of = this.groupOfNode ??= new Int32Array(this.total).fill(-1);
     let g = of[best];
     if (g < 0 || this.gWinner[g] >= 0) {
       const w = g < 0 ? best : this.gWinner[g];
       if (g >= 0) of[best] = -1;
-      if (w !== best) E[w] = E[best]; // the end the fixups gave `best` (the two had one size when compared)
       if (this.nGroups === this.gRep.length) {
         const cap = Math.max(256, this.nGroups * 2);
         this.gRep = grow(this.gRep, cap); this.gWinner = grow(this.gWinner, cap);
@@ -1082,96 +1077,83 @@ class PerfNodes {
    * by start after what is there; rb_erase and rotations keep the in-order order of the rest.
    * Not for big nodes.
    */
-  inOrder(): Int32Array {
+  inOrder(): [Int32Array, Float64Array, Float64Array] {
     // Each loop of this one-shot build is its own small function: V8 compiles a hot loop on the
     // stack (OSR) of its function, and a big function is compiled slowly and thrown away when
     // a later loop meets code that never ran; the loops run in the interpreter meanwhile.
     const n = this.total;
-    const S = this.S = new Float64Array(n), E = this.E = new Float64Array(n);
+    const S = new Float64Array(n);
     const o = this.offsets, np = this.passes.length;
     // Per pass (and the extra rows) whether its starts are sorted, else their [min, max].
     const ranges: ([number, number] | undefined)[] = [];
-    for (let p = 0; p <= np; p++) ranges.push(startsAndEnds(this.hi, this.lo, this.size, S, E, o[p], p < np ? o[p + 1] : n));
-    // The sequence's nodes and, in step, their starts (read in order, not by node).
-    let seq: Int32Array = new Int32Array(0), seqS: Float64Array = new Float64Array(0);
-    for (let p = 0; p < this.passes.length; p++) {
-      if (o[p + 1] === o[p]) continue;
-      const sortedS = new Float64Array(o[p + 1] - o[p]);
-      const sorted = sortedByStart(S, o[p], o[p + 1], sortedS, ranges[p]);
+    for (let p = 0; p <= np; p++) ranges.push(startsOf(this.hi, this.lo, S, o[p], p < np ? o[p + 1] : n));
+    // The sequence's nodes and, in step, their starts and ends (read in order, not by node).
+    let seq: Int32Array = new Int32Array(0), seqS: Float64Array = new Float64Array(0), seqE: Float64Array = new Float64Array(0);
+    for (let p = 0; p <= np; p++) {
+      const from = o[p], to = p < np ? o[p + 1] : n;
+      if (to === from) continue;
+      const sortedS = new Float64Array(to - from), sortedE = new Float64Array(to - from);
+      const sorted = sortedByStart(S, from, to, sortedS, ranges[p]);
       this.sorted.push(sorted);
-      [seq, seqS] = mergeWithStarts(seq, seqS, sorted, sortedS);
-      [seq, seqS] = this.fixupPass(p, seq, seqS, E);
+      endsOf(sorted, sortedS, this.size, sortedE);
+      [seq, seqS, seqE] = mergeWithStarts(seq, seqS, seqE, sorted, sortedS, sortedE);
+      // The extra rows (PLT entries) are inserted after the fixups, without any.
+      if (p < np) [seq, seqS, seqE] = this.fixupPass(p, seq, seqS, seqE);
     }
-    if (o[this.passes.length] < n) {
-      const sortedS = new Float64Array(n - o[this.passes.length]);
-      const sorted = sortedByStart(S, o[this.passes.length], n, sortedS, ranges[np]);
-      this.sorted.push(sorted);
-      [seq, seqS] = mergeWithStarts(seq, seqS, sorted, sortedS);
-    }
-    this.seqStarts = seqS;
-    return seq;
+    return [seq, seqS, seqE];
   }
 
   /**
    * inOrder's fixups of pass p over the merged sequence (nodes and their starts): the surviving
    * nodes and starts; the answers are kept in decisions[p].
    */
-  private fixupPass(p: number, seq: Int32Array, seqS: Float64Array, E: Float64Array): [Int32Array, Float64Array] {
+  private fixupPass(p: number, seq: Int32Array, seqS: Float64Array, seqE: Float64Array): [Int32Array, Float64Array, Float64Array] {
     // symbols__fixup_end (user-space form) then symbols__fixup_duplicate, in one walk over the
     // groups of one start: fixup_end gives a zero-sized symbol the next one's start, which
     // within a group is its own, so only a group's last symbol changes, and before the group is
     // compared. fixup_duplicate: left to right, the kept one against each next one at its start.
     // The comparisons are kept: the tree (tree()) makes the same ones in the same order.
     const m = seq.length;
-    const out = new Int32Array(m), outS = new Float64Array(m);
+    const out = new Int32Array(m), outS = new Float64Array(m), outE = new Float64Array(m);
     let q = 0, decisions = new Uint8Array(0), nd = 0;
     for (let k = 0; k < m;) {
       let best = seq[k], j = k + 1;
       const st = seqS[k];
       while (j < m && seqS[j] === st) j++;
-      const last = seq[j - 1];
-      if (E[last] === st) E[last] = j < m ? seqS[j] : Math.ceil(st / 4096) * 4096 + 4096;
+      if (seqE[j - 1] === st) seqE[j - 1] = j < m ? seqS[j] : Math.ceil(st / 4096) * 4096 + 4096;
+      // The kept node's end: an alias left open has its size (defer), so the end stays.
+      let bestE = seqE[k];
       for (let i = k + 1; i < j; i++) {
-        const x = seq[i];
-        const bs = E[best] - st, xs = E[x] - st;
+        const x = seq[i], xE = seqE[i];
+        const bs = bestE - st, xs = xE - st;
         if (decisions.length === nd) { const g = new Uint8Array(Math.max(64, nd * 2)); g.set(decisions); decisions = g; }
         let d: boolean;
         const kind = this.byKind(best, bs, x, xs);
         if (kind >= 0) d = kind === 1;
         else if (!this.eagerAliases && bs === xs && this.bind[best] === this.bind[x]) {
           // Only the name differs whichever wins: left open (see defer).
-          best = this.defer(best, x, p, nd++, E);
+          best = this.defer(best, x, p, nd++);
           continue;
         } else d = this.better(this.winner(best), bs, x, xs);
         decisions[nd++] = d ? 1 : 0;
-        if (d) best = x;
+        if (d) { best = x; bestE = xE; }
       }
-      outS[q] = st;
+      outS[q] = st; outE[q] = bestE;
       out[q++] = best;
       k = j;
     }
     this.decisions[p] = decisions.subarray(0, nd);
-    return [out.subarray(0, q), outS.subarray(0, q)];
+    return [out.subarray(0, q), outS.subarray(0, q), outE.subarray(0, q)];
   }
 
-  /** inOrder's sequence's starts (until index() takes them). */
-  private seqStarts?: Float64Array;
 
   /** The index over the surviving nodes `seq` (in start order), starts and ends from S and E by node. */
-  index(seq: Int32Array, S: Float64Array | BigUint64Array, E: Float64Array | BigUint64Array, attach: (ix: SymbolIndex) => void): SymbolIndex {
+  index(seq: Int32Array, starts: Float64Array | BigUint64Array, ends: Float64Array | BigUint64Array, attach: (ix: SymbolIndex) => void): SymbolIndex {
     const n = seq.length;
-    const starts = S instanceof Float64Array ? new Float64Array(n) : new BigUint64Array(n);
-    const ends = E instanceof Float64Array ? new Float64Array(n) : new BigUint64Array(n);
-    const binds = new Int8Array(n);
-    const seqS = this.seqStarts;
-    if (seqS && seqS.length === n && starts instanceof Float64Array) {
-      starts.set(seqS);
-      for (let k = 0; k < n; k++) { const x = seq[k]; ends[k] = E[x]; binds[k] = this.bind[x]; }
-    } else for (let k = 0; k < n; k++) { const x = seq[k]; starts[k] = S[x]; ends[k] = E[x]; binds[k] = this.bind[x]; }
-    this.seqStarts = undefined;
+    const binds = new Int8Array(n), bind = this.bind;
+    for (let k = 0; k < n; k++) binds[k] = bind[seq[k]];
     const ix = SymbolIndex.fromColumns(starts, ends, new Array<string>(n), binds, (k) => this.name(this.winner(seq[k])));
     attach(ix);
-    this.S = this.E = undefined;
     this.ranked.clear();
     return ix;
   }
@@ -1240,12 +1222,12 @@ function unpackStarts(key: Float64Array, from: number, min: number, span: number
   }
 }
 
-/** S[i] = hi:lo, E[i] = S[i] + size for i in [from, to) (inOrder); as scanStarts, undefined when sorted, else [min, max]. */
-function startsAndEnds(hi: Uint32Array, lo: Uint32Array, size: Float64Array, S: Float64Array, E: Float64Array, from: number, to: number): [number, number] | undefined {
+/** S[i] = hi:lo for i in [from, to) (inOrder); as scanStarts, undefined when sorted, else [min, max]. */
+function startsOf(hi: Uint32Array, lo: Uint32Array, S: Float64Array, from: number, to: number): [number, number] | undefined {
   let sorted = true, min = Infinity, max = -Infinity, prev = -Infinity;
   for (let i = from; i < to; i++) {
     const st = hi[i] * TWO32 + lo[i];
-    S[i] = st; E[i] = st + size[i];
+    S[i] = st;
     if (st < prev) sorted = false;
     if (st < min) min = st;
     if (st > max) max = st;
@@ -1254,17 +1236,22 @@ function startsAndEnds(hi: Uint32Array, lo: Uint32Array, size: Float64Array, S: 
   return sorted ? undefined : [min, max];
 }
 
-/** mergeByStart over (nodes, their starts) pairs: the merged nodes and starts. */
-function mergeWithStarts(a: Int32Array, aS: Float64Array, b: Int32Array, bS: Float64Array): [Int32Array, Float64Array] {
+/** symbol__new's ends of sorted nodes: start + size (size 0: the start). */
+function endsOf(ids: Int32Array, starts: Float64Array, size: Float64Array, ends: Float64Array): void {
+  for (let k = 0; k < ids.length; k++) ends[k] = starts[k] + size[ids[k]];
+}
+
+/** mergeByStart over (node, start, end) triples: the merged nodes, starts and ends. */
+function mergeWithStarts(a: Int32Array, aS: Float64Array, aE: Float64Array, b: Int32Array, bS: Float64Array, bE: Float64Array): [Int32Array, Float64Array, Float64Array] {
   const n = a.length + b.length;
-  const out = new Int32Array(n), outS = new Float64Array(n);
+  const out = new Int32Array(n), outS = new Float64Array(n), outE = new Float64Array(n);
   let i = 0, j = 0, k = 0;
   while (i < a.length && j < b.length) {
-    if (bS[j] < aS[i]) { outS[k] = bS[j]; out[k++] = b[j++]; } else { outS[k] = aS[i]; out[k++] = a[i++]; }
+    if (bS[j] < aS[i]) { outS[k] = bS[j]; outE[k] = bE[j]; out[k++] = b[j++]; } else { outS[k] = aS[i]; outE[k] = aE[i]; out[k++] = a[i++]; }
   }
-  while (i < a.length) { outS[k] = aS[i]; out[k++] = a[i++]; }
-  while (j < b.length) { outS[k] = bS[j]; out[k++] = b[j++]; }
-  return [out, outS];
+  for (; i < a.length; i++, k++) { outS[k] = aS[i]; outE[k] = aE[i]; out[k] = a[i]; }
+  for (; j < b.length; j++, k++) { outS[k] = bS[j]; outE[k] = bE[j]; out[k] = b[j]; }
+  return [out, outS, outE];
 }
 
 /** Stable merge by start: on equal starts, `a`'s nodes first. */
