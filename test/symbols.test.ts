@@ -408,3 +408,18 @@ test('aliases at one address: perf compares demangled names (test/workloads/alia
     assert.equal(m.stdout, t.stdout, `script ${extra.join(' ')}`);
   }
 });
+
+test('perf symbol columns: a picked symbol whose st_name runs past the string table is a FormatError at load, the first such row named', { skip }, () => {
+  const bytes = new Uint8Array(readFileSync(manyFunctionsBinary(['-O1'])));
+  const elf = readElf(bytes);
+  const symtab = elf.sections.find((s) => s.name === '.symtab')!;
+  const table = elf.symtab()!;
+  const strtabSize = elf.sections[symtab.link].size;
+  // Two FUNC symbols (perf picks them) with st_name beyond the string table: the first is reported.
+  const funcs = Array.from({ length: table.count }, (_, i) => i).filter((i) => table.type(i) === STT_FUNC && table.shndx[i] > 0 && table.nameOffset[i] > 0);
+  const bad = [funcs[3], funcs[1]].sort((a, b) => a - b);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const i of bad) view.setUint32(symtab.offset + i * 24, strtabSize + 10 + i, true);
+  const s = new Symbolizer({ readFile: (p) => (p === '/app' ? bytes : undefined) }, { searchDebugFiles: false });
+  assert.throws(() => s.dso('/app'), (e: Error) => e.name === 'FormatError' && e.message.includes(`symbol ${bad[0]} name`));
+});

@@ -201,13 +201,16 @@ export class SymbolIndex {
     const nodes = new PerfNodes(passes, extra, opts.rankName, opts.eagerAliases);
     if (nodes.big) {
       const t = nodes.tree();
-      const seq = new Int32Array(t.count);
+      const seq = new Int32Array(t.count), S = new BigUint64Array(t.count), E = new BigUint64Array(t.count);
       let n = 0;
-      for (let x = t.first(); x !== -1; x = t.next(x)) seq[n++] = x;
-      return nodes.index(seq.subarray(0, n), t.start, t.end, (ix) => ix.attachTree(nodes, t, seq.subarray(0, n)));
+      for (let x = t.first(); x !== -1; x = t.next(x), n++) {
+        seq[n] = t.idAt[x];
+        S[n] = (t.start as BigUint64Array)[x]; E[n] = (t.end as BigUint64Array)[x];
+      }
+      return nodes.index(seq.subarray(0, n), S.subarray(0, n), E.subarray(0, n), (ix) => ix.attachTree(nodes, t, seq.subarray(0, n)));
     }
-    const seq = nodes.inOrder();
-    return nodes.index(seq, nodes.S!, nodes.E!, (ix) => {
+    const [seq, starts, ends] = nodes.inOrder();
+    return nodes.index(seq, starts.slice(), ends.slice(), (ix) => {
       if (eagerTree) ix.attachTree(nodes, nodes.treeFor(seq), seq);
       else ix.lazyTree(nodes, seq);
     });
@@ -223,19 +226,21 @@ export class SymbolIndex {
     const n = seq.length;
     // The tree may keep another alias of an open group than the sequence does (PerfNodes.treeFor):
     // the same start, end and binding, so ranks go by the tree's own in-order walk.
-    const rank = new Int32Array(nodes.total).fill(-1);
+    // Tree nodes are positions (PerfSymbolTree.t); ranks by position.
+    const rank = new Int32Array(nodes.total).fill(-1), ids = t.idAt;
     let k = 0;
     for (let x = t.first(); x !== -1; x = t.next(x), k++) {
       // The tree's in-order sequence is the one computed by merges (PerfNodes.inOrder).
-      if (k >= n || !nodes.sameSymbol(x, seq[k])) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
+      if (k >= n || !nodes.sameSymbol(ids[x], seq[k])) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
       rank[x] = k;
     }
     if (k !== n) throw new Error('perf symbol tree: in-order sequence differs from the merged one');
     const left = new Int32Array(n), right = new Int32Array(n);
     k = 0;
     for (let x = t.first(); x !== -1; x = t.next(x), k++) {
-      left[k] = t.left[x] === -1 ? -1 : rank[t.left[x]];
-      right[k] = t.right[x] === -1 ? -1 : rank[t.right[x]];
+      const l = t.left(x), r = t.right(x);
+      left[k] = l === -1 ? -1 : rank[l];
+      right[k] = r === -1 ? -1 : rank[r];
     }
     this.tree = { left, right, root: t.root === -1 ? -1 : rank[t.root] };
     this.makeTree = undefined;
@@ -351,8 +356,7 @@ export function perfSymbolRows(table: ElfSymbolTable, syms: ElfFile, runtime: El
 
 /** perfSymbolRows as columns (a PerfPass), names decoded when asked (their bounds are checked here). */
 export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime: ElfFile = syms): PerfPass {
-  const pick = new Uint32Array(table.count);
-  let n = 0;
+  const pick = new Uint32Array(table.count + 1);
   const info = table.info, other = table.other, shndxs = table.shndx, nameOffset = table.nameOffset;
   // Per section index what it may hold (elf_sec__filter, decided once per section): 0 nothing (no
   // section header, not SHF_ALLOC, reserved indexes: ABS, COMMON...), 1 FUNC/IFUNC/OBJECT symbols,
@@ -366,7 +370,24 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
     if (!sec) continue;
     holds[x] = sec.name.includes('text') || sec.name.includes('data') ? 3 : 1;
   }
-  for (let i = 0; i < table.count; i++) {
+  // The two loops are separate functions (see PerfNodes.inOrder).
+  const n = pickPerfRows(info, other, shndxs, nameOffset, holds, pick);
+  // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup
+  // (pick[n] is the largest st_name picked).
+  if (n > 0 && nameOffset[pick[n]] > table.lastNameOffset()) table.checkNames(pick.subarray(0, n));
+  const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
+  // Names through the string table alone: the symbol columns are not kept alive by the index.
+  const nameOff = new Uint32Array(n);
+  const big = copyPicked(pick.subarray(0, n), table, hi, lo, size, bind, nameOff);
+  const strings = table.stringTable();
+  return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]) };
+}
+
+/** perfSymbolColumns' filter: the picked rows into `pick`, their count n returned, and in pick[n] the row of the largest st_name picked. */
+function pickPerfRows(info: Uint8Array, other: Uint8Array, shndxs: Uint32Array, nameOffset: Uint32Array, holds: Uint8Array, pick: Uint32Array): number {
+  const nsec = holds.length;
+  let n = 0, maxAt = -1;
+  for (let i = 0; i < info.length; i++) {
     const shndx = shndxs[i];
     const h = shndx < nsec ? holds[shndx] : 0;
     if (h === 0 || nameOffset[i] === 0) continue;
@@ -376,23 +397,24 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
       const vis = other[i] & 3;
       if (h !== 3 || vis === STV_HIDDEN || vis === STV_INTERNAL) continue;
     } else if (type !== STT_FUNC && type !== STT_GNU_IFUNC && type !== STT_OBJECT) continue;
-    // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup.
-    table.checkName(i);
+    if (maxAt < 0 || nameOffset[i] > nameOffset[maxAt]) maxAt = i;
     pick[n++] = i;
   }
-  const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
-  // Names through the string table alone: the symbol columns are not kept alive by the index.
-  const nameOff = new Uint32Array(n);
-  const vHi = table.valueHi, vLo = table.valueLo, tSize = table.size;
+  pick[n] = maxAt < 0 ? 0 : maxAt; // pick has a slot past the table's rows
+  return n;
+}
+
+/** perfSymbolColumns' copy of the picked rows: whether some start + size + 8192 reaches 2^53 (PerfNodes.big). */
+function copyPicked(pick: Uint32Array, table: ElfSymbolTable, hi: Uint32Array, lo: Uint32Array, size: Float64Array, bind: Int8Array, nameOff: Uint32Array): boolean {
+  const vHi = table.valueHi, vLo = table.valueLo, tSize = table.size, info = table.info, nameOffset = table.nameOffset;
   let big = false;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < pick.length; k++) {
     const i = pick[k];
     const h = vHi[i], l = vLo[i], z = tSize[i];
     hi[k] = h; lo[k] = l; size[k] = z; bind[k] = info[i] >> 4; nameOff[k] = nameOffset[i];
-    if (h * TWO32 + l + z + 8192 >= TWO53) big = true; // PerfNodes.big, checked here in the copy's loop
+    if (h * TWO32 + l + z + 8192 >= TWO53) big = true;
   }
-  const strings = table.stringTable();
-  return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]) };
+  return big;
 }
 
 /**
@@ -449,141 +471,189 @@ export function sameDynsym(elf: ElfFile, other: ElfFile): boolean {
 // descend the same tree in arrays.
 
 class PerfSymbolTree {
-  readonly start: Float64Array | BigUint64Array;
-  readonly end: Float64Array | BigUint64Array;
-  readonly left: Int32Array;
-  readonly right: Int32Array;
-  readonly parent: Int32Array;
-  readonly red: Uint8Array;
+  /**
+   * Nodes by position (their rank by start, then insertion order): per position p, its left child,
+   * right child, parent and colour (1 red) at 4p, 4p+1, 4p+2, 4p+3; -1 for none. As a node inserted
+   * at an equal start goes right of those present, which were inserted before it, the tree's key
+   * comparison (start, then insertion order) is the comparison of positions: the descent reads no
+   * key, one record per level, and in-order neighbours are memory neighbours.
+   */
+  readonly t: Int32Array;
+  /** Per position, its node (PerfNodes' id). */
+  readonly idAt: Int32Array;
+  /** Per node, its position. */
+  private readonly pos: Int32Array;
+  /**
+   * Per position, whether its node is in the tree (bit p % 32 of word p >> 5): the nodes present
+   * are found by position without descending, as in-order neighbours are position neighbours.
+   */
+  private readonly present: Int32Array;
+  /** Per position, the first position of its start: equal starts, equal values. */
+  private readonly grp: Int32Array;
+  /** Per position, start and end, kept only when the tree fixes ends up itself (no inOrder answers: big nodes). */
+  readonly start?: Float64Array | BigUint64Array;
+  readonly end?: Float64Array | BigUint64Array;
   root = -1;
   count = 0;
 
-  /** Node z is PerfNodes' node z (nodes are inserted in id order). */
-  constructor(private readonly nodes: PerfNodes) {
-    const capacity = nodes.total, big = nodes.big;
-    this.start = big ? new BigUint64Array(capacity) : new Float64Array(capacity);
-    this.end = big ? new BigUint64Array(capacity) : new Float64Array(capacity);
-    this.left = new Int32Array(capacity); this.right = new Int32Array(capacity);
-    this.parent = new Int32Array(capacity); this.red = new Uint8Array(capacity);
+  /** Node z is PerfNodes' node z (nodes are inserted in id order); `idAt` sorts them by (start, id). */
+  constructor(private readonly nodes: PerfNodes, idAt: Int32Array, withEnds: boolean) {
+    const n = nodes.total, big = nodes.big;
+    this.t = new Int32Array(n * 4);
+    this.present = new Int32Array((n + 31) >>> 5);
+    this.idAt = idAt;
+    const pos = this.pos = new Int32Array(n), grp = this.grp = new Int32Array(n);
+    const hi = nodes.hi, lo = nodes.lo;
+    for (let p = 0; p < n; p++) {
+      const x = idAt[p];
+      pos[x] = p;
+      const y = p > 0 ? idAt[p - 1] : -1;
+      grp[p] = y >= 0 && hi[x] === hi[y] && lo[x] === lo[y] ? grp[p - 1] : p;
+    }
+    if (withEnds) {
+      const S = this.start = big ? new BigUint64Array(n) : new Float64Array(n);
+      const E = this.end = big ? new BigUint64Array(n) : new Float64Array(n);
+      const size = nodes.size;
+      for (let p = 0; p < n; p++) {
+        const x = idAt[p];
+        // symbol__new: end = start + size, or start when the size is 0.
+        if (big) { const st = (BigInt(hi[x]) << 32n) | BigInt(lo[x]); (S as BigUint64Array)[p] = st; (E as BigUint64Array)[p] = st + BigInt(size[x]); }
+        else { const st = hi[x] * TWO32 + lo[x]; S[p] = st; E[p] = st + size[x]; }
+      }
+    }
   }
 
-  /** symbol__new + __symbols__insert of the next node: end = start + size, or start when the size is 0. */
+  /**
+   * __symbols__insert of the next node. Its descent ends below its in-order predecessor among the
+   * nodes present, as that one's right child when it has none, else below its successor (then in
+   * the predecessor's right subtree, with no left child; the minimum's left child when there is no
+   * predecessor): the two are found by position.
+   */
   insert(): number {
-    const z = this.count++;
-    const nd = this.nodes;
-    if (nd.big) {
-      const st = (BigInt(nd.hi[z]) << 32n) | BigInt(nd.lo[z]);
-      (this.start as BigUint64Array)[z] = st;
-      (this.end as BigUint64Array)[z] = st + BigInt(nd.size[z]);
-    } else {
-      const st = nd.hi[z] * TWO32 + nd.lo[z];
-      (this.start as Float64Array)[z] = st;
-      (this.end as Float64Array)[z] = st + nd.size[z];
-    }
-    const S = this.start, L = this.left, R = this.right;
-    let y = -1, x = this.root, goLeft = false;
-    while (x !== -1) { y = x; goLeft = S[z] < S[x]; x = goLeft ? L[x] : R[x]; }
-    this.parent[z] = y; L[z] = -1; R[z] = -1; this.red[z] = 1;
-    if (y === -1) this.root = z; else if (goLeft) L[y] = z; else R[y] = z;
+    const z = this.pos[this.count++];
+    const T = this.t;
+    let y = this.prevPresent(z), side = 1;
+    if (y === -1 || T[(y << 2) + 1] !== -1) { y = this.nextPresent(z); side = 0; }
+    this.present[z >>> 5] |= 1 << (z & 31);
+    const b = z << 2;
+    T[b] = -1; T[b + 1] = -1; T[b + 2] = y; T[b + 3] = 1;
+    if (y === -1) this.root = z; else T[(y << 2) + side] = z;
     this.insertFixup(z);
     return z;
   }
 
   private rotateLeft(x: number): void {
-    const L = this.left, R = this.right, P = this.parent;
-    const y = R[x];
-    R[x] = L[y]; if (L[y] !== -1) P[L[y]] = x;
-    P[y] = P[x];
-    if (P[x] === -1) this.root = y; else if (x === L[P[x]]) L[P[x]] = y; else R[P[x]] = y;
-    L[y] = x; P[x] = y;
+    const T = this.t, xb = x << 2;
+    const y = T[xb + 1], yb = y << 2;
+    const yl = T[yb];
+    T[xb + 1] = yl; if (yl !== -1) T[(yl << 2) + 2] = x;
+    const p = T[xb + 2];
+    T[yb + 2] = p;
+    if (p === -1) this.root = y; else if (x === T[p << 2]) T[p << 2] = y; else T[(p << 2) + 1] = y;
+    T[yb] = x; T[xb + 2] = y;
   }
 
   private rotateRight(x: number): void {
-    const L = this.left, R = this.right, P = this.parent;
-    const y = L[x];
-    L[x] = R[y]; if (R[y] !== -1) P[R[y]] = x;
-    P[y] = P[x];
-    if (P[x] === -1) this.root = y; else if (x === R[P[x]]) R[P[x]] = y; else L[P[x]] = y;
-    R[y] = x; P[x] = y;
+    const T = this.t, xb = x << 2;
+    const y = T[xb], yb = y << 2;
+    const yr = T[yb + 1];
+    T[xb] = yr; if (yr !== -1) T[(yr << 2) + 2] = x;
+    const p = T[xb + 2];
+    T[yb + 2] = p;
+    if (p === -1) this.root = y; else if (x === T[(p << 2) + 1]) T[(p << 2) + 1] = y; else T[p << 2] = y;
+    T[yb + 1] = x; T[xb + 2] = y;
   }
 
   private insertFixup(z: number): void {
-    const L = this.left, R = this.right, P = this.parent, red = this.red;
-    for (let p = P[z]; p !== -1 && red[p]; p = P[z]) {
-      const g = P[p];
-      if (p === L[g]) {
-        const u = R[g];
-        if (u !== -1 && red[u]) { red[p] = 0; red[u] = 0; red[g] = 1; z = g; continue; }
-        if (z === R[p]) { z = p; this.rotateLeft(z); p = P[z]; }
-        red[p] = 0; red[g] = 1; this.rotateRight(g);
+    const T = this.t;
+    for (let p = T[(z << 2) + 2]; p !== -1 && T[(p << 2) + 3]; p = T[(z << 2) + 2]) {
+      const g = T[(p << 2) + 2], gb = g << 2;
+      if (p === T[gb]) {
+        const u = T[gb + 1];
+        if (u !== -1 && T[(u << 2) + 3]) { T[(p << 2) + 3] = 0; T[(u << 2) + 3] = 0; T[gb + 3] = 1; z = g; continue; }
+        if (z === T[(p << 2) + 1]) { z = p; this.rotateLeft(z); p = T[(z << 2) + 2]; }
+        T[(p << 2) + 3] = 0; T[gb + 3] = 1; this.rotateRight(g);
       } else {
-        const u = L[g];
-        if (u !== -1 && red[u]) { red[p] = 0; red[u] = 0; red[g] = 1; z = g; continue; }
-        if (z === L[p]) { z = p; this.rotateRight(z); p = P[z]; }
-        red[p] = 0; red[g] = 1; this.rotateLeft(g);
+        const u = T[gb];
+        if (u !== -1 && T[(u << 2) + 3]) { T[(p << 2) + 3] = 0; T[(u << 2) + 3] = 0; T[gb + 3] = 1; z = g; continue; }
+        if (z === T[p << 2]) { z = p; this.rotateRight(z); p = T[(z << 2) + 2]; }
+        T[(p << 2) + 3] = 0; T[gb + 3] = 1; this.rotateLeft(g);
       }
     }
-    red[this.root] = 0;
+    T[(this.root << 2) + 3] = 0;
   }
 
   private transplant(u: number, v: number): void {
-    const P = this.parent;
-    if (P[u] === -1) this.root = v; else if (u === this.left[P[u]]) this.left[P[u]] = v; else this.right[P[u]] = v;
-    if (v !== -1) P[v] = P[u];
+    const T = this.t, p = T[(u << 2) + 2];
+    if (p === -1) this.root = v; else if (u === T[p << 2]) T[p << 2] = v; else T[(p << 2) + 1] = v;
+    if (v !== -1) T[(v << 2) + 2] = p;
   }
 
   /** rb_erase: the node's in-order successor takes its place and colour when it has two children. */
   erase(z: number): void {
-    const L = this.left, R = this.right, P = this.parent, red = this.red;
-    let yRed = red[z], x: number, xp: number;
-    if (L[z] === -1) { x = R[z]; xp = P[z]; this.transplant(z, x); }
-    else if (R[z] === -1) { x = L[z]; xp = P[z]; this.transplant(z, x); }
+    this.present[z >>> 5] &= ~(1 << (z & 31));
+    const T = this.t, zb = z << 2;
+    let yRed = T[zb + 3], x: number, xp: number;
+    if (T[zb] === -1) { x = T[zb + 1]; xp = T[zb + 2]; this.transplant(z, x); }
+    else if (T[zb + 1] === -1) { x = T[zb]; xp = T[zb + 2]; this.transplant(z, x); }
     else {
-      let y = R[z];
-      while (L[y] !== -1) y = L[y];
-      yRed = red[y]; x = R[y];
-      if (P[y] === z) xp = y;
-      else { xp = P[y]; this.transplant(y, x); R[y] = R[z]; P[R[y]] = y; }
-      this.transplant(z, y); L[y] = L[z]; P[L[y]] = y; red[y] = red[z];
+      let y = T[zb + 1];
+      while (T[y << 2] !== -1) y = T[y << 2];
+      const yb = y << 2;
+      yRed = T[yb + 3]; x = T[yb + 1];
+      if (T[yb + 2] === z) xp = y;
+      else { xp = T[yb + 2]; this.transplant(y, x); T[yb + 1] = T[zb + 1]; T[(T[yb + 1] << 2) + 2] = y; }
+      this.transplant(z, y); T[yb] = T[zb]; T[(T[yb] << 2) + 2] = y; T[yb + 3] = T[zb + 3];
     }
     if (!yRed) this.eraseFixup(x, xp);
   }
 
   private eraseFixup(x: number, xp: number): void {
-    const L = this.left, R = this.right, P = this.parent, red = this.red;
-    const black = (n: number) => n === -1 || !red[n];
+    const T = this.t;
+    const black = (n: number) => n === -1 || !T[(n << 2) + 3];
     while (x !== this.root && black(x) && xp !== -1) {
-      if (x !== R[xp]) {
-        let w = R[xp];
-        if (red[w]) { red[w] = 0; red[xp] = 1; this.rotateLeft(xp); w = R[xp]; }
-        if (black(L[w]) && black(R[w])) { red[w] = 1; x = xp; xp = P[x]; continue; }
-        if (black(R[w])) { red[L[w]] = 0; red[w] = 1; this.rotateRight(w); w = R[xp]; }
-        red[w] = red[xp]; red[xp] = 0; red[R[w]] = 0; this.rotateLeft(xp); x = this.root; break;
+      const pb = xp << 2;
+      if (x !== T[pb + 1]) {
+        let w = T[pb + 1];
+        if (T[(w << 2) + 3]) { T[(w << 2) + 3] = 0; T[pb + 3] = 1; this.rotateLeft(xp); w = T[pb + 1]; }
+        if (black(T[w << 2]) && black(T[(w << 2) + 1])) { T[(w << 2) + 3] = 1; x = xp; xp = T[(x << 2) + 2]; continue; }
+        if (black(T[(w << 2) + 1])) { T[(T[w << 2] << 2) + 3] = 0; T[(w << 2) + 3] = 1; this.rotateRight(w); w = T[pb + 1]; }
+        T[(w << 2) + 3] = T[pb + 3]; T[pb + 3] = 0; T[(T[(w << 2) + 1] << 2) + 3] = 0; this.rotateLeft(xp); x = this.root; break;
       } else {
-        let w = L[xp];
-        if (red[w]) { red[w] = 0; red[xp] = 1; this.rotateRight(xp); w = L[xp]; }
-        if (black(L[w]) && black(R[w])) { red[w] = 1; x = xp; xp = P[x]; continue; }
-        if (black(L[w])) { red[R[w]] = 0; red[w] = 1; this.rotateLeft(w); w = L[xp]; }
-        red[w] = red[xp]; red[xp] = 0; red[L[w]] = 0; this.rotateRight(xp); x = this.root; break;
+        let w = T[pb];
+        if (T[(w << 2) + 3]) { T[(w << 2) + 3] = 0; T[pb + 3] = 1; this.rotateRight(xp); w = T[pb]; }
+        if (black(T[w << 2]) && black(T[(w << 2) + 1])) { T[(w << 2) + 3] = 1; x = xp; xp = T[(x << 2) + 2]; continue; }
+        if (black(T[w << 2])) { T[(T[(w << 2) + 1] << 2) + 3] = 0; T[(w << 2) + 3] = 1; this.rotateLeft(w); w = T[pb]; }
+        T[(w << 2) + 3] = T[pb + 3]; T[pb + 3] = 0; T[(T[w << 2] << 2) + 3] = 0; this.rotateRight(xp); x = this.root; break;
       }
     }
-    if (x !== -1) red[x] = 0;
+    if (x !== -1) T[(x << 2) + 3] = 0;
   }
 
-  first(): number {
-    let n = this.root;
-    if (n === -1) return -1;
-    while (this.left[n] !== -1) n = this.left[n];
-    return n;
+  left(n: number): number { return this.t[n << 2]; }
+  right(n: number): number { return this.t[(n << 2) + 1]; }
+
+  first(): number { return this.nextPresent(-1); }
+
+  /** rb_next: the next position present. */
+  next(n: number): number { return this.nextPresent(n); }
+
+  /** The last position below z present in the tree, or -1. */
+  private prevPresent(z: number): number {
+    const bitsOf = this.present;
+    let w = z >>> 5, bits = bitsOf[w] & ((1 << (z & 31)) - 1);
+    while (bits === 0) { if (--w < 0) return -1; bits = bitsOf[w]; }
+    return (w << 5) + 31 - Math.clz32(bits);
   }
 
-  /** rb_next */
-  next(n: number): number {
-    const L = this.left, R = this.right, P = this.parent;
-    if (R[n] !== -1) { n = R[n]; while (L[n] !== -1) n = L[n]; return n; }
-    let p = P[n];
-    while (p !== -1 && n === R[p]) { n = p; p = P[n]; }
-    return p;
+  /** The first position above z present in the tree, or -1. */
+  private nextPresent(z: number): number {
+    const bitsOf = this.present, b = z + 1;
+    let w = b >>> 5;
+    if (w >= bitsOf.length) return -1;
+    let bits = bitsOf[w] & ~((1 << (b & 31)) - 1);
+    while (bits === 0) { if (++w >= bitsOf.length) return -1; bits = bitsOf[w]; }
+    return (w << 5) + 31 - Math.clz32(bits & -bits);
   }
 
   /**
@@ -591,7 +661,7 @@ class PerfSymbolTree {
    * starts; the last one, zero-sized, ends at roundup(start, 4096) + 4096.
    */
   fixupEnd(): void {
-    const S = this.start, E = this.end;
+    const S = this.start!, E = this.end!;
     let curr = this.first();
     if (curr === -1) return;
     for (let nd = this.next(curr); nd !== -1; nd = this.next(nd)) {
@@ -614,23 +684,24 @@ class PerfSymbolTree {
    * equal keys, and `curr` stays.
    */
   fixupDuplicate(decisions?: Uint8Array, open?: Int32Array): void {
-    const S = this.start, E = this.end, L = this.left, R = this.right, red = this.red;
+    const T = this.t, G = this.grp, S = this.start, E = this.end, ids = this.idAt;
     let nd = this.first(), asked = 0;
     while (nd !== -1) {
       let curr = nd;
       for (;;) {
         nd = this.next(curr);
-        if (nd === -1 || S[curr] !== S[nd]) break;
+        if (nd === -1 || G[curr] !== G[nd]) break;
         const c = open ? open[asked] : -1;
         let d: boolean;
         if (c >= 0) {
           asked++;
+          const cb = curr << 2, nb = nd << 2;
           // a red leaf under a black node with no other child: erasing the leaf or its parent leaves one black node
-          const free = R[curr] !== -1
-            ? L[curr] !== -1 || (R[curr] === nd && L[nd] === -1 && R[nd] === -1 && red[nd] === 1 && red[curr] === 0)
-            : L[nd] === curr && R[nd] === -1 && L[curr] === -1 && red[curr] === 1 && red[nd] === 0;
+          const free = T[cb + 1] !== -1
+            ? T[cb] !== -1 || (T[cb + 1] === nd && T[nb] === -1 && T[nb + 1] === -1 && T[nb + 3] === 1 && T[cb + 3] === 0)
+            : T[nb] === curr && T[nb + 1] === -1 && T[cb] === -1 && T[cb + 3] === 1 && T[nb + 3] === 0;
           d = free ? false : this.nodes.openAnswer(c);
-        } else d = decisions ? decisions[asked++] === 1 : this.nodes.better(curr, Number(E[curr]) - Number(S[curr]), nd, Number(E[nd]) - Number(S[nd]));
+        } else d = decisions ? decisions[asked++] === 1 : this.nodes.better(ids[curr], Number(E![curr]) - Number(S![curr]), ids[nd], Number(E![nd]) - Number(S![nd]));
         if (!d) { this.erase(nd); continue; }
         nd = this.next(curr);
         this.erase(curr);
@@ -680,10 +751,6 @@ class PerfNodes {
   private readonly offsets: number[] = [];
   /** Per pass, inOrder's choose_best_symbol answers in the order fixup_duplicate asks them. */
   readonly decisions: (Uint8Array | undefined)[] = [];
-  /** Starts and ends after inOrder's fixups (not big). */
-  S?: Float64Array;
-  E?: Float64Array;
-
   /** Per pass its name functions (the passes' columns are copied, not kept). */
   private readonly passes: { name(i: number): string; nameBytes?(i: number): Uint8Array | undefined }[];
 
@@ -720,10 +787,22 @@ class PerfNodes {
   }
 
   name(id: number): string {
+    // The last two names asked (a fold compares its best so far with each next alias).
+    if (id === this.lastId0) return this.lastName0;
+    if (id === this.lastId1) return this.lastName1;
     const o = this.offsets;
-    for (let p = 0; p < this.passes.length; p++) if (id < o[p + 1]) return this.passes[p].name(id - o[p]);
-    return this.extra[id - o[this.passes.length]].name;
+    let name: string | undefined;
+    for (let p = 0; p < this.passes.length && name === undefined; p++) if (id < o[p + 1]) name = this.passes[p].name(id - o[p]);
+    name ??= this.extra[id - o[this.passes.length]].name;
+    this.lastId1 = this.lastId0; this.lastName1 = this.lastName0;
+    this.lastId0 = id; this.lastName0 = name;
+    return name;
   }
+
+  private lastId0 = -1;
+  private lastName0 = '';
+  private lastId1 = -1;
+  private lastName1 = '';
 
   /** choose_best_symbol (chooseBest) between nodes a (kept so far) and b, given their sizes: true when b wins. */
   better(a: number, aSize: number, b: number, bSize: number): boolean {
@@ -766,8 +845,10 @@ class PerfNodes {
     // Constructor/destructor aliases (C1/C2, D1/D2) rank as equals: the first is kept.
     if (ax && bx && this.rankName?.sameRank?.(ax, bx)) return false;
     // Template constructor/destructor aliases: read a's name without printing it, when its form is not known yet.
-    if (this.rankName?.sameRankText && !this.ranked.has(this.name(a)) && this.rankName.sameRankText(this.name(a), this.name(b))) return false;
-    const an = this.rankedName(a), bn = this.rankedTwin(a, b, an) ?? this.rankedName(b);
+    // Each name decoded once here (they are long: the ranked map hashes each new string).
+    const ra = this.name(a), rb = this.name(b);
+    if (this.rankName?.sameRankText && !this.ranked.has(ra) && this.rankName.sameRankText(ra, rb)) return false;
+    const an = this.rankedRaw(ra), bn = this.rankedTwin(ra, rb, an) ?? this.rankedRaw(rb);
     const au = leadingUnderscores(an), bu = leadingUnderscores(bn);
     if (bu > au) return false;
     if (au > bu) return true;
@@ -792,6 +873,9 @@ class PerfNodes {
   private gWinner = new Int32Array(0);
   private gFirst = new Int32Array(0);
   private gLast = new Int32Array(0);
+  /** Of a group folded in part (openAnswer): its next comparison to fold and the best so far; -2 when not started. */
+  private gAt = new Int32Array(0);
+  private gBest = new Int32Array(0);
   private nGroups = 0;
   private cMember = new Int32Array(0);
   private cPass = new Int32Array(0);
@@ -808,22 +892,22 @@ class PerfNodes {
   private gChain = new Int32Array(0);
 
   /** Node `x` joins the open group of `best` (made when there is none or it was decided): returns the node standing for it. */
-  private defer(best: number, x: number, pass: number, slot: number, E: Float64Array): number {
+  private defer(best: number, x: number, pass: number, slot: number): number {
     const of = this.groupOfNode ??= new Int32Array(this.total).fill(-1);
     let g = of[best];
     if (g < 0 || this.gWinner[g] >= 0) {
       const w = g < 0 ? best : this.gWinner[g];
       if (g >= 0) of[best] = -1;
-      if (w !== best) E[w] = E[best]; // the end the fixups gave `best` (the two had one size when compared)
       if (this.nGroups === this.gRep.length) {
         const cap = Math.max(256, this.nGroups * 2);
         this.gRep = grow(this.gRep, cap); this.gWinner = grow(this.gWinner, cap);
         this.gFirst = grow(this.gFirst, cap); this.gLast = grow(this.gLast, cap); this.gChain = grow(this.gChain, cap);
+        this.gAt = grow(this.gAt, cap); this.gBest = grow(this.gBest, cap);
       }
       const chainOf = this.chainOf ??= new Int32Array(this.total).fill(-1);
       const prev = g;
       g = this.nGroups++;
-      this.gRep[g] = w; this.gWinner[g] = -1; this.gFirst[g] = -1; this.gLast[g] = -1;
+      this.gRep[g] = w; this.gWinner[g] = -1; this.gFirst[g] = -1; this.gLast[g] = -1; this.gAt[g] = -2;
       this.gChain[g] = prev >= 0 ? this.gChain[prev] : g;
       chainOf[w] = this.gChain[g];
       of[w] = g;
@@ -849,19 +933,37 @@ class PerfNodes {
   }
 
   private resolve(g: number): number {
-    if (this.gWinner[g] >= 0) return this.gWinner[g];
-    if (this.cBit.length < this.cMember.length) this.cBit = growBytes(this.cBit, this.cMember.length);
-    let best = this.gRep[g];
-    for (let c = this.gFirst[g]; c >= 0; c = this.cNext[c]) {
-      const x = this.cMember[c];
-      if (this.byName(best, x)) { this.cBit[c] = 1; best = x; }
-    }
-    return (this.gWinner[g] = best);
+    if (this.gWinner[g] < 0) this.fold(g, -1);
+    return this.gWinner[g];
   }
 
-  /** The answer of open comparison c (its group decided by the names). */
+  /**
+   * choose_best_symbol's fold over group g's comparisons, from where an earlier call stopped
+   * (gAt, gBest) through comparison `until` (-1: all of them, then the winner is known). A
+   * group's comparisons are chained in increasing order, and all are made before any is folded.
+   */
+  private fold(g: number, until: number): void {
+    if (this.cBit.length < this.cMember.length) this.cBit = growBytes(this.cBit, this.cMember.length);
+    let c = this.gAt[g], best = this.gBest[g];
+    if (c === -2) { c = this.gFirst[g]; best = this.gRep[g]; }
+    while (c >= 0) {
+      const x = this.cMember[c];
+      if (this.byName(best, x)) { this.cBit[c] = 1; best = x; }
+      const done = c;
+      c = this.cNext[c];
+      if (done === until) break;
+    }
+    if (c < 0) this.gWinner[g] = best;
+    else { this.gAt[g] = c; this.gBest[g] = best; }
+  }
+
+  /**
+   * The answer of open comparison c (its group decided by the names as far as c: the tree asks
+   * some of a group's comparisons, lookups the winner of some groups).
+   */
   openAnswer(c: number): boolean {
-    this.resolve(this.cGroup[c]);
+    const g = this.cGroup[c];
+    if (this.gWinner[g] < 0 && (this.gAt[g] === -2 || c >= this.gAt[g])) this.fold(g, c);
     return this.cBit[c] === 1;
   }
 
@@ -870,21 +972,19 @@ class PerfNodes {
     return a === b || (this.chainOf !== undefined && this.chainOf[a] >= 0 && this.chainOf[a] === this.chainOf[b]);
   }
 
-  /** The node's name as choose_best_symbol compares it (rankName's form when given). */
-  private rankedName(id: number): string {
-    const raw = this.name(id);
+  /** A raw name as choose_best_symbol compares it (rankName's form when given). */
+  private rankedRaw(raw: string): string {
     if (!this.rankName) return raw;
     let r = this.ranked.get(raw);
     if (r === undefined) { r = this.rankName(raw); this.ranked.set(raw, r); }
     return r;
   }
 
-  /** rankedName(b) when the demangler knows it from a's (`an`): a constructor/destructor alias (RankName.sameText). */
-  private rankedTwin(a: number, b: number, an: string): string | undefined {
+  /** rankedRaw(raw) when the demangler knows it from a's name ra (its form `an`): a constructor/destructor alias (RankName.sameText). */
+  private rankedTwin(ra: string, raw: string, an: string): string | undefined {
     const same = this.rankName?.sameText;
     if (!same) return undefined;
-    const raw = this.name(b);
-    if (this.ranked.has(raw) || !same(this.name(a), raw)) return undefined;
+    if (this.ranked.has(raw) || !same(ra, raw)) return undefined;
     this.ranked.set(raw, an);
     return an;
   }
@@ -924,8 +1024,29 @@ class PerfNodes {
   dropTreeInputs(): void {
     this.hi = new Uint32Array(0); this.lo = new Uint32Array(0); this.size = new Float64Array(0);
     this.decisions.length = 0;
+    this.sorted.length = 0;
     this.open = undefined;
     this.chainOf = undefined;
+  }
+
+  /** inOrder's nodes of each pass, then of the extra rows, sorted by start (ties in node order). */
+  private readonly sorted: Int32Array[] = [];
+
+  /** All nodes sorted by start, ties in node order (the tree's positions). */
+  private byStart(): Int32Array {
+    const n = this.total, hi = this.hi, lo = this.lo;
+    if (this.big) {
+      const ids = new Int32Array(n);
+      for (let i = 0; i < n; i++) ids[i] = i;
+      return ids.sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b] || a - b);
+    }
+    const S = new Float64Array(n);
+    for (let i = 0; i < n; i++) S[i] = hi[i] * TWO32 + lo[i];
+    // A pass's nodes follow the earlier passes' ones: merging the sorted passes in order keeps ties in node order.
+    if (this.sorted.length === 0) return sortedByStart(S, 0, n);
+    let all: Int32Array = new Int32Array(0);
+    for (const x of this.sorted) all = mergeByStart(all, x, S);
+    return all;
   }
 
   /** Per pass, the open comparison (or -1) of each question fixup_duplicate asks (treeFor). */
@@ -933,8 +1054,10 @@ class PerfNodes {
 
   /** perf's tree: the same insertions and fixups, in the same order. */
   tree(): PerfSymbolTree {
-    const t = new PerfSymbolTree(this);
     const o = this.offsets;
+    let withEnds = false;
+    for (let p = 0; p < this.passes.length; p++) if (o[p + 1] > o[p] && !this.decisions[p]) withEnds = true;
+    const t = new PerfSymbolTree(this, this.byStart(), withEnds);
     for (let p = 0; p < this.passes.length; p++) {
       if (o[p + 1] === o[p]) continue;
       while (t.count < o[p + 1]) t.insert();
@@ -954,64 +1077,83 @@ class PerfNodes {
    * by start after what is there; rb_erase and rotations keep the in-order order of the rest.
    * Not for big nodes.
    */
-  inOrder(): Int32Array {
+  inOrder(): [Int32Array, Float64Array, Float64Array] {
+    // Each loop of this one-shot build is its own small function: V8 compiles a hot loop on the
+    // stack (OSR) of its function, and a big function is compiled slowly and thrown away when
+    // a later loop meets code that never ran; the loops run in the interpreter meanwhile.
     const n = this.total;
-    const S = this.S = new Float64Array(n), E = this.E = new Float64Array(n);
-    for (let i = 0; i < n; i++) { S[i] = this.hi[i] * TWO32 + this.lo[i]; E[i] = S[i] + this.size[i]; }
-    const o = this.offsets;
-    let seq: Int32Array = new Int32Array(0);
-    for (let p = 0; p < this.passes.length; p++) {
-      if (o[p + 1] === o[p]) continue;
-      seq = mergeByStart(seq, sortedByStart(S, o[p], o[p + 1]), S);
-      // symbols__fixup_end (user-space form) then symbols__fixup_duplicate, in one walk over the
-      // groups of one start: fixup_end gives a zero-sized symbol the next one's start, which
-      // within a group is its own, so only a group's last symbol changes, and before the group is
-      // compared. fixup_duplicate: left to right, the kept one against each next one at its start.
-      // The comparisons are kept: the tree (tree()) makes the same ones in the same order.
-      const m = seq.length;
-      const out = new Int32Array(m);
-      let q = 0, decisions = new Uint8Array(0), nd = 0;
-      for (let k = 0; k < m;) {
-        let best = seq[k], j = k + 1;
-        const st = S[best];
-        while (j < m && S[seq[j]] === st) j++;
-        const last = seq[j - 1];
-        if (E[last] === st) E[last] = j < m ? S[seq[j]] : Math.ceil(st / 4096) * 4096 + 4096;
-        for (let i = k + 1; i < j; i++) {
-          const x = seq[i];
-          const bs = E[best] - S[best], xs = E[x] - S[x];
-          if (decisions.length === nd) { const g = new Uint8Array(Math.max(64, nd * 2)); g.set(decisions); decisions = g; }
-          let d: boolean;
-          const kind = this.byKind(best, bs, x, xs);
-          if (kind >= 0) d = kind === 1;
-          else if (!this.eagerAliases && bs === xs && this.bind[best] === this.bind[x]) {
-            // Only the name differs whichever wins: left open (see defer).
-            best = this.defer(best, x, p, nd++, E);
-            continue;
-          } else d = this.better(this.winner(best), bs, x, xs);
-          decisions[nd++] = d ? 1 : 0;
-          if (d) best = x;
-        }
-        out[q++] = best;
-        k = j;
-      }
-      seq = out.subarray(0, q);
-      this.decisions[p] = decisions.subarray(0, nd);
+    const S = new Float64Array(n);
+    const o = this.offsets, np = this.passes.length;
+    // Per pass (and the extra rows) whether its starts are sorted, else their [min, max].
+    const ranges: ([number, number] | undefined)[] = [];
+    for (let p = 0; p <= np; p++) ranges.push(startsOf(this.hi, this.lo, S, o[p], p < np ? o[p + 1] : n));
+    // The sequence's nodes and, in step, their starts and ends (read in order, not by node).
+    let seq: Int32Array = new Int32Array(0), seqS: Float64Array = new Float64Array(0), seqE: Float64Array = new Float64Array(0);
+    for (let p = 0; p <= np; p++) {
+      const from = o[p], to = p < np ? o[p + 1] : n;
+      if (to === from) continue;
+      const sortedS = new Float64Array(to - from), sortedE = new Float64Array(to - from);
+      const sorted = sortedByStart(S, from, to, sortedS, ranges[p]);
+      this.sorted.push(sorted);
+      endsOf(sorted, sortedS, this.size, sortedE);
+      [seq, seqS, seqE] = mergeWithStarts(seq, seqS, seqE, sorted, sortedS, sortedE);
+      // The extra rows (PLT entries) are inserted after the fixups, without any.
+      if (p < np) [seq, seqS, seqE] = this.fixupPass(p, seq, seqS, seqE);
     }
-    if (o[this.passes.length] < n) seq = mergeByStart(seq, sortedByStart(S, o[this.passes.length], n), S);
-    return seq;
+    return [seq, seqS, seqE];
   }
 
+  /**
+   * inOrder's fixups of pass p over the merged sequence (nodes and their starts): the surviving
+   * nodes and starts; the answers are kept in decisions[p].
+   */
+  private fixupPass(p: number, seq: Int32Array, seqS: Float64Array, seqE: Float64Array): [Int32Array, Float64Array, Float64Array] {
+    // symbols__fixup_end (user-space form) then symbols__fixup_duplicate, in one walk over the
+    // groups of one start: fixup_end gives a zero-sized symbol the next one's start, which
+    // within a group is its own, so only a group's last symbol changes, and before the group is
+    // compared. fixup_duplicate: left to right, the kept one against each next one at its start.
+    // The comparisons are kept: the tree (tree()) makes the same ones in the same order.
+    const m = seq.length;
+    const out = new Int32Array(m), outS = new Float64Array(m), outE = new Float64Array(m);
+    let q = 0, decisions = new Uint8Array(0), nd = 0;
+    for (let k = 0; k < m;) {
+      let best = seq[k], j = k + 1;
+      const st = seqS[k];
+      while (j < m && seqS[j] === st) j++;
+      if (seqE[j - 1] === st) seqE[j - 1] = j < m ? seqS[j] : Math.ceil(st / 4096) * 4096 + 4096;
+      // The kept node's end: an alias left open has its size (defer), so the end stays.
+      let bestE = seqE[k];
+      for (let i = k + 1; i < j; i++) {
+        const x = seq[i], xE = seqE[i];
+        const bs = bestE - st, xs = xE - st;
+        if (decisions.length === nd) { const g = new Uint8Array(Math.max(64, nd * 2)); g.set(decisions); decisions = g; }
+        let d: boolean;
+        const kind = this.byKind(best, bs, x, xs);
+        if (kind >= 0) d = kind === 1;
+        else if (!this.eagerAliases && bs === xs && this.bind[best] === this.bind[x]) {
+          // Only the name differs whichever wins: left open (see defer).
+          best = this.defer(best, x, p, nd++);
+          continue;
+        } else d = this.better(this.winner(best), bs, x, xs);
+        decisions[nd++] = d ? 1 : 0;
+        if (d) { best = x; bestE = xE; }
+      }
+      outS[q] = st; outE[q] = bestE;
+      out[q++] = best;
+      k = j;
+    }
+    this.decisions[p] = decisions.subarray(0, nd);
+    return [out.subarray(0, q), outS.subarray(0, q), outE.subarray(0, q)];
+  }
+
+
   /** The index over the surviving nodes `seq` (in start order), starts and ends from S and E by node. */
-  index(seq: Int32Array, S: Float64Array | BigUint64Array, E: Float64Array | BigUint64Array, attach: (ix: SymbolIndex) => void): SymbolIndex {
+  index(seq: Int32Array, starts: Float64Array | BigUint64Array, ends: Float64Array | BigUint64Array, attach: (ix: SymbolIndex) => void): SymbolIndex {
     const n = seq.length;
-    const starts = S instanceof Float64Array ? new Float64Array(n) : new BigUint64Array(n);
-    const ends = E instanceof Float64Array ? new Float64Array(n) : new BigUint64Array(n);
-    const binds = new Int8Array(n);
-    for (let k = 0; k < n; k++) { const x = seq[k]; starts[k] = S[x]; ends[k] = E[x]; binds[k] = this.bind[x]; }
+    const binds = new Int8Array(n), bind = this.bind;
+    for (let k = 0; k < n; k++) binds[k] = bind[seq[k]];
     const ix = SymbolIndex.fromColumns(starts, ends, new Array<string>(n), binds, (k) => this.name(this.winner(seq[k])));
     attach(ix);
-    this.S = this.E = undefined;
     this.ranked.clear();
     return ix;
   }
@@ -1026,30 +1168,90 @@ function startsWithAscii(b: Uint8Array, s: string): boolean {
   return true;
 }
 
-/** Nodes [from, to) sorted by start, ties in node order. */
-function sortedByStart(S: Float64Array, from: number, to: number): Int32Array {
+/**
+ * Nodes [from, to) sorted by start, ties in node order; `starts`, when given, gets their starts in
+ * that order. Each loop is its own function (see inOrder).
+ */
+function sortedByStart(S: Float64Array, from: number, to: number, starts?: Float64Array, range: [number, number] | undefined = scanStarts(S, from, to)): Int32Array {
   const n = to - from;
   const ids = new Int32Array(n);
-  let sorted = true, min = Infinity, max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    ids[i] = from + i;
-    const v = S[from + i];
-    if (i > 0 && v < S[from + i - 1]) sorted = false;
-    if (v < min) min = v;
-    if (v > max) max = v;
+  if (range === undefined) {
+    for (let i = 0; i < n; i++) ids[i] = from + i;
+    if (starts) starts.set(S.subarray(from, to));
+    return ids;
   }
-  if (sorted) return ids;
+  const [min, max] = range;
   let span = 1;
   while (span < n) span *= 2;
   if ((max - min) * span + span < TWO53) {
     // (start, order) packed in one double: a native sort, no comparator calls.
     const key = new Float64Array(n);
-    for (let i = 0; i < n; i++) key[i] = (S[from + i] - min) * span + i;
+    packStarts(S, from, min, span, key);
     key.sort();
-    for (let k = 0; k < n; k++) ids[k] = from + (key[k] % span);
+    unpackStarts(key, from, min, span, ids, starts);
     return ids;
   }
-  return ids.sort((a, b) => S[a] - S[b] || a - b);
+  ids.sort((a, b) => S[a] - S[b] || a - b);
+  if (starts) for (let k = 0; k < n; k++) starts[k] = S[ids[k]];
+  return ids;
+}
+
+/** Undefined when S[from, to) is sorted, else its [min, max]. */
+function scanStarts(S: Float64Array, from: number, to: number): [number, number] | undefined {
+  let sorted = true, min = Infinity, max = -Infinity;
+  for (let i = from; i < to; i++) {
+    const v = S[i];
+    if (i > from && v < S[i - 1]) sorted = false;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return sorted ? undefined : [min, max];
+}
+
+function packStarts(S: Float64Array, from: number, min: number, span: number, key: Float64Array): void {
+  for (let i = 0; i < key.length; i++) key[i] = (S[from + i] - min) * span + i;
+}
+
+/** From sorted packed keys: the nodes and (span a power of two: exact) their starts. */
+function unpackStarts(key: Float64Array, from: number, min: number, span: number, ids: Int32Array, starts?: Float64Array): void {
+  if (!starts) { for (let k = 0; k < key.length; k++) ids[k] = from + (key[k] % span); return; }
+  for (let k = 0; k < key.length; k++) {
+    const x = key[k], st = Math.floor(x / span);
+    ids[k] = from + (x - st * span);
+    starts[k] = st + min;
+  }
+}
+
+/** S[i] = hi:lo for i in [from, to) (inOrder); as scanStarts, undefined when sorted, else [min, max]. */
+function startsOf(hi: Uint32Array, lo: Uint32Array, S: Float64Array, from: number, to: number): [number, number] | undefined {
+  let sorted = true, min = Infinity, max = -Infinity, prev = -Infinity;
+  for (let i = from; i < to; i++) {
+    const st = hi[i] * TWO32 + lo[i];
+    S[i] = st;
+    if (st < prev) sorted = false;
+    if (st < min) min = st;
+    if (st > max) max = st;
+    prev = st;
+  }
+  return sorted ? undefined : [min, max];
+}
+
+/** symbol__new's ends of sorted nodes: start + size (size 0: the start). */
+function endsOf(ids: Int32Array, starts: Float64Array, size: Float64Array, ends: Float64Array): void {
+  for (let k = 0; k < ids.length; k++) ends[k] = starts[k] + size[ids[k]];
+}
+
+/** mergeByStart over (node, start, end) triples: the merged nodes, starts and ends. */
+function mergeWithStarts(a: Int32Array, aS: Float64Array, aE: Float64Array, b: Int32Array, bS: Float64Array, bE: Float64Array): [Int32Array, Float64Array, Float64Array] {
+  const n = a.length + b.length;
+  const out = new Int32Array(n), outS = new Float64Array(n), outE = new Float64Array(n);
+  let i = 0, j = 0, k = 0;
+  while (i < a.length && j < b.length) {
+    if (bS[j] < aS[i]) { outS[k] = bS[j]; outE[k] = bE[j]; out[k++] = b[j++]; } else { outS[k] = aS[i]; outE[k] = aE[i]; out[k++] = a[i++]; }
+  }
+  for (; i < a.length; i++, k++) { outS[k] = aS[i]; outE[k] = aE[i]; out[k] = a[i]; }
+  for (; j < b.length; j++, k++) { outS[k] = bS[j]; outE[k] = bE[j]; out[k] = b[j]; }
+  return [out, outS, outE];
 }
 
 /** Stable merge by start: on equal starts, `a`'s nodes first. */

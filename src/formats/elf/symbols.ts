@@ -110,6 +110,16 @@ export class ElfSymbolTable {
     if (this.nameOffset[i] > this.lastNul) this.name(i);
   }
 
+  /** The last st_name that can decode (the string table's last NUL): checkName passes below it. */
+  lastNameOffset(): number {
+    return (this.lastNul ??= this.strings.bytes.lastIndexOf(0));
+  }
+
+  /** checkName for each of `rows` in order (the first one that would not decode throws). */
+  checkNames(rows: Uint32Array): void {
+    for (let k = 0; k < rows.length; k++) this.checkName(rows[k]);
+  }
+
   value(i: number): bigint { return (BigInt(this.valueHi[i]) << 32n) | BigInt(this.valueLo[i]); }
   /** st_value as a number: exact when valueHi[i] < 0x200000 (always, when allBelow2p53). */
   valueNumber(i: number): number { return this.valueHi[i] * 0x100000000 + this.valueLo[i]; }
