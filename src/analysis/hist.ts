@@ -137,8 +137,8 @@ export class Hists {
    * date (flushCounts): the per-sample path adds into these compact columns, not into an object
    * somewhere on the heap (a cache miss per sample).
    */
-  private selfAdd = new Float64Array(1024);
-  private samplesAdd = new Int32Array(1024);
+  /** At [2 idx]: the self period added, at [2 idx + 1] the samples (one cache line for both). */
+  private counts = new Float64Array(2 * 1024);
   /** Per entry idx: its comm's Thread.commId (equal texts, equal ids), for entries made by entryIdx (the first commIdsMade). */
   private commIdOf = new Int32Array(1024);
   private commIdsMade = 0;
@@ -234,12 +234,12 @@ export class Hists {
   private flushCounts(): void {
     if (!this.pending) return;
     this.pending = false;
-    const list = this.list, sa = this.selfAdd, na = this.samplesAdd, n = Math.min(list.length, sa.length);
+    const list = this.list, c = this.counts, n = Math.min(list.length, c.length >> 1);
     for (let i = 0; i < n; i++) {
-      if (na[i] === 0) continue;
+      if (c[2 * i + 1] === 0) continue;
       const e = list[i];
-      e.self += sa[i]; e.samples += na[i];
-      sa[i] = 0; na[i] = 0;
+      e.self += c[2 * i]; e.samples += c[2 * i + 1] | 0; // an int: `samples` stays a small-int field (no entry migrated)
+      c[2 * i] = 0; c[2 * i + 1] = 0;
     }
   }
 
@@ -264,7 +264,7 @@ export class Hists {
 
   /** The key of the entry for `loc`: the sample's own (at < 0) or chain entry `at` of the sample. */
   private keyOf(r: ResolvedSample, loc: Loc, at = -1): number {
-    if (this.simpleSort) return this.simpleKeyOf(r, loc);
+    if (this.simpleSort) return this.simpleKeyOf(loc, this.simpleComm ? r.thread.commId : -1);
     let k = 0;
     let lazy = 0;
     this.lastRaw = at < 0 ? undefined : r.chainIps[at];
@@ -317,18 +317,34 @@ export class Hists {
   /** Per Loc id: the id of its (dso, sym) part of the key in sort order (locKeys), comm left out. */
   private readonly locParts = new LocInts();
   private readonly locKeys = new PairTable(12);
-  /** Per Loc id at [2 id, 2 id + 2): the comm id + 2 it was last keyed with (0: never), and that key. */
-  private lastKeys = new Int32Array(8192);
+  /** Per Loc id at [2 id, 2 id + 2): the comm id + 2 it was last met with (0: never), and that entry's idx. */
+  private lastIdx = new Int32Array(8192);
 
   /**
-   * keyOf for simpleSort: the key is (the thread's comm id or -1, the Loc's dso/sym part), the part
-   * interned once per Loc: one hash probe per sample, no string work (Thread.commId is the comm's id).
+   * The entry idx for `loc` (its id `id`; a new entry's level `level`, else the Loc's) with simpleSort: a Loc met again with the comm it had
+   * last time (Thread.commId; -1 without a comm key) gives its entry from lastIdx, without a
+   * probe; else through simpleKeyOf and entryIdx.
    */
-  private simpleKeyOf(r: ResolvedSample, loc: Loc): number {
-    const id = loc.id, comm = this.simpleComm ? r.thread.commId : -1;
-    // a Loc met again with the comm it had last time: its key without a probe
-    let last = this.lastKeys;
+  private simpleIdx(r: ResolvedSample, loc: Loc, id: number, level: string | undefined): number {
+    const comm = this.simpleComm ? r.thread.commId : -1;
+    let last = this.lastIdx;
     if (2 * id + 1 < last.length && last[2 * id] === comm + 2) return last[2 * id + 1];
+    const idx = this.entryIdx(r, loc, this.simpleKeyOf(loc, comm), level ?? loc.level);
+    if (2 * id + 1 >= last.length) {
+      const n = new Int32Array(Math.max(2 * id + 2, last.length * 2));
+      n.set(last);
+      this.lastIdx = last = n;
+    }
+    last[2 * id] = comm + 2; last[2 * id + 1] = idx;
+    return idx;
+  }
+
+  /**
+   * keyOf for simpleSort: the key is (the comm id or -1, the Loc's dso/sym part), the part
+   * interned once per Loc: no string work (Thread.commId is the comm's id).
+   */
+  private simpleKeyOf(loc: Loc, comm: number): number {
+    const id = loc.id;
     let part = this.locParts.get(id);
     if (part < 0) {
       const codes = this.simpleSort!;
@@ -340,18 +356,11 @@ export class Hists {
       }
       this.locParts.set(id, part);
     }
-    const key = this.keys.intern(comm, part);
-    if (2 * id + 1 >= last.length) {
-      const n = new Int32Array(Math.max(2 * id + 2, last.length * 2));
-      n.set(last);
-      this.lastKeys = last = n;
-    }
-    last[2 * id] = comm + 2; last[2 * id + 1] = key;
-    return key;
+    return this.keys.intern(comm, part);
   }
 
-  private entry(r: ResolvedSample, loc: Loc, key: number, level: string): HistEntry {
-    return this.list[this.entryIdx(r, loc, key, level)];
+  private entry(r: ResolvedSample, loc: Loc, at: number, level: string): HistEntry {
+    return this.list[this.simpleSort ? this.simpleIdx(r, loc, loc.id, level) : this.entryIdx(r, loc, this.keyOf(r, loc, at), level)];
   }
 
   /** The idx of the entry for `key`, made (with `loc`, `level`) when new. */
@@ -376,11 +385,10 @@ export class Hists {
     if (idx === this.commIdsMade && r.thread.commId >= 0) { this.commIdsMade++; if (idx >= this.commIdOf.length) { const c = new Int32Array(idx * 2); c.set(this.commIdOf); this.commIdOf = c; } this.commIdOf[idx] = r.thread.commId; }
     if (key >= of.length) { const g = new Int32Array(Math.max(key + 1, of.length * 2)); g.set(of); this.idxOfKey = of = g; }
     of[key] = idx + 1;
-    if (idx >= this.selfAdd.length) {
-      const cap = this.selfAdd.length * 2;
-      const s = new Float64Array(cap), c = new Int32Array(cap);
-      s.set(this.selfAdd); c.set(this.samplesAdd);
-      this.selfAdd = s; this.samplesAdd = c;
+    if (2 * idx >= this.counts.length) {
+      const c = new Float64Array(this.counts.length * 2);
+      c.set(this.counts);
+      this.counts = c;
     }
     return idx;
   }
@@ -446,10 +454,12 @@ export class Hists {
     this.nrSamples++;
     const stamp = ++this.stamp;
     const self = r.frames[0];
-    const idx = this.entryIdx(r, self, this.keyOf(r, self), self.level);
+    // the id without reading the Loc object when the machine set it (ResolvedSample.selfId)
+    const idx = this.simpleSort ? this.simpleIdx(r, self, r.selfLoc === self ? r.selfId : self.id, undefined) : this.entryIdx(r, self, this.keyOf(r, self), self.level);
     if (this.lazyAt.length) this.noteSrclineCalls(self, true, false);
-    this.selfAdd[idx] += period;
-    this.samplesAdd[idx]++;
+    const c = this.counts;
+    c[2 * idx] += period;
+    c[2 * idx + 1]++;
     this.pending = true;
     if (!this.opts.graph && !this.opts.children) return;
     const e = this.list[idx];
@@ -476,7 +486,7 @@ export class Hists {
     for (let i = 0; i < n; i++) {
       const loc = cur[i];
       if (loc.dso) level = loc.level;
-      const ce = this.entry(r, loc, this.keyOf(r, loc, caller ? n - 1 - i : i), level);
+      const ce = this.entry(r, loc, caller ? n - 1 - i : i, level);
       if (this.lazyAt.length) this.noteSrclineCalls(loc, false, ce.stamp === stamp);
       if (ce.stamp === stamp) continue; // hist_entry__cmp equal to an entry already added for this sample
       ce.stamp = stamp;

@@ -156,33 +156,34 @@ class AddrLoc implements Loc {
 }
 
 /**
- * A table from u64 addresses (u32 halves) to Locs: open addressing in one Int32Array (hi, lo,
- * Loc index + 1 per slot, filled up to 3/4), no boxed keys or per-entry objects.
+ * A table from u64 addresses (u32 halves) to Loc ids (Machine.locAt): open addressing in one
+ * Int32Array (hi, lo, id per slot, filled up to 3/4), no boxed keys or per-entry objects. A hit
+ * reads one slot and no Loc object: the per-sample path takes the id (ResolvedSample.selfId).
  */
 class LocTable {
   private slots = new Int32Array(3 * 256);
   private mask = 255;
-  private readonly locs: Loc[] = [];
-  get size(): number { return this.locs.length; }
+  private count = 0;
+  get size(): number { return this.count; }
   private static hash(hi: number, lo: number): number {
     let h = Math.imul(lo ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(hi + 0x632be5ab, 0xc2b2ae35);
     h ^= h >>> 15;
     return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
   }
-  get(hi: number, lo: number): Loc | undefined {
+  /** The Loc id of (hi, lo), 0 when not in the table. */
+  get(hi: number, lo: number): number {
     const s = this.slots, mask = this.mask;
     hi |= 0; lo |= 0;
     for (let i = LocTable.hash(hi, lo) & mask; ; i = (i + 1) & mask) {
       const j = i * 3, v = s[j + 2];
-      if (v === 0) return undefined;
-      if (s[j + 1] === lo && s[j] === hi) return this.locs[v - 1];
+      if (v === 0 || (s[j + 1] === lo && s[j] === hi)) return v;
     }
   }
-  /** Adds (hi, lo) → l; the address must not be in the table. */
-  set(hi: number, lo: number, l: Loc): void {
-    this.locs.push(l);
-    this.place(hi | 0, lo | 0, this.locs.length);
-    if (this.locs.length * 4 > this.mask * 3) {
+  /** Adds (hi, lo) → id (> 0); the address must not be in the table. */
+  set(hi: number, lo: number, id: number): void {
+    this.count++;
+    this.place(hi | 0, lo | 0, id);
+    if (this.count * 4 > this.mask * 3) {
       const old = this.slots;
       this.mask = this.mask * 2 + 1;
       this.slots = new Int32Array(3 * (this.mask + 1));
@@ -195,7 +196,6 @@ class LocTable {
     while (s[i * 3 + 2] !== 0) i = (i + 1) & mask;
     s[i * 3] = hi; s[i * 3 + 1] = lo; s[i * 3 + 2] = v;
   }
-  values(): readonly Loc[] { return this.locs; }
 }
 
 /** A map of a process or the kernel. */
@@ -285,6 +285,12 @@ export class ResolvedSample {
   period = 0;
   /** Frames, innermost first: frames[0] is the sample ip. */
   frames: Loc[] = [];
+  /**
+   * frames[0]'s id while frames[0] is selfLoc (what resolve() set): a consumer reads the id
+   * without the Loc object (one memory access less per sample).
+   */
+  selfId = 0;
+  selfLoc: Loc | undefined = undefined;
   /** Callchain frames (perf's callchain cursor): frames[0..n) from the callchain, innermost first; 0 without callchains. */
   chain: Loc[] = [];
   chainLength = 0;
@@ -328,7 +334,8 @@ export class Machine {
   kernelDso: DsoInfo;
   private kernelSyms: KernelSymbols | undefined | null = null;
   private readonly moduleDsos = new Map<string, DsoInfo>();
-  private nextLocId = 1;
+  /** Every Loc made, by id (ids are dense from 1). */
+  private readonly locs: Loc[] = [undefined as unknown as Loc];
   private nextSymId = 1;
   private readonly inlineLocs = new Map<Loc, Map<string, Loc>>();
   private readonly inlineSyms = new Map<SymInfo, Map<string, SymInfo>>();
@@ -528,46 +535,59 @@ export class Machine {
       if (!syms) { syms = new Map(); this.inlineSyms.set(base, syms); }
       let sym = syms.get(name);
       if (!sym) { sym = { name, start: base.start, startHex: base.startHex, dso: base.dso, id: this.nextSymId++, inlined: true }; syms.set(name, sym); }
-      l = { dso: loc.dso, sym, level: loc.level, addrHex: loc.addrHex, offset: loc.offset, id: this.nextLocId++ };
+      l = { dso: loc.dso, sym, level: loc.level, addrHex: loc.addrHex, offset: loc.offset, id: this.locs.length };
+      this.locs.push(l);
       byName.set(name, l);
     }
     return l;
   }
 
-  private unknownLoc(level: string, hi: number, lo: number): Loc {
-    const k = level + hex(hi, lo);
-    let l = this.unknownLocs.get(k);
-    if (!l) { l = new AddrLoc(undefined, undefined, level, hi, lo, 0, this.nextLocId++); this.unknownLocs.set(k, l); }
+  /** A new AddrLoc with the next id, kept in locs. */
+  private newLoc(dso: DsoInfo | undefined, sym: SymInfo | undefined, level: string, hi: number, lo: number, offset: number, relAddr?: number): AddrLoc {
+    const l = new AddrLoc(dso, sym, level, hi, lo, offset, this.locs.length, relAddr);
+    this.locs.push(l);
     return l;
   }
 
-  /** A kernel address (hi, lo) → Loc (callchain entries too: kernel addresses are not map-relative). */
-  private kernelLoc(hi: number, lo: number, level: string): Loc {
-    let l = this.kernelLocs.get(hi, lo);
-    if (l) return l;
+  /** The Loc of an id (from a LocTable or ResolvedSample.selfId). */
+  locAt(id: number): Loc { return this.locs[id]; }
+
+  private unknownLoc(level: string, hi: number, lo: number): Loc {
+    const k = level + hex(hi, lo);
+    let l = this.unknownLocs.get(k);
+    if (!l) { l = this.newLoc(undefined, undefined, level, hi, lo, 0); this.unknownLocs.set(k, l); }
+    return l;
+  }
+
+  /** A kernel address (hi, lo) → Loc id (callchain entries too: kernel addresses are not map-relative). */
+  private kernelLoc(hi: number, lo: number, level: string): number {
+    const known = this.kernelLocs.get(hi, lo);
+    if (known !== 0) return known;
+    let l: Loc | undefined;
     const addr = hi * TWO32 + lo;
     for (const m of this.ksymMaps) {
       if (addr >= m.start && addr < m.end) {
         // Exact: the halves' differences are exact doubles and the sum rounds once, as Number(bigint) does.
         const off = (hi - m.startHi) * TWO32 + (lo - m.startLo);
-        l = new AddrLoc(m.dso, m.sym, level, hi, lo, off, this.nextLocId++);
-        this.kernelLocs.set(hi, lo, l);
-        return l;
+        l = this.newLoc(m.dso, m.sym, level, hi, lo, off);
+        break;
       }
     }
-    const ks = this.kernelSymbols();
-    const i = ks ? ks.findAt(hi, lo) : -1;
-    if (i >= 0) {
-      const sym = this.kernelSym(ks!, i);
-      const sHi = ks!.startHiAt(i), sLo = ks!.startLoAt(i);
-      l = new AddrLoc(sym.dso, sym, level, hi, lo, (hi - sHi) * TWO32 + (lo - sLo), this.nextLocId++);
-    } else if (this.kernelMapSeen || ks) {
-      l = new AddrLoc(this.kernelDso, undefined, level, hi, lo, 0, this.nextLocId++);
-    } else {
-      l = this.unknownLoc(level, hi, lo);
+    if (!l) {
+      const ks = this.kernelSymbols();
+      const i = ks ? ks.findAt(hi, lo) : -1;
+      if (i >= 0) {
+        const sym = this.kernelSym(ks!, i);
+        const sHi = ks!.startHiAt(i), sLo = ks!.startLoAt(i);
+        l = this.newLoc(sym.dso, sym, level, hi, lo, (hi - sHi) * TWO32 + (lo - sLo));
+      } else if (this.kernelMapSeen || ks) {
+        l = this.newLoc(this.kernelDso, undefined, level, hi, lo, 0);
+      } else {
+        l = this.unknownLoc(level, hi, lo);
+      }
     }
-    this.kernelLocs.set(hi, lo, l);
-    return l;
+    this.kernelLocs.set(hi, lo, l.id);
+    return l.id;
   }
 
   /** The SymInfo of kallsyms symbol i (one per symbol: KernelSymbols keeps one symbol per start address). */
@@ -617,30 +637,30 @@ export class Machine {
 
   /** A user address (< 2^53) of a thread → Loc. `raw`: a callchain entry (unresolved ones key by raw ip). */
   userLoc(th: Thread, ip: number, level: string, raw: boolean): Loc {
-    return this.userLocAt(th, Math.floor(ip / TWO32), ip >>> 0, level, raw);
+    return this.locs[this.userLocAt(th, Math.floor(ip / TWO32), ip >>> 0, level, raw)];
   }
 
-  /** userLoc of the address hi * 2^32 + lo (u32 halves as arguments: no boxed double per call). */
-  private userLocAt(th: Thread, hi: number, lo: number, level: string, raw: boolean): Loc {
+  /** userLoc's id for the address hi * 2^32 + lo (u32 halves as arguments: no boxed double per call). */
+  private userLocAt(th: Thread, hi: number, lo: number, level: string, raw: boolean): number {
     const ip = hi * TWO32 + lo;
     const m = th.maps.find(ip);
-    if (!m) return this.unknownLoc(level, hi, lo);
+    if (!m) return this.unknownLoc(level, hi, lo).id;
     const dso = m.dso;
     const rel = m.identity ? ip : ip - m.start + m.pgoff;
     const relHi = Math.floor(rel / TWO32), relLo = rel >>> 0;
     const cache = dso.cache ??= new LocTable();
-    let l = cache.get(relHi, relLo);
-    if (l === undefined) {
-      l = this.lookupInDso(dso, rel, level);
-      cache.set(relHi, relLo, l);
+    let id = cache.get(relHi, relLo);
+    if (id === 0) {
+      id = this.lookupInDso(dso, rel, level).id;
+      cache.set(relHi, relLo, id);
     }
-    if (raw && l.sym === undefined) {
+    if (raw && this.locs[id].sym === undefined) {
       const rawCache = dso.rawCache ??= new LocTable();
       let r = rawCache.get(hi, lo);
-      if (!r) { r = new AddrLoc(dso, undefined, level, hi, lo, 0, this.nextLocId++, rel); rawCache.set(hi, lo, r); }
+      if (r === 0) { r = this.newLoc(dso, undefined, level, hi, lo, 0, rel).id; rawCache.set(hi, lo, r); }
       return r;
     }
-    return l;
+    return id;
   }
 
   private lookupInDso(dso: DsoInfo, rel: number, level: string): Loc {
@@ -673,18 +693,23 @@ export class Machine {
         }
       }
     }
-    return new AddrLoc(dso, sym, level, Math.floor(rel / TWO32), rel >>> 0, offset, this.nextLocId++);
+    return this.newLoc(dso, sym, level, Math.floor(rel / TWO32), rel >>> 0, offset);
   }
 
   /** An address with a cpumode → Loc (perf's thread__find_symbol). */
   locate(th: Thread, cpumode: number, hi: number, lo: number, raw: boolean): Loc {
+    return this.locs[this.locateId(th, cpumode, hi, lo, raw)];
+  }
+
+  /** locate's Loc id. */
+  private locateId(th: Thread, cpumode: number, hi: number, lo: number, raw: boolean): number {
     switch (cpumode) {
       case Misc.KERNEL: return this.kernelLoc(hi, lo, 'k');
-      case Misc.GUEST_KERNEL: return this.unknownLoc('g', hi, lo);
-      case Misc.GUEST_USER: return this.unknownLoc('u', hi, lo);
-      case Misc.HYPERVISOR: return this.unknownLoc('H', hi, lo);
+      case Misc.GUEST_KERNEL: return this.unknownLoc('g', hi, lo).id;
+      case Misc.GUEST_USER: return this.unknownLoc('u', hi, lo).id;
+      case Misc.HYPERVISOR: return this.unknownLoc('H', hi, lo).id;
       default:
-        if (hi >= 0x200000) return this.unknownLoc('.', hi, lo);
+        if (hi >= 0x200000) return this.unknownLoc('.', hi, lo).id;
         return this.userLocAt(th, hi, lo, '.', raw);
     }
   }
@@ -702,7 +727,9 @@ export class Machine {
     out.cpumode = cpumode;
     out.cpu = s.cpu;
     out.period = s.sampleType & SampleType.PERIOD ? s.period : Number(s.event?.attr.samplePeriod ?? 0);
-    out.frames[0] = this.locate(th, cpumode, s.ipHi, s.ipLo, false);
+    const id = this.locateId(th, cpumode, s.ipHi, s.ipLo, false);
+    out.selfId = id;
+    out.selfLoc = out.frames[0] = this.locs[id];
     let n = 0;
     const chain = out.chain;
     if (withChain && s.sampleType & SampleType.CALLCHAIN) {
@@ -726,7 +753,7 @@ export class Machine {
           continue;
         }
         out.chainIps[n] = hi * TWO32 + lo;
-        chain[n++] = this.locate(th, mode, hi, lo, true);
+        chain[n++] = this.locs[this.locateId(th, mode, hi, lo, true)];
       }
     }
     if (withChain && this.opts.unwind !== false && s.regsUser && s.regsUser.abi !== 0n && s.stackUser && s.event) {
