@@ -731,6 +731,8 @@ export class Hists {
     const symKeys = keys.includes('sym') || keys.includes('symoff');
     const syms = symKeys ? distinctObjects(list, (e) => e.loc.sym) : undefined;
     if (syms?.items.some((s) => s.inlined)) return undefined;
+    const fast = this.sortedByKeyRuns(syms);
+    if (fast) return fast;
     const cols = new SortColumns(list, keys, syms, this.commIdsMade === n ? this.commIdOf : undefined, this.opts.children, this.opts.graph);
     const ids = new Int32Array(n);
     for (let i = 0; i < n; i++) ids[i] = i;
@@ -747,6 +749,100 @@ export class Hists {
     const out = this.opts.children ? cols.outputChildren(input, this.opts.graph, this.opts.order === 'caller') : cols.output(input);
     const res = new Array<HistEntry>(n);
     for (let i = 0; i < n; i++) res[i] = list[input[out[i]]];
+    return res;
+  }
+
+  /**
+   * sortedByColumns for the usual keys (comm, dso, sym; sym last and after dso) without children,
+   * in two native sorts: the entries by (their keys' packed ranks, idx), each run of equal keys
+   * then put in perf's input order (collapseOrder: symbols by start, unresolved addresses by
+   * address, then idx), then a stable sort by self descending. That is the output tree's order:
+   * the stable sort of the input order by (self, keyOrder), where entries of equal keys keep their
+   * input order. Undefined where that shortcut does not hold (the input order is no sort: unresolved
+   * addresses 2^63 or more apart in one group) or the packed numbers would pass 2^53.
+   */
+  private sortedByKeyRuns(syms: { items: SymInfo[]; at: Int32Array } | undefined): HistEntry[] | undefined {
+    const keys = this.opts.sort, list = this.list, n = list.length;
+    if (this.opts.children || n === 0 || keys.some((k) => k !== 'comm' && k !== 'dso' && k !== 'sym')) return undefined;
+    const symAt = keys.indexOf('sym'), dsoAt = keys.indexOf('dso');
+    if (symAt >= 0 && (symAt !== keys.length - 1 || dsoAt < 0 || dsoAt > symAt)) return undefined;
+    // per key the rank column and its range
+    const cols: Int32Array[] = [], ranges: number[] = [];
+    for (const k of keys) {
+      const r = k === 'comm' ? (this.commIdsMade === n ? commRanks(list, this.commIdOf) : rankTexts(list.map((e) => e.comm)))
+        : k === 'dso' ? entryRanks(distinctObjects(list, (e) => e.loc.dso), (d: DsoInfo) => d.shortName)
+          : entryRanks(syms!, (x: SymInfo) => x.name);
+      cols.push(r.rank); ranges.push(r.count + 1);
+    }
+    let span = 1;
+    for (const r of ranges) span *= r;
+    if (span * n >= 2 ** 53) return undefined;
+    // kv: the packed key; group: the keys before sym (perf's collapse groups unresolved addresses in)
+    const kv = new Float64Array(n), group = new Float64Array(n), sorted = new Float64Array(n);
+    const c0 = cols[0], r1 = ranges.length > 1 ? ranges[1] : 1, c1 = cols.length > 1 ? cols[1] : c0, c2 = cols.length > 2 ? cols[2] : c0;
+    const m = cols.length, last = symAt >= 0 ? m - 1 : m;
+    for (let i = 0; i < n; i++) {
+      let v = c0[i], g = v;
+      if (m > 1) { v = v * r1 + c1[i]; if (last > 1) g = v; }
+      if (m > 2) { v = v * ranges[2] + c2[i]; if (last > 2) g = v; }
+      kv[i] = v; group[i] = g;
+      sorted[i] = v * n + i;
+    }
+    sorted.sort();
+    const order = new Int32Array(n);
+    for (let k = 0; k < n; k++) order[k] = sorted[k] % n;
+    if (symAt >= 0) {
+      // unresolved addresses as halves, and per group their span (under 2^63: the signed
+      // difference perf compares orders them as unsigned numbers do)
+      const hi = new Uint32Array(n), lo = new Uint32Array(n);
+      const minOf = new Map<number, number>(), maxOf = new Map<number, number>();
+      for (let i = 0; i < n; i++) {
+        const loc = list[i].loc;
+        if (loc.sym) continue;
+        if (loc.addrHi !== undefined) { hi[i] = loc.addrHi; lo[i] = loc.addrLo!; } else {
+          const h = loc.addrHex, len = h.length;
+          hi[i] = len > 8 ? parseInt(h.slice(0, len - 8), 16) >>> 0 : 0;
+          lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
+        }
+        const g = group[i], a = minOf.get(g);
+        if (a === undefined) { minOf.set(g, i); maxOf.set(g, i); continue; }
+        if (hi[i] < hi[a] || (hi[i] === hi[a] && lo[i] < lo[a])) minOf.set(g, i);
+        const b = maxOf.get(g)!;
+        if (hi[i] > hi[b] || (hi[i] === hi[b] && lo[i] > lo[b])) maxOf.set(g, i);
+      }
+      for (const [g, a] of minOf) {
+        const b = maxOf.get(g)!;
+        if (hi[b] - hi[a] - (lo[b] < lo[a] ? 1 : 0) >= 0x80000000) return undefined;
+      }
+      // a run of equal keys is all resolved (one symbol name) or all unresolved
+      const bySym = (x: number, y: number): number => {
+        const s = list[x].loc.sym!, t = list[y].loc.sym!;
+        if (s === t) return x - y;
+        return (s.start < t.start ? -1 : s.start > t.start ? 1 : unsignedHexOrder(s.startHex, t.startHex)) || s.id - t.id || x - y;
+      };
+      const byAddr = (x: number, y: number): number => hi[x] - hi[y] || lo[x] - lo[y] || x - y;
+      for (let k = 0; k < n;) {
+        const v = kv[order[k]];
+        let j = k + 1;
+        while (j < n && kv[order[j]] === v) j++;
+        if (j - k > 1) order.subarray(k, j).sort(list[order[k]].loc.sym ? bySym : byAddr);
+        k = j;
+      }
+    }
+    // stable by self, descending
+    let max = 0, ints = true;
+    for (let i = 0; i < n; i++) { const v = list[i].self; if (v > max) max = v; if (!Number.isInteger(v) || v < 0) ints = false; }
+    if (ints && (max + 1) * n < 2 ** 53) {
+      for (let p = 0; p < n; p++) sorted[p] = (max - list[order[p]].self) * n + p;
+    } else {
+      const self = new Float64Array(n);
+      for (let i = 0; i < n; i++) self[i] = list[i].self;
+      const r = descRanks(self).rank;
+      for (let p = 0; p < n; p++) sorted[p] = r[order[p]] * n + p;
+    }
+    sorted.sort();
+    const res = new Array<HistEntry>(n);
+    for (let k = 0; k < n; k++) res[k] = list[order[sorted[k] % n]];
     return res;
   }
 
@@ -846,23 +942,23 @@ function rankTexts(texts: readonly string[]): { rank: Int32Array; count: number 
 }
 
 /** rankTexts of the entries' comms, from their comm ids (`ids` by entry idx: equal texts, equal ids): one text per distinct id. */
-function commRanks(list: readonly HistEntry[], ids: Int32Array): Int32Array {
+function commRanks(list: readonly HistEntry[], ids: Int32Array): { rank: Int32Array; count: number } {
   const n = list.length;
   let max = -1;
   for (let i = 0; i < n; i++) if (ids[i] > max) max = ids[i];
   const slot = new Int32Array(max + 1).fill(-1), texts: string[] = [];
   for (let i = 0; i < n; i++) { const c = ids[i]; if (slot[c] < 0) { slot[c] = texts.length; texts.push(list[i].comm); } }
-  const r = rankTexts(texts).rank, out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = r[slot[ids[i]]];
-  return out;
+  const r = rankTexts(texts), out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = r.rank[slot[ids[i]]];
+  return { rank: out, count: r.count };
 }
 
 /** Per entry the rank of its object's text (`at` from distinctObjects); entries without one after all. */
-function entryRanks<T extends object>(d: { items: T[]; at: Int32Array }, text: (x: T) => string): Int32Array {
+function entryRanks<T extends object>(d: { items: T[]; at: Int32Array }, text: (x: T) => string): { rank: Int32Array; count: number } {
   const r = rankTexts(d.items.map(text));
   const out = new Int32Array(d.at.length);
   for (let i = 0; i < out.length; i++) out[i] = d.at[i] < 0 ? r.count : r.rank[d.at[i]];
-  return out;
+  return { rank: out, count: r.count };
 }
 
 const OP_NUM = 0, OP_SYM = 1, OP_SYMOFF = 2, OP_NEG_ADDR = 3;
@@ -896,9 +992,9 @@ class SortColumns {
     const n = list.length;
     const none = new Int32Array(n);
     // Texts as ranks (textRanks' order), from each distinct comm, DSO and symbol once.
-    const comm = !keys.includes('comm') ? none : commIds ? commRanks(list, commIds) : rankTexts(list.map((e) => e.comm)).rank;
-    const dso = keys.some((k) => k === 'dso' || k === 'sym' || k === 'symoff') ? entryRanks(distinctObjects(list, (e) => e.loc.dso), (d: DsoInfo) => d.shortName) : none;
-    const symName = syms ? entryRanks(syms, (s: SymInfo) => s.name) : none;
+    const comm = !keys.includes('comm') ? none : commIds ? commRanks(list, commIds).rank : rankTexts(list.map((e) => e.comm)).rank;
+    const dso = keys.some((k) => k === 'dso' || k === 'sym' || k === 'symoff') ? entryRanks(distinctObjects(list, (e) => e.loc.dso), (d: DsoInfo) => d.shortName).rank : none;
+    const symName = syms ? entryRanks(syms, (s: SymInfo) => s.name).rank : none;
     this.hasSym = new Uint8Array(n); this.dso = dso; this.symAt = new Int32Array(n);
     this.hi = new Uint32Array(n); this.lo = new Uint32Array(n);
     this.self = new Float64Array(n); this.children = new Float64Array(n);
