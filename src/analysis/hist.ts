@@ -728,11 +728,11 @@ export class Hists {
   private sortedByColumns(): HistEntry[] | undefined {
     const keys = this.opts.sort, list = this.list, n = list.length;
     if (keys.some((k) => LAZY_KEYS.has(k))) return undefined;
+    const fast = this.sortedByKeyRuns();
+    if (fast) return fast;
     const symKeys = keys.includes('sym') || keys.includes('symoff');
     const syms = symKeys ? distinctObjects(list, (e) => e.loc.sym) : undefined;
     if (syms?.items.some((s) => s.inlined)) return undefined;
-    const fast = this.sortedByKeyRuns(syms);
-    if (fast) return fast;
     const cols = new SortColumns(list, keys, syms, this.commIdsMade === n ? this.commIdOf : undefined, this.opts.children, this.opts.graph);
     const ids = new Int32Array(n);
     for (let i = 0; i < n; i++) ids[i] = i;
@@ -761,17 +761,35 @@ export class Hists {
    * input order. Undefined where that shortcut does not hold (the input order is no sort: unresolved
    * addresses 2^63 or more apart in one group) or the packed numbers would pass 2^53.
    */
-  private sortedByKeyRuns(syms: { items: SymInfo[]; at: Int32Array } | undefined): HistEntry[] | undefined {
+  private sortedByKeyRuns(): HistEntry[] | undefined {
     const keys = this.opts.sort, list = this.list, n = list.length;
     if (this.opts.children || n === 0 || keys.some((k) => k !== 'comm' && k !== 'dso' && k !== 'sym')) return undefined;
     const symAt = keys.indexOf('sym'), dsoAt = keys.indexOf('dso');
     if (symAt >= 0 && (symAt !== keys.length - 1 || dsoAt < 0 || dsoAt > symAt)) return undefined;
+    // One walk over the entries (objects spread over the heap: each walk is cache misses):
+    // self, the distinct DSOs and symbols (by their dense ids), unresolved addresses as halves.
+    const self = new Float64Array(n), dsoOf = new Int32Array(n), symOf = new Int32Array(n);
+    const hi = new Uint32Array(n), lo = new Uint32Array(n);
+    const dsos = new DistinctById<DsoInfo>(), syms = new DistinctById<SymInfo>();
+    for (let i = 0; i < n; i++) {
+      const e = list[i], loc = e.loc, d = loc.dso, sym = loc.sym;
+      self[i] = e.self;
+      dsoOf[i] = d ? dsos.slot(d) : -1;
+      if (sym) { symOf[i] = syms.slot(sym); continue; }
+      symOf[i] = -1;
+      if (loc.addrHi !== undefined) { hi[i] = loc.addrHi; lo[i] = loc.addrLo!; } else {
+        const h = loc.addrHex, len = h.length;
+        hi[i] = len > 8 ? parseInt(h.slice(0, len - 8), 16) >>> 0 : 0;
+        lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
+      }
+    }
+    if (syms.items.some((x) => x.inlined)) return undefined; // compared by name before start: the columns path
     // per key the rank column and its range
     const cols: Int32Array[] = [], ranges: number[] = [];
     for (const k of keys) {
       const r = k === 'comm' ? (this.commIdsMade === n ? commRanks(list, this.commIdOf) : rankTexts(list.map((e) => e.comm)))
-        : k === 'dso' ? entryRanks(distinctObjects(list, (e) => e.loc.dso), (d: DsoInfo) => d.shortName)
-          : entryRanks(syms!, (x: SymInfo) => x.name);
+        : k === 'dso' ? entryRanks({ items: dsos.items, at: dsoOf }, (d: DsoInfo) => d.shortName)
+          : entryRanks({ items: syms.items, at: symOf }, (x: SymInfo) => x.name);
       cols.push(r.rank); ranges.push(r.count + 1);
     }
     let span = 1;
@@ -794,16 +812,9 @@ export class Hists {
     if (symAt >= 0) {
       // unresolved addresses as halves, and per group their span (under 2^63: the signed
       // difference perf compares orders them as unsigned numbers do)
-      const hi = new Uint32Array(n), lo = new Uint32Array(n);
       const minOf = new Map<number, number>(), maxOf = new Map<number, number>();
       for (let i = 0; i < n; i++) {
-        const loc = list[i].loc;
-        if (loc.sym) continue;
-        if (loc.addrHi !== undefined) { hi[i] = loc.addrHi; lo[i] = loc.addrLo!; } else {
-          const h = loc.addrHex, len = h.length;
-          hi[i] = len > 8 ? parseInt(h.slice(0, len - 8), 16) >>> 0 : 0;
-          lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
-        }
+        if (symOf[i] >= 0) continue;
         const g = group[i], a = minOf.get(g);
         if (a === undefined) { minOf.set(g, i); maxOf.set(g, i); continue; }
         if (hi[i] < hi[a] || (hi[i] === hi[a] && lo[i] < lo[a])) minOf.set(g, i);
@@ -815,8 +826,9 @@ export class Hists {
         if (hi[b] - hi[a] - (lo[b] < lo[a] ? 1 : 0) >= 0x80000000) return undefined;
       }
       // a run of equal keys is all resolved (one symbol name) or all unresolved
+      const items = syms.items;
       const bySym = (x: number, y: number): number => {
-        const s = list[x].loc.sym!, t = list[y].loc.sym!;
+        const s = items[symOf[x]], t = items[symOf[y]];
         if (s === t) return x - y;
         return (s.start < t.start ? -1 : s.start > t.start ? 1 : unsignedHexOrder(s.startHex, t.startHex)) || s.id - t.id || x - y;
       };
@@ -825,18 +837,16 @@ export class Hists {
         const v = kv[order[k]];
         let j = k + 1;
         while (j < n && kv[order[j]] === v) j++;
-        if (j - k > 1) order.subarray(k, j).sort(list[order[k]].loc.sym ? bySym : byAddr);
+        if (j - k > 1) order.subarray(k, j).sort(symOf[order[k]] >= 0 ? bySym : byAddr);
         k = j;
       }
     }
     // stable by self, descending
     let max = 0, ints = true;
-    for (let i = 0; i < n; i++) { const v = list[i].self; if (v > max) max = v; if (!Number.isInteger(v) || v < 0) ints = false; }
+    for (let i = 0; i < n; i++) { const v = self[i]; if (v > max) max = v; if (!Number.isInteger(v) || v < 0) ints = false; }
     if (ints && (max + 1) * n < 2 ** 53) {
-      for (let p = 0; p < n; p++) sorted[p] = (max - list[order[p]].self) * n + p;
+      for (let p = 0; p < n; p++) sorted[p] = (max - self[order[p]]) * n + p;
     } else {
-      const self = new Float64Array(n);
-      for (let i = 0; i < n; i++) self[i] = list[i].self;
       const r = descRanks(self).rank;
       for (let p = 0; p < n; p++) sorted[p] = r[order[p]] * n + p;
     }
@@ -903,6 +913,32 @@ class AddrHalves {
 
   hiAt(i: number): number { return this.hi[i]; }
   loAt(i: number): number { return this.lo[i]; }
+}
+
+/**
+ * Distinct objects in order of first slot() call, found by their dense `id` (no hashing of
+ * objects); objects whose ids are not small distinct integers go through a Map.
+ */
+class DistinctById<T extends { id: number }> {
+  readonly items: T[] = [];
+  /** Per id: its slot + 1 (0: none). */
+  private byId = new Int32Array(256);
+  private map: Map<T, number> | undefined;
+
+  slot(x: T): number {
+    const id = x.id;
+    if (this.map === undefined && Number.isInteger(id) && id >= 0 && id < 1 << 24) {
+      let b = this.byId;
+      if (id >= b.length) { const g = new Int32Array(Math.max(id + 1, b.length * 2)); g.set(b); this.byId = b = g; }
+      const j = b[id] - 1;
+      if (j < 0) { b[id] = this.items.length + 1; this.items.push(x); return this.items.length - 1; }
+      if (this.items[j] === x) return j;
+    }
+    if (this.map === undefined) { this.map = new Map(); for (let k = 0; k < this.items.length; k++) this.map.set(this.items[k], k); }
+    let j = this.map.get(x);
+    if (j === undefined) { j = this.items.length; this.items.push(x); this.map.set(x, j); }
+    return j;
+  }
 }
 
 /** The distinct objects `of` the entries gives (by identity), and per entry the index of its own (-1: none). */
