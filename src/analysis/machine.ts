@@ -81,6 +81,11 @@ export class DsoInfo {
   elf: ElfDso | undefined | null = null;
   jit: JitSymbols | undefined | null = null;
   cfi: CfiModule | undefined | null = null;
+  /**
+   * The ELF's PT_LOAD segments as (file offset, end, vaddr) triples of exact doubles, for
+   * addressOfFileOffset without a BigInt per lookup; undefined when a vaddr passes 2^53, null until made.
+   */
+  loads: Float64Array | undefined | null = null;
   /** Per-address cache of resolved locations (map_ip address → Loc); made at the DSO's first sample. */
   cache: LocTable | undefined = undefined;
   /** Locations of unresolved callchain entries, keyed by the raw ip (perf keys those by raw ip). */
@@ -313,6 +318,34 @@ function isAnon(name: string): boolean {
 }
 function isNoDso(name: string): boolean {
   return name.startsWith('[stack') || name.startsWith('/SYSV') || name === '[heap]';
+}
+
+/** PT_LOAD (elf.h). */
+const PT_LOAD = 1;
+
+/**
+ * Dso.addressOfFileOffset as a number (the ELF address of a file offset: p_vaddr + (off -
+ * p_offset) of the first PT_LOAD holding it), from the segments kept as doubles on the DsoInfo.
+ * Exact: every vaddr and end is below 2^53 where the doubles are used.
+ */
+function addressOfFileOffset(dso: DsoInfo, e: ElfDso, offset: number): number | undefined {
+  let loads = dso.loads;
+  if (loads === null) {
+    const ph = e.elf.programHeaders.filter((p) => p.type === PT_LOAD);
+    loads = new Float64Array(3 * ph.length);
+    for (let k = 0; k < ph.length; k++) {
+      const p = ph[k], size = Math.max(p.filesz, p.memsz);
+      if (p.vaddr + BigInt(size) > BigInt(Number.MAX_SAFE_INTEGER)) { loads = undefined; break; }
+      loads[3 * k] = p.offset; loads[3 * k + 1] = p.offset + size; loads[3 * k + 2] = Number(p.vaddr);
+    }
+    dso.loads = loads;
+  }
+  if (loads === undefined) {
+    const a = e.addressOfFileOffset(offset);
+    return a === undefined ? undefined : Number(a);
+  }
+  for (let k = 0; k < loads.length; k += 3) if (offset >= loads[k] && offset < loads[k + 1]) return loads[k + 2] + (offset - loads[k]);
+  return undefined;
 }
 
 function hex(hi: number, lo: number): string {
@@ -678,7 +711,7 @@ export class Machine {
     } else {
       const e = this.loadElf(dso);
       if (e) {
-        const a = e.addressOfFileOffset(rel);
+        const a = addressOfFileOffset(dso, e, rel);
         if (a !== undefined) {
           const i = e.symbols.findIndex(a);
           if (i >= 0) {
@@ -688,7 +721,7 @@ export class Machine {
               sym = { name: this.opts.demangle ? this.opts.demangle(ent.name) : ent.name, start: Number(ent.start), startHex: ent.start.toString(16), dso, id: this.nextSymId++ };
               dso.syms.set(i, sym);
             }
-            offset = Number(a) - sym.start;
+            offset = a - sym.start;
           }
         }
       }
