@@ -107,6 +107,8 @@ export const INLINED = ' (inlined)';
 
 export function dsoText(loc: Loc): string { return loc.dso ? loc.dso.shortName : '[unknown]'; }
 
+let histsMade = 0;
+
 /** Per-Loc cached small ints (Loc ids are dense): 0 = not computed, else value + 1. */
 class LocInts {
   private data = new Int32Array(4096);
@@ -191,6 +193,9 @@ export class Hists {
   private lastSrclineGiven = false;
   private lastSrcfile: string | undefined;
   private trace: string | undefined;
+
+  /** Tags this Hists' memo words in the machine's slots (ResolvedSample.selfMemo). */
+  private readonly serial = ++histsMade;
 
   constructor(readonly opts: HistOptions) {
     const codes = opts.sort.map((k) => ['comm', 'dso', 'sym'].indexOf(k));
@@ -455,7 +460,19 @@ export class Hists {
     const stamp = ++this.stamp;
     const self = r.frames[0];
     // the id without reading the Loc object when the machine set it (ResolvedSample.selfId)
-    const idx = this.simpleSort ? this.simpleIdx(r, self, r.selfLoc === self ? r.selfId : self.id, undefined) : this.entryIdx(r, self, this.keyOf(r, self), self.level);
+    let idx: number;
+    if (!this.simpleSort) idx = this.entryIdx(r, self, this.keyOf(r, self), self.level);
+    else if (r.selfLoc !== self) idx = this.simpleIdx(r, self, self.id, undefined);
+    else {
+      // the entry kept beside the machine's cache slot of the sample ip (same cache line): (this
+      // Hists' serial, the comm id, the idx)
+      const memo = r.selfMemo, at = r.selfMemoAt, comm = this.simpleComm ? r.thread.commId : -1;
+      if (memo !== undefined && memo[at] === this.serial && memo[at + 1] === comm) idx = memo[at + 2];
+      else {
+        idx = this.simpleIdx(r, self, r.selfId, undefined);
+        if (memo !== undefined) { memo[at] = this.serial; memo[at + 1] = comm; memo[at + 2] = idx; }
+      }
+    }
     if (this.lazyAt.length) this.noteSrclineCalls(self, true, false);
     const c = this.counts;
     c[2 * idx] += period;

@@ -160,13 +160,20 @@ class AddrLoc implements Loc {
   get addrHex(): string { return (this.hex ??= hex(this.addrHi, this.addrLo)); }
 }
 
+/** Words of a slot's memo (ResolvedSample.selfMemo): Hists keeps (its serial, the comm id, the entry idx). */
+const SLOT_MEMO = 3;
+/** Int32 words per LocTable slot: hi, lo, Loc id, then the memo words. */
+const SLOT = 3 + SLOT_MEMO;
+
 /**
  * A table from u64 addresses (u32 halves) to Loc ids (Machine.locAt): open addressing in one
- * Int32Array (hi, lo, id per slot, filled up to 3/4), no boxed keys or per-entry objects. A hit
- * reads one slot and no Loc object: the per-sample path takes the id (ResolvedSample.selfId).
+ * Int32Array (per slot: hi, lo, id, then SLOT_MEMO words; filled up to 3/4), no boxed keys or
+ * per-entry objects. A hit reads one slot and no Loc object: the per-sample path takes the id
+ * (ResolvedSample.selfId), and the memo words beside it (what Hists derived from that Loc: its
+ * entry) come in the same cache line.
  */
 class LocTable {
-  private slots = new Int32Array(3 * 256);
+  slots = new Int32Array(SLOT * 256);
   private mask = 255;
   private count = 0;
   get size(): number { return this.count; }
@@ -175,31 +182,36 @@ class LocTable {
     h ^= h >>> 15;
     return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
   }
-  /** The Loc id of (hi, lo), 0 when not in the table. */
-  get(hi: number, lo: number): number {
+  /** The word index of the slot of (hi, lo) in `slots`; that of the empty slot where it would go when absent (its id word 0). */
+  find(hi: number, lo: number): number {
     const s = this.slots, mask = this.mask;
     hi |= 0; lo |= 0;
     for (let i = LocTable.hash(hi, lo) & mask; ; i = (i + 1) & mask) {
-      const j = i * 3, v = s[j + 2];
-      if (v === 0 || (s[j + 1] === lo && s[j] === hi)) return v;
+      const j = i * SLOT, v = s[j + 2];
+      if (v === 0 || (s[j + 1] === lo && s[j] === hi)) return j;
     }
   }
-  /** Adds (hi, lo) → id (> 0); the address must not be in the table. */
-  set(hi: number, lo: number, id: number): void {
+  /** The Loc id of (hi, lo), 0 when not in the table. */
+  get(hi: number, lo: number): number { return this.slots[this.find(hi, lo) + 2]; }
+  /** Adds (hi, lo) → id (> 0); the address must not be in the table. Returns the word index of its slot. */
+  set(hi: number, lo: number, id: number): number {
     this.count++;
-    this.place(hi | 0, lo | 0, id);
+    hi |= 0; lo |= 0;
+    let j = this.find(hi, lo);
+    const s = this.slots;
+    s[j] = hi; s[j + 1] = lo; s[j + 2] = id;
     if (this.count * 4 > this.mask * 3) {
       const old = this.slots;
       this.mask = this.mask * 2 + 1;
-      this.slots = new Int32Array(3 * (this.mask + 1));
-      for (let j = 0; j < old.length; j += 3) if (old[j + 2] !== 0) this.place(old[j], old[j + 1], old[j + 2]);
+      const t = this.slots = new Int32Array(SLOT * (this.mask + 1));
+      for (let k = 0; k < old.length; k += SLOT) {
+        if (old[k + 2] === 0) continue;
+        const at = this.find(old[k], old[k + 1]);
+        for (let w = 0; w < SLOT; w++) t[at + w] = old[k + w];
+      }
+      j = this.find(hi, lo);
     }
-  }
-  private place(hi: number, lo: number, v: number): void {
-    const s = this.slots, mask = this.mask;
-    let i = LocTable.hash(hi, lo) & mask;
-    while (s[i * 3 + 2] !== 0) i = (i + 1) & mask;
-    s[i * 3] = hi; s[i * 3 + 1] = lo; s[i * 3 + 2] = v;
+    return j;
   }
 }
 
@@ -296,6 +308,13 @@ export class ResolvedSample {
    */
   selfId = 0;
   selfLoc: Loc | undefined = undefined;
+  /**
+   * With selfLoc: the SLOT_MEMO words beside the sample ip's cache slot (at selfMemoAt), where a
+   * consumer may keep what it derived from that Loc, tagged so it knows its own; undefined when the
+   * Loc has no slot. Only a cache: a table grown since leaves the words in its old array.
+   */
+  selfMemo: Int32Array | undefined = undefined;
+  selfMemoAt = 0;
   /** Callchain frames (perf's callchain cursor): frames[0..n) from the callchain, innermost first; 0 without callchains. */
   chain: Loc[] = [];
   chainLength = 0;
@@ -382,6 +401,16 @@ export class Machine {
   private readonly kernelModuleDsos: (DsoInfo | undefined)[] = [];
   /** resolve's last thread (findnewThread by tid, pid), until a record changes the threads. */
   private lastThread: Thread | undefined = undefined;
+  /**
+   * resolve's threads by tid & 255 (system-wide samples switch threads often), valid while
+   * threadGen[slot] is gen: a side-band record (which may replace a tid's thread) bumps gen.
+   */
+  private readonly threadCache: (Thread | undefined)[] = new Array<Thread | undefined>(256).fill(undefined);
+  private readonly threadGen = new Int32Array(256);
+  private gen = 1;
+  /** The slots array and word index of the last LocTable slot userLocAt or kernelLoc found or filled. */
+  private slotsOfLast: Int32Array | undefined = undefined;
+  private slotOfLast = 0;
 
   constructor(readonly file: PerfDataFile | undefined, readonly opts: MachineOptions) {
     // DWARF is read only when asked (inline frames, source lines): symbol lookups don't touch it.
@@ -438,6 +467,7 @@ export class Machine {
     const t = rec.type;
     if (t === RecordType.SAMPLE || t >= 64) return;
     this.lastThread = undefined;
+    this.gen++;
     const b = rec.bytes;
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const le = this.file ? this.file.littleEndian : true;
@@ -594,8 +624,9 @@ export class Machine {
 
   /** A kernel address (hi, lo) → Loc id (callchain entries too: kernel addresses are not map-relative). */
   private kernelLoc(hi: number, lo: number, level: string): number {
-    const known = this.kernelLocs.get(hi, lo);
-    if (known !== 0) return known;
+    const table = this.kernelLocs;
+    const at = table.find(hi, lo), known = table.slots[at + 2];
+    if (known !== 0) { this.slotsOfLast = table.slots; this.slotOfLast = at; return known; }
     let l: Loc | undefined;
     const addr = hi * TWO32 + lo;
     for (const m of this.ksymMaps) {
@@ -619,7 +650,8 @@ export class Machine {
         l = this.unknownLoc(level, hi, lo);
       }
     }
-    this.kernelLocs.set(hi, lo, l.id);
+    this.slotOfLast = table.set(hi, lo, l.id);
+    this.slotsOfLast = table.slots;
     return l.id;
   }
 
@@ -682,11 +714,12 @@ export class Machine {
     const rel = m.identity ? ip : ip - m.start + m.pgoff;
     const relHi = Math.floor(rel / TWO32), relLo = rel >>> 0;
     const cache = dso.cache ??= new LocTable();
-    let id = cache.get(relHi, relLo);
+    let at = cache.find(relHi, relLo), id = cache.slots[at + 2];
     if (id === 0) {
       id = this.lookupInDso(dso, rel, level).id;
-      cache.set(relHi, relLo, id);
+      at = cache.set(relHi, relLo, id);
     }
+    this.slotsOfLast = cache.slots; this.slotOfLast = at;
     if (raw && this.locs[id].sym === undefined) {
       const rawCache = dso.rawCache ??= new LocTable();
       let r = rawCache.get(hi, lo);
@@ -754,13 +787,23 @@ export class Machine {
   resolve(s: PerfSample, out: ResolvedSample = new ResolvedSample(), withChain = true): ResolvedSample {
     // samples of one thread come in runs: skip the lookup while nothing changed the threads
     const lt = this.lastThread;
-    const th = lt !== undefined && lt.tid === s.tid && lt.pid === s.pid ? lt : (this.lastThread = this.findnewThread(s.pid, s.tid));
+    let th: Thread;
+    if (lt !== undefined && lt.tid === s.tid && lt.pid === s.pid) th = lt;
+    else {
+      const k = s.tid & 255, c = this.threadCache[k];
+      if (c !== undefined && this.threadGen[k] === this.gen && c.tid === s.tid && c.pid === s.pid) th = c;
+      else { th = this.findnewThread(s.pid, s.tid); this.threadCache[k] = th; this.threadGen[k] = this.gen; }
+      this.lastThread = th;
+    }
     out.thread = th;
     const cpumode = s.misc & Misc.CPUMODE_MASK;
     out.cpumode = cpumode;
     out.cpu = s.cpu;
     out.period = s.sampleType & SampleType.PERIOD ? s.period : Number(s.event?.attr.samplePeriod ?? 0);
+    this.slotsOfLast = undefined;
     const id = this.locateId(th, cpumode, s.ipHi, s.ipLo, false);
+    out.selfMemo = this.slotsOfLast;
+    out.selfMemoAt = this.slotOfLast + 3;
     out.selfId = id;
     out.selfLoc = out.frames[0] = this.locs[id];
     let n = 0;
