@@ -173,8 +173,8 @@ const SLOT = 3 + SLOT_MEMO;
  * entry) come in the same cache line.
  */
 class LocTable {
-  slots = new Int32Array(SLOT * 256);
-  private mask = 255;
+  slots = new Int32Array(SLOT * 32); // small: most DSOs see few addresses
+  private mask = 31;
   private count = 0;
   get size(): number { return this.count; }
   private static hash(hi: number, lo: number): number {
