@@ -229,20 +229,28 @@ export interface MapEntry {
 export class Maps {
   entries: MapEntry[] = [];
   private last: MapEntry | undefined;
+  /** The starts of `entries` (that array: insert() makes a new one), made at the first find() after a change: the search reads no MapEntry but the one found. */
+  private starts: Float64Array | undefined;
+  private startsOf: MapEntry[] | undefined;
 
   find(ip: number): MapEntry | undefined {
     const l = this.last;
     if (l && ip >= l.start && ip < l.end) return l;
     const e = this.entries;
-    let lo = 0, hi = e.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = e[mid];
-      if (ip < m.start) hi = mid - 1;
-      else if (ip >= m.end) lo = mid + 1;
-      else { this.last = m; return m; }
+    let s = this.starts;
+    if (s === undefined || this.startsOf !== e) {
+      this.startsOf = e;
+      s = this.starts = new Float64Array(e.length);
+      for (let k = 0; k < e.length; k++) s[k] = e[k].start;
     }
-    return undefined;
+    // the last map starting at or below ip (maps are sorted and do not overlap)
+    let lo = 0, hi = s.length;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (s[mid] <= ip) lo = mid + 1; else hi = mid; }
+    if (lo === 0) return undefined;
+    const m = e[lo - 1];
+    if (ip >= m.end) return undefined;
+    this.last = m;
+    return m;
   }
 
   /** Inserts a map, cutting the parts of older maps it overlaps (maps__fixup_overlappings). */
