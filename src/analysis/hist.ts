@@ -468,9 +468,10 @@ export class Hists {
       // Hists' serial, the comm id, the idx)
       const memo = r.selfMemo, at = r.selfMemoAt, comm = this.simpleComm ? r.thread.commId : -1;
       if (memo !== undefined && memo[at] === this.serial && memo[at + 1] === comm) idx = memo[at + 2];
-      else {
-        idx = this.simpleIdx(r, self, r.selfId, undefined);
-        if (memo !== undefined) { memo[at] = this.serial; memo[at + 1] = comm; memo[at + 2] = idx; }
+      else if (memo === undefined) idx = this.simpleIdx(r, self, r.selfId, undefined);
+      else { // the memo stands for lastIdx (not grown for these Locs)
+        idx = this.entryIdx(r, self, this.simpleKeyOf(self, comm), self.level);
+        memo[at] = this.serial; memo[at + 1] = comm; memo[at + 2] = idx;
       }
     }
     if (this.lazyAt.length) this.noteSrclineCalls(self, true, false);
