@@ -80,3 +80,20 @@ test('sorted() of entries made by add() (comms ranked by Thread.commId) equals t
     }
   }
 });
+
+test('sorted() with symbols and DSOs whose ids collide (distinct objects, equal ids) equals the trees', () => {
+  for (let seed = 1; seed <= 12; seed++) {
+    const list = entries(seed * 17, 60 + seed * 5, seed % 2 === 0);
+    // symbols and DSOs made outside one machine: ids need not be distinct
+    for (const e of list) {
+      if (e.loc.sym) (e.loc.sym as { id: number }).id = e.loc.sym.start % 3;
+      if (e.loc.dso) (e.loc.dso as { id: number }).id = 1;
+    }
+    for (const sort of [['comm', 'dso', 'sym'], ['dso', 'sym'], ['dso']] as SortKey[][]) {
+      const h = new Hists({ sort, children: false, graph: false, order: 'callee' });
+      h.list.push(...list);
+      const want = h.sortedByTrees().map((e) => e.idx);
+      assert.deepEqual(h.sorted().map((e) => e.idx), want, `${sort.join(',')} seed=${seed}`);
+    }
+  }
+});

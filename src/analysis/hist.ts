@@ -107,6 +107,8 @@ export const INLINED = ' (inlined)';
 
 export function dsoText(loc: Loc): string { return loc.dso ? loc.dso.shortName : '[unknown]'; }
 
+let histsMade = 0;
+
 /** Per-Loc cached small ints (Loc ids are dense): 0 = not computed, else value + 1. */
 class LocInts {
   private data = new Int32Array(4096);
@@ -137,8 +139,8 @@ export class Hists {
    * date (flushCounts): the per-sample path adds into these compact columns, not into an object
    * somewhere on the heap (a cache miss per sample).
    */
-  private selfAdd = new Float64Array(1024);
-  private samplesAdd = new Int32Array(1024);
+  /** At [2 idx]: the self period added, at [2 idx + 1] the samples (one cache line for both). */
+  private counts = new Float64Array(2 * 1024);
   /** Per entry idx: its comm's Thread.commId (equal texts, equal ids), for entries made by entryIdx (the first commIdsMade). */
   private commIdOf = new Int32Array(1024);
   private commIdsMade = 0;
@@ -192,6 +194,9 @@ export class Hists {
   private lastSrcfile: string | undefined;
   private trace: string | undefined;
 
+  /** Tags this Hists' memo words in the machine's slots (ResolvedSample.selfMemo). */
+  private readonly serial = ++histsMade;
+
   constructor(readonly opts: HistOptions) {
     const codes = opts.sort.map((k) => ['comm', 'dso', 'sym'].indexOf(k));
     this.simpleSort = codes.every((c) => c >= 0) ? Int8Array.from(codes) : undefined;
@@ -234,12 +239,12 @@ export class Hists {
   private flushCounts(): void {
     if (!this.pending) return;
     this.pending = false;
-    const list = this.list, sa = this.selfAdd, na = this.samplesAdd, n = Math.min(list.length, sa.length);
+    const list = this.list, c = this.counts, n = Math.min(list.length, c.length >> 1);
     for (let i = 0; i < n; i++) {
-      if (na[i] === 0) continue;
+      if (c[2 * i + 1] === 0) continue;
       const e = list[i];
-      e.self += sa[i]; e.samples += na[i];
-      sa[i] = 0; na[i] = 0;
+      e.self += c[2 * i]; e.samples += c[2 * i + 1] | 0; // an int: `samples` stays a small-int field (no entry migrated)
+      c[2 * i] = 0; c[2 * i + 1] = 0;
     }
   }
 
@@ -264,7 +269,7 @@ export class Hists {
 
   /** The key of the entry for `loc`: the sample's own (at < 0) or chain entry `at` of the sample. */
   private keyOf(r: ResolvedSample, loc: Loc, at = -1): number {
-    if (this.simpleSort) return this.simpleKeyOf(r, loc);
+    if (this.simpleSort) return this.simpleKeyOf(loc, this.simpleComm ? r.thread.commId : -1);
     let k = 0;
     let lazy = 0;
     this.lastRaw = at < 0 ? undefined : r.chainIps[at];
@@ -317,18 +322,34 @@ export class Hists {
   /** Per Loc id: the id of its (dso, sym) part of the key in sort order (locKeys), comm left out. */
   private readonly locParts = new LocInts();
   private readonly locKeys = new PairTable(12);
-  /** Per Loc id at [2 id, 2 id + 2): the comm id + 2 it was last keyed with (0: never), and that key. */
-  private lastKeys = new Int32Array(8192);
+  /** Per Loc id at [2 id, 2 id + 2): the comm id + 2 it was last met with (0: never), and that entry's idx. */
+  private lastIdx = new Int32Array(8192);
 
   /**
-   * keyOf for simpleSort: the key is (the thread's comm id or -1, the Loc's dso/sym part), the part
-   * interned once per Loc: one hash probe per sample, no string work (Thread.commId is the comm's id).
+   * The entry idx for `loc` (its id `id`; a new entry's level `level`, else the Loc's) with simpleSort: a Loc met again with the comm it had
+   * last time (Thread.commId; -1 without a comm key) gives its entry from lastIdx, without a
+   * probe; else through simpleKeyOf and entryIdx.
    */
-  private simpleKeyOf(r: ResolvedSample, loc: Loc): number {
-    const id = loc.id, comm = this.simpleComm ? r.thread.commId : -1;
-    // a Loc met again with the comm it had last time: its key without a probe
-    let last = this.lastKeys;
+  private simpleIdx(r: ResolvedSample, loc: Loc, id: number, level: string | undefined): number {
+    const comm = this.simpleComm ? r.thread.commId : -1;
+    let last = this.lastIdx;
     if (2 * id + 1 < last.length && last[2 * id] === comm + 2) return last[2 * id + 1];
+    const idx = this.entryIdx(r, loc, this.simpleKeyOf(loc, comm), level ?? loc.level);
+    if (2 * id + 1 >= last.length) {
+      const n = new Int32Array(Math.max(2 * id + 2, last.length * 2));
+      n.set(last);
+      this.lastIdx = last = n;
+    }
+    last[2 * id] = comm + 2; last[2 * id + 1] = idx;
+    return idx;
+  }
+
+  /**
+   * keyOf for simpleSort: the key is (the comm id or -1, the Loc's dso/sym part), the part
+   * interned once per Loc: no string work (Thread.commId is the comm's id).
+   */
+  private simpleKeyOf(loc: Loc, comm: number): number {
+    const id = loc.id;
     let part = this.locParts.get(id);
     if (part < 0) {
       const codes = this.simpleSort!;
@@ -340,18 +361,11 @@ export class Hists {
       }
       this.locParts.set(id, part);
     }
-    const key = this.keys.intern(comm, part);
-    if (2 * id + 1 >= last.length) {
-      const n = new Int32Array(Math.max(2 * id + 2, last.length * 2));
-      n.set(last);
-      this.lastKeys = last = n;
-    }
-    last[2 * id] = comm + 2; last[2 * id + 1] = key;
-    return key;
+    return this.keys.intern(comm, part);
   }
 
-  private entry(r: ResolvedSample, loc: Loc, key: number, level: string): HistEntry {
-    return this.list[this.entryIdx(r, loc, key, level)];
+  private entry(r: ResolvedSample, loc: Loc, at: number, level: string): HistEntry {
+    return this.list[this.simpleSort ? this.simpleIdx(r, loc, loc.id, level) : this.entryIdx(r, loc, this.keyOf(r, loc, at), level)];
   }
 
   /** The idx of the entry for `key`, made (with `loc`, `level`) when new. */
@@ -376,11 +390,10 @@ export class Hists {
     if (idx === this.commIdsMade && r.thread.commId >= 0) { this.commIdsMade++; if (idx >= this.commIdOf.length) { const c = new Int32Array(idx * 2); c.set(this.commIdOf); this.commIdOf = c; } this.commIdOf[idx] = r.thread.commId; }
     if (key >= of.length) { const g = new Int32Array(Math.max(key + 1, of.length * 2)); g.set(of); this.idxOfKey = of = g; }
     of[key] = idx + 1;
-    if (idx >= this.selfAdd.length) {
-      const cap = this.selfAdd.length * 2;
-      const s = new Float64Array(cap), c = new Int32Array(cap);
-      s.set(this.selfAdd); c.set(this.samplesAdd);
-      this.selfAdd = s; this.samplesAdd = c;
+    if (2 * idx >= this.counts.length) {
+      const c = new Float64Array(this.counts.length * 2);
+      c.set(this.counts);
+      this.counts = c;
     }
     return idx;
   }
@@ -446,10 +459,25 @@ export class Hists {
     this.nrSamples++;
     const stamp = ++this.stamp;
     const self = r.frames[0];
-    const idx = this.entryIdx(r, self, this.keyOf(r, self), self.level);
+    // the id without reading the Loc object when the machine set it (ResolvedSample.selfId)
+    let idx: number;
+    if (!this.simpleSort) idx = this.entryIdx(r, self, this.keyOf(r, self), self.level);
+    else if (r.selfLoc !== self) idx = this.simpleIdx(r, self, self.id, undefined);
+    else {
+      // the entry kept beside the machine's cache slot of the sample ip (same cache line): (this
+      // Hists' serial, the comm id, the idx)
+      const memo = r.selfMemo, at = r.selfMemoAt, comm = this.simpleComm ? r.thread.commId : -1;
+      if (memo !== undefined && memo[at] === this.serial && memo[at + 1] === comm) idx = memo[at + 2];
+      else if (memo === undefined) idx = this.simpleIdx(r, self, r.selfId, undefined);
+      else { // the memo stands for lastIdx (not grown for these Locs)
+        idx = this.entryIdx(r, self, this.simpleKeyOf(self, comm), self.level);
+        memo[at] = this.serial; memo[at + 1] = comm; memo[at + 2] = idx;
+      }
+    }
     if (this.lazyAt.length) this.noteSrclineCalls(self, true, false);
-    this.selfAdd[idx] += period;
-    this.samplesAdd[idx]++;
+    const c = this.counts;
+    c[2 * idx] += period;
+    c[2 * idx + 1]++;
     this.pending = true;
     if (!this.opts.graph && !this.opts.children) return;
     const e = this.list[idx];
@@ -476,7 +504,7 @@ export class Hists {
     for (let i = 0; i < n; i++) {
       const loc = cur[i];
       if (loc.dso) level = loc.level;
-      const ce = this.entry(r, loc, this.keyOf(r, loc, caller ? n - 1 - i : i), level);
+      const ce = this.entry(r, loc, caller ? n - 1 - i : i, level);
       if (this.lazyAt.length) this.noteSrclineCalls(loc, false, ce.stamp === stamp);
       if (ce.stamp === stamp) continue; // hist_entry__cmp equal to an entry already added for this sample
       ce.stamp = stamp;
@@ -718,6 +746,8 @@ export class Hists {
   private sortedByColumns(): HistEntry[] | undefined {
     const keys = this.opts.sort, list = this.list, n = list.length;
     if (keys.some((k) => LAZY_KEYS.has(k))) return undefined;
+    const fast = this.sortedByKeyRuns();
+    if (fast) return fast;
     const symKeys = keys.includes('sym') || keys.includes('symoff');
     const syms = symKeys ? distinctObjects(list, (e) => e.loc.sym) : undefined;
     if (syms?.items.some((s) => s.inlined)) return undefined;
@@ -737,6 +767,110 @@ export class Hists {
     const out = this.opts.children ? cols.outputChildren(input, this.opts.graph, this.opts.order === 'caller') : cols.output(input);
     const res = new Array<HistEntry>(n);
     for (let i = 0; i < n; i++) res[i] = list[input[out[i]]];
+    return res;
+  }
+
+  /**
+   * sortedByColumns for the usual keys (comm, dso, sym; sym last and after dso) without children,
+   * in two native sorts: the entries by (their keys' packed ranks, idx), each run of equal keys
+   * then put in perf's input order (collapseOrder: symbols by start, unresolved addresses by
+   * address, then idx), then a stable sort by self descending. That is the output tree's order:
+   * the stable sort of the input order by (self, keyOrder), where entries of equal keys keep their
+   * input order. Undefined where that shortcut does not hold (the input order is no sort: unresolved
+   * addresses 2^63 or more apart in one group) or the packed numbers would pass 2^53.
+   */
+  private sortedByKeyRuns(): HistEntry[] | undefined {
+    const keys = this.opts.sort, list = this.list, n = list.length;
+    if (this.opts.children || n === 0 || keys.some((k) => k !== 'comm' && k !== 'dso' && k !== 'sym')) return undefined;
+    const symAt = keys.indexOf('sym'), dsoAt = keys.indexOf('dso');
+    if (symAt >= 0 && (symAt !== keys.length - 1 || dsoAt < 0 || dsoAt > symAt)) return undefined;
+    // One walk over the entries (objects spread over the heap: each walk is cache misses):
+    // self, the distinct DSOs and symbols (by their dense ids), unresolved addresses as halves.
+    const self = new Float64Array(n), dsoOf = new Int32Array(n), symOf = new Int32Array(n);
+    const hi = new Uint32Array(n), lo = new Uint32Array(n);
+    const dsos = new DistinctById<DsoInfo>(), syms = new DistinctById<SymInfo>();
+    for (let i = 0; i < n; i++) {
+      const e = list[i], loc = e.loc, d = loc.dso, sym = loc.sym;
+      self[i] = e.self;
+      dsoOf[i] = d ? dsos.slot(d) : -1;
+      if (sym) { symOf[i] = syms.slot(sym); continue; }
+      symOf[i] = -1;
+      if (loc.addrHi !== undefined) { hi[i] = loc.addrHi; lo[i] = loc.addrLo!; } else {
+        const h = loc.addrHex, len = h.length;
+        hi[i] = len > 8 ? parseInt(h.slice(0, len - 8), 16) >>> 0 : 0;
+        lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
+      }
+    }
+    if (syms.items.some((x) => x.inlined)) return undefined; // compared by name before start: the columns path
+    // per key the rank column and its range
+    const cols: Int32Array[] = [], ranges: number[] = [];
+    for (const k of keys) {
+      const r = k === 'comm' ? (this.commIdsMade === n ? commRanks(list, this.commIdOf) : rankTexts(list.map((e) => e.comm)))
+        : k === 'dso' ? entryRanks({ items: dsos.items, at: dsoOf }, (d: DsoInfo) => d.shortName)
+          : entryRanks({ items: syms.items, at: symOf }, (x: SymInfo) => x.name);
+      cols.push(r.rank); ranges.push(r.count + 1);
+    }
+    let span = 1;
+    for (const r of ranges) span *= r;
+    if (span * n >= 2 ** 53) return undefined;
+    // kv: the packed key; group: the keys before sym (perf's collapse groups unresolved addresses in)
+    const kv = new Float64Array(n), group = new Float64Array(n), sorted = new Float64Array(n);
+    const c0 = cols[0], r1 = ranges.length > 1 ? ranges[1] : 1, c1 = cols.length > 1 ? cols[1] : c0, c2 = cols.length > 2 ? cols[2] : c0;
+    const m = cols.length, last = symAt >= 0 ? m - 1 : m;
+    for (let i = 0; i < n; i++) {
+      let v = c0[i], g = v;
+      if (m > 1) { v = v * r1 + c1[i]; if (last > 1) g = v; }
+      if (m > 2) { v = v * ranges[2] + c2[i]; if (last > 2) g = v; }
+      kv[i] = v; group[i] = g;
+      sorted[i] = v * n + i;
+    }
+    sorted.sort();
+    const order = new Int32Array(n);
+    for (let k = 0; k < n; k++) order[k] = sorted[k] % n;
+    if (symAt >= 0) {
+      // unresolved addresses as halves, and per group their span (under 2^63: the signed
+      // difference perf compares orders them as unsigned numbers do)
+      const minOf = new Map<number, number>(), maxOf = new Map<number, number>();
+      for (let i = 0; i < n; i++) {
+        if (symOf[i] >= 0) continue;
+        const g = group[i], a = minOf.get(g);
+        if (a === undefined) { minOf.set(g, i); maxOf.set(g, i); continue; }
+        if (hi[i] < hi[a] || (hi[i] === hi[a] && lo[i] < lo[a])) minOf.set(g, i);
+        const b = maxOf.get(g)!;
+        if (hi[i] > hi[b] || (hi[i] === hi[b] && lo[i] > lo[b])) maxOf.set(g, i);
+      }
+      for (const [g, a] of minOf) {
+        const b = maxOf.get(g)!;
+        if (hi[b] - hi[a] - (lo[b] < lo[a] ? 1 : 0) >= 0x80000000) return undefined;
+      }
+      // a run of equal keys is all resolved (one symbol name) or all unresolved
+      const items = syms.items;
+      const bySym = (x: number, y: number): number => {
+        const s = items[symOf[x]], t = items[symOf[y]];
+        if (s === t) return x - y;
+        return (s.start < t.start ? -1 : s.start > t.start ? 1 : unsignedHexOrder(s.startHex, t.startHex)) || s.id - t.id || x - y;
+      };
+      const byAddr = (x: number, y: number): number => hi[x] - hi[y] || lo[x] - lo[y] || x - y;
+      for (let k = 0; k < n;) {
+        const v = kv[order[k]];
+        let j = k + 1;
+        while (j < n && kv[order[j]] === v) j++;
+        if (j - k > 1) order.subarray(k, j).sort(symOf[order[k]] >= 0 ? bySym : byAddr);
+        k = j;
+      }
+    }
+    // stable by self, descending
+    let max = 0, ints = true;
+    for (let i = 0; i < n; i++) { const v = self[i]; if (v > max) max = v; if (!Number.isInteger(v) || v < 0) ints = false; }
+    if (ints && (max + 1) * n < 2 ** 53) {
+      for (let p = 0; p < n; p++) sorted[p] = (max - self[order[p]]) * n + p;
+    } else {
+      const r = descRanks(self).rank;
+      for (let p = 0; p < n; p++) sorted[p] = r[order[p]] * n + p;
+    }
+    sorted.sort();
+    const res = new Array<HistEntry>(n);
+    for (let k = 0; k < n; k++) res[k] = list[order[sorted[k] % n]];
     return res;
   }
 
@@ -799,6 +933,32 @@ class AddrHalves {
   loAt(i: number): number { return this.lo[i]; }
 }
 
+/**
+ * Distinct objects in order of first slot() call, found by their dense `id` (no hashing of
+ * objects); objects whose ids are not small distinct integers go through a Map.
+ */
+class DistinctById<T extends { id: number }> {
+  readonly items: T[] = [];
+  /** Per id: its slot + 1 (0: none). */
+  private byId = new Int32Array(256);
+  private map: Map<T, number> | undefined;
+
+  slot(x: T): number {
+    const id = x.id;
+    if (this.map === undefined && Number.isInteger(id) && id >= 0 && id < 1 << 24) {
+      let b = this.byId;
+      if (id >= b.length) { const g = new Int32Array(Math.max(id + 1, b.length * 2)); g.set(b); this.byId = b = g; }
+      const j = b[id] - 1;
+      if (j < 0) { b[id] = this.items.length + 1; this.items.push(x); return this.items.length - 1; }
+      if (this.items[j] === x) return j;
+    }
+    if (this.map === undefined) { this.map = new Map(); for (let k = 0; k < this.items.length; k++) this.map.set(this.items[k], k); }
+    let j = this.map.get(x);
+    if (j === undefined) { j = this.items.length; this.items.push(x); this.map.set(x, j); }
+    return j;
+  }
+}
+
 /** The distinct objects `of` the entries gives (by identity), and per entry the index of its own (-1: none). */
 function distinctObjects<T extends object>(list: readonly HistEntry[], of: (e: HistEntry) => T | undefined): { items: T[]; at: Int32Array } {
   const index = new Map<T, number>();
@@ -836,23 +996,23 @@ function rankTexts(texts: readonly string[]): { rank: Int32Array; count: number 
 }
 
 /** rankTexts of the entries' comms, from their comm ids (`ids` by entry idx: equal texts, equal ids): one text per distinct id. */
-function commRanks(list: readonly HistEntry[], ids: Int32Array): Int32Array {
+function commRanks(list: readonly HistEntry[], ids: Int32Array): { rank: Int32Array; count: number } {
   const n = list.length;
   let max = -1;
   for (let i = 0; i < n; i++) if (ids[i] > max) max = ids[i];
   const slot = new Int32Array(max + 1).fill(-1), texts: string[] = [];
   for (let i = 0; i < n; i++) { const c = ids[i]; if (slot[c] < 0) { slot[c] = texts.length; texts.push(list[i].comm); } }
-  const r = rankTexts(texts).rank, out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = r[slot[ids[i]]];
-  return out;
+  const r = rankTexts(texts), out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = r.rank[slot[ids[i]]];
+  return { rank: out, count: r.count };
 }
 
 /** Per entry the rank of its object's text (`at` from distinctObjects); entries without one after all. */
-function entryRanks<T extends object>(d: { items: T[]; at: Int32Array }, text: (x: T) => string): Int32Array {
+function entryRanks<T extends object>(d: { items: T[]; at: Int32Array }, text: (x: T) => string): { rank: Int32Array; count: number } {
   const r = rankTexts(d.items.map(text));
   const out = new Int32Array(d.at.length);
   for (let i = 0; i < out.length; i++) out[i] = d.at[i] < 0 ? r.count : r.rank[d.at[i]];
-  return out;
+  return { rank: out, count: r.count };
 }
 
 const OP_NUM = 0, OP_SYM = 1, OP_SYMOFF = 2, OP_NEG_ADDR = 3;
@@ -886,9 +1046,9 @@ class SortColumns {
     const n = list.length;
     const none = new Int32Array(n);
     // Texts as ranks (textRanks' order), from each distinct comm, DSO and symbol once.
-    const comm = !keys.includes('comm') ? none : commIds ? commRanks(list, commIds) : rankTexts(list.map((e) => e.comm)).rank;
-    const dso = keys.some((k) => k === 'dso' || k === 'sym' || k === 'symoff') ? entryRanks(distinctObjects(list, (e) => e.loc.dso), (d: DsoInfo) => d.shortName) : none;
-    const symName = syms ? entryRanks(syms, (s: SymInfo) => s.name) : none;
+    const comm = !keys.includes('comm') ? none : commIds ? commRanks(list, commIds).rank : rankTexts(list.map((e) => e.comm)).rank;
+    const dso = keys.some((k) => k === 'dso' || k === 'sym' || k === 'symoff') ? entryRanks(distinctObjects(list, (e) => e.loc.dso), (d: DsoInfo) => d.shortName).rank : none;
+    const symName = syms ? entryRanks(syms, (s: SymInfo) => s.name).rank : none;
     this.hasSym = new Uint8Array(n); this.dso = dso; this.symAt = new Int32Array(n);
     this.hi = new Uint32Array(n); this.lo = new Uint32Array(n);
     this.self = new Float64Array(n); this.children = new Float64Array(n);

@@ -85,6 +85,11 @@ export class DsoInfo {
   sigreturnAt: Map<number, boolean> | undefined;
   /** perf's elf_base_address: the first PT_LOAD's p_vaddr - p_offset (for the unwinder's table base). */
   elfBase = 0;
+  /**
+   * The ELF's PT_LOAD segments as (file offset, end, vaddr) triples of exact doubles, for
+   * addressOfFileOffset without a BigInt per lookup; undefined when a vaddr passes 2^53, null until made.
+   */
+  loads: Float64Array | undefined | null = null;
   /** Per-address cache of resolved locations (map_ip address → Loc); made at the DSO's first sample. */
   cache: LocTable | undefined = undefined;
   /** Locations of unresolved callchain entries, keyed by the raw ip (perf keys those by raw ip). */
@@ -159,47 +164,59 @@ class AddrLoc implements Loc {
   get addrHex(): string { return (this.hex ??= hex(this.addrHi, this.addrLo)); }
 }
 
+/** Words of a slot's memo (ResolvedSample.selfMemo): Hists keeps (its serial, the comm id, the entry idx). */
+const SLOT_MEMO = 3;
+/** Int32 words per LocTable slot: hi, lo, Loc id, then the memo words. */
+const SLOT = 3 + SLOT_MEMO;
+
 /**
- * A table from u64 addresses (u32 halves) to Locs: open addressing in one Int32Array (hi, lo,
- * Loc index + 1 per slot, filled up to 3/4), no boxed keys or per-entry objects.
+ * A table from u64 addresses (u32 halves) to Loc ids (Machine.locAt): open addressing in one
+ * Int32Array (per slot: hi, lo, id, then SLOT_MEMO words; filled up to 3/4), no boxed keys or
+ * per-entry objects. A hit reads one slot and no Loc object: the per-sample path takes the id
+ * (ResolvedSample.selfId), and the memo words beside it (what Hists derived from that Loc: its
+ * entry) come in the same cache line.
  */
 class LocTable {
-  private slots = new Int32Array(3 * 256);
-  private mask = 255;
-  private readonly locs: Loc[] = [];
-  get size(): number { return this.locs.length; }
+  slots = new Int32Array(SLOT * 32); // small: most DSOs see few addresses
+  private mask = 31;
+  private count = 0;
+  get size(): number { return this.count; }
   private static hash(hi: number, lo: number): number {
     let h = Math.imul(lo ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(hi + 0x632be5ab, 0xc2b2ae35);
     h ^= h >>> 15;
     return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 13);
   }
-  get(hi: number, lo: number): Loc | undefined {
+  /** The word index of the slot of (hi, lo) in `slots`; that of the empty slot where it would go when absent (its id word 0). */
+  find(hi: number, lo: number): number {
     const s = this.slots, mask = this.mask;
     hi |= 0; lo |= 0;
     for (let i = LocTable.hash(hi, lo) & mask; ; i = (i + 1) & mask) {
-      const j = i * 3, v = s[j + 2];
-      if (v === 0) return undefined;
-      if (s[j + 1] === lo && s[j] === hi) return this.locs[v - 1];
+      const j = i * SLOT, v = s[j + 2];
+      if (v === 0 || (s[j + 1] === lo && s[j] === hi)) return j;
     }
   }
-  /** Adds (hi, lo) → l; the address must not be in the table. */
-  set(hi: number, lo: number, l: Loc): void {
-    this.locs.push(l);
-    this.place(hi | 0, lo | 0, this.locs.length);
-    if (this.locs.length * 4 > this.mask * 3) {
+  /** The Loc id of (hi, lo), 0 when not in the table. */
+  get(hi: number, lo: number): number { return this.slots[this.find(hi, lo) + 2]; }
+  /** Adds (hi, lo) → id (> 0); the address must not be in the table. Returns the word index of its slot. */
+  set(hi: number, lo: number, id: number): number {
+    this.count++;
+    hi |= 0; lo |= 0;
+    let j = this.find(hi, lo);
+    const s = this.slots;
+    s[j] = hi; s[j + 1] = lo; s[j + 2] = id;
+    if (this.count * 4 > this.mask * 3) {
       const old = this.slots;
       this.mask = this.mask * 2 + 1;
-      this.slots = new Int32Array(3 * (this.mask + 1));
-      for (let j = 0; j < old.length; j += 3) if (old[j + 2] !== 0) this.place(old[j], old[j + 1], old[j + 2]);
+      const t = this.slots = new Int32Array(SLOT * (this.mask + 1));
+      for (let k = 0; k < old.length; k += SLOT) {
+        if (old[k + 2] === 0) continue;
+        const at = this.find(old[k], old[k + 1]);
+        for (let w = 0; w < SLOT; w++) t[at + w] = old[k + w];
+      }
+      j = this.find(hi, lo);
     }
+    return j;
   }
-  private place(hi: number, lo: number, v: number): void {
-    const s = this.slots, mask = this.mask;
-    let i = LocTable.hash(hi, lo) & mask;
-    while (s[i * 3 + 2] !== 0) i = (i + 1) & mask;
-    s[i * 3] = hi; s[i * 3 + 1] = lo; s[i * 3 + 2] = v;
-  }
-  values(): readonly Loc[] { return this.locs; }
 }
 
 /** A map of a process or the kernel. */
@@ -229,20 +246,28 @@ export class Maps {
     }
     return v;
   }
+  /** The starts of `entries` (that array: insert() makes a new one), made at the first find() after a change: the search reads no MapEntry but the one found. */
+  private starts: Float64Array | undefined;
+  private startsOf: MapEntry[] | undefined;
 
   find(ip: number): MapEntry | undefined {
     const l = this.last;
     if (l && ip >= l.start && ip < l.end) return l;
     const e = this.entries;
-    let lo = 0, hi = e.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = e[mid];
-      if (ip < m.start) hi = mid - 1;
-      else if (ip >= m.end) lo = mid + 1;
-      else { this.last = m; return m; }
+    let s = this.starts;
+    if (s === undefined || this.startsOf !== e) {
+      this.startsOf = e;
+      s = this.starts = new Float64Array(e.length);
+      for (let k = 0; k < e.length; k++) s[k] = e[k].start;
     }
-    return undefined;
+    // the last map starting at or below ip (maps are sorted and do not overlap)
+    let lo = 0, hi = s.length;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (s[mid] <= ip) lo = mid + 1; else hi = mid; }
+    if (lo === 0) return undefined;
+    const m = e[lo - 1];
+    if (ip >= m.end) return undefined;
+    this.last = m;
+    return m;
   }
 
   /** Inserts a map, cutting the parts of older maps it overlaps (maps__fixup_overlappings). */
@@ -303,6 +328,19 @@ export class ResolvedSample {
   period = 0;
   /** Frames, innermost first: frames[0] is the sample ip. */
   frames: Loc[] = [];
+  /**
+   * frames[0]'s id while frames[0] is selfLoc (what resolve() set): a consumer reads the id
+   * without the Loc object (one memory access less per sample).
+   */
+  selfId = 0;
+  selfLoc: Loc | undefined = undefined;
+  /**
+   * With selfLoc: the SLOT_MEMO words beside the sample ip's cache slot (at selfMemoAt), where a
+   * consumer may keep what it derived from that Loc, tagged so it knows its own; undefined when the
+   * Loc has no slot. Only a cache: a table grown since leaves the words in its old array.
+   */
+  selfMemo: Int32Array | undefined = undefined;
+  selfMemoAt = 0;
   /** Callchain frames (perf's callchain cursor): frames[0..n) from the callchain, innermost first; 0 without callchains. */
   chain: Loc[] = [];
   chainLength = 0;
@@ -327,6 +365,34 @@ function isNoDso(name: string): boolean {
   return name.startsWith('[stack') || name.startsWith('/SYSV') || name === '[heap]';
 }
 
+/** PT_LOAD (elf.h). */
+const PT_LOAD = 1;
+
+/**
+ * Dso.addressOfFileOffset as a number (the ELF address of a file offset: p_vaddr + (off -
+ * p_offset) of the first PT_LOAD holding it), from the segments kept as doubles on the DsoInfo.
+ * Exact: every vaddr and end is below 2^53 where the doubles are used.
+ */
+function addressOfFileOffset(dso: DsoInfo, e: ElfDso, offset: number): number | undefined {
+  let loads = dso.loads;
+  if (loads === null) {
+    const ph = e.elf.programHeaders.filter((p) => p.type === PT_LOAD);
+    loads = new Float64Array(3 * ph.length);
+    for (let k = 0; k < ph.length; k++) {
+      const p = ph[k], size = Math.max(p.filesz, p.memsz);
+      if (p.vaddr + BigInt(size) > BigInt(Number.MAX_SAFE_INTEGER)) { loads = undefined; break; }
+      loads[3 * k] = p.offset; loads[3 * k + 1] = p.offset + size; loads[3 * k + 2] = Number(p.vaddr);
+    }
+    dso.loads = loads;
+  }
+  if (loads === undefined) {
+    const a = e.addressOfFileOffset(offset);
+    return a === undefined ? undefined : Number(a);
+  }
+  for (let k = 0; k < loads.length; k += 3) if (offset >= loads[k] && offset < loads[k + 1]) return loads[k + 2] + (offset - loads[k]);
+  return undefined;
+}
+
 function hex(hi: number, lo: number): string {
   return hi ? hi.toString(16) + lo.toString(16).padStart(8, '0') : lo.toString(16);
 }
@@ -346,7 +412,8 @@ export class Machine {
   kernelDso: DsoInfo;
   private kernelSyms: KernelSymbols | undefined | null = null;
   private readonly moduleDsos = new Map<string, DsoInfo>();
-  private nextLocId = 1;
+  /** Every Loc made, by id (ids are dense from 1). */
+  private readonly locs: Loc[] = [undefined as unknown as Loc];
   private nextSymId = 1;
   private readonly inlineLocs = new Map<Loc, Map<string, Loc>>();
   private readonly inlineSyms = new Map<SymInfo, Map<string, SymInfo>>();
@@ -360,6 +427,16 @@ export class Machine {
   private readonly kernelModuleDsos: (DsoInfo | undefined)[] = [];
   /** resolve's last thread (findnewThread by tid, pid), until a record changes the threads. */
   private lastThread: Thread | undefined = undefined;
+  /**
+   * resolve's threads by tid & 255 (system-wide samples switch threads often), valid while
+   * threadGen[slot] is gen: a side-band record (which may replace a tid's thread) bumps gen.
+   */
+  private readonly threadCache: (Thread | undefined)[] = new Array<Thread | undefined>(256).fill(undefined);
+  private readonly threadGen = new Int32Array(256);
+  private gen = 1;
+  /** The slots array and word index of the last LocTable slot userLocAt or kernelLoc found or filled. */
+  private slotsOfLast: Int32Array | undefined = undefined;
+  private slotOfLast = 0;
 
   constructor(readonly file: PerfDataFile | undefined, readonly opts: MachineOptions) {
     // DWARF is read only when asked (inline frames, source lines): symbol lookups don't touch it.
@@ -416,6 +493,7 @@ export class Machine {
     const t = rec.type;
     if (t === RecordType.SAMPLE || t >= 64) return;
     this.lastThread = undefined;
+    this.gen++;
     const b = rec.bytes;
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const le = this.file ? this.file.littleEndian : true;
@@ -552,46 +630,61 @@ export class Machine {
       if (!syms) { syms = new Map(); this.inlineSyms.set(base, syms); }
       let sym = syms.get(name);
       if (!sym) { sym = { name, start: base.start, startHex: base.startHex, dso: base.dso, id: this.nextSymId++, inlined: true }; syms.set(name, sym); }
-      l = { dso: loc.dso, sym, level: loc.level, addrHex: loc.addrHex, offset: loc.offset, id: this.nextLocId++ };
+      l = { dso: loc.dso, sym, level: loc.level, addrHex: loc.addrHex, offset: loc.offset, id: this.locs.length };
+      this.locs.push(l);
       byName.set(name, l);
     }
     return l;
   }
 
-  private unknownLoc(level: string, hi: number, lo: number): Loc {
-    const k = level + hex(hi, lo);
-    let l = this.unknownLocs.get(k);
-    if (!l) { l = new AddrLoc(undefined, undefined, level, hi, lo, 0, this.nextLocId++); this.unknownLocs.set(k, l); }
+  /** A new AddrLoc with the next id, kept in locs. */
+  private newLoc(dso: DsoInfo | undefined, sym: SymInfo | undefined, level: string, hi: number, lo: number, offset: number, relAddr?: number): AddrLoc {
+    const l = new AddrLoc(dso, sym, level, hi, lo, offset, this.locs.length, relAddr);
+    this.locs.push(l);
     return l;
   }
 
-  /** A kernel address (hi, lo) → Loc (callchain entries too: kernel addresses are not map-relative). */
-  private kernelLoc(hi: number, lo: number, level: string): Loc {
-    let l = this.kernelLocs.get(hi, lo);
-    if (l) return l;
+  /** The Loc of an id (from a LocTable or ResolvedSample.selfId). */
+  locAt(id: number): Loc { return this.locs[id]; }
+
+  private unknownLoc(level: string, hi: number, lo: number): Loc {
+    const k = level + hex(hi, lo);
+    let l = this.unknownLocs.get(k);
+    if (!l) { l = this.newLoc(undefined, undefined, level, hi, lo, 0); this.unknownLocs.set(k, l); }
+    return l;
+  }
+
+  /** A kernel address (hi, lo) → Loc id (callchain entries too: kernel addresses are not map-relative). */
+  private kernelLoc(hi: number, lo: number, level: string): number {
+    const table = this.kernelLocs;
+    const at = table.find(hi, lo), known = table.slots[at + 2];
+    if (known !== 0) { this.slotsOfLast = table.slots; this.slotOfLast = at; return known; }
+    let l: Loc | undefined;
     const addr = hi * TWO32 + lo;
     for (const m of this.ksymMaps) {
       if (addr >= m.start && addr < m.end) {
         // Exact: the halves' differences are exact doubles and the sum rounds once, as Number(bigint) does.
         const off = (hi - m.startHi) * TWO32 + (lo - m.startLo);
-        l = new AddrLoc(m.dso, m.sym, level, hi, lo, off, this.nextLocId++);
-        this.kernelLocs.set(hi, lo, l);
-        return l;
+        l = this.newLoc(m.dso, m.sym, level, hi, lo, off);
+        break;
       }
     }
-    const ks = this.kernelSymbols();
-    const i = ks ? ks.findAt(hi, lo) : -1;
-    if (i >= 0) {
-      const sym = this.kernelSym(ks!, i);
-      const sHi = ks!.startHiAt(i), sLo = ks!.startLoAt(i);
-      l = new AddrLoc(sym.dso, sym, level, hi, lo, (hi - sHi) * TWO32 + (lo - sLo), this.nextLocId++);
-    } else if (this.kernelMapSeen || ks) {
-      l = new AddrLoc(this.kernelDso, undefined, level, hi, lo, 0, this.nextLocId++);
-    } else {
-      l = this.unknownLoc(level, hi, lo);
+    if (!l) {
+      const ks = this.kernelSymbols();
+      const i = ks ? ks.findAt(hi, lo) : -1;
+      if (i >= 0) {
+        const sym = this.kernelSym(ks!, i);
+        const sHi = ks!.startHiAt(i), sLo = ks!.startLoAt(i);
+        l = this.newLoc(sym.dso, sym, level, hi, lo, (hi - sHi) * TWO32 + (lo - sLo));
+      } else if (this.kernelMapSeen || ks) {
+        l = this.newLoc(this.kernelDso, undefined, level, hi, lo, 0);
+      } else {
+        l = this.unknownLoc(level, hi, lo);
+      }
     }
-    this.kernelLocs.set(hi, lo, l);
-    return l;
+    this.slotOfLast = table.set(hi, lo, l.id);
+    this.slotsOfLast = table.slots;
+    return l.id;
   }
 
   /** The SymInfo of kallsyms symbol i (one per symbol: KernelSymbols keeps one symbol per start address). */
@@ -641,30 +734,31 @@ export class Machine {
 
   /** A user address (< 2^53) of a thread → Loc. `raw`: a callchain entry (unresolved ones key by raw ip). */
   userLoc(th: Thread, ip: number, level: string, raw: boolean): Loc {
-    return this.userLocAt(th, Math.floor(ip / TWO32), ip >>> 0, level, raw);
+    return this.locs[this.userLocAt(th, Math.floor(ip / TWO32), ip >>> 0, level, raw)];
   }
 
-  /** userLoc of the address hi * 2^32 + lo (u32 halves as arguments: no boxed double per call). */
-  private userLocAt(th: Thread, hi: number, lo: number, level: string, raw: boolean): Loc {
+  /** userLoc's id for the address hi * 2^32 + lo (u32 halves as arguments: no boxed double per call). */
+  private userLocAt(th: Thread, hi: number, lo: number, level: string, raw: boolean): number {
     const ip = hi * TWO32 + lo;
     const m = th.maps.find(ip);
-    if (!m) return this.unknownLoc(level, hi, lo);
+    if (!m) return this.unknownLoc(level, hi, lo).id;
     const dso = m.dso;
     const rel = m.identity ? ip : ip - m.start + m.pgoff;
     const relHi = Math.floor(rel / TWO32), relLo = rel >>> 0;
     const cache = dso.cache ??= new LocTable();
-    let l = cache.get(relHi, relLo);
-    if (l === undefined) {
-      l = this.lookupInDso(dso, rel, level);
-      cache.set(relHi, relLo, l);
+    let at = cache.find(relHi, relLo), id = cache.slots[at + 2];
+    if (id === 0) {
+      id = this.lookupInDso(dso, rel, level).id;
+      at = cache.set(relHi, relLo, id);
     }
-    if (raw && l.sym === undefined) {
+    this.slotsOfLast = cache.slots; this.slotOfLast = at;
+    if (raw && this.locs[id].sym === undefined) {
       const rawCache = dso.rawCache ??= new LocTable();
       let r = rawCache.get(hi, lo);
-      if (!r) { r = new AddrLoc(dso, undefined, level, hi, lo, 0, this.nextLocId++, rel); rawCache.set(hi, lo, r); }
+      if (r === 0) { r = this.newLoc(dso, undefined, level, hi, lo, 0, rel).id; rawCache.set(hi, lo, r); }
       return r;
     }
-    return l;
+    return id;
   }
 
   private lookupInDso(dso: DsoInfo, rel: number, level: string): Loc {
@@ -682,7 +776,7 @@ export class Machine {
     } else {
       const e = this.loadElf(dso);
       if (e) {
-        const a = e.addressOfFileOffset(rel);
+        const a = addressOfFileOffset(dso, e, rel);
         if (a !== undefined) {
           const i = e.symbols.findIndex(a);
           if (i >= 0) {
@@ -692,23 +786,28 @@ export class Machine {
               sym = { name: this.opts.demangle ? this.opts.demangle(ent.name) : ent.name, start: Number(ent.start), startHex: ent.start.toString(16), dso, id: this.nextSymId++ };
               dso.syms.set(i, sym);
             }
-            offset = Number(a) - sym.start;
+            offset = a - sym.start;
           }
         }
       }
     }
-    return new AddrLoc(dso, sym, level, Math.floor(rel / TWO32), rel >>> 0, offset, this.nextLocId++);
+    return this.newLoc(dso, sym, level, Math.floor(rel / TWO32), rel >>> 0, offset);
   }
 
   /** An address with a cpumode → Loc (perf's thread__find_symbol). */
   locate(th: Thread, cpumode: number, hi: number, lo: number, raw: boolean): Loc {
+    return this.locs[this.locateId(th, cpumode, hi, lo, raw)];
+  }
+
+  /** locate's Loc id. */
+  private locateId(th: Thread, cpumode: number, hi: number, lo: number, raw: boolean): number {
     switch (cpumode) {
       case Misc.KERNEL: return this.kernelLoc(hi, lo, 'k');
-      case Misc.GUEST_KERNEL: return this.unknownLoc('g', hi, lo);
-      case Misc.GUEST_USER: return this.unknownLoc('u', hi, lo);
-      case Misc.HYPERVISOR: return this.unknownLoc('H', hi, lo);
+      case Misc.GUEST_KERNEL: return this.unknownLoc('g', hi, lo).id;
+      case Misc.GUEST_USER: return this.unknownLoc('u', hi, lo).id;
+      case Misc.HYPERVISOR: return this.unknownLoc('H', hi, lo).id;
       default:
-        if (hi >= 0x200000) return this.unknownLoc('.', hi, lo);
+        if (hi >= 0x200000) return this.unknownLoc('.', hi, lo).id;
         return this.userLocAt(th, hi, lo, '.', raw);
     }
   }
@@ -720,13 +819,25 @@ export class Machine {
   resolve(s: PerfSample, out: ResolvedSample = new ResolvedSample(), withChain = true): ResolvedSample {
     // samples of one thread come in runs: skip the lookup while nothing changed the threads
     const lt = this.lastThread;
-    const th = lt !== undefined && lt.tid === s.tid && lt.pid === s.pid ? lt : (this.lastThread = this.findnewThread(s.pid, s.tid));
+    let th: Thread;
+    if (lt !== undefined && lt.tid === s.tid && lt.pid === s.pid) th = lt;
+    else {
+      const k = s.tid & 255, c = this.threadCache[k];
+      if (c !== undefined && this.threadGen[k] === this.gen && c.tid === s.tid && c.pid === s.pid) th = c;
+      else { th = this.findnewThread(s.pid, s.tid); this.threadCache[k] = th; this.threadGen[k] = this.gen; }
+      this.lastThread = th;
+    }
     out.thread = th;
     const cpumode = s.misc & Misc.CPUMODE_MASK;
     out.cpumode = cpumode;
     out.cpu = s.cpu;
     out.period = s.sampleType & SampleType.PERIOD ? s.period : Number(s.event?.attr.samplePeriod ?? 0);
-    out.frames[0] = this.locate(th, cpumode, s.ipHi, s.ipLo, false);
+    this.slotsOfLast = undefined;
+    const id = this.locateId(th, cpumode, s.ipHi, s.ipLo, false);
+    out.selfMemo = this.slotsOfLast;
+    out.selfMemoAt = this.slotOfLast + 3;
+    out.selfId = id;
+    out.selfLoc = out.frames[0] = this.locs[id];
     let n = 0;
     const chain = out.chain;
     if (withChain && s.sampleType & SampleType.CALLCHAIN) {
@@ -750,7 +861,7 @@ export class Machine {
           continue;
         }
         out.chainIps[n] = hi * TWO32 + lo;
-        chain[n++] = this.locate(th, mode, hi, lo, true);
+        chain[n++] = this.locs[this.locateId(th, mode, hi, lo, true)];
       }
     }
     // perf's thread__resolve_callchain_unwind: "Bail out if nothing was captured" (no registers, or a
@@ -764,12 +875,12 @@ export class Machine {
         if (pc === 0) continue;
         out.chainIps[n] = pc;
         if (pc < 0) { // a return address of 0 (libunwind still counts it a frame): perf prints 0 - 1
-          chain[n++] = this.userLocAt(th, 0xffffffff, 0xffffffff, '.', true);
+          chain[n++] = this.locs[this.userLocAt(th, 0xffffffff, 0xffffffff, '.', true)];
         } else if (pc >= 2 ** 53) { // garbage above 2^53: printed from its exact u32 halves
           const x = this.unwinder!.exact(pcs[i]);
           const lo = x ? (i === 0 ? x[1] : (x[1] - 1) >>> 0) : pc >>> 0;
           const hi = x ? (i > 0 && x[1] === 0 ? x[0] - 1 : x[0]) : Math.floor(pc / TWO32);
-          chain[n++] = this.userLocAt(th, hi, lo, '.', true);
+          chain[n++] = this.locs[this.userLocAt(th, hi, lo, '.', true)];
         } else {
           chain[n++] = this.userLoc(th, pc, '.', true);
         }

@@ -4,7 +4,7 @@ import { recordingTimeRanges, skipTime, TimeRangeError, type TimeRange } from '.
 import { Machine, ResolvedSample } from '../analysis/machine.js';
 import { Hists, parseSortKeys, dsoText, SORT_KEYS, type SortKey } from '../analysis/hist.js';
 import { SourceLines } from '../analysis/srcline.js';
-import { TraceOutput } from '../analysis/trace-output.js';
+import type { TraceOutput } from '../analysis/trace-output.js';
 import { PerfType } from '../formats/perfdata/constants.js';
 import { writeSection, type GraphOptions, type LineSink } from '../analysis/report-text.js';
 import { PerfSample, decodeSample } from '../formats/perfdata/sample.js';
@@ -75,14 +75,17 @@ function list(s: string | undefined): string[] | undefined {
 }
 
 /** The whole report text (writeReport's lines joined). */
-export function reportText(file: PerfDataFile, o: Opts): string {
+export async function reportText(file: PerfDataFile, o: Opts): Promise<string> {
   const lines: string[] = [];
-  writeReport(file, o, (l) => lines.push(l));
+  await writeReport(file, o, (l) => lines.push(l));
   return lines.join('\n') + '\n';
 }
 
-/** Writes the report line by line to `out` (each line once made: the text is never whole in memory). */
-export function writeReport(file: PerfDataFile, o: Opts, out: LineSink): void {
+/**
+ * Writes the report line by line to `out` (each line once made: the text is never whole in
+ * memory). Async only to load the trace key's formatter (tracepoint print formats) when asked.
+ */
+export async function writeReport(file: PerfDataFile, o: Opts, out: LineSink): Promise<void> {
   let sort: SortKey[];
   const evs = file.events.events;
   // perf's get_default_sort_order: "trace" when every event is a tracepoint
@@ -122,7 +125,7 @@ export function writeReport(file: PerfDataFile, o: Opts, out: LineSink): void {
   const inlines = new InlineFrames((s) => s.name, demangle);
   const expanded: Loc[] = [], expandedIps: number[] = [], expandedSrc: (string | undefined)[] = [];
   const sources = new SourceLines();
-  const traces = sort.includes('trace') ? new TraceOutput(file, machine) : undefined;
+  const traces: TraceOutput | undefined = sort.includes('trace') ? new (await import('../analysis/trace-output.js')).TraceOutput(file, machine) : undefined;
   const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order, sources }));
   const totals = evs.map(() => ({ period: 0, samples: 0 }));
   // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)

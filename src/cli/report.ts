@@ -5,7 +5,6 @@ import { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { openPerfData } from '../formats/perfdata/index.js';
 import { computeStats, formatStats } from '../analysis/stats.js';
-import { headerInputOf, headerText } from '../analysis/header.js';
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { TextOut } from './_text-out.js';
 
@@ -65,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
     if (o.header || o.headerOnly) {
       // perf prints fstat's st_mtime of its input: the epoch for a pipe.
       const mtime = o.input === '-' ? statOrEpoch() : statSync(o.input).mtime;
+      const { headerInputOf, headerText } = await import('../analysis/header.js'); // only for --header: the report starts faster
       const input = headerInputOf(file, mtime);
       // Pipe mode: perf prints HEADER_FEATURE records as it processes them only for --header-only.
       if (file.pipe && !o.headerOnly) input.features = [];
@@ -75,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
     // The symbolizer, machine model and histograms load only here: --stats and --header start fast.
     const { writeReport } = await import('./_report-text.js');
     text.write(out);
-    writeReport(file, o, text.line);
+    await writeReport(file, o, text.line);
     text.flush();
   } finally {
     file.close();
