@@ -77,6 +77,11 @@ export interface HistOptions {
   frameName?: (loc: Loc) => string;
   /** srcline/srcfile texts (shared between an event's Hists; made when omitted). */
   sources?: SourceLines;
+  /**
+   * Sort keys perf elides (a --comm/--dso filter of one value): hist_entry__sort skips them
+   * (perf_hpp__should_skip), so they do not order the output; entries are still told apart by them.
+   */
+  elide?: ReadonlySet<SortKey>;
 }
 
 /** perf's symbol column text: "[.] name", "[k] 0x...", with perf's %-#.*llx for unresolved addresses. */
@@ -617,7 +622,9 @@ export class Hists {
    * is then their order in perf's input tree (collapseOrder), kept by the output rb-tree.
    */
   private keyOrder(a: HistEntry, b: HistEntry): number {
+    const elide = this.opts.elide;
     for (const k of this.opts.sort) {
+      if (elide?.has(k)) continue;
       const d = this.keyCmp(k, a, b);
       if (d) return d;
     }
@@ -746,6 +753,8 @@ export class Hists {
   private sortedByColumns(): HistEntry[] | undefined {
     const keys = this.opts.sort, list = this.list, n = list.length;
     if (keys.some((k) => LAZY_KEYS.has(k))) return undefined;
+    if (this.opts.elide?.size) return undefined; // the trees' keyOrder skips elided keys; the columns do not
+
     const fast = this.sortedByKeyRuns();
     if (fast) return fast;
     const symKeys = keys.includes('sym') || keys.includes('symoff');

@@ -126,7 +126,11 @@ export async function writeReport(file: PerfDataFile, o: Opts, out: LineSink): P
   const expanded: Loc[] = [], expandedIps: number[] = [], expandedSrc: (string | undefined)[] = [];
   const sources = new SourceLines();
   const traces: TraceOutput | undefined = sort.includes('trace') ? new (await import('../analysis/trace-output.js')).TraceOutput(file, machine) : undefined;
-  const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order, sources }));
+  // perf elides a sort key that a filter of one value leaves constant (and its output sort skips it)
+  const elide = new Set<SortKey>();
+  if (comms?.length === 1) elide.add('comm');
+  if (dsos?.length === 1) elide.add('dso');
+  const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order, sources, elide }));
   const totals = evs.map(() => ({ period: 0, samples: 0 }));
   // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)
   const withChain = children || graph.mode !== 'none';
@@ -190,9 +194,6 @@ export async function writeReport(file: PerfDataFile, o: Opts, out: LineSink): P
   if (comms) out(`# comm: ${comms.join(',')}`);
   if (dsos) out(`# dso: ${dsos.join(',')}`);
   out('#'); out(`# Total Lost Samples: ${lostSamples}`); out('#');
-  const elide = new Set<SortKey>();
-  if (comms?.length === 1) elide.add('comm');
-  if (dsos?.length === 1) elide.add('dso');
   for (let i = 0; i < evs.length; i++) {
     const h = hists[i];
     if (h.nrSamples === 0 && totals[i].samples === 0) continue;
