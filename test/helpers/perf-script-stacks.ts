@@ -11,8 +11,10 @@ const HEADER = /^(.+?)\s+(-?\d+)\/(-?\d+)\s+(\d+)\.(\d+):\s+(\d+)\s*$/;
 // The DSO is the last balanced parenthesized group: "(/memfd:x (deleted))" nests one level.
 const FRAME = /^\s+([0-9a-f]+) (.*) \(((?:[^()]|\([^()]*\))*)\)$/;
 
-function kindOf(addr: string, dso: string): FrameKind {
-  if (dso === '[kernel.kallsyms]' || dso.startsWith('[kernel') || (addr.length === 16 && addr >= 'ffff800000000000')) return FrameKind.Kernel;
+function kindOf(dso: string): FrameKind {
+  // by the DSO perf names, as stackcollapse.py does: a user-context garbage address above
+  // 0xffff800000000000 without a map prints "([unknown])" and is no kernel frame
+  if (dso === '[kernel.kallsyms]' || dso.startsWith('[kernel')) return FrameKind.Kernel;
   if (/perf-\d+\.map$/.test(dso) || /jit-\d+\.dump$/.test(dso) || dso === '[JIT]') return FrameKind.Jit;
   return FrameKind.User;
 }
@@ -33,11 +35,11 @@ export function parsePerfScriptStacks(text: string, meta: { eventName?: string; 
     while (i < lines.length && lines[i].trim() !== '') {
       const f = FRAME.exec(lines[i++]);
       if (!f) throw new Error(`perf script line ${i}: not a callchain entry: ${JSON.stringify(lines[i - 1])}`);
-      const [, addr, sym, dso] = f;
+      const [, , sym, dso] = f;
       frames.push({
         name: sym === '[unknown]' ? undefined : sym,
         module: dso === '[unknown]' ? undefined : dso,
-        kind: kindOf(addr, dso),
+        kind: kindOf(dso),
       });
     }
     b.addSample({
