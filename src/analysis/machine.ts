@@ -151,16 +151,29 @@ export interface Loc {
  */
 class AddrLoc implements Loc {
   private hex: string | undefined = undefined;
+  /**
+   * The halves as int32: small integers live in the object, while a u32 at or above 2^31 (half of
+   * all addresses) would be a separate 16-byte heap number per field and location.
+   */
+  private readonly hi: number;
+  private readonly lo: number;
+  readonly offset: number;
   constructor(
     readonly dso: DsoInfo | undefined,
     readonly sym: SymInfo | undefined,
     readonly level: string,
-    readonly addrHi: number,
-    readonly addrLo: number,
-    readonly offset: number,
+    hi: number,
+    lo: number,
+    offset: number,
     readonly id: number,
     readonly relAddr?: number,
-  ) {}
+  ) {
+    this.hi = hi | 0;
+    this.lo = lo | 0;
+    this.offset = offset === (offset | 0) ? offset | 0 : offset;
+  }
+  get addrHi(): number { return this.hi >>> 0; }
+  get addrLo(): number { return this.lo >>> 0; }
   get addrHex(): string { return (this.hex ??= hex(this.addrHi, this.addrLo)); }
 }
 
