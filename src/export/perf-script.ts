@@ -187,6 +187,7 @@ export class PerfScriptPrinter {
    */
   private linesFields = -1;
   private readonly lineBlocks: Uint8Array[] = [];
+  private readonly lineViews: DataView[] = [];
   private lineBlockUsed = LINE_BLOCK;
   private lineAt = new Int32Array(1 << 12);
   private lineLen = new Int32Array(1 << 12);
@@ -357,7 +358,7 @@ export class PerfScriptPrinter {
       const at = this.lineAt[id] - 1;
       if (at >= 0) {
         const off = at % LINE_BLOCK;
-        sink.range(this.lineBlocks[(at - off) / LINE_BLOCK], off, off + this.lineLen[id]);
+        sink.rangeOf(this.lineViews[(at - off) / LINE_BLOCK], off, off + this.lineLen[id]);
         return;
       }
     }
@@ -366,7 +367,12 @@ export class PerfScriptPrinter {
     if (t === undefined) {
       const text = this.chainLineText(l, f);
       if (f === this.linesFields && text.length * 3 <= LINE_BLOCK) {
-        if (this.lineBlockUsed + text.length * 3 > LINE_BLOCK) { this.lineBlocks.push(new Uint8Array(LINE_BLOCK)); this.lineBlockUsed = 0; }
+        if (this.lineBlockUsed + text.length * 3 > LINE_BLOCK) {
+          const block = new Uint8Array(LINE_BLOCK);
+          this.lineBlocks.push(block);
+          this.lineViews.push(new DataView(block.buffer));
+          this.lineBlockUsed = 0;
+        }
         const b = this.lineBlocks.length - 1, block = this.lineBlocks[b], off = this.lineBlockUsed;
         const n = UTF8_ENC.encodeInto(text, block.subarray(off)).written;
         this.lineBlockUsed += n;
@@ -758,9 +764,11 @@ const NEWLINE = Uint8Array.of(10);
  */
 export class ScriptOutput {
   private buf: Buffer;
+  private readonly view: DataView;
   private pos = 0;
   constructor(private readonly flushBytes: (bytes: Uint8Array) => void, size = 1 << 20) {
     this.buf = Buffer.allocUnsafe(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
   /** A string as UTF-8. */
   text(s: string): void {
@@ -788,6 +796,23 @@ export class ScriptOutput {
     const o = this.buf, p = this.pos;
     if (n > 24) o.set(b.subarray(start, end), p); // (a byte loop is slower past a few words)
     else for (let i = 0; i < n; i++) o[p + i] = b[start + i];
+    this.pos = p + n;
+  }
+  /**
+   * The bytes [start, end) of `v`, four at a time: as fast as set() of a subarray for a frame
+   * line, without the view object per call (one per printed frame, ~1 GB of short-lived objects
+   * for a system-wide recording, which kept the scavenger busy).
+   */
+  rangeOf(v: DataView, start: number, end: number): void {
+    const n = end - start;
+    if (this.pos + n > this.buf.length) {
+      this.flush();
+      if (n > this.buf.length) { this.flushBytes(new Uint8Array(v.buffer, v.byteOffset + start, n)); return; }
+    }
+    const o = this.view, p = this.pos;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) o.setUint32(p + i, v.getUint32(start + i, true), true);
+    for (; i < n; i++) o.setUint8(p + i, v.getUint8(start + i));
     this.pos = p + n;
   }
   bytes(b: Uint8Array): void {
