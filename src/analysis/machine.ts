@@ -151,16 +151,29 @@ export interface Loc {
  */
 class AddrLoc implements Loc {
   private hex: string | undefined = undefined;
+  /**
+   * The halves as int32: small integers live in the object, while a u32 at or above 2^31 (half of
+   * all addresses) would be a separate 16-byte heap number per field and location.
+   */
+  private readonly hi: number;
+  private readonly lo: number;
+  readonly offset: number;
   constructor(
     readonly dso: DsoInfo | undefined,
     readonly sym: SymInfo | undefined,
     readonly level: string,
-    readonly addrHi: number,
-    readonly addrLo: number,
-    readonly offset: number,
+    hi: number,
+    lo: number,
+    offset: number,
     readonly id: number,
     readonly relAddr?: number,
-  ) {}
+  ) {
+    this.hi = hi | 0;
+    this.lo = lo | 0;
+    this.offset = offset === (offset | 0) ? offset | 0 : offset;
+  }
+  get addrHi(): number { return this.hi >>> 0; }
+  get addrLo(): number { return this.lo >>> 0; }
   get addrHex(): string { return (this.hex ??= hex(this.addrHi, this.addrLo)); }
 }
 
@@ -423,7 +436,9 @@ export class Machine {
   private readonly unwindPcs: number[] = [];
   private readonly kernelLocs = new LocTable();
   /** Per kallsyms symbol position and per module id: the SymInfo and DSO made for it. */
-  private kernelSymInfos: (SymInfo | undefined)[] = [];
+  /** kallsyms symbol index → its SymInfo, for the symbols seen (a few thousand of ~100k+: not an array by index). */
+  private readonly kernelSymInfos = new Map<number, SymInfo>();
+  private kernelSymsOf: KernelSymbols | undefined = undefined;
   private readonly kernelModuleDsos: (DsoInfo | undefined)[] = [];
   /** resolve's last thread (findnewThread by tid, pid), until a record changes the threads. */
   private lastThread: Thread | undefined = undefined;
@@ -689,15 +704,15 @@ export class Machine {
 
   /** The SymInfo of kallsyms symbol i (one per symbol: KernelSymbols keeps one symbol per start address). */
   private kernelSym(ks: KernelSymbols, i: number): SymInfo {
-    if (this.kernelSymInfos.length !== ks.size) this.kernelSymInfos = new Array<SymInfo | undefined>(ks.size).fill(undefined); // dense, not a dictionary
-    let sym = this.kernelSymInfos[i];
+    if (this.kernelSymsOf !== ks) { this.kernelSymInfos.clear(); this.kernelSymsOf = ks; }
+    let sym = this.kernelSymInfos.get(i);
     if (sym) return sym;
     const mid = ks.moduleIdAt(i);
     let dso = this.kernelModuleDsos[mid];
     if (!dso) { const mod = ks.table.moduleNames[mid]; dso = this.kernelModuleDsos[mid] = mod ? this.moduleDso(mod) : this.kernelDso; }
     const sHi = ks.startHiAt(i), sLo = ks.startLoAt(i);
     sym = { name: ks.nameAt(i), start: sHi * TWO32 + sLo, startHex: hex(sHi, sLo), dso, id: this.nextSymId++ };
-    this.kernelSymInfos[i] = sym;
+    this.kernelSymInfos.set(i, sym);
     return sym;
   }
 

@@ -1,5 +1,6 @@
 // The profile text of `kscope report` (perf report --stdio): machine model, histograms, layout.
 // Kept apart from report.ts so that --stats and --header-only do not load the symbolizer.
+import { keepYoungGenerationSmall } from './_young-gen.js';
 import { recordingTimeRanges, skipTime, TimeRangeError, type TimeRange } from '../analysis/time-range.js';
 import { Machine, ResolvedSample } from '../analysis/machine.js';
 import { Hists, parseSortKeys, dsoText, SORT_KEYS, type SortKey } from '../analysis/hist.js';
@@ -103,6 +104,8 @@ export async function writeReport(file: PerfDataFile, o: Opts, out: LineSink): P
   // perf skips a lone chain's first frame when --sort was given starting with "sym" (it repeats the entry)
   graph.skipFirst = o.sort !== undefined && o.sort.startsWith('sym');
   if (!hasChain) graph.mode = 'none';
+  // no call graph trees: entries and caches only (_young-gen.ts)
+  if (graph.mode === 'none') keepYoungGenerationSmall();
   const comms = list(o.comm), dsos = list(o.dso);
   const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);
   let timeRanges: TimeRange[] | undefined;

@@ -18,6 +18,7 @@ import { headerInputOf, headerText } from '../analysis/header.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
 import { existsSync, fstatSync, statSync } from 'node:fs';
 import { FdStreamSink } from '../util/byte-sink.js';
+import { keepYoungGenerationSmall } from './_young-gen.js';
 
 /** Records are read through one reused 1 MiB buffer (transient): larger reads buy no speed. */
 const READ_OPTS = { chunk: 1 << 20 };
@@ -148,6 +149,7 @@ async function printSamples(o: ScriptOpts): Promise<number> {
     if (!/^\s*[+-]?\d+\s*$/.test(o.maxStack)) throw new KscopeError("option `max-stack' expects a numerical value");
     maxStack = Math.max(0, Number(o.maxStack));
   }
+  keepYoungGenerationSmall();
   const file = o.input === '-' ? openPerfData(new FdStreamSource(0, '<stdin>'), undefined, READ_OPTS) : openPerfData(new FileSource(o.input), undefined, READ_OPTS);
   let filter: ScriptFilter | undefined;
   try {
