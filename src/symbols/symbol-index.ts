@@ -380,7 +380,7 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
   const nameOff = new Uint32Array(n);
   const big = copyPicked(pick.subarray(0, n), table, hi, lo, size, bind, nameOff);
   const strings = table.stringTable();
-  return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]) };
+  return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]), asciiName: (k) => strings.ascii(nameOff[k]) };
 }
 
 /** perfSymbolColumns' filter: the picked rows into `pick`, their count n returned, and in pick[n] the row of the largest st_name picked. */
@@ -718,6 +718,8 @@ const TWO53 = 2 ** 53;
 export interface PerfPass extends SymbolColumns {
   /** name(i)'s bytes when it is pure ASCII (then one char a byte), else anything: compared without making strings. */
   nameBytes?(i: number): Uint8Array | undefined;
+  /** name(i)'s bytes when it is pure ASCII, else undefined (nameBytes with the check done by the pass). */
+  asciiName?(i: number): Uint8Array | undefined;
   /**
    * Whether some row's start + size + 8192 (fixup_end's page and more) reaches 2^53 (PerfNodes.big);
    * when absent, PerfNodes checks the rows itself.
@@ -752,7 +754,7 @@ class PerfNodes {
   /** Per pass, inOrder's choose_best_symbol answers in the order fixup_duplicate asks them. */
   readonly decisions: (Uint8Array | undefined)[] = [];
   /** Per pass its name functions (the passes' columns are copied, not kept). */
-  private readonly passes: { name(i: number): string; nameBytes?(i: number): Uint8Array | undefined }[];
+  private readonly passes: { name(i: number): string; nameBytes?(i: number): Uint8Array | undefined; asciiName?(i: number): Uint8Array | undefined }[];
 
   /**
    * rankName's answers by raw name (only names that choose_best_symbol compares): a DSO's .dynsym
@@ -761,7 +763,7 @@ class PerfNodes {
   private readonly ranked = new Map<string, string>();
 
   constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: RankName, private readonly eagerAliases = false) {
-    this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes }));
+    this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes, asciiName: p.asciiName }));
     let total = extra.length;
     for (const p of passes) total += p.count;
     this.total = total;
@@ -991,10 +993,27 @@ class PerfNodes {
 
   /** The node's name bytes when its pass gives them and they are all ASCII. */
   private asciiName(id: number): Uint8Array | undefined {
+    // The last two asked (a fold compares its best so far with each next alias).
+    if (id === this.lastAsciiId0) return this.lastAscii0;
+    if (id === this.lastAsciiId1) return this.lastAscii1;
+    const b = this.asciiNameOf(id);
+    this.lastAsciiId1 = this.lastAsciiId0; this.lastAscii1 = this.lastAscii0;
+    this.lastAsciiId0 = id; this.lastAscii0 = b;
+    return b;
+  }
+
+  private lastAsciiId0 = -1;
+  private lastAscii0: Uint8Array | undefined;
+  private lastAsciiId1 = -1;
+  private lastAscii1: Uint8Array | undefined;
+
+  private asciiNameOf(id: number): Uint8Array | undefined {
     const o = this.offsets;
     for (let p = 0; p < this.passes.length; p++) {
       if (id < o[p + 1]) {
-        const b = this.passes[p].nameBytes?.(id - o[p]);
+        const pass = this.passes[p];
+        if (pass.asciiName) return pass.asciiName(id - o[p]);
+        const b = pass.nameBytes?.(id - o[p]);
         if (!b) return undefined;
         for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return undefined;
         return b;

@@ -110,7 +110,7 @@ export class Symbolizer {
       const passes = [syms.symtab(), syms.dynsym()].map((t) => (t && t.count > 1 ? perfSymbolColumns(t, syms, elf) : undefined)).filter((p) => p !== undefined);
       if (demangle) {
         const memo = new Map<string, string>();
-        for (const p of passes) { const raw = p.name; p.nameBytes = undefined; p.name = (i) => { const r = raw(i); let d = memo.get(r); if (d === undefined) { d = demangle(r); memo.set(r, d); } return d; }; }
+        for (const p of passes) { const raw = p.name; p.nameBytes = undefined; p.asciiName = undefined; p.name = (i) => { const r = raw(i); let d = memo.get(r); if (d === undefined) { d = demangle(r); memo.set(r, d); } return d; }; }
       }
       // dso__load synthesizes PLT symbols only when dso__load_sym loaded some: a stripped PIE whose
       // .dynsym has only imports (c++filt) gets none, and perf prints its PLT hits as [unknown].

@@ -85,7 +85,7 @@ export class ElfSymbolTable {
    * The string table alone, by st_name offset (name(i) and nameBytes(i) without the symbol
    * columns): a holder of a few names keeps only the strings alive.
    */
-  stringTable(): { name(offset: number): string; bytes(offset: number): Uint8Array | undefined } {
+  stringTable(): { name(offset: number): string; bytes(offset: number): Uint8Array | undefined; ascii(offset: number): Uint8Array | undefined } {
     const strings = this.strings;
     return {
       name: (off) => {
@@ -98,6 +98,16 @@ export class ElfSymbolTable {
         if (off >= b.byteLength) return undefined;
         const end = b.indexOf(0, off);
         return end < 0 ? undefined : b.subarray(off, end);
+      },
+      // One loop to the NUL checking each byte: no builtin call (Uint8Array indexOf is a C++ one).
+      ascii: (off) => {
+        const b = strings.bytes, n = b.byteLength;
+        for (let i = off; i < n; i++) {
+          const c = b[i];
+          if (c === 0) return b.subarray(off, i);
+          if (c >= 0x80) return undefined;
+        }
+        return undefined;
       },
     };
   }
