@@ -16,7 +16,7 @@
 // Starts and ends are a Float64Array when every address is below 2^53 (all user space), else a
 // BigUint64Array (kernel images): lookups never allocate in the first case.
 import {
-  type ElfFile, type ElfSymbolTable, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
+  type ElfFile, type ElfSymbolTable, pickSymbols, symbolTableCount, symbolNamesOf, symbolNameOffsets, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
   SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE, SHF_ALLOC, SHT_NOBITS, SHT_DYNSYM, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
 } from '../formats/elf/index.js';
 import type { SymbolColumns } from './symbol-table.js';
@@ -354,13 +354,12 @@ export function perfSymbolRows(table: ElfSymbolTable, syms: ElfFile, runtime: El
   return rows;
 }
 
-/** perfSymbolRows as columns (a PerfPass), names decoded when asked (their bounds are checked here). */
-export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime: ElfFile = syms): PerfPass {
-  const pick = new Uint32Array(table.count + 1);
-  const info = table.info, other = table.other, shndxs = table.shndx, nameOffset = table.nameOffset;
-  // Per section index what it may hold (elf_sec__filter, decided once per section): 0 nothing (no
-  // section header, not SHF_ALLOC, reserved indexes: ABS, COMMON...), 1 FUNC/IFUNC/OBJECT symbols,
-  // 3 also labels (a section name holding "text" or "data"; `runtime`'s header for a NOBITS copy).
+/**
+ * Per section index of `syms` what it may hold (elf_sec__filter, decided once per section): 0
+ * nothing (no section header, not SHF_ALLOC, reserved indexes: ABS, COMMON...), 1 FUNC/IFUNC/OBJECT
+ * symbols, 3 also labels (a section name holding "text" or "data"; `runtime`'s header for a NOBITS copy).
+ */
+function sectionClasses(syms: ElfFile, runtime: ElfFile): Uint8Array {
   const secs = syms.sections, nsec = Math.min(secs.length, SHN_LORESERVE);
   const holds = new Uint8Array(nsec);
   for (let x = 1; x < nsec; x++) {
@@ -370,6 +369,31 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
     if (!sec) continue;
     holds[x] = sec.name.includes('text') || sec.name.includes('data') ? 3 : 1;
   }
+  return holds;
+}
+
+/**
+ * perfSymbolColumns of `syms`' first symbol table of `type` (SHT_SYMTAB, SHT_DYNSYM) when it has
+ * more than one entry (dso__load_sym's pass), else undefined: read in one pass from the table's
+ * bytes (pickSymbols) when its layout allows, without decoding every row's columns first.
+ */
+export function perfSymbolColumnsOf(syms: ElfFile, type: number, runtime: ElfFile = syms): PerfPass | undefined {
+  const input = syms.symbolTableInput(type);
+  if (!input || symbolTableCount(input) <= 1) return undefined;
+  const p = pickSymbols(input, sectionClasses(syms, runtime));
+  if (!p) return perfSymbolColumns(type === SHT_DYNSYM ? syms.dynsym()! : syms.symtab()!, syms, runtime);
+  const strings = p.strings, nameOff = p.nameOffset;
+  return {
+    count: p.count, hi: p.valueHi, lo: p.valueLo, size: p.size, bind: p.bind, big: p.big,
+    name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]), asciiName: (k) => strings.ascii(nameOff[k]),
+  };
+}
+
+/** perfSymbolRows as columns (a PerfPass), names decoded when asked (their bounds are checked here). */
+export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime: ElfFile = syms): PerfPass {
+  const pick = new Uint32Array(table.count + 1);
+  const info = table.info, other = table.other, shndxs = table.shndx, nameOffset = table.nameOffset;
+  const holds = sectionClasses(syms, runtime);
   // The two loops are separate functions (see PerfNodes.inOrder).
   const n = pickPerfRows(info, other, shndxs, nameOffset, holds, pick);
   // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup
@@ -421,26 +445,48 @@ function copyPicked(pick: Uint32Array, table: ElfSymbolTable, hi: Uint32Array, l
  * perf's dso__synthesize_plt_symbols (perf 6.1, symbol-elf.c): one "NAME@plt" symbol per
  * .rela.plt entry, the entry's .dynsym name (undemangled here; "" for IRELATIVE slots), at
  * .plt + (i + 1) * sh_entsize (entry 0 is the PLT header), sh_entsize long. ELF64 RELA only.
- * `dynsym`: `elf`'s .dynsym when already read from another file holding the same one (sameDynsym).
+ * `dynsym`: `elf`'s .dynsym when already read, or the file to read it from, from another file
+ * holding the same one (sameDynsym). Names are decoded when first asked for; one that would not
+ * decode throws its FormatError here, as eager decoding did.
  *
  *   Elf64_Rela { u64 r_offset; u64 r_info (symbol index << 32 | type); s64 r_addend }   24 bytes
  */
-export function pltRows(elf: ElfFile, dynsym?: ElfSymbolTable): SymbolRow[] {
+export function pltRows(elf: ElfFile, dynsym?: ElfSymbolTable | ElfFile): SymbolRow[] {
   if (elf.header.bits !== 64) return [];
   const plt = elf.findSection('.plt'), rela = elf.findSection('.rela.plt');
-  const dyn = dynsym ?? elf.dynsym();
-  if (!plt || !rela || !dyn || !plt.entsize || rela.type !== 4 /* SHT_RELA */) return [];
+  const table = dynsym === undefined || isElfFile(dynsym) ? undefined : dynsym;
+  const input = table ? undefined : ((dynsym as ElfFile | undefined) ?? elf).symbolTableInput(SHT_DYNSYM);
+  const count = table ? table.count : input ? symbolTableCount(input) : 0;
+  if (!plt || !rela || !(table || input) || !plt.entsize || rela.type !== 4 /* SHT_RELA */) return [];
   const data = elf.sectionData(rela);
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const le = elf.header.littleEndian;
+  const n = Math.floor(data.byteLength / 24);
+  const idx = new Uint32Array(n);
+  for (let i = 0, off = 0; i < n; i++, off += 24) idx[i] = le ? v.getUint32(off + 12, true) : v.getUint32(off + 8, false);
+  let nameOf: (symIdx: number) => string;
+  if (table) nameOf = (k) => table.name(k);
+  else {
+    const offs = symbolNameOffsets(input!), names = symbolNamesOf(input!), lastNul = input!.strings.lastIndexOf(0);
+    for (let i = 0; i < n; i++) {
+      // a name that would not decode: the table's own decoder throws its error
+      if (idx[i] > 0 && idx[i] < count && offs(idx[i]) > lastNul) elf.dynsym()!.name(idx[i]);
+    }
+    nameOf = (k) => names.name(offs(k));
+  }
   const rows: SymbolRow[] = [];
-  for (let i = 0, off = 0; off + 24 <= data.byteLength; i++, off += 24) {
-    const symIdx = le ? v.getUint32(off + 12, true) : v.getUint32(off + 8, false);
-    const name = symIdx > 0 && symIdx < dyn.count ? dyn.name(symIdx) : '';
-    rows.push({ name: `${name}@plt`, start: plt.addr + BigInt((i + 1) * plt.entsize), size: plt.entsize, bind: STB_GLOBAL });
+  for (let i = 0; i < n; i++) {
+    const symIdx = idx[i];
+    let name: string | undefined = symIdx > 0 && symIdx < count ? undefined : '@plt';
+    rows.push({
+      get name() { return name ??= `${nameOf(symIdx)}@plt`; },
+      start: plt.addr + BigInt((i + 1) * plt.entsize), size: plt.entsize, bind: STB_GLOBAL,
+    });
   }
   return rows;
 }
+
+function isElfFile(x: ElfSymbolTable | ElfFile): x is ElfFile { return 'symbolTableInput' in x; }
 
 /**
  * Whether `other` (a debug file or build-id cache copy of `elf`) holds the same .dynsym and .dynstr
