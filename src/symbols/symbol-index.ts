@@ -1110,7 +1110,7 @@ class PerfNodes {
     // A pass's nodes follow the earlier passes' ones: merging the sorted passes in order keeps ties in node order.
     if (this.sorted.length === 0) return sortedByStart(S, 0, n);
     let all: Int32Array = new Int32Array(0);
-    for (const x of this.sorted) all = mergeByStart(all, x, S);
+    for (const x of this.sorted) all = all.length === 0 ? x : mergeByStart(all, x, S);
     return all;
   }
 
@@ -1173,14 +1173,31 @@ class PerfNodes {
    * nodes and starts; the answers are kept in decisions[p].
    */
   private fixupPass(p: number, seq: Int32Array, seqS: Float64Array, seqE: Float64Array): [Int32Array, Float64Array, Float64Array] {
+    const m = seq.length;
+    const out = new Int32Array(m), outS = new Float64Array(m), outE = new Float64Array(m);
+    this.passDecisions = new Uint8Array(64); this.passAsked = 0;
+    const q = this.fixupWalk(p, seq, seqS, seqE, out, outS, outE);
+    this.decisions[p] = this.passDecisions.subarray(0, this.passAsked);
+    return [out.subarray(0, q), outS.subarray(0, q), outE.subarray(0, q)];
+  }
+
+  /** fixupPass' answers so far (grown as needed) and their count. */
+  private passDecisions = new Uint8Array(0);
+  private passAsked = 0;
+
+  /**
+   * fixupPass' walk: the survivors into out, outS, outE, their count returned. Its own method with
+   * nothing made after the loop: optimized code entered in the loop (OSR) would have no feedback
+   * there, give up (deopt) at its end and be compiled again for the next pass.
+   */
+  private fixupWalk(p: number, seq: Int32Array, seqS: Float64Array, seqE: Float64Array, out: Int32Array, outS: Float64Array, outE: Float64Array): number {
     // symbols__fixup_end (user-space form) then symbols__fixup_duplicate, in one walk over the
     // groups of one start: fixup_end gives a zero-sized symbol the next one's start, which
     // within a group is its own, so only a group's last symbol changes, and before the group is
     // compared. fixup_duplicate: left to right, the kept one against each next one at its start.
     // The comparisons are kept: the tree (tree()) makes the same ones in the same order.
     const m = seq.length;
-    const out = new Int32Array(m), outS = new Float64Array(m), outE = new Float64Array(m);
-    let q = 0, decisions = new Uint8Array(0), nd = 0;
+    let q = 0, decisions = this.passDecisions, nd = 0;
     for (let k = 0; k < m;) {
       let best = seq[k], j = k + 1;
       const st = seqS[k];
@@ -1191,7 +1208,7 @@ class PerfNodes {
       for (let i = k + 1; i < j; i++) {
         const x = seq[i], xE = seqE[i];
         const bs = bestE - st, xs = xE - st;
-        if (decisions.length === nd) { const g = new Uint8Array(Math.max(64, nd * 2)); g.set(decisions); decisions = g; }
+        if (decisions.length === nd) { decisions = growBytes(decisions, Math.max(64, nd * 2)); this.passDecisions = decisions; }
         let d: boolean;
         const kind = this.byKind(best, bs, x, xs);
         if (kind >= 0) d = kind === 1;
@@ -1207,8 +1224,8 @@ class PerfNodes {
       out[q++] = best;
       k = j;
     }
-    this.decisions[p] = decisions.subarray(0, nd);
-    return [out.subarray(0, q), outS.subarray(0, q), outE.subarray(0, q)];
+    this.passAsked = nd;
+    return q;
   }
 
 
@@ -1308,6 +1325,9 @@ function endsOf(ids: Int32Array, starts: Float64Array, size: Float64Array, ends:
 
 /** mergeByStart over (node, start, end) triples: the merged nodes, starts and ends. */
 function mergeWithStarts(a: Int32Array, aS: Float64Array, aE: Float64Array, b: Int32Array, bS: Float64Array, bE: Float64Array): [Int32Array, Float64Array, Float64Array] {
+  // Nothing to merge into (the first pass): b as it is. Else the first call would run only the
+  // tail loop, and optimized code for it would give up at the main loop on the next call.
+  if (a.length === 0) return [b, bS, bE];
   const n = a.length + b.length;
   const out = new Int32Array(n), outS = new Float64Array(n), outE = new Float64Array(n);
   let i = 0, j = 0, k = 0;
