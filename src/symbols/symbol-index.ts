@@ -1151,7 +1151,11 @@ class PerfNodes {
     const o = this.offsets, np = this.passes.length;
     // Per pass (and the extra rows) whether its starts are sorted, else their [min, max].
     const ranges: ([number, number] | undefined)[] = [];
-    for (let p = 0; p <= np; p++) ranges.push(startsOf(this.hi, this.lo, S, o[p], p < np ? o[p + 1] : n));
+    const r = new Float64Array(3);
+    for (let p = 0; p <= np; p++) {
+      startsOf(this.hi, this.lo, S, o[p], p < np ? o[p + 1] : n, r);
+      ranges.push(r[0] === 0 ? undefined : [r[1], r[2]]);
+    }
     // The sequence's nodes and, in step, their starts and ends (read in order, not by node).
     let seq: Int32Array = new Int32Array(0), seqS: Float64Array = new Float64Array(0), seqE: Float64Array = new Float64Array(0);
     for (let p = 0; p <= np; p++) {
@@ -1304,18 +1308,21 @@ function unpackStarts(key: Float64Array, from: number, min: number, span: number
   }
 }
 
-/** S[i] = hi:lo for i in [from, to) (inOrder); as scanStarts, undefined when sorted, else [min, max]. */
-function startsOf(hi: Uint32Array, lo: Uint32Array, S: Float64Array, from: number, to: number): [number, number] | undefined {
-  let sorted = true, min = Infinity, max = -Infinity, prev = -Infinity;
+/**
+ * S[i] = hi:lo for i in [from, to) (inOrder); into r: unsorted (1), the least and greatest start
+ * (numbers in a typed array: nothing made after the loop, where code entered in it has no feedback).
+ */
+function startsOf(hi: Uint32Array, lo: Uint32Array, S: Float64Array, from: number, to: number, r: Float64Array): void {
+  let unsorted = 0, min = Number.POSITIVE_INFINITY, max = Number.NEGATIVE_INFINITY, prev = Number.NEGATIVE_INFINITY;
   for (let i = from; i < to; i++) {
     const st = hi[i] * TWO32 + lo[i];
     S[i] = st;
-    if (st < prev) sorted = false;
+    if (st < prev) unsorted = 1;
     if (st < min) min = st;
     if (st > max) max = st;
     prev = st;
   }
-  return sorted ? undefined : [min, max];
+  r[0] = unsorted; r[1] = min; r[2] = max;
 }
 
 /** symbol__new's ends of sorted nodes: start + size (size 0: the start). */
