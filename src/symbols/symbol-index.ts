@@ -464,22 +464,26 @@ export function pltRows(elf: ElfFile, dynsym?: ElfSymbolTable | ElfFile): Symbol
   const n = Math.floor(data.byteLength / 24);
   const idx = new Uint32Array(n);
   for (let i = 0, off = 0; i < n; i++, off += 24) idx[i] = le ? v.getUint32(off + 12, true) : v.getUint32(off + 8, false);
-  let nameOf: (symIdx: number) => string;
-  if (table) nameOf = (k) => table.name(k);
+  let nameOf: (i: number) => string; // entry i's symbol name
+  if (table) nameOf = (i) => table.name(idx[i]);
   else {
+    // st_name of each entry's symbol read now: the names keep the string table alive, not the symbols'.
     const offs = symbolNameOffsets(input!), names = symbolNamesOf(input!), lastNul = input!.strings.lastIndexOf(0);
+    const nameOff = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
+      if (!(idx[i] > 0 && idx[i] < count)) continue;
+      nameOff[i] = offs(idx[i]);
       // a name that would not decode: the table's own decoder throws its error
-      if (idx[i] > 0 && idx[i] < count && offs(idx[i]) > lastNul) elf.dynsym()!.name(idx[i]);
+      if (nameOff[i] > lastNul) elf.dynsym()!.name(idx[i]);
     }
-    nameOf = (k) => names.name(offs(k));
+    nameOf = (i) => names.name(nameOff[i]);
   }
   const rows: SymbolRow[] = [];
   for (let i = 0; i < n; i++) {
     const symIdx = idx[i];
     let name: string | undefined = symIdx > 0 && symIdx < count ? undefined : '@plt';
     rows.push({
-      get name() { return name ??= `${nameOf(symIdx)}@plt`; },
+      get name() { return name ??= `${nameOf(i)}@plt`; },
       start: plt.addr + BigInt((i + 1) * plt.entsize), size: plt.entsize, bind: STB_GLOBAL,
     });
   }

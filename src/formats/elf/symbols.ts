@@ -261,7 +261,7 @@ export function pickSymbols(t: SymbolTableInput, holds: Uint8Array): PickedSymbo
   const lastNul = t.strings.lastIndexOf(0);
   if (n > 0 && r.maxName > lastNul) return undefined;
   const strings = symbolNames(new Reader(t.strings, t.stringsOffset, t.file, t.littleEndian));
-  return { count: n, valueHi: hi.slice(0, n), valueLo: lo.slice(0, n), size: size.slice(0, n), bind: bind.slice(0, n), nameOffset: nameOffset.slice(0, n), big: r.big, strings };
+  return { count: n, valueHi: hi.subarray(0, n), valueLo: lo.subarray(0, n), size: size.subarray(0, n), bind: bind.subarray(0, n), nameOffset: nameOffset.subarray(0, n), big: r.big, strings };
 }
 
 /** pickSymbols' loop (its own function: V8 compiles a hot loop on the stack of a small function sooner). */
