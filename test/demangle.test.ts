@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDemangler } from '../src/symbols/demangle.js';
+import { createDemangler, isRustLegacy, RUST_LEGACY } from '../src/symbols/demangle.js';
 import { readDemanglerWasm } from '../src/util/node-loader.js';
 import { hasTool, cacheDir } from './helpers/fixtures.js';
 
@@ -138,6 +138,35 @@ test('Rust: legacy and v0 names of a rustc binary agree with c++filt -s rust (ha
   const bad = names.map((n, i) => [n, d(n).replace(/\.\d+$/, ''), want[i]]).filter(([, g, w]) => g !== w).map(([n, g, w]) => `${n}\n   kscope:  ${g}\n   c++filt: ${w}`);
   assert.deepEqual(bad.slice(0, 5), [], `${bad.length} of ${names.length} differ`);
   assert.ok(names.length > 100);
+});
+
+test('isRustLegacy agrees with RUST_LEGACY on real, edited and random names', { skip: hasTool('nm') ? undefined : 'nm missing' }, () => {
+  const names = new Set<string>(['_ZN1a17h0123456789abcdefE', '__ZN1a17h0123456789abcdefE', '___ZN1a17h0123456789abcdefE', '_ZN17h0123456789abcdefE',
+    '_ZN1a17h0123456789abcdefE.llvm.12', '_ZN1a17h0123456789abcdefE.llvm.', '_ZN1a17h0123456789abcdefE.llvm.1x', '_ZN1a17h0123456789abcdeFE',
+    '_ZN1\n17h0123456789abcdefE', '_ZN1\u202817h0123456789abcdefE', '_ZN1a17h0123456789abcdefE\n', '_ZN1a17h0123456789abcdefEE', '_ZN1a17h0123456789abcdef', '', '_', '_Z', '_ZN',
+    '_ZN1a17h0123456789abcdefE.llvm.5E', '_ZN1a17h0123456789abcdefE5', 'x_ZN1a17h0123456789abcdefE', '_ZN1a17h0123456789abcdefE.llvm.17h0123456789abcdefE']);
+  for (const f of ['/usr/lib/x86_64-linux-gnu/libstdc++.so.6', '/usr/bin/node']) if (existsSync(f)) for (const n of nmNames(f, false, true)) names.add(n);
+  // edits near the suffix of real and legacy-shaped names
+  const base = [...names].slice(0, 3000);
+  let seed = 7;
+  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >>> 16) % n; };
+  const alphabet = '_ZNE17hab0f9.lvmx\n';
+  for (const n of base) {
+    for (let k = 0; k < 3; k++) {
+      const at = Math.max(0, n.length - 1 - rnd(30));
+      names.add(n.slice(0, at) + alphabet[rnd(alphabet.length)] + n.slice(at + 1));
+      let hash = '';
+      for (let h = 16 + (rnd(4) === 0 ? rnd(3) - 1 : 0); h > 0; h--) hash += '0123456789abcdefA'[rnd(rnd(8) === 0 ? 17 : 16)];
+      names.add(`${['_ZN', '__ZN', '_Z', 'ZN'][rnd(8) & 3]}${n.slice(0, rnd(8))}${['17h', '17h', '17h', '7h'][rnd(4)]}${hash}E${['', '', '.llvm.', '.llvm.3', '.llvm.42', '.llvm.4a'][rnd(6)]}`);
+    }
+  }
+  let legacy = 0;
+  for (const n of names) {
+    const want = RUST_LEGACY.test(n);
+    assert.equal(isRustLegacy(n), want, JSON.stringify(n));
+    if (want) legacy++;
+  }
+  assert.ok(names.size > 10000 && legacy > 100, `${names.size} names, ${legacy} legacy`);
 });
 
 /** Mangled C++ names with a constructor/destructor kind digit, versions kept, in libstdc++'s and node's static (and with `dynamic` also dynamic) tables. */

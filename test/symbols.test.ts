@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Symbolizer, SymbolIndex, chooseBest, debugFileCandidates, type Frame, type SymbolLoader } from '../src/symbols/index.js';
-import { pltRows, sameDynsym } from '../src/symbols/symbol-index.js';
-import { readElf, STB_GLOBAL, STB_WEAK, STB_LOCAL, STT_FUNC } from '../src/formats/elf/index.js';
+import { pltRows, sameDynsym, perfSymbolColumns, perfSymbolColumnsOf } from '../src/symbols/symbol-index.js';
+import { readElf, STB_GLOBAL, STB_WEAK, STB_LOCAL, STT_FUNC, SHT_SYMTAB, SHT_DYNSYM } from '../src/formats/elf/index.js';
 import { nodeFileLoader } from '../src/util/node-loader.js';
 import { hasTool, cacheDir, compileWorkload, perfRecording, perfSkipReason, runKscope, runPerf } from './helpers/fixtures.js';
 
@@ -422,4 +422,34 @@ test('perf symbol columns: a picked symbol whose st_name runs past the string ta
   for (const i of bad) view.setUint32(symtab.offset + i * 24, strtabSize + 10 + i, true);
   const s = new Symbolizer({ readFile: (p) => (p === '/app' ? bytes : undefined) }, { searchDebugFiles: false });
   assert.throws(() => s.dso('/app'), (e: Error) => e.name === 'FormatError' && e.message.includes(`symbol ${bad[0]} name`));
+});
+
+test('perf symbol columns read in one pass from the table bytes equal those picked from the decoded table (system binaries, .symtab and .dynsym)', () => {
+  const files = ['/usr/bin/node', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/libstdc++.so.6', '/usr/bin/bash', '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'].filter((f) => existsSync(f));
+  assert.ok(files.length >= 2, 'system ELF files');
+  let rows = 0;
+  for (const f of files) {
+    const elf = readElf(new Uint8Array(readFileSync(f)));
+    for (const type of [SHT_SYMTAB, SHT_DYNSYM]) {
+      const got = perfSymbolColumnsOf(elf, type);
+      const table = type === SHT_SYMTAB ? elf.symtab() : elf.dynsym();
+      if (!table || table.count <= 1) { assert.equal(got, undefined, `${f} ${type}`); continue; }
+      const want = perfSymbolColumns(table, elf);
+      assert.ok(got, `${f} ${type}`);
+      assert.equal(got.count, want.count, `${f} ${type}`);
+      assert.equal(got.big, want.big);
+      assert.deepEqual([got.hi, got.lo, got.size, got.bind], [want.hi, want.lo, want.size, want.bind], `${f} ${type}`);
+      for (let k = 0; k < got.count; k++) {
+        const name = want.name(k);
+        if (got.name(k) !== name) assert.fail(`${f} ${type} row ${k}: ${got.name(k)} != ${name}`);
+        const ascii: Buffer | undefined = /^[\x00-\x7f]*$/.test(name) ? Buffer.from(name) : undefined;
+        assert.deepEqual(got.asciiName!(k) && Buffer.from(got.asciiName!(k)!), ascii);
+      }
+      rows += got.count;
+    }
+    // PLT rows with names decoded when asked equal the eager ones (names from the decoded .dynsym)
+    const lazy = pltRows(elf), eager = elf.dynsym() ? pltRows(elf, elf.dynsym()) : [];
+    assert.deepEqual(lazy.map((r) => [r.name, r.start, r.size, r.bind]), eager.map((r) => [r.name, r.start, r.size, r.bind]), f);
+  }
+  assert.ok(rows > 100000, `${rows} rows`);
 });

@@ -80,7 +80,7 @@ export function createDemangler(wasmBytes: Uint8Array | (() => Uint8Array), opti
   let traced: string | undefined;
   const d: Demangler = (name) => {
     traced = undefined;
-    if (name.startsWith('_R') || RUST_LEGACY.test(name)) return rustStyled(name);
+    if (name.startsWith('_R') || isRustLegacy(name)) return rustStyled(name);
     if (!isMangled(name)) return name;
     // A symbol version (`_Z3fooi@GLIBCXX_3.4`, as nm -D shows dynamic names) stays as a suffix.
     const at = name.indexOf('@');
@@ -125,12 +125,43 @@ function kindDigitAt(a: string, b: string): number {
   const c = a.charCodeAt(p - 1), x = a.charCodeAt(p), y = b.charCodeAt(p);
   const kind = c === 67 /* C */ ? (k: number) => k >= 49 && k <= 53 : c === 68 /* D */ ? (k: number) => k === 48 || k === 49 || k === 50 || k === 52 || k === 53 : undefined;
   if (!kind || !kind(x) || !kind(y)) return -1;
-  if (a.startsWith('_R') || RUST_LEGACY.test(a) || RUST_LEGACY.test(b) || !isMangled(a)) return -1;
+  if (a.startsWith('_R') || isRustLegacy(a) || isRustLegacy(b) || !isMangled(a)) return -1;
   return p;
 }
 
 /** A legacy Rust symbol: an Itanium nested name whose last component is the 17h<16 hex> hash. */
 export const RUST_LEGACY = /^_?_ZN.*17h[0-9a-f]{16}E(?:\.llvm\.\d+)?$/;
+
+/**
+ * RUST_LEGACY.test(s) without the regular expression (asked of every name demangled; its `.*`
+ * backtracks over the whole of long C++ names): the suffix is checked from the end, and only
+ * then the middle for line terminators, which `.` does not match.
+ */
+export function isRustLegacy(s: string): boolean {
+  const from = s.charCodeAt(0) === 95 && s.charCodeAt(1) === 95 ? 1 : 0; // `_?`
+  if (s.charCodeAt(from) !== 95 || s.charCodeAt(from + 1) !== 90 /* Z */ || s.charCodeAt(from + 2) !== 78 /* N */) return false;
+  let end = s.length;
+  // (?:\.llvm\.\d+)?$: trailing digits after ".llvm." (then the E before it), else the E ends the name
+  let d = end;
+  while (d > 0 && s.charCodeAt(d - 1) >= 48 && s.charCodeAt(d - 1) <= 57) d--;
+  if (d < end) {
+    if (d < 6 || !s.startsWith('.llvm.', d - 6)) return false;
+    end = d - 6;
+  }
+  // 17h, 16 lower-case hex digits, E: 20 characters ending at `end`, after the prefix
+  const h = end - 20;
+  if (h < from + 3 || s.charCodeAt(end - 1) !== 69 /* E */) return false;
+  if (s.charCodeAt(h) !== 49 || s.charCodeAt(h + 1) !== 55 || s.charCodeAt(h + 2) !== 104) return false;
+  for (let i = h + 3; i < end - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  for (let i = from + 3; i < h; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return false;
+  }
+  return true;
+}
 
 function isMangled(name: string): boolean {
   return name.startsWith('_Z') || name.startsWith('__Z') || name.startsWith('_R');

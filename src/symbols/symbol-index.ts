@@ -16,7 +16,7 @@
 // Starts and ends are a Float64Array when every address is below 2^53 (all user space), else a
 // BigUint64Array (kernel images): lookups never allocate in the first case.
 import {
-  type ElfFile, type ElfSymbolTable, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
+  type ElfFile, type ElfSymbolTable, pickSymbols, symbolTableCount, symbolNamesOf, symbolNameOffsets, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
   SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE, SHF_ALLOC, SHT_NOBITS, SHT_DYNSYM, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
 } from '../formats/elf/index.js';
 import type { SymbolColumns } from './symbol-table.js';
@@ -354,13 +354,12 @@ export function perfSymbolRows(table: ElfSymbolTable, syms: ElfFile, runtime: El
   return rows;
 }
 
-/** perfSymbolRows as columns (a PerfPass), names decoded when asked (their bounds are checked here). */
-export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime: ElfFile = syms): PerfPass {
-  const pick = new Uint32Array(table.count + 1);
-  const info = table.info, other = table.other, shndxs = table.shndx, nameOffset = table.nameOffset;
-  // Per section index what it may hold (elf_sec__filter, decided once per section): 0 nothing (no
-  // section header, not SHF_ALLOC, reserved indexes: ABS, COMMON...), 1 FUNC/IFUNC/OBJECT symbols,
-  // 3 also labels (a section name holding "text" or "data"; `runtime`'s header for a NOBITS copy).
+/**
+ * Per section index of `syms` what it may hold (elf_sec__filter, decided once per section): 0
+ * nothing (no section header, not SHF_ALLOC, reserved indexes: ABS, COMMON...), 1 FUNC/IFUNC/OBJECT
+ * symbols, 3 also labels (a section name holding "text" or "data"; `runtime`'s header for a NOBITS copy).
+ */
+function sectionClasses(syms: ElfFile, runtime: ElfFile): Uint8Array {
   const secs = syms.sections, nsec = Math.min(secs.length, SHN_LORESERVE);
   const holds = new Uint8Array(nsec);
   for (let x = 1; x < nsec; x++) {
@@ -370,6 +369,31 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
     if (!sec) continue;
     holds[x] = sec.name.includes('text') || sec.name.includes('data') ? 3 : 1;
   }
+  return holds;
+}
+
+/**
+ * perfSymbolColumns of `syms`' first symbol table of `type` (SHT_SYMTAB, SHT_DYNSYM) when it has
+ * more than one entry (dso__load_sym's pass), else undefined: read in one pass from the table's
+ * bytes (pickSymbols) when its layout allows, without decoding every row's columns first.
+ */
+export function perfSymbolColumnsOf(syms: ElfFile, type: number, runtime: ElfFile = syms): PerfPass | undefined {
+  const input = syms.symbolTableInput(type);
+  if (!input || symbolTableCount(input) <= 1) return undefined;
+  const p = pickSymbols(input, sectionClasses(syms, runtime));
+  if (!p) return perfSymbolColumns(type === SHT_DYNSYM ? syms.dynsym()! : syms.symtab()!, syms, runtime);
+  const strings = p.strings, nameOff = p.nameOffset;
+  return {
+    count: p.count, hi: p.valueHi, lo: p.valueLo, size: p.size, bind: p.bind, big: p.big,
+    name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]), asciiName: (k) => strings.ascii(nameOff[k]),
+  };
+}
+
+/** perfSymbolRows as columns (a PerfPass), names decoded when asked (their bounds are checked here). */
+export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime: ElfFile = syms): PerfPass {
+  const pick = new Uint32Array(table.count + 1);
+  const info = table.info, other = table.other, shndxs = table.shndx, nameOffset = table.nameOffset;
+  const holds = sectionClasses(syms, runtime);
   // The two loops are separate functions (see PerfNodes.inOrder).
   const n = pickPerfRows(info, other, shndxs, nameOffset, holds, pick);
   // A name that would not decode throws its FormatError now, as eager decoding did, not at lookup
@@ -380,7 +404,7 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
   const nameOff = new Uint32Array(n);
   const big = copyPicked(pick.subarray(0, n), table, hi, lo, size, bind, nameOff);
   const strings = table.stringTable();
-  return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]) };
+  return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]), asciiName: (k) => strings.ascii(nameOff[k]) };
 }
 
 /** perfSymbolColumns' filter: the picked rows into `pick`, their count n returned, and in pick[n] the row of the largest st_name picked. */
@@ -421,26 +445,52 @@ function copyPicked(pick: Uint32Array, table: ElfSymbolTable, hi: Uint32Array, l
  * perf's dso__synthesize_plt_symbols (perf 6.1, symbol-elf.c): one "NAME@plt" symbol per
  * .rela.plt entry, the entry's .dynsym name (undemangled here; "" for IRELATIVE slots), at
  * .plt + (i + 1) * sh_entsize (entry 0 is the PLT header), sh_entsize long. ELF64 RELA only.
- * `dynsym`: `elf`'s .dynsym when already read from another file holding the same one (sameDynsym).
+ * `dynsym`: `elf`'s .dynsym when already read, or the file to read it from, from another file
+ * holding the same one (sameDynsym). Names are decoded when first asked for; one that would not
+ * decode throws its FormatError here, as eager decoding did.
  *
  *   Elf64_Rela { u64 r_offset; u64 r_info (symbol index << 32 | type); s64 r_addend }   24 bytes
  */
-export function pltRows(elf: ElfFile, dynsym?: ElfSymbolTable): SymbolRow[] {
+export function pltRows(elf: ElfFile, dynsym?: ElfSymbolTable | ElfFile): SymbolRow[] {
   if (elf.header.bits !== 64) return [];
   const plt = elf.findSection('.plt'), rela = elf.findSection('.rela.plt');
-  const dyn = dynsym ?? elf.dynsym();
-  if (!plt || !rela || !dyn || !plt.entsize || rela.type !== 4 /* SHT_RELA */) return [];
+  const table = dynsym === undefined || isElfFile(dynsym) ? undefined : dynsym;
+  const input = table ? undefined : ((dynsym as ElfFile | undefined) ?? elf).symbolTableInput(SHT_DYNSYM);
+  const count = table ? table.count : input ? symbolTableCount(input) : 0;
+  if (!plt || !rela || !(table || input) || !plt.entsize || rela.type !== 4 /* SHT_RELA */) return [];
   const data = elf.sectionData(rela);
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const le = elf.header.littleEndian;
+  const n = Math.floor(data.byteLength / 24);
+  const idx = new Uint32Array(n);
+  for (let i = 0, off = 0; i < n; i++, off += 24) idx[i] = le ? v.getUint32(off + 12, true) : v.getUint32(off + 8, false);
+  let nameOf: (i: number) => string; // entry i's symbol name
+  if (table) nameOf = (i) => table.name(idx[i]);
+  else {
+    // st_name of each entry's symbol read now: the names keep the string table alive, not the symbols'.
+    const offs = symbolNameOffsets(input!), names = symbolNamesOf(input!), lastNul = input!.strings.lastIndexOf(0);
+    const nameOff = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (!(idx[i] > 0 && idx[i] < count)) continue;
+      nameOff[i] = offs(idx[i]);
+      // a name that would not decode: the table's own decoder throws its error
+      if (nameOff[i] > lastNul) elf.dynsym()!.name(idx[i]);
+    }
+    nameOf = (i) => names.name(nameOff[i]);
+  }
   const rows: SymbolRow[] = [];
-  for (let i = 0, off = 0; off + 24 <= data.byteLength; i++, off += 24) {
-    const symIdx = le ? v.getUint32(off + 12, true) : v.getUint32(off + 8, false);
-    const name = symIdx > 0 && symIdx < dyn.count ? dyn.name(symIdx) : '';
-    rows.push({ name: `${name}@plt`, start: plt.addr + BigInt((i + 1) * plt.entsize), size: plt.entsize, bind: STB_GLOBAL });
+  for (let i = 0; i < n; i++) {
+    const symIdx = idx[i];
+    let name: string | undefined = symIdx > 0 && symIdx < count ? undefined : '@plt';
+    rows.push({
+      get name() { return name ??= `${nameOf(i)}@plt`; },
+      start: plt.addr + BigInt((i + 1) * plt.entsize), size: plt.entsize, bind: STB_GLOBAL,
+    });
   }
   return rows;
 }
+
+function isElfFile(x: ElfSymbolTable | ElfFile): x is ElfFile { return 'symbolTableInput' in x; }
 
 /**
  * Whether `other` (a debug file or build-id cache copy of `elf`) holds the same .dynsym and .dynstr
@@ -718,6 +768,8 @@ const TWO53 = 2 ** 53;
 export interface PerfPass extends SymbolColumns {
   /** name(i)'s bytes when it is pure ASCII (then one char a byte), else anything: compared without making strings. */
   nameBytes?(i: number): Uint8Array | undefined;
+  /** name(i)'s bytes when it is pure ASCII, else undefined (nameBytes with the check done by the pass). */
+  asciiName?(i: number): Uint8Array | undefined;
   /**
    * Whether some row's start + size + 8192 (fixup_end's page and more) reaches 2^53 (PerfNodes.big);
    * when absent, PerfNodes checks the rows itself.
@@ -752,7 +804,7 @@ class PerfNodes {
   /** Per pass, inOrder's choose_best_symbol answers in the order fixup_duplicate asks them. */
   readonly decisions: (Uint8Array | undefined)[] = [];
   /** Per pass its name functions (the passes' columns are copied, not kept). */
-  private readonly passes: { name(i: number): string; nameBytes?(i: number): Uint8Array | undefined }[];
+  private readonly passes: { name(i: number): string; nameBytes?(i: number): Uint8Array | undefined; asciiName?(i: number): Uint8Array | undefined }[];
 
   /**
    * rankName's answers by raw name (only names that choose_best_symbol compares): a DSO's .dynsym
@@ -761,7 +813,7 @@ class PerfNodes {
   private readonly ranked = new Map<string, string>();
 
   constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: RankName, private readonly eagerAliases = false) {
-    this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes }));
+    this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes, asciiName: p.asciiName }));
     let total = extra.length;
     for (const p of passes) total += p.count;
     this.total = total;
@@ -991,10 +1043,27 @@ class PerfNodes {
 
   /** The node's name bytes when its pass gives them and they are all ASCII. */
   private asciiName(id: number): Uint8Array | undefined {
+    // The last two asked (a fold compares its best so far with each next alias).
+    if (id === this.lastAsciiId0) return this.lastAscii0;
+    if (id === this.lastAsciiId1) return this.lastAscii1;
+    const b = this.asciiNameOf(id);
+    this.lastAsciiId1 = this.lastAsciiId0; this.lastAscii1 = this.lastAscii0;
+    this.lastAsciiId0 = id; this.lastAscii0 = b;
+    return b;
+  }
+
+  private lastAsciiId0 = -1;
+  private lastAscii0: Uint8Array | undefined;
+  private lastAsciiId1 = -1;
+  private lastAscii1: Uint8Array | undefined;
+
+  private asciiNameOf(id: number): Uint8Array | undefined {
     const o = this.offsets;
     for (let p = 0; p < this.passes.length; p++) {
       if (id < o[p + 1]) {
-        const b = this.passes[p].nameBytes?.(id - o[p]);
+        const pass = this.passes[p];
+        if (pass.asciiName) return pass.asciiName(id - o[p]);
+        const b = pass.nameBytes?.(id - o[p]);
         if (!b) return undefined;
         for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return undefined;
         return b;
@@ -1045,7 +1114,7 @@ class PerfNodes {
     // A pass's nodes follow the earlier passes' ones: merging the sorted passes in order keeps ties in node order.
     if (this.sorted.length === 0) return sortedByStart(S, 0, n);
     let all: Int32Array = new Int32Array(0);
-    for (const x of this.sorted) all = mergeByStart(all, x, S);
+    for (const x of this.sorted) all = all.length === 0 ? x : mergeByStart(all, x, S);
     return all;
   }
 
@@ -1086,7 +1155,11 @@ class PerfNodes {
     const o = this.offsets, np = this.passes.length;
     // Per pass (and the extra rows) whether its starts are sorted, else their [min, max].
     const ranges: ([number, number] | undefined)[] = [];
-    for (let p = 0; p <= np; p++) ranges.push(startsOf(this.hi, this.lo, S, o[p], p < np ? o[p + 1] : n));
+    const r = new Float64Array(3);
+    for (let p = 0; p <= np; p++) {
+      startsOf(this.hi, this.lo, S, o[p], p < np ? o[p + 1] : n, r);
+      ranges.push(r[0] === 0 ? undefined : [r[1], r[2]]);
+    }
     // The sequence's nodes and, in step, their starts and ends (read in order, not by node).
     let seq: Int32Array = new Int32Array(0), seqS: Float64Array = new Float64Array(0), seqE: Float64Array = new Float64Array(0);
     for (let p = 0; p <= np; p++) {
@@ -1108,14 +1181,31 @@ class PerfNodes {
    * nodes and starts; the answers are kept in decisions[p].
    */
   private fixupPass(p: number, seq: Int32Array, seqS: Float64Array, seqE: Float64Array): [Int32Array, Float64Array, Float64Array] {
+    const m = seq.length;
+    const out = new Int32Array(m), outS = new Float64Array(m), outE = new Float64Array(m);
+    this.passDecisions = new Uint8Array(64); this.passAsked = 0;
+    const q = this.fixupWalk(p, seq, seqS, seqE, out, outS, outE);
+    this.decisions[p] = this.passDecisions.subarray(0, this.passAsked);
+    return [out.subarray(0, q), outS.subarray(0, q), outE.subarray(0, q)];
+  }
+
+  /** fixupPass' answers so far (grown as needed) and their count. */
+  private passDecisions = new Uint8Array(0);
+  private passAsked = 0;
+
+  /**
+   * fixupPass' walk: the survivors into out, outS, outE, their count returned. Its own method with
+   * nothing made after the loop: optimized code entered in the loop (OSR) would have no feedback
+   * there, give up (deopt) at its end and be compiled again for the next pass.
+   */
+  private fixupWalk(p: number, seq: Int32Array, seqS: Float64Array, seqE: Float64Array, out: Int32Array, outS: Float64Array, outE: Float64Array): number {
     // symbols__fixup_end (user-space form) then symbols__fixup_duplicate, in one walk over the
     // groups of one start: fixup_end gives a zero-sized symbol the next one's start, which
     // within a group is its own, so only a group's last symbol changes, and before the group is
     // compared. fixup_duplicate: left to right, the kept one against each next one at its start.
     // The comparisons are kept: the tree (tree()) makes the same ones in the same order.
     const m = seq.length;
-    const out = new Int32Array(m), outS = new Float64Array(m), outE = new Float64Array(m);
-    let q = 0, decisions = new Uint8Array(0), nd = 0;
+    let q = 0, decisions = this.passDecisions, nd = 0;
     for (let k = 0; k < m;) {
       let best = seq[k], j = k + 1;
       const st = seqS[k];
@@ -1126,7 +1216,7 @@ class PerfNodes {
       for (let i = k + 1; i < j; i++) {
         const x = seq[i], xE = seqE[i];
         const bs = bestE - st, xs = xE - st;
-        if (decisions.length === nd) { const g = new Uint8Array(Math.max(64, nd * 2)); g.set(decisions); decisions = g; }
+        if (decisions.length === nd) { decisions = growBytes(decisions, Math.max(64, nd * 2)); this.passDecisions = decisions; }
         let d: boolean;
         const kind = this.byKind(best, bs, x, xs);
         if (kind >= 0) d = kind === 1;
@@ -1142,8 +1232,8 @@ class PerfNodes {
       out[q++] = best;
       k = j;
     }
-    this.decisions[p] = decisions.subarray(0, nd);
-    return [out.subarray(0, q), outS.subarray(0, q), outE.subarray(0, q)];
+    this.passAsked = nd;
+    return q;
   }
 
 
@@ -1222,18 +1312,21 @@ function unpackStarts(key: Float64Array, from: number, min: number, span: number
   }
 }
 
-/** S[i] = hi:lo for i in [from, to) (inOrder); as scanStarts, undefined when sorted, else [min, max]. */
-function startsOf(hi: Uint32Array, lo: Uint32Array, S: Float64Array, from: number, to: number): [number, number] | undefined {
-  let sorted = true, min = Infinity, max = -Infinity, prev = -Infinity;
+/**
+ * S[i] = hi:lo for i in [from, to) (inOrder); into r: unsorted (1), the least and greatest start
+ * (numbers in a typed array: nothing made after the loop, where code entered in it has no feedback).
+ */
+function startsOf(hi: Uint32Array, lo: Uint32Array, S: Float64Array, from: number, to: number, r: Float64Array): void {
+  let unsorted = 0, min = Number.POSITIVE_INFINITY, max = Number.NEGATIVE_INFINITY, prev = Number.NEGATIVE_INFINITY;
   for (let i = from; i < to; i++) {
     const st = hi[i] * TWO32 + lo[i];
     S[i] = st;
-    if (st < prev) sorted = false;
+    if (st < prev) unsorted = 1;
     if (st < min) min = st;
     if (st > max) max = st;
     prev = st;
   }
-  return sorted ? undefined : [min, max];
+  r[0] = unsorted; r[1] = min; r[2] = max;
 }
 
 /** symbol__new's ends of sorted nodes: start + size (size 0: the start). */
@@ -1243,6 +1336,9 @@ function endsOf(ids: Int32Array, starts: Float64Array, size: Float64Array, ends:
 
 /** mergeByStart over (node, start, end) triples: the merged nodes, starts and ends. */
 function mergeWithStarts(a: Int32Array, aS: Float64Array, aE: Float64Array, b: Int32Array, bS: Float64Array, bE: Float64Array): [Int32Array, Float64Array, Float64Array] {
+  // Nothing to merge into (the first pass): b as it is. Else the first call would run only the
+  // tail loop, and optimized code for it would give up at the main loop on the next call.
+  if (a.length === 0) return [b, bS, bE];
   const n = a.length + b.length;
   const out = new Int32Array(n), outS = new Float64Array(n), outE = new Float64Array(n);
   let i = 0, j = 0, k = 0;

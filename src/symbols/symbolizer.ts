@@ -1,9 +1,9 @@
 // The symbolizer: DSO path + ELF address → frames (innermost first), from debug info when a
 // DebugInfoProvider is plugged in, else from the symbol table. All file access goes through the
 // injected SymbolLoader; DSOs are cached by path.
-import { toHex, type ElfFile, PT_LOAD } from '../formats/elf/index.js';
+import { toHex, type ElfFile, PT_LOAD, SHT_SYMTAB, SHT_DYNSYM, symbolTableCount } from '../formats/elf/index.js';
 import { FormatError } from '../util/index.js';
-import { SymbolIndex, perfSymbolColumns, pltRows, sameDynsym, type RankName, type SymbolEntry, type SymbolRow } from './symbol-index.js';
+import { SymbolIndex, perfSymbolColumnsOf, pltRows, sameDynsym, type RankName, type SymbolEntry, type SymbolRow } from './symbol-index.js';
 import { buildSymbolIndex, functionColumns } from './symbol-table.js';
 import { findDebugFile, altLinkCandidates, openElf } from './debug-files.js';
 import type { DebugInfoFactory, DebugInfoProvider, Frame, SymbolLoader } from './types.js';
@@ -61,6 +61,12 @@ export class Dso {
   symbolAt(address: number | bigint): SymbolEntry | undefined { return this.symbols.find(address); }
 }
 
+/** The entry count of `elf`'s first symbol table of `type` (what its ElfSymbolTable's count would be), 0 when it has none. */
+function symbolCount(elf: ElfFile, type: number): number {
+  const input = elf.symbolTableInput(type);
+  return input ? symbolTableCount(input) : 0;
+}
+
 export class Symbolizer {
   private readonly dsos = new Map<string, Dso | null>();
 
@@ -94,12 +100,12 @@ export class Symbolizer {
     if (!elf) return undefined;
     const debugFile = this.options.searchDebugFiles === false ? undefined : findDebugFile(path, elf, this.loader);
     // perf prefers .symtab (from the debug file when the binary is stripped), else .dynsym.
-    const withSymtab = [debugFile?.elf, elf].find((e) => e?.symtab() && e.symtab()!.count > 1);
-    const table = withSymtab ? withSymtab.symtab()! : elf.dynsym();
+    const withSymtab = [debugFile?.elf, elf].find((e) => e && symbolCount(e, SHT_SYMTAB) > 1);
     const demangle = this.options.demangle;
     let index: SymbolIndex;
     if (this.nearest) {
       // addr2line: functionRows + fromRows, built with typed arrays (symbol-table.ts), names decoded when looked up.
+      const table = withSymtab ? withSymtab.symtab()! : elf.dynsym();
       const cols = table ? functionColumns(table, withSymtab === debugFile?.elf && debugFile ? debugFile.elf : elf) : undefined;
       if (cols && demangle) { const raw = cols.name; cols.name = (i) => demangle(raw(i)); }
       index = cols ? buildSymbolIndex(cols).index : SymbolIndex.fromRows([]);
@@ -107,17 +113,17 @@ export class Symbolizer {
       // perf: the .symtab pass, then the .dynsym pass of the same file, then the PLT entries
       // (dso__load_sym, dso__synthesize_plt_symbols), in perf's tree (SymbolIndex.fromPerfPasses).
       const syms = withSymtab ?? elf;
-      const passes = [syms.symtab(), syms.dynsym()].map((t) => (t && t.count > 1 ? perfSymbolColumns(t, syms, elf) : undefined)).filter((p) => p !== undefined);
+      const passes = [SHT_SYMTAB, SHT_DYNSYM].map((type) => perfSymbolColumnsOf(syms, type, elf)).filter((p) => p !== undefined);
       if (demangle) {
         const memo = new Map<string, string>();
-        for (const p of passes) { const raw = p.name; p.nameBytes = undefined; p.name = (i) => { const r = raw(i); let d = memo.get(r); if (d === undefined) { d = demangle(r); memo.set(r, d); } return d; }; }
+        for (const p of passes) { const raw = p.name; p.nameBytes = undefined; p.asciiName = undefined; p.name = (i) => { const r = raw(i); let d = memo.get(r); if (d === undefined) { d = demangle(r); memo.set(r, d); } return d; }; }
       }
       // dso__load synthesizes PLT symbols only when dso__load_sym loaded some: a stripped PIE whose
       // .dynsym has only imports (c++filt) gets none, and perf prints its PLT hits as [unknown].
       let plt: SymbolRow[] = [];
       if (passes.some((p) => p.count > 0)) {
         // The names from the .dynsym already read when the symbols' file has the binary's (a build-id cache copy).
-        try { plt = pltRows(elf, syms !== elf && sameDynsym(elf, syms) ? syms.dynsym() : undefined); } catch (e) { if (!(e instanceof FormatError)) throw e; }
+        try { plt = pltRows(elf, syms !== elf && sameDynsym(elf, syms) ? syms : undefined); } catch (e) { if (!(e instanceof FormatError)) throw e; }
       }
       index = SymbolIndex.fromPerfColumns(passes, plt, { rankName: demangle ? undefined : this.options.rankName });
     }

@@ -15,7 +15,7 @@ import {
   SHF_COMPRESSED, ELFCOMPRESS_ZLIB, ELFCOMPRESS_ZSTD, SHT_SYMTAB, SHT_DYNSYM, SHT_SYMTAB_SHNDX,
   SHT_NOTE, PT_NOTE, NT_GNU_BUILD_ID,
 } from './constants.js';
-import { ElfSymbolTable, readSymbolTable } from './symbols.js';
+import { ElfSymbolTable, readSymbolTable, type SymbolTableInput } from './symbols.js';
 import { ElfNote, readNotes } from './notes.js';
 import { crc32 } from './crc32.js';
 
@@ -368,6 +368,15 @@ export class ElfFile {
   }
 
   private readSymbols(type: number): ElfSymbolTable | undefined {
+    const input = this.symbolTableInput(type);
+    return input && readSymbolTable(input);
+  }
+
+  /**
+   * The bytes and layout of the first symbol table section of `type` (SHT_SYMTAB, SHT_DYNSYM), as
+   * readSymbolTable reads them: for readers that take a few columns in one pass (pickSymbols).
+   */
+  symbolTableInput(type: number): SymbolTableInput | undefined {
     const sec = this.sections.find((s) => s.type === type);
     if (!sec) return undefined;
     if (sec.link >= this.sections.length) {
@@ -375,7 +384,7 @@ export class ElfFile {
     }
     const strtab = this.sections[sec.link];
     const shndxSec = this.sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === sec.index);
-    return readSymbolTable({
+    return {
       file: this.name,
       littleEndian: this.header.littleEndian,
       bits: this.header.bits,
@@ -386,7 +395,7 @@ export class ElfFile {
       stringsOffset: strtab.offset,
       shndx: shndxSec ? this.sectionData(shndxSec) : undefined,
       sectionName: sec.name,
-    });
+    };
   }
 
   /** Notes from every PT_NOTE segment, or from SHT_NOTE sections when there are no program headers. */

@@ -85,21 +85,8 @@ export class ElfSymbolTable {
    * The string table alone, by st_name offset (name(i) and nameBytes(i) without the symbol
    * columns): a holder of a few names keeps only the strings alive.
    */
-  stringTable(): { name(offset: number): string; bytes(offset: number): Uint8Array | undefined } {
-    const strings = this.strings;
-    return {
-      name: (off) => {
-        if (off >= strings.length) strings.fail(`symbol name offset below ${strings.length}`, String(off), 0);
-        strings.seek(off);
-        return strings.cstring('symbol name');
-      },
-      bytes: (off) => {
-        const b = strings.bytes;
-        if (off >= b.byteLength) return undefined;
-        const end = b.indexOf(0, off);
-        return end < 0 ? undefined : b.subarray(off, end);
-      },
-    };
+  stringTable(): SymbolNames {
+    return symbolNames(this.strings);
   }
 
   private lastNul?: number;
@@ -137,6 +124,36 @@ export class ElfSymbolTable {
   *[Symbol.iterator](): IterableIterator<ElfSymbol> {
     for (let i = 0; i < this.count; i++) yield this.symbol(i);
   }
+}
+
+
+/** Names of a string table by st_name offset (ElfSymbolTable.stringTable). */
+export interface SymbolNames { name(offset: number): string; bytes(offset: number): Uint8Array | undefined; ascii(offset: number): Uint8Array | undefined }
+
+function symbolNames(strings: Reader): SymbolNames {
+  return {
+    name: (off) => {
+      if (off >= strings.length) strings.fail(`symbol name offset below ${strings.length}`, String(off), 0);
+      strings.seek(off);
+      return strings.cstring('symbol name');
+    },
+    bytes: (off) => {
+      const b = strings.bytes;
+      if (off >= b.byteLength) return undefined;
+      const end = b.indexOf(0, off);
+      return end < 0 ? undefined : b.subarray(off, end);
+    },
+    // One loop to the NUL checking each byte: no builtin call (Uint8Array indexOf is a C++ one).
+    ascii: (off) => {
+      const b = strings.bytes, n = b.byteLength;
+      for (let i = off; i < n; i++) {
+        const c = b[i];
+        if (c === 0) return b.subarray(off, i);
+        if (c >= 0x80) return undefined;
+      }
+      return undefined;
+    },
+  };
 }
 
 const LITTLE_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -199,4 +216,92 @@ export function readSymbolTable(t: SymbolTableInput): ElfSymbolTable {
   }
   const strings = new Reader(t.strings, t.stringsOffset, t.file, t.littleEndian);
   return new ElfSymbolTable(count, valueHi, valueLo, size, info, other, shndx, nameOffset, strings, allBelow);
+}
+
+/** The number of entries readSymbolTable(t) would decode (its sh_entsize check included). */
+export function symbolTableCount(t: SymbolTableInput): number {
+  const min = t.bits === 64 ? 24 : 16;
+  const ent = t.entsize === 0 ? min : t.entsize;
+  if (ent < min) new Reader(t.symbols, t.symbolsOffset, t.file, t.littleEndian).fail(`${t.sectionName} sh_entsize >= ${min}`, String(t.entsize), 0);
+  return Math.floor(t.symbols.length / ent);
+}
+
+/** Some rows of a symbol table in table order (pickSymbols); `nameOffset` by row, names through `strings`. */
+export interface PickedSymbols {
+  count: number;
+  valueHi: Uint32Array;
+  valueLo: Uint32Array;
+  size: Float64Array;
+  /** st_info >> 4 */
+  bind: Int8Array;
+  nameOffset: Uint32Array;
+  /** Whether some st_value + st_size + 8192 reaches 2^53. */
+  big: boolean;
+  strings: SymbolNames;
+}
+
+/**
+ * The rows of t that a section filter keeps, read in one pass over the table's bytes (no column of
+ * every row decoded first): a row with a name (st_name > 0) whose section index (SHN_XINDEX
+ * resolved) has a class `holds[shndx]` > 0 (indexes past `holds` have none), and whose type is FUNC,
+ * GNU_IFUNC or OBJECT, or NOTYPE with visibility DEFAULT or PROTECTED in a class-3 section (perf's
+ * elf_sym__filter and elf_sym__is_label, with elf_sec__filter's answer per section in `holds`).
+ * Undefined when the layout is not ELF64 little-endian on a little-endian host, 4-aligned, or a
+ * kept name would not decode: readSymbolTable then says the same rows (and throws the same error).
+ */
+export function pickSymbols(t: SymbolTableInput, holds: Uint8Array): PickedSymbols | undefined {
+  const count = symbolTableCount(t);
+  const ent = t.entsize === 0 ? 24 : t.entsize;
+  if (t.bits !== 64 || !t.littleEndian || !LITTLE_HOST || t.symbols.byteOffset % 4 !== 0 || ent % 4 !== 0) return undefined;
+  const u32 = new Uint32Array(t.symbols.buffer, t.symbols.byteOffset, count * (ent >> 2));
+  const xv = t.shndx ? new DataView(t.shndx.buffer, t.shndx.byteOffset, t.shndx.byteLength) : undefined;
+  const hi = new Uint32Array(count), lo = new Uint32Array(count), size = new Float64Array(count), bind = new Int8Array(count), nameOffset = new Uint32Array(count);
+  const r = pickRows(u32, t.symbols, ent >> 2, count, holds, xv, t, hi, lo, size, bind, nameOffset);
+  const n = r.n;
+  const lastNul = t.strings.lastIndexOf(0);
+  if (n > 0 && r.maxName > lastNul) return undefined;
+  const strings = symbolNames(new Reader(t.strings, t.stringsOffset, t.file, t.littleEndian));
+  return { count: n, valueHi: hi.subarray(0, n), valueLo: lo.subarray(0, n), size: size.subarray(0, n), bind: bind.subarray(0, n), nameOffset: nameOffset.subarray(0, n), big: r.big, strings };
+}
+
+/** pickSymbols' loop (its own function: V8 compiles a hot loop on the stack of a small function sooner). */
+function pickRows(u32: Uint32Array, u8: Uint8Array, w: number, count: number, holds: Uint8Array, xv: DataView | undefined, t: SymbolTableInput,
+  hi: Uint32Array, lo: Uint32Array, size: Float64Array, bind: Int8Array, nameOffset: Uint32Array): { n: number; maxName: number; big: boolean } {
+  const nsec = holds.length;
+  let n = 0, maxName = 0, big = false;
+  for (let i = 0, o = 0; i < count; i++, o += w) {
+    const b = o << 2;
+    let shndx = u8[b + 6] | (u8[b + 7] << 8);
+    if (shndx === SHN_XINDEX && xv) {
+      // A short SHT_SYMTAB_SHNDX section is a FormatError, as readSymbolTable reports it.
+      if (i * 4 + 4 > xv.byteLength) new Reader(t.shndx!, 0, t.file, true).seek(Math.min(i * 4, xv.byteLength)).u32('SHT_SYMTAB_SHNDX entry');
+      shndx = xv.getUint32(i * 4, true);
+    }
+    const h = shndx < nsec ? holds[shndx] : 0;
+    const name = u32[o];
+    if (h === 0 || name === 0) continue;
+    const info = u8[b + 4], type = info & 0xf;
+    if (type === 0 /* STT_NOTYPE */) {
+      const vis = u8[b + 5] & 3;
+      if (h !== 3 || vis === 2 /* STV_HIDDEN */ || vis === 1 /* STV_INTERNAL */) continue;
+    } else if (type !== 2 /* STT_FUNC */ && type !== 10 /* STT_GNU_IFUNC */ && type !== 1 /* STT_OBJECT */) continue;
+    const l = u32[o + 2], hv = u32[o + 3], z = u32[o + 5] * 0x100000000 + u32[o + 4];
+    hi[n] = hv; lo[n] = l; size[n] = z; bind[n] = info >> 4; nameOffset[n] = name;
+    if (name > maxName) maxName = name;
+    if (hv * 0x100000000 + l + z + 8192 >= 2 ** 53) big = true;
+    n++;
+  }
+  return { n, maxName, big };
+}
+
+/** The names of t's string table by st_name offset (ElfSymbolTable.stringTable without decoding the table). */
+export function symbolNamesOf(t: SymbolTableInput): SymbolNames {
+  return symbolNames(new Reader(t.strings, t.stringsOffset, t.file, t.littleEndian));
+}
+
+/** st_name of entry i of t, for i below symbolTableCount(t) (the field opens Elf32_Sym and Elf64_Sym alike). */
+export function symbolNameOffsets(t: SymbolTableInput): (i: number) => number {
+  const ent = t.entsize === 0 ? (t.bits === 64 ? 24 : 16) : t.entsize, le = t.littleEndian;
+  const v = new DataView(t.symbols.buffer, t.symbols.byteOffset, t.symbols.byteLength);
+  return (i) => v.getUint32(i * ent, le);
 }
