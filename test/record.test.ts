@@ -157,7 +157,9 @@ test('--call-graph dwarf: perf unwinds through the workload\'s functions', { ski
 
 test('-e sched:sched_switch: perf script prints the formatted fields (TRACING_DATA)', { skip }, () => {
   const burn = compileWorkload('burn.c');
-  const f = record('tp', ['-a', '-e', 'sched:sched_switch', '--', burn, '200']);
+  // -m 512 (2 MiB a CPU): every context switch of a loaded machine is an event; at the default
+  // 512 KiB a busy CI box (load ~8) overflowed the ring buffer once (perf: "lost 1 chunks")
+  const f = record('tp', ['-a', '-m', '512', '-e', 'sched:sched_switch', '--', burn, '200']);
   perfStats(f);
   const script = perfScript(f);
   assert.match(script, /sched:sched_switch: prev_comm=\S+ prev_pid=\d+ prev_prio=\d+ prev_state=\S+ ==> next_comm=\S+ next_pid=\d+/);
