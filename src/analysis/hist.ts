@@ -839,19 +839,7 @@ export class Hists {
     if (symAt >= 0) {
       // unresolved addresses as halves, and per group their span (under 2^63: the signed
       // difference perf compares orders them as unsigned numbers do)
-      const minOf = new Map<number, number>(), maxOf = new Map<number, number>();
-      for (let i = 0; i < n; i++) {
-        if (symOf[i] >= 0) continue;
-        const g = group[i], a = minOf.get(g);
-        if (a === undefined) { minOf.set(g, i); maxOf.set(g, i); continue; }
-        if (hi[i] < hi[a] || (hi[i] === hi[a] && lo[i] < lo[a])) minOf.set(g, i);
-        const b = maxOf.get(g)!;
-        if (hi[i] > hi[b] || (hi[i] === hi[b] && lo[i] > lo[b])) maxOf.set(g, i);
-      }
-      for (const [g, a] of minOf) {
-        const b = maxOf.get(g)!;
-        if (hi[b] - hi[a] - (lo[b] < lo[a] ? 1 : 0) >= 0x80000000) return undefined;
-      }
+      if (!unresolvedSpansUnder2p63(n, (i) => symOf[i] < 0, group, hi, lo)) return undefined;
       // a run of equal keys is all resolved (one symbol name) or all unresolved
       const items = syms.items;
       const bySym = (x: number, y: number): number => {
@@ -1165,21 +1153,7 @@ class SortColumns {
     if (dsoAt < 0 || dsoAt > symAt) return false;
     // Per group of equal keys before sym, the span of its unresolved entries' addresses.
     const group = this.cCols[0], hasSym = this.hasSym, hi = this.hi, lo = this.lo;
-    const minOf = new Map<number, number>(), maxOf = new Map<number, number>();
-    for (let i = 0; i < hasSym.length; i++) {
-      if (hasSym[i]) continue;
-      const g = group[i];
-      const m = minOf.get(g);
-      if (m === undefined) { minOf.set(g, i); maxOf.set(g, i); continue; }
-      if (hi[i] < hi[m] || (hi[i] === hi[m] && lo[i] < lo[m])) minOf.set(g, i);
-      const x = maxOf.get(g)!;
-      if (hi[i] > hi[x] || (hi[i] === hi[x] && lo[i] > lo[x])) maxOf.set(g, i);
-    }
-    for (const [g, m] of minOf) {
-      const x = maxOf.get(g)!;
-      const borrow = lo[x] < lo[m] ? 1 : 0;
-      if (hi[x] - hi[m] - borrow >= 0x80000000) return false;
-    }
+    if (!unresolvedSpansUnder2p63(hasSym.length, (i) => !hasSym[i], group, hi, lo)) return false;
     return true;
   }
 
@@ -1457,3 +1431,24 @@ export function sortText(e: HistEntry, key: SortKey, sources?: SourceLines): str
 
 let shared: SourceLines | undefined;
 function defaultSources(): SourceLines { return (shared ??= new SourceLines()); }
+
+/**
+ * Whether, per group (equal keys before sym), the unresolved entries' addresses (u32 halves) span
+ * less than 2^63: then perf's signed 64-bit difference orders them as unsigned numbers do.
+ */
+function unresolvedSpansUnder2p63(n: number, unresolved: (i: number) => boolean, group: ArrayLike<number>, hi: ArrayLike<number>, lo: ArrayLike<number>): boolean {
+  const minOf = new Map<number, number>(), maxOf = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    if (!unresolved(i)) continue;
+    const g = group[i], a = minOf.get(g);
+    if (a === undefined) { minOf.set(g, i); maxOf.set(g, i); continue; }
+    if (hi[i] < hi[a] || (hi[i] === hi[a] && lo[i] < lo[a])) minOf.set(g, i);
+    const b = maxOf.get(g)!;
+    if (hi[i] > hi[b] || (hi[i] === hi[b] && lo[i] > lo[b])) maxOf.set(g, i);
+  }
+  for (const [g, a] of minOf) {
+    const b = maxOf.get(g)!;
+    if (hi[b] - hi[a] - (lo[b] < lo[a] ? 1 : 0) >= 0x80000000) return false;
+  }
+  return true;
+}
