@@ -204,3 +204,16 @@ test('a process that re-executes itself: perf keeps the older images\' maps, and
     assert.deepEqual(reportRows(k.stdout), reportRows(p.stdout), `report ${mode.join(' ')}`);
   }
 });
+
+test('a signal handler: the pc a signal interrupted is not decremented, the trampoline\'s return address is (sighandler.c)', { skip: perfSkipReason() ?? (hasTool('gcc') ? undefined : 'gcc is not installed') }, () => {
+  // Samples in a SIGPROF handler unwind through glibc's __restore_rt (an FDE whose CIE has the 'S'
+  // augmentation) to the interrupted frame. perf prints __restore_rt's address minus 1 and the
+  // interrupted pc as it was (libunwind's unw_is_signal_frame after the step from the 'S' frame).
+  const bin = compileWorkload('sighandler.c', ['-O2']);
+  const data = perfRecording('sighandler-dwarf', ['record', '--call-graph', 'dwarf', '-F', '1000', '--', bin, '300']);
+  const theirs = runPerf(['script', '-i', data]);
+  assert.equal(theirs.status, 0, theirs.stderr);
+  const through = theirs.stdout.split('\n\n').filter((b) => /on_prof\+/.test(b) && /main\+/.test(b));
+  assert.ok(through.length >= 10, `samples in the handler unwound to main (${through.length})`);
+  sameScript(data, theirs.stdout);
+});

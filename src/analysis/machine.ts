@@ -81,8 +81,6 @@ export class DsoInfo {
   elf: ElfDso | undefined | null = null;
   jit: JitSymbols | undefined | null = null;
   cfi: CfiModule | undefined | null = null;
-  /** Per map-relative pc met in unwound chains: is the code there an rt_sigreturn trampoline. */
-  sigreturnAt: Map<number, boolean> | undefined;
   /** perf's elf_base_address: the first PT_LOAD's p_vaddr - p_offset (for the unwinder's table base). */
   elfBase = 0;
   /**
@@ -883,18 +881,20 @@ export class Machine {
     // stack dump of size 0: not even the sampled ip is a user frame then).
     if (withChain && this.opts.unwind !== false && s.regsUser && s.regsUser.abi !== 0n && s.stackUser && s.stackUserDynSize > 0 && s.event) {
       const pcs = this.unwindUser(th, s);
+      const interrupted = this.unwinder!.interrupted;
       for (let i = 0; i < pcs.length; i++) {
-        // perf decrements caller pcs into the call, except at a signal trampoline (libunwind's
-        // unw_is_signal_frame), and drops a frame whose pc is then 0 (`ips[j] ? entry(...) : 0`)
-        const pc = i === 0 || this.isSigreturn(th, pcs[i]) ? pcs[i] : pcs[i] - 1;
+        // perf decrements return addresses into the call, not the sampled ip nor a pc a signal
+        // interrupted (unw_is_signal_frame), and drops a frame whose pc is then 0 (`ips[j] ? entry() : 0`)
+        const dec = i === 0 || interrupted[i] ? 0 : 1;
+        const pc = pcs[i] - dec;
         if (pc === 0) continue;
         out.chainIps[n] = pc;
         if (pc < 0) { // a return address of 0 (libunwind still counts it a frame): perf prints 0 - 1
           chain[n++] = this.locs[this.userLocAt(th, 0xffffffff, 0xffffffff, '.', true)];
-        } else if (pc >= 2 ** 53) { // garbage above 2^53: printed from its exact u32 halves
+        } else if (pc >= 2 ** 53) { // garbage above 2^53: printed from its exact u32 halves when known
           const x = this.unwinder!.exact(pcs[i]);
-          const lo = x ? (i === 0 ? x[1] : (x[1] - 1) >>> 0) : pc >>> 0;
-          const hi = x ? (i > 0 && x[1] === 0 ? x[0] - 1 : x[0]) : Math.floor(pc / TWO32);
+          const lo = x ? (x[1] - dec) >>> 0 : pc >>> 0;
+          const hi = x ? x[0] - (dec && x[1] === 0 ? 1 : 0) : Math.floor(pc / TWO32);
           chain[n++] = this.locs[this.userLocAt(th, hi, lo, '.', true)];
         } else {
           chain[n++] = this.userLoc(th, pc, '.', true);
@@ -911,30 +911,6 @@ export class Machine {
     }
     this.unwindThread = th;
     return this.unwinder.unwind({ regs: s.regsUser!.regs, mask: Number(s.event!.attr.sampleRegsUser), stack: s.stackUser!, stackSize: s.stackUserDynSize }, this.unwindPcs);
-  }
-
-  /**
-   * libunwind 1.6.2's x86_64 unw_is_signal_frame: the code at pc is `mov $0xf,%rax; syscall`
-   * (rt_sigreturn), read as perf's access_mem reads code: from the DSO's file.
-   */
-  private isSigreturn(th: Thread, pc: number): boolean {
-    const m = th.maps.find(pc);
-    if (!m || m.identity) return false;
-    const rel = pc - m.start + m.pgoff;
-    const c = m.dso.sigreturnAt ??= new Map();
-    let v = c.get(rel);
-    if (v === undefined) {
-      v = false;
-      const e = this.loadElf(m.dso);
-      if (e) {
-        try {
-          const b = e.elf.range(rel, 9, 'signal frame check');
-          v = b[0] === 0x48 && b[1] === 0xc7 && b[2] === 0xc0 && b[3] === 0x0f && b[4] === 0 && b[5] === 0 && b[6] === 0 && b[7] === 0x0f && b[8] === 0x05;
-        } catch { v = false; }
-      }
-      c.set(rel, v);
-    }
-    return v;
   }
 
   /** perf's access_dso_mem for the unwinder: no map → undefined; a DSO's file bytes; else 0. */

@@ -110,6 +110,13 @@ export class DwarfUnwinder {
   private stackSize = 0;
   private stackBase = 0;
   lastStop: UnwindStop = 'end';
+  /**
+   * Per frame unwind() returned, 1 when the step that found it went through a signal frame's FDE
+   * (CIE augmentation 'S', e.g. glibc's __restore_rt): the frame's pc is the interrupted
+   * instruction, not a return address. libunwind's unw_is_signal_frame says so (its
+   * sigcontext_format is set by the step from such a frame), and perf then does not decrement it.
+   */
+  readonly interrupted: number[] = [];
   /** Values of 2^53 or more read in this unwind (garbage return addresses), by their rounded double: exact u32 halves. */
   private big = new Map<number, [number, number]>();
 
@@ -127,6 +134,7 @@ export class DwarfUnwinder {
 
   unwind(sample: UnwindSample, out: number[] = []): number[] {
     out.length = 0;
+    this.interrupted.length = 0;
     if (this.big.size) this.big.clear();
     this.valid.fill(0);
     let bit = 0;
@@ -149,6 +157,8 @@ export class DwarfUnwinder {
     this.stackBase = this.regs[X86_64_DWARF_RSP];
     this.cfa = this.stackBase;
     out.push(this.regs[X86_64_DWARF_RIP]);
+    this.interrupted.push(0);
+    this.signalFrame = false;
     let isFirst = true;
     this.lastStop = 'max-frames';
     while (out.length < this.maxFrames) {
@@ -157,6 +167,7 @@ export class DwarfUnwinder {
       if (stop) { this.lastStop = stop; break; }
       isFirst = false;
       out.push(this.regs[X86_64_DWARF_RIP]);
+      this.interrupted.push(this.signalFrame ? 1 : 0);
     }
     return out;
   }
@@ -206,7 +217,7 @@ export class DwarfUnwinder {
           else { next[reg] = this.regs[reg]; nextValid[reg] = this.valid[reg]; }
           break;
         case Rule.SameValue: next[reg] = this.regs[reg]; nextValid[reg] = this.valid[reg]; break;
-        case Rule.Undefined: nextValid[reg] = 0; break;
+        case Rule.Undefined: nextValid[reg] = NONE; break;
         case Rule.Offset: {
           const x = this.read64(cfa + v);
           if (x === undefined) { if (reg === ra) return 'no-memory'; nextValid[reg] = UNREADABLE; } else { next[reg] = x; nextValid[reg] = KNOWN; }
@@ -249,9 +260,9 @@ export class DwarfUnwinder {
    * libunwind 1.6.2's guess for a frame without CFI (x86_64/Gstep.c): if rbp is readable, nonzero
    * and within [CFA, CFA + 0x4000] with [rbp] readable, the caller's pc is [rbp + 8], its rbp is
    * [rbp], every other register is lost, and the CFA advances by 16 (libunwind 1.6.2 reads rsp as
-   * the CFA, so the caller's sp is taken to be CFA + 16, not rbp + 16). Not modelled: the signal
-   * trampoline and lazy-PLT-stub patterns libunwind tests first (both have CFI in today's glibc and
-   * binutils). A guessed pc of 0 is a frame (unw_step returns 1; perf prints it as ffffffffffffffff),
+   * the CFA, so the caller's sp is taken to be CFA + 16, not rbp + 16). Not modelled: the lazy-PLT-stub
+   * pattern libunwind tests first (binutils gives PLTs CFI; its signal-frame test there is always
+   * false in 1.6.2, the step having just reset sigcontext_format). A guessed pc of 0 is a frame (unw_step returns 1; perf prints it as ffffffffffffffff),
    * and the step after it finds no module.
    */
   private frameChain(): UnwindStop | undefined {
@@ -274,8 +285,9 @@ export class DwarfUnwinder {
   private signalFrame = false;
 
   /**
-   * A u64 of the stack copy, else readMemory's answer (undefined: unreadable). Values above 2^53 are
-   * rounded (never addresses). perf's access_mem takes the copy's last 8 bytes as outside it
+   * A u64 of the stack copy, else readMemory's answer (undefined: unreadable). Values of 2^53 or
+   * more are rounded doubles (never real addresses); exact() keeps the halves of those read from
+   * the copy, for printing. perf's access_mem takes the copy's last 8 bytes as outside it
    * (`addr + 8 >= end`), and so do we.
    */
   private read64(addr: number): number | undefined {
