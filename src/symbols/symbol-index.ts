@@ -16,8 +16,8 @@
 // Starts and ends are a Float64Array when every address is below 2^53 (all user space), else a
 // BigUint64Array (kernel images): lookups never allocate in the first case.
 import {
-  type ElfFile, type ElfSymbolTable, pickSymbols, symbolTableCount, symbolNamesOf, symbolNameOffsets, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
-  SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE, SHF_ALLOC, SHT_NOBITS, SHT_DYNSYM, STT_OBJECT, STV_HIDDEN, STV_INTERNAL,
+  type ElfFile, type ElfSymbolTable, pickSymbols, keepsSymbol, symbolTableCount, symbolNamesOf, symbolNameOffsets, STT_FUNC, STT_GNU_IFUNC, STT_NOTYPE, STB_GLOBAL, STB_WEAK,
+  SHN_ABS, SHF_EXECINSTR, SHN_LORESERVE, SHF_ALLOC, SHT_NOBITS, SHT_DYNSYM,
 } from '../formats/elf/index.js';
 import type { SymbolColumns } from './symbol-table.js';
 
@@ -414,13 +414,7 @@ function pickPerfRows(info: Uint8Array, other: Uint8Array, shndxs: Uint32Array, 
   for (let i = 0; i < info.length; i++) {
     const shndx = shndxs[i];
     const h = shndx < nsec ? holds[shndx] : 0;
-    if (h === 0 || nameOffset[i] === 0) continue;
-    const type = info[i] & 0xf;
-    if (type === STT_NOTYPE) {
-      // A label (elf_sym__is_label): not HIDDEN or INTERNAL, in a text or data section.
-      const vis = other[i] & 3;
-      if (h !== 3 || vis === STV_HIDDEN || vis === STV_INTERNAL) continue;
-    } else if (type !== STT_FUNC && type !== STT_GNU_IFUNC && type !== STT_OBJECT) continue;
+    if (!keepsSymbol(h, nameOffset[i], info[i], other[i])) continue;
     if (maxAt < 0 || nameOffset[i] > nameOffset[maxAt]) maxAt = i;
     pick[n++] = i;
   }

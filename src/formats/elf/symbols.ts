@@ -241,11 +241,9 @@ export interface PickedSymbols {
 }
 
 /**
- * The rows of t that a section filter keeps, read in one pass over the table's bytes (no column of
- * every row decoded first): a row with a name (st_name > 0) whose section index (SHN_XINDEX
- * resolved) has a class `holds[shndx]` > 0 (indexes past `holds` have none), and whose type is FUNC,
- * GNU_IFUNC or OBJECT, or NOTYPE with visibility DEFAULT or PROTECTED in a class-3 section (perf's
- * elf_sym__filter and elf_sym__is_label, with elf_sec__filter's answer per section in `holds`).
+ * The rows of t that keepsSymbol keeps, read in one pass over the table's bytes (no column of every
+ * row decoded first), with a row's section class `holds[shndx]` (SHN_XINDEX resolved; indexes past
+ * `holds` have none).
  * Undefined when the layout is not ELF64 little-endian on a little-endian host, 4-aligned, or a
  * kept name would not decode: readSymbolTable then says the same rows (and throws the same error).
  */
@@ -264,6 +262,22 @@ export function pickSymbols(t: SymbolTableInput, holds: Uint8Array): PickedSymbo
   return { count: n, valueHi: hi.subarray(0, n), valueLo: lo.subarray(0, n), size: size.subarray(0, n), bind: bind.subarray(0, n), nameOffset: nameOffset.subarray(0, n), big: r.big, strings };
 }
 
+/**
+ * pickSymbols' row filter, also the one symbols/symbol-index.ts applies to decoded tables: a named
+ * row (st_name > 0) in a section of class `h` > 0 whose type is FUNC, GNU_IFUNC or OBJECT, or NOTYPE
+ * with visibility DEFAULT or PROTECTED in a class-3 section (perf's elf_sym__filter and
+ * elf_sym__is_label; `h` is elf_sec__filter's answer for the row's section).
+ */
+export function keepsSymbol(h: number, name: number, info: number, other: number): boolean {
+  if (h === 0 || name === 0) return false;
+  const type = info & 0xf;
+  if (type === 0 /* STT_NOTYPE */) {
+    const vis = other & 3;
+    return h === 3 && vis !== 2 /* STV_HIDDEN */ && vis !== 1 /* STV_INTERNAL */;
+  }
+  return type === 2 /* STT_FUNC */ || type === 10 /* STT_GNU_IFUNC */ || type === 1 /* STT_OBJECT */;
+}
+
 /** pickSymbols' loop (its own function: V8 compiles a hot loop on the stack of a small function sooner). */
 function pickRows(u32: Uint32Array, u8: Uint8Array, w: number, count: number, holds: Uint8Array, xv: DataView | undefined, t: SymbolTableInput,
   hi: Uint32Array, lo: Uint32Array, size: Float64Array, bind: Int8Array, nameOffset: Uint32Array): { n: number; maxName: number; big: boolean } {
@@ -279,12 +293,8 @@ function pickRows(u32: Uint32Array, u8: Uint8Array, w: number, count: number, ho
     }
     const h = shndx < nsec ? holds[shndx] : 0;
     const name = u32[o];
-    if (h === 0 || name === 0) continue;
-    const info = u8[b + 4], type = info & 0xf;
-    if (type === 0 /* STT_NOTYPE */) {
-      const vis = u8[b + 5] & 3;
-      if (h !== 3 || vis === 2 /* STV_HIDDEN */ || vis === 1 /* STV_INTERNAL */) continue;
-    } else if (type !== 2 /* STT_FUNC */ && type !== 10 /* STT_GNU_IFUNC */ && type !== 1 /* STT_OBJECT */) continue;
+    const info = u8[b + 4];
+    if (!keepsSymbol(h, name, info, u8[b + 5])) continue;
     const l = u32[o + 2], hv = u32[o + 3], z = u32[o + 5] * 0x100000000 + u32[o + 4];
     hi[n] = hv; lo[n] = l; size[n] = z; bind[n] = info >> 4; nameOffset[n] = name;
     if (name > maxName) maxName = name;
