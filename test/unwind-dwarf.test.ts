@@ -158,6 +158,16 @@ function sameScript(data: string, theirs: string): void {
   assert.deepEqual(diff.slice(0, 5), [], 'kscope script equals perf script');
 }
 
+/** `kscope report --stdio` rows equal perf's in each mode (Tip lines aside). */
+function sameReports(data: string, modes: string[][]): void {
+  for (const mode of modes) {
+    const p = runPerf(['report', '-i', data, '--stdio', ...mode]);
+    const k = runKscope(['report', '-i', data, '--stdio', ...mode]);
+    assert.equal(k.status, 0, k.stderr);
+    assert.deepEqual(reportRows(k.stdout), reportRows(p.stdout), `report ${mode.join(' ')}`);
+  }
+}
+
 /** perf report text without its random "# (Tip: ...)" line and blank/bare-"#" lines. */
 function reportRows(text: string): string[] {
   return text.split('\n').filter((l) => l !== '' && l !== '#' && !l.startsWith('# (Tip:'));
@@ -174,12 +184,7 @@ test("frames without CFI: libunwind's frame-chain guess, as perf script and repo
   const guessed = blocks.filter((b) => / leaf\+/.test(b) && /__libc_start_call_main/.test(b));
   assert.ok(guessed.length >= 10, `samples in leaf unwound into libc (${guessed.length})`);
   sameScript(data, theirs.stdout);
-  for (const mode of [['--no-children'], ['--no-children', '-g', 'none', '-s', 'dso,sym'], ['--children', '-g', 'none', '-s', 'dso']]) {
-    const p = runPerf(['report', '-i', data, '--stdio', ...mode]);
-    const k = runKscope(['report', '-i', data, '--stdio', ...mode]);
-    assert.equal(k.status, 0, k.stderr);
-    assert.deepEqual(reportRows(k.stdout), reportRows(p.stdout), `report ${mode.join(' ')}`);
-  }
+  sameReports(data, [['--no-children'], ['--no-children', '-g', 'none', '-s', 'dso,sym'], ['--children', '-g', 'none', '-s', 'dso']]);
 });
 
 test('a process that re-executes itself: perf keeps the older images\' maps, and its .eh_frame_hdr base is the lowest of them (reexec.c)', { skip: perfSkipReason() ?? (hasTool('gcc') ? undefined : 'gcc is not installed') }, () => {
@@ -197,12 +202,7 @@ test('a process that re-executes itself: perf keeps the older images\' maps, and
   sameScript(data, runPerf(['script', '-i', data]).stdout);
   // exec through /proc/self/exe renames the process "exe": perf sizes the comm column by the
   // thread's last comm and cuts the first image's longer comm to it ("reexec_")
-  for (const mode of [['--no-children', '-g', 'none', '-s', 'comm,dso'], ['--no-children']]) {
-    const p = runPerf(['report', '-i', data, '--stdio', ...mode]);
-    const k = runKscope(['report', '-i', data, '--stdio', ...mode]);
-    assert.equal(k.status, 0, k.stderr);
-    assert.deepEqual(reportRows(k.stdout), reportRows(p.stdout), `report ${mode.join(' ')}`);
-  }
+  sameReports(data, [['--no-children', '-g', 'none', '-s', 'comm,dso'], ['--no-children']]);
 });
 
 test('a signal handler: the pc a signal interrupted is not decremented, the trampoline\'s return address is (sighandler.c)', { skip: perfSkipReason() ?? (hasTool('gcc') ? undefined : 'gcc is not installed') }, () => {
