@@ -33,7 +33,7 @@ function entries(seed: number, n: number, wrap: boolean): HistEntry[] {
     const dso = sym ? sym.dso : r(4) === 0 ? undefined : dsos[r(dsos.length)];
     const loc = { dso, sym, level: r(2) ? '.' : 'k', addrHex: addrs[r(addrs.length)], offset: r(16), id: i } as Loc;
     const self = r(4) * 100, children = self + r(3) * 100;
-    list.push({ idx: i, comm: th.comm, thread: th, cpu: r(4), loc, level: loc.level, self, children, samples: 1, stamp: 0, maxDepth: r(4) });
+    list.push({ idx: i, comm: th.comm, thread: th, cpu: r(4), loc, level: loc.level, self, children, samples: 1, stamp: 0, maxDepth: r(4), filtered: false });
   }
   return list;
 }

@@ -64,6 +64,12 @@ export interface HistEntry {
   srcfile?: string;
   /** The trace text (perf's trace_output) of the entry's first sample; undefined: not a tracepoint ("N/A"). */
   trace?: string;
+  /**
+   * The sample that made the entry was filtered out (--comm, --pid, --tid, --dso, --symbols):
+   * perf's he->filtered, set when the entry is made and kept when later samples add to it, so an
+   * entry prints (with every sample's period) or not by its first sample alone.
+   */
+  filtered: boolean;
 }
 
 export interface HistOptions {
@@ -135,6 +141,9 @@ export class Hists {
   readonly list: HistEntry[] = [];
   totalPeriod = 0;
   nrSamples = 0;
+  /** Some entry was made by a filtered sample (see add). */
+  anyFiltered = false;
+  private filtering = false;
   private readonly name: (loc: Loc) => string;
   private readonly keys = new PairTable(12);
   /** Per key: the idx + 1 of its entry (0: none yet). */
@@ -378,7 +387,8 @@ export class Hists {
     let of = this.idxOfKey;
     if (key < of.length) { const i = of[key]; if (i !== 0) return i - 1; }
     const idx = this.list.length;
-    const e: HistEntry = { idx, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0, maxDepth: 0 };
+    const e: HistEntry = { idx, comm: r.thread.comm, thread: r.thread, cpu: r.cpu, loc, level, self: 0, children: 0, samples: 0, stamp: 0, maxDepth: 0, filtered: this.filtering };
+    if (this.filtering) this.anyFiltered = true;
     if (this.lazyAt.length) {
       e.prefixes = this.prefixScratch.slice(0, this.lazyAt.length);
       e.srcline = this.lastSrcline;
@@ -456,9 +466,15 @@ export class Hists {
     }
   }
 
-  /** Adds one resolved sample; `trace` is its trace text (for the trace key; tracepoint samples only). */
-  add(r: ResolvedSample, trace?: string): void {
+  /**
+   * Adds one resolved sample; `trace` is its trace text (for the trace key; tracepoint samples
+   * only). A `filtered` sample (perf's al->filtered: a --comm/--pid/--tid/--dso/--symbols filter
+   * left it out) still counts in the totals and adds to the entries it meets, as in perf
+   * (hists__findnew_entry keeps an entry's filtered flag); entries it makes are not printed.
+   */
+  add(r: ResolvedSample, trace?: string, filtered = false): void {
     this.trace = trace;
+    this.filtering = filtered;
     const period = r.period;
     this.totalPeriod += period;
     this.nrSamples++;

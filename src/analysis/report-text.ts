@@ -133,7 +133,8 @@ export function writeSection(h: Hists, eventName: string, o: SectionOptions, out
   out(`# Event count (approx.): ${h.totalPeriod}`);
   out('#');
   const keys = o.sort.filter((k) => !o.elide?.has(k));
-  const entries = h.sorted();
+  // entries made by filtered samples stay in perf's output tree but print nothing and size no column
+  const entries = h.anyFiltered ? h.sorted().filter((e) => !e.filtered) : h.sorted();
   const widths = columnWidths(h, keys, entries, o.dsoList);
   const head: string[] = [], dots: string[] = [];
   if (o.children) { head.push('Children', '    Self'); dots.push('........', '........'); } else { head.push('Overhead'); dots.push('........'); }

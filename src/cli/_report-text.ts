@@ -3,7 +3,8 @@
 import { keepYoungGenerationSmall } from './_young-gen.js';
 import { recordingTimeRanges, skipTime, TimeRangeError, type TimeRange } from '../analysis/time-range.js';
 import { Machine, ResolvedSample } from '../analysis/machine.js';
-import { Hists, parseSortKeys, dsoText, SORT_KEYS, type SortKey } from '../analysis/hist.js';
+import { Hists, parseSortKeys, SORT_KEYS, type SortKey } from '../analysis/hist.js';
+import { parseIntList, parseStrList, sampleFilteredOut, splitSymbolList, type SampleFilter } from '../analysis/sample-filter.js';
 import { SourceLines } from '../analysis/srcline.js';
 import type { TraceOutput } from '../analysis/trace-output.js';
 import { PerfType } from '../formats/perfdata/constants.js';
@@ -24,7 +25,7 @@ export interface Opts {
   input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
   callGraph?: string | boolean; inverted?: boolean;
   /** --percent-limit was given after -g (true) or before it (false): perf's later option sets the call graph threshold. */
-  percentLimitAfterGraph?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; cpu?: string; time?: string;
+  percentLimitAfterGraph?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; symbols?: string; cpu?: string; time?: string;
   header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
   showNrSamples?: boolean; showTotalPeriod?: boolean;
   /** false: perf's --no-inline (no inline frames on dwarf-unwound callchains). */
@@ -106,8 +107,25 @@ export async function writeReport(file: PerfDataFile, o: Opts, out: LineSink): P
   if (!hasChain) graph.mode = 'none';
   // no call graph trees: entries and caches only (_young-gen.ts)
   if (graph.mode === 'none') keepYoungGenerationSmall();
-  const comms = list(o.comm), dsos = list(o.dso);
-  const pids = list(o.pid)?.map(Number), tids = list(o.tid)?.map(Number), cpus = list(o.cpu)?.flatMap(cpuRange);
+  // machine__resolve's filters: a filtered sample still counts and adds to entries (Hists.add)
+  const flt: SampleFilter = {};
+  if (o.comm !== undefined) flt.comms = parseStrList(o.comm);
+  if (o.dso !== undefined) flt.dsos = parseStrList(o.dso);
+  if (o.symbols !== undefined) {
+    const { names, addrs } = splitSymbolList(parseStrList(o.symbols));
+    flt.symbols = names;
+    flt.symbolAddrs = addrs;
+  }
+  for (const k of ['pid', 'tid'] as const) {
+    const v = o[k];
+    if (v === undefined) continue;
+    const set = parseIntList(v);
+    if (!set) throw new KscopeError(`problems parsing ${k} list`, `--${k} takes numbers separated by commas`);
+    flt[k === 'pid' ? 'pids' : 'tids'] = set;
+  }
+  const filtering = Object.keys(flt).length > 0;
+  // the CPU list drops samples before any accounting (builtin-report.c process_sample_event)
+  const cpus = list(o.cpu)?.flatMap(cpuRange);
   let timeRanges: TimeRange[] | undefined;
   try {
     if (o.time !== undefined) timeRanges = recordingTimeRanges(file, o.time);
@@ -129,12 +147,17 @@ export async function writeReport(file: PerfDataFile, o: Opts, out: LineSink): P
   const expanded: Loc[] = [], expandedIps: number[] = [], expandedSrc: (string | undefined)[] = [];
   const sources = new SourceLines();
   const traces: TraceOutput | undefined = sort.includes('trace') ? new (await import('../analysis/trace-output.js')).TraceOutput(file, machine) : undefined;
-  // perf elides a sort key that a filter of one value leaves constant (and its output sort skips it)
-  const elide = new Set<SortKey>();
-  if (comms?.length === 1) elide.add('comm');
-  if (dsos?.length === 1) elide.add('dso');
+  // perf elides a sort key that a filter of one value leaves constant (and its output sort skips
+  // it), printing "# dso: name" for it; all keys elided, none is (sort.c sort__setup_elide)
+  const elide = new Set<SortKey>(), elideLines: string[] = [];
+  for (const k of sort) {
+    const one = k === 'comm' ? flt.comms : k === 'dso' ? flt.dsos : k === 'sym' ? flt.symbols : undefined;
+    if (!one || one.size !== 1 || elide.has(k)) continue;
+    elide.add(k);
+    elideLines.push(`# ${k === 'sym' ? 'symbol' : k}: ${[...one][0]}`);
+  }
+  if (elide.size === sort.length) elide.clear();
   const hists = evs.map(() => new Hists({ sort, children, graph: graph.mode !== 'none', order: graph.order, sources, elide }));
-  const totals = evs.map(() => ({ period: 0, samples: 0 }));
   // perf resolves callchains only for children or call graphs (symbol_conf.use_callchain)
   const withChain = children || graph.mode !== 'none';
   const sample = new PerfSample();
@@ -160,16 +183,13 @@ export async function writeReport(file: PerfDataFile, o: Opts, out: LineSink): P
     if (timeRanges && skipTime(timeRanges, sample.timeHi, sample.timeLo)) continue;
     machine.resolve(sample, res, withChain);
     const i = ev.index;
-    if ((pids && !pids.includes(res.thread.pid)) || (tids && !tids.includes(res.thread.tid)) || (cpus && !cpus.includes(res.cpu))
-      || (comms && !comms.includes(res.thread.comm)) || (dsos && !dsos.includes(dsoText(res.frames[0])))) {
-      totals[i].period += res.period; totals[i].samples++;
-      continue;
-    }
+    if (cpus && !cpus.includes(res.cpu)) continue;
+    const filtered = filtering && sampleFilteredOut(flt, res, sample.ipHi, sample.ipLo, (x) => x.name);
     const chain = res.chain, chainIps = res.chainIps;
     let recorded = withChain ? recordedEntries(sample) : 0;
     if (withChain && (recorded > maxStack || res.chainLength - recorded > maxStack)) recorded = limitStack(res, recorded, maxStack, graph.order === 'caller');
     if (withChain && o.inline !== false && sample.stackUser && sample.regsUser) expandInlines(res, recorded);
-    hists[i].add(res, traces ? traces.text(ev, sample, res.thread) : undefined);
+    hists[i].add(res, traces ? traces.text(ev, sample, res.thread) : undefined, filtered);
     res.chain = chain; res.chainIps = chainIps; res.chainSrclines = undefined;
   }
   /**
@@ -194,15 +214,18 @@ export async function writeReport(file: PerfDataFile, o: Opts, out: LineSink): P
   }
   const names = eventNames(file);
   if (!o.header) { out('# To display the perf.data header info, please use --header/--header-only options.'); out('#'); }
-  if (comms) out(`# comm: ${comms.join(',')}`);
-  if (dsos) out(`# dso: ${dsos.join(',')}`);
+  // perf counts hist entries (filtered ones too): none, and it says so instead of a report
+  // (builtin-report.c __cmd_report; the CPU list or time ranges can leave none)
+  if (hists.every((h) => h.list.length === 0)) {
+    process.stderr.write(`Error:\nThe ${o.input} data has no samples!\n`);
+    return;
+  }
+  for (const l of elideLines) out(l);
   out('#'); out(`# Total Lost Samples: ${lostSamples}`); out('#');
   for (let i = 0; i < evs.length; i++) {
     const h = hists[i];
-    if (h.nrSamples === 0 && totals[i].samples === 0) continue;
     // perf's percentages are relative to all samples of the event, filtered ones included
-    h.totalPeriod += totals[i].period;
-    h.nrSamples += totals[i].samples;
+    if (h.nrSamples === 0) continue;
     const pl = Number(o.percentLimit ?? 0);
     writeSection(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod, timeStr: o.time, dsoList: o.dso !== undefined }, out);
   }

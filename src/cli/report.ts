@@ -32,6 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--pid <list>', 'only consider these pids')
     .option('--tid <list>', 'only consider these tids')
     .option('-d, --dsos <list>', 'only consider symbols in these dsos')
+    .option('-S, --symbols <list>', 'only consider these symbols (names, or hex sample addresses)')
     .option('-C, --cpu <list>', 'only these cpus')
     .option('--time <str>', 'time ranges of samples to consider: start,stop in seconds (either may be empty), several separated by spaces, or percentages: 10%/2, 0%-10%,30%-40%')
     .option('--header', 'show the data header, then the report')

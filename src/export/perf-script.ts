@@ -37,6 +37,7 @@ import { Machine, ResolvedSample, type Loc, type SymInfo, type Thread, type MapE
 import { KscopeError } from '../util/errors.js';
 import { InlineFrames, type InlineEntry } from '../analysis/inline-frames.js';
 import { addr2lineRecord } from '../analysis/srcline.js';
+import { parseIntList, parseStrList, sampleFilteredOut, splitSymbolList, type SampleFilter } from '../analysis/sample-filter.js';
 
 export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace', 'srcline'] as const;
 export type ScriptField = (typeof FIELD_NAMES)[number];
@@ -134,24 +135,12 @@ export interface PerfScriptOptions {
 }
 
 /**
- * perf script's sample filters. Side-band records (--show-*-events) only obey `cpus`, as in perf.
- * A sample passes when it is in a time range, on a listed CPU, of a listed thread (its current
- * comm, its pid, its tid), in a listed DSO and at a listed symbol (machine__resolve's filters).
+ * perf script's sample filters: machine__resolve's (analysis/sample-filter.ts) plus the CPU list
+ * and time ranges. Side-band records (--show-*-events) only obey `cpus`, as in perf.
  */
-export interface ScriptFilter {
-  comms?: ReadonlySet<string>;
-  pids?: ReadonlySet<number>;
-  tids?: ReadonlySet<number>;
+export interface ScriptFilter extends SampleFilter {
   cpus?: ReadonlySet<number>;
   time?: readonly TimeRange[];
-  /** -S: symbol names (as printed, demangled); with an empty set, only `symbolAddrs` match. */
-  symbols?: ReadonlySet<string>;
-  /** -S entries that are hex numbers (perf's addr_list): sample addresses, as lowercase hex without 0x. */
-  symbolAddrs?: ReadonlySet<string>;
-  /** --addr-range: a `symbolAddrs` entry also matches the addresses up to this many bytes above it. */
-  addrRange?: number;
-  /** --dsos: a DSO's short or long name. */
-  dsos?: ReadonlySet<string>;
 }
 
 interface EventOut {
@@ -543,27 +532,7 @@ export class PerfScriptPrinter {
 
   /** machine__resolve's filters (thread__is_filtered, the DSO list, the symbol list): true drops the sample. */
   private filtered(flt: ScriptFilter, r: ResolvedSample, s: PerfSample): boolean {
-    const th = r.thread;
-    if (flt.comms && !flt.comms.has(th.comm)) return true;
-    if (flt.pids && !flt.pids.has(th.pid)) return true;
-    if (flt.tids && !flt.tids.has(th.tid)) return true;
-    const l = r.frames[0];
-    if (flt.dsos && (!l.dso || !(flt.dsos.has(l.dso.shortName) || flt.dsos.has(l.dso.longName)))) return true;
-    if (flt.symbols) {
-      if (l.sym && flt.symbols.has(this.symName(l.sym))) return false;
-      if (flt.symbolAddrs && l.dso) {
-        if (flt.symbolAddrs.has(hex(s.ipHi, s.ipLo))) return false;
-        if (flt.addrRange) {
-          const ip = (BigInt(s.ipHi) << 32n) | BigInt(s.ipLo);
-          for (const a of flt.symbolAddrs) {
-            const start = BigInt(`0x${a}`);
-            if (ip >= start && ip < start + BigInt(flt.addrRange)) return false;
-          }
-        }
-      }
-      return true;
-    }
-    return false;
+    return sampleFilteredOut(flt, r, s.ipHi, s.ipLo, this.symName);
   }
 
   /** The CPU field: "[%03d] ", or "%3d " with -L. */
@@ -881,40 +850,7 @@ function fallbackName(ev: PerfEvent): string {
   return `event-${ev.attr.type}:${ev.attr.config}`;
 }
 
-/**
- * perf's intlist__parse_list (--pid, --tid): strtol'd numbers separated by commas; undefined
- * when an entry is not a number.
- */
-export function parseIntList(s: string): Set<number> | undefined {
-  const out = new Set<number>();
-  for (const part of s.split(',')) {
-    const m = /^[ \t\n\v\f\r]*[+-]?\d+/.exec(part);
-    if (m ? m[0].length !== part.length : part !== '') return undefined;
-    out.add(m ? Number(m[0].trim()) : 0);
-  }
-  return out;
-}
-
-/** perf's strlist__parse_list (--comms, -S, --dsos): entries separated by commas (a trailing comma adds none). */
-export function parseStrList(s: string): Set<string> {
-  const parts = s.split(',');
-  if (parts[parts.length - 1] === '') parts.pop();
-  return new Set(parts);
-}
-
-/**
- * -S as symbol__init splits it (setup_addrlist): entries that are wholly hex numbers (strtoul base
- * 16, "0x" allowed) are sample addresses and leave the name list.
- */
-export function splitSymbolList(list: ReadonlySet<string>): { names: Set<string>; addrs: Set<string> | undefined } {
-  const names = new Set<string>(), addrs = new Set<string>();
-  for (const e of list) {
-    const m = /^[ \t\n\v\f\r]*\+?(?:0[xX])?([0-9a-fA-F]+)$/.exec(e);
-    if (m) addrs.add(m[1].toLowerCase().replace(/^0+(?=.)/, ''));
-    else names.add(e);
-  }
-  return { names, addrs: addrs.size ? addrs : undefined };
-}
+export { parseIntList, parseStrList, splitSymbolList };
 
 /** perf's MAX_NR_CPUS (6.1). */
 export const MAX_NR_CPUS = 2048;
