@@ -153,6 +153,10 @@ test('report filters: --comm, --pid, --cpu, --dso, --percent-limit', { skip }, (
   check(rec, ['-g', 'none', '--children', '-s', 'comm', '--comm', 'burn_c-bbbb5310'], 'system children -s comm --comm (every key elided: none is)');
   check(rec, ['-g', 'none', '--children', '-S', 'leaf_mul'], 'system children -S leaf_mul (symbol key elided)');
   check(rec, ['-g', 'none', '--no-children', '-S', 'leaf_add,tlb_finish_mmu'], 'system -S two symbols');
+  // --percentage relative: rows and header of the entries left; call graph percentages stay of
+  // all samples while their threshold is of the entries left (output_resort's callchain total)
+  check(rec, ['-g', 'none', '--children', '--dso', '[kernel.kallsyms]', '--percentage', 'relative'], 'system children --dso --percentage relative');
+  graphsEqualPerf([['--no-children', '-S', 'leaf_add,tlb_finish_mmu', '--percentage', 'relative'], ['--no-children', '--comm', 'burn_c-bbbb5310', '--percentage', 'relative', '-g', 'flat,0.5,caller']], rec, 'system');
   // the CPU list drops samples before any accounting (percentages of that CPU's samples)
   check(rec, ['-g', 'none', '--no-children', '--cpu', '0'], 'system --cpu 0');
   // nothing left: perf's "has no samples" error instead of a report

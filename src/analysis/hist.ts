@@ -143,6 +143,8 @@ export class Hists {
   nrSamples = 0;
   /** Some entry was made by a filtered sample (see add). */
   anyFiltered = false;
+  /** Samples whose own entry is a filtered one (perf's nr_samples - nr_non_filtered_samples). */
+  filteredSamples = 0;
   private filtering = false;
   private readonly name: (loc: Loc) => string;
   private readonly keys = new PairTable(12);
@@ -443,6 +445,12 @@ export class Hists {
   /** The printed name of a call graph frame id. */
   frameName(id: number): string { return this.names[id]; }
 
+  /**
+   * The frame id stands for an unresolved address at or above PERF_CONTEXT_MAX (-4095), such as
+   * the ffffffffffffffff of a return address 0: perf's flat and folded call graphs leave it out.
+   */
+  readonly contextFrame = (id: number): boolean => this.frameKind[id] === 1 && this.frameHi[id] === 0xffffffff && this.frameLo[id] >= 0xfffff001;
+
   /** perf's match_chain order of two frame ids. */
   readonly compareFrames = (a: number, b: number): number => {
     if (a === b) return 0;
@@ -496,6 +504,7 @@ export class Hists {
       }
     }
     if (this.lazyAt.length) this.noteSrclineCalls(self, true, false);
+    if (this.anyFiltered && this.list[idx].filtered) this.filteredSamples++;
     const c = this.counts;
     c[2 * idx] += period;
     c[2 * idx + 1]++;

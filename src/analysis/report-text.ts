@@ -40,6 +40,8 @@ export interface SectionOptions {
   showTotalPeriod?: boolean;
   /** A --dso filter was given (perf's symbol_conf.dso_list: no minimum DSO width for unresolved rows). */
   dsoList?: boolean;
+  /** --percentage relative: percentages of the samples the filters left (perf's symbol_conf.filter_relative). */
+  relative?: boolean;
 }
 
 /** perf 6.1's se_header of each sort key (sort.c). */
@@ -128,13 +130,21 @@ export function sectionLines(h: Hists, eventName: string, o: SectionOptions): st
  * is built, printed and dropped before the next entry's (a report can run to gigabytes of text).
  */
 export function writeSection(h: Hists, eventName: string, o: SectionOptions, out: LineSink): void {
-  const [n, unit] = convertUnit(h.nrSamples);
-  out(`# Samples: ${n}${unit} of event '${eventName}'${o.timeStr !== undefined ? ` (time slices: ${o.timeStr})` : ''}`);
-  out(`# Event count (approx.): ${h.totalPeriod}`);
-  out('#');
-  const keys = o.sort.filter((k) => !o.elide?.has(k));
   // entries made by filtered samples stay in perf's output tree but print nothing and size no column
   const entries = h.anyFiltered ? h.sorted().filter((e) => !e.filtered) : h.sorted();
+  // --percentage relative: the totals of the entries left (perf's total_non_filtered_period and
+  // nr_non_filtered_samples); else all samples', filtered ones included
+  let total = h.totalPeriod, samples = h.nrSamples;
+  if (o.relative && h.anyFiltered) {
+    total = 0;
+    for (let j = 0; j < entries.length; j++) total += entries[j].self;
+    samples -= h.filteredSamples;
+  }
+  const [n, unit] = convertUnit(samples);
+  out(`# Samples: ${n}${unit} of event '${eventName}'${o.timeStr !== undefined ? ` (time slices: ${o.timeStr})` : ''}`);
+  out(`# Event count (approx.): ${total}`);
+  out('#');
+  const keys = o.sort.filter((k) => !o.elide?.has(k));
   const widths = columnWidths(h, keys, entries, o.dsoList);
   const head: string[] = [], dots: string[] = [];
   if (o.children) { head.push('Children', '    Self'); dots.push('........', '........'); } else { head.push('Overhead'); dots.push('........'); }
@@ -147,7 +157,6 @@ export function writeSection(h: Hists, eventName: string, o: SectionOptions, out
   out('# ' + head.join('  '));
   out('# ' + dots.join('  '));
   out('#');
-  const total = h.totalPeriod;
   // graph, flat and folded print only branches reaching min_callchain_hits: an entry whose whole
   // graph is below it prints none, and its tree need not be built
   const minHit = Math.floor(total * (o.graph.threshold / 100));
@@ -190,10 +199,10 @@ export function writeSection(h: Hists, eventName: string, o: SectionOptions, out
     if (fractal || o.graph.mode === 'graph') {
       // the tree is built as it prints, each branch dropped once printed: one path at a time
       const t = h.lazyGraphOf(e);
-      if (t) writeCallchain(t.root, name, total, v, o.graph, out, t.expand);
+      if (t) writeCallchain(t.root, name, h.totalPeriod, v, o.graph, out, t.expand, total);
     } else {
       const root = h.graphOf(e, minHit);
-      if (root) writeCallchain(root, name, total, v, o.graph, out);
+      if (root) writeCallchain(root, name, h.totalPeriod, v, o.graph, out, undefined, total, h.contextFrame);
     }
   }
   out('');
@@ -233,9 +242,10 @@ export function graphName(s: string): string {
  * are dropped once printed.
  */
 export function writeCallchain(root: ChainNode, name: (id: number) => string, total: number, entryPeriod: number, g: GraphOptions, sink: LineSink,
-  expand?: (n: ChainNode) => void): void {
-  // perf's min_callchain_hits: a u64 share of the total period (graph and flat modes)
-  const minHit = Math.floor(total * (g.threshold / 100));
+  expand?: (n: ChainNode) => void, hitTotal = total, contextFrame?: (id: number) => boolean): void {
+  // perf's min_callchain_hits: a u64 share of the total period (graph and flat modes); with
+  // --percentage relative of the unfiltered entries' (`hitTotal`) while percentages stay of all
+  const minHit = Math.floor(hitTotal * (g.threshold / 100));
   const limit = g.printLimit ?? 0;
   const value = (n: ChainNode, t: number, folded = false) => {
     const p = folded ? n.hit : n.cumul, c = folded ? n.count : n.cumulCount;
@@ -248,7 +258,9 @@ export function writeCallchain(root: ChainNode, name: (id: number) => string, to
   if (g.mode === 'flat' || g.mode === 'folded') {
     let printed = 0;
     for (const n of sortedFlat(root, minHit)) {
-      const names = pathOf(n).map(name);
+      // __callchain__fprintf_flat/_folded skip entries whose ip is >= PERF_CONTEXT_MAX
+      const ids = pathOf(n);
+      const names = (contextFrame ? ids.filter((id) => !contextFrame(id)) : ids).map(name);
       if (g.mode === 'folded') out.push(value(n, total, true) + ' ' + names.join(';'));
       else { out.push(' '.repeat(11) + value(n, total)); for (const x of names) out.push(' '.repeat(16) + x); out.push(''); }
       if (++printed === limit) break;

@@ -25,7 +25,7 @@ export interface Opts {
   input: string; stats?: boolean; stdio?: boolean; tui?: boolean; sort?: string; children?: boolean;
   callGraph?: string | boolean; inverted?: boolean;
   /** --percent-limit was given after -g (true) or before it (false): perf's later option sets the call graph threshold. */
-  percentLimitAfterGraph?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; symbols?: string; cpu?: string; time?: string;
+  percentLimitAfterGraph?: boolean; g?: string; percentLimit?: string; comm?: string; pid?: string; tid?: string; dso?: string; symbols?: string; percentage?: string; cpu?: string; time?: string;
   header?: boolean; headerOnly?: boolean; symfs?: string; showInfo?: boolean;
   showNrSamples?: boolean; showTotalPeriod?: boolean;
   /** false: perf's --no-inline (no inline frames on dwarf-unwound callchains). */
@@ -107,6 +107,9 @@ export async function writeReport(file: PerfDataFile, o: Opts, out: LineSink): P
   if (!hasChain) graph.mode = 'none';
   // no call graph trees: entries and caches only (_young-gen.ts)
   if (graph.mode === 'none') keepYoungGenerationSmall();
+  if (o.percentage !== undefined && o.percentage !== 'relative' && o.percentage !== 'absolute') {
+    throw new KscopeError(`invalid --percentage: ${o.percentage}`, '--percentage relative (of the samples the filters leave) or absolute (of all samples)');
+  }
   // machine__resolve's filters: a filtered sample still counts and adds to entries (Hists.add)
   const flt: SampleFilter = {};
   if (o.comm !== undefined) flt.comms = parseStrList(o.comm);
@@ -227,7 +230,7 @@ export async function writeReport(file: PerfDataFile, o: Opts, out: LineSink): P
     // perf's percentages are relative to all samples of the event, filtered ones included
     if (h.nrSamples === 0) continue;
     const pl = Number(o.percentLimit ?? 0);
-    writeSection(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod, timeStr: o.time, dsoList: o.dso !== undefined }, out);
+    writeSection(h, names[i] ?? '', { sort, children, percentLimit: pl, graph, elide, showNrSamples: o.showNrSamples, showTotalPeriod: o.showTotalPeriod, timeStr: o.time, dsoList: o.dso !== undefined, relative: o.percentage === 'relative' }, out);
   }
 }
 

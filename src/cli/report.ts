@@ -26,6 +26,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('-g, --call-graph [opts]', 'print_type,threshold,print_limit,order,sort_key,branch,value: graph|flat|folded|fractal|none, threshold %, limit, caller|callee, percent|period|count (no value: graph,0.5,caller,function,percent)')
     .option('-G, --inverted', 'caller order call graphs (the same as -g caller)')
     .option('--percent-limit <pct>', 'do not show entries under this percentage', '0')
+    .option('--percentage <relative|absolute>', 'percentages of filtered reports: of the samples left (relative) or of all (absolute, the default)')
     .option('-c, --comms <list>', 'only consider symbols in these comms')
     .option('--comm <list>', 'the same as --comms')
     .option('--dso <list>', 'the same as --dsos')
