@@ -7,7 +7,8 @@ import { compileWorkload, perfRecording, perfSkipReason, runKscope, runPerf, sta
 import { closeSync } from 'node:fs';
 import { parseTimeRanges, parseNsecTime, skipTime } from '../src/analysis/time-range.js';
 import { bpfProgLoad, BPF_PROG_TYPE_SOCKET_FILTER, trivialSocketFilter } from '../src/kernel/bpf.js';
-import { parseCpuList, parseIntList, parseStrList, splitSymbolList } from '../src/export/perf-script.js';
+import { parseCpuList } from '../src/export/perf-script.js';
+import { parseIntList, parseStrList, splitSymbolList } from '../src/analysis/sample-filter.js';
 
 const skip = perfSkipReason();
 

@@ -4,6 +4,7 @@
 // (hist.ts Hists.add). The CPU list and time ranges are not among them: perf checks those before.
 
 import type { ResolvedSample, SymInfo } from './machine.js';
+import { KscopeError } from '../util/errors.js';
 
 export interface SampleFilter {
   comms?: ReadonlySet<string>;
@@ -86,4 +87,27 @@ export function parseIntList(s: string): Set<number> | undefined {
     out.add(m ? Number(m[0].trim()) : 0);
   }
   return out;
+}
+
+/**
+ * The filter of perf's --comms, --pid, --tid, --dsos and -S texts (each optional), parsed as perf
+ * parses them; throws KscopeError with perf's message for a pid/tid list that is not numbers.
+ */
+export function parseSampleFilter(o: { comms?: string; pid?: string; tid?: string; dsos?: string; symbols?: string }): SampleFilter {
+  const flt: SampleFilter = {};
+  if (o.comms !== undefined) flt.comms = parseStrList(o.comms);
+  for (const k of ['pid', 'tid'] as const) {
+    const v = o[k];
+    if (v === undefined) continue;
+    const set = parseIntList(v);
+    if (!set) throw new KscopeError(`problems parsing ${k} list`, `--${k} takes numbers separated by commas`);
+    flt[k === 'pid' ? 'pids' : 'tids'] = set;
+  }
+  if (o.symbols !== undefined) {
+    const { names, addrs } = splitSymbolList(parseStrList(o.symbols));
+    flt.symbols = names;
+    flt.symbolAddrs = addrs;
+  }
+  if (o.dsos !== undefined) flt.dsos = parseStrList(o.dsos);
+  return flt;
 }

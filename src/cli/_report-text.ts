@@ -4,7 +4,7 @@ import { keepYoungGenerationSmall } from './_young-gen.js';
 import { recordingTimeRanges, skipTime, TimeRangeError, type TimeRange } from '../analysis/time-range.js';
 import { Machine, ResolvedSample } from '../analysis/machine.js';
 import { Hists, parseSortKeys, SORT_KEYS, type SortKey } from '../analysis/hist.js';
-import { parseIntList, parseStrList, sampleFilteredOut, splitSymbolList, type SampleFilter } from '../analysis/sample-filter.js';
+import { parseSampleFilter, sampleFilteredOut } from '../analysis/sample-filter.js';
 import { SourceLines } from '../analysis/srcline.js';
 import type { TraceOutput } from '../analysis/trace-output.js';
 import { PerfType } from '../formats/perfdata/constants.js';
@@ -111,21 +111,7 @@ export async function writeReport(file: PerfDataFile, o: Opts, out: LineSink): P
     throw new KscopeError(`invalid --percentage: ${o.percentage}`, '--percentage relative (of the samples the filters leave) or absolute (of all samples)');
   }
   // machine__resolve's filters: a filtered sample still counts and adds to entries (Hists.add)
-  const flt: SampleFilter = {};
-  if (o.comm !== undefined) flt.comms = parseStrList(o.comm);
-  if (o.dso !== undefined) flt.dsos = parseStrList(o.dso);
-  if (o.symbols !== undefined) {
-    const { names, addrs } = splitSymbolList(parseStrList(o.symbols));
-    flt.symbols = names;
-    flt.symbolAddrs = addrs;
-  }
-  for (const k of ['pid', 'tid'] as const) {
-    const v = o[k];
-    if (v === undefined) continue;
-    const set = parseIntList(v);
-    if (!set) throw new KscopeError(`problems parsing ${k} list`, `--${k} takes numbers separated by commas`);
-    flt[k === 'pid' ? 'pids' : 'tids'] = set;
-  }
+  const flt = parseSampleFilter({ comms: o.comm, pid: o.pid, tid: o.tid, dsos: o.dso, symbols: o.symbols });
   const filtering = Object.keys(flt).length > 0;
   // the CPU list drops samples before any accounting (builtin-report.c process_sample_event)
   const cpus = list(o.cpu)?.flatMap(cpuRange);

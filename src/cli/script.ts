@@ -12,7 +12,8 @@ import { FEATURE_NAMES, Misc, PerfType, RECORD_NAMES, RecordType, SampleType } f
 import { FdStreamSource, FileSource } from '../util/byte-source.js';
 import { KscopeError } from '../util/errors.js';
 import { Machine } from '../analysis/machine.js';
-import { PerfScriptPrinter, ScriptOutput, parseCpuList, parseIntList, parseStrList, splitSymbolList, type ScriptFilter } from '../export/perf-script.js';
+import { PerfScriptPrinter, ScriptOutput, parseCpuList, type ScriptFilter } from '../export/perf-script.js';
+import { parseSampleFilter, parseStrList } from '../analysis/sample-filter.js';
 import { recordingTimeRanges, TimeRangeError } from '../analysis/time-range.js';
 import { headerInputOf, headerText } from '../analysis/header.js';
 import { nodeMachineIo } from '../util/node-machine-io.js';
@@ -109,26 +110,11 @@ interface ScriptOpts {
 
 /** The filters of perf script's options, checked as perf checks them (one-line errors). */
 function scriptFilter(o: ScriptOpts, file: PerfDataFile): ScriptFilter | undefined {
-  const flt: ScriptFilter = {};
-  const comms = o.comms ?? o.comm;
-  if (comms !== undefined) flt.comms = parseStrList(comms);
-  for (const k of ['pid', 'tid'] as const) {
-    const v = o[k];
-    if (v === undefined) continue;
-    const set = parseIntList(v);
-    if (!set) throw new KscopeError(`problems parsing ${k} list`, `--${k} takes numbers separated by commas`);
-    flt[k === 'pid' ? 'pids' : 'tids'] = set;
-  }
-  if (o.symbols !== undefined) {
-    const { names, addrs } = splitSymbolList(parseStrList(o.symbols));
-    flt.symbols = names;
-    flt.symbolAddrs = addrs;
-  }
+  const flt: ScriptFilter = parseSampleFilter({ comms: o.comms ?? o.comm, pid: o.pid, tid: o.tid, dsos: o.dsos, symbols: o.symbols });
   if (o.addrRange !== undefined) {
     if (!/^\s*[+-]?\d+\s*$/.test(o.addrRange)) throw new KscopeError("option `addr-range' expects a numerical value");
     flt.addrRange = Number(o.addrRange);
   }
-  if (o.dsos !== undefined) flt.dsos = parseStrList(o.dsos);
   if (o.cpu !== undefined) flt.cpus = parseCpuList(o.cpu, file.events.events);
   if (o.time !== undefined) {
     try {

@@ -37,7 +37,7 @@ import { Machine, ResolvedSample, type Loc, type SymInfo, type Thread, type MapE
 import { KscopeError } from '../util/errors.js';
 import { InlineFrames, type InlineEntry } from '../analysis/inline-frames.js';
 import { addr2lineRecord } from '../analysis/srcline.js';
-import { parseIntList, parseStrList, sampleFilteredOut, splitSymbolList, type SampleFilter } from '../analysis/sample-filter.js';
+import { sampleFilteredOut, type SampleFilter } from '../analysis/sample-filter.js';
 
 export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace', 'srcline'] as const;
 export type ScriptField = (typeof FIELD_NAMES)[number];
@@ -850,7 +850,6 @@ function fallbackName(ev: PerfEvent): string {
   return `event-${ev.attr.type}:${ev.attr.config}`;
 }
 
-export { parseIntList, parseStrList, splitSymbolList };
 
 /** perf's MAX_NR_CPUS (6.1). */
 export const MAX_NR_CPUS = 2048;
