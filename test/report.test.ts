@@ -2,6 +2,7 @@
 // (key columns equal, percentages within 0.02 points) in self and children modes and several sort
 // orders; the header lines equal; the -g graph text of the frame-pointer recording line for line.
 import { test } from 'node:test';
+import { basename } from 'node:path';
 import assert from 'node:assert/strict';
 import { compileWorkload, perfRecording, perfSkipReason, recordingAvoiding, UNSTABLE_SRCLINE_DSOS, runKscope, runPerf, standardRecordings } from './helpers/fixtures.js';
 
@@ -141,7 +142,10 @@ const stripTips = (t: string) => t.split('\n').filter((l) => !/^# \(Tip:/.test(l
 
 test('report filters: --comm, --pid, --cpu, --dso, --percent-limit', { skip }, () => {
   const rec = standardRecordings().system;
-  check(rec, ['-g', 'none', '--no-children', '--comm', 'burn_c-bbbb5310'], 'system --comm');
+  // the workload's comm: its binary's name cut to 15 characters (TASK_COMM_LEN)
+  const burn = basename(compileWorkload('burn.c')).slice(0, 15);
+  assert.match(runPerf(['report', '-i', rec, '--stdio', '-g', 'none', '-s', 'comm']).stdout, new RegExp(`%\\s+${burn}\\s*$`, 'm'), 'the recording has the workload\'s samples');
+  check(rec, ['-g', 'none', '--no-children', '--comm', burn], 'system --comm');
   check(rec, ['-g', 'none', '--no-children', '--percent-limit', '5'], 'system --percent-limit 5');
   check(rec, ['-g', 'none', '--children', '--percent-limit', '50'], 'system children --percent-limit 50');
   // a filter of one value elides its key, and perf's output sort then skips it (children-mode
@@ -150,14 +154,14 @@ test('report filters: --comm, --pid, --cpu, --dso, --percent-limit', { skip }, (
   // a filtered sample still adds to the entries it meets, and an entry made by one stays hidden
   // (perf's he->filtered is its first sample's): children entries of user code under kernel
   // samples printed with every sample's period, or not at all (test/hist-filtered.test.ts)
-  check(rec, ['-g', 'none', '--children', '-s', 'dso,sym', '--comm', 'burn_c-bbbb5310'], 'system children -s dso,sym --comm');
-  check(rec, ['-g', 'none', '--children', '-s', 'comm', '--comm', 'burn_c-bbbb5310'], 'system children -s comm --comm (every key elided: none is)');
+  check(rec, ['-g', 'none', '--children', '-s', 'dso,sym', '--comm', burn], 'system children -s dso,sym --comm');
+  check(rec, ['-g', 'none', '--children', '-s', 'comm', '--comm', burn], 'system children -s comm --comm (every key elided: none is)');
   check(rec, ['-g', 'none', '--children', '-S', 'leaf_mul'], 'system children -S leaf_mul (symbol key elided)');
   check(rec, ['-g', 'none', '--no-children', '-S', 'leaf_add,tlb_finish_mmu'], 'system -S two symbols');
   // --percentage relative: rows and header of the entries left; call graph percentages stay of
   // all samples while their threshold is of the entries left (output_resort's callchain total)
   check(rec, ['-g', 'none', '--children', '--dso', '[kernel.kallsyms]', '--percentage', 'relative'], 'system children --dso --percentage relative');
-  graphsEqualPerf([['--no-children', '-S', 'leaf_add,tlb_finish_mmu', '--percentage', 'relative'], ['--no-children', '--comm', 'burn_c-bbbb5310', '--percentage', 'relative', '-g', 'flat,0.5,caller']], rec, 'system');
+  graphsEqualPerf([['--no-children', '-S', 'leaf_add,tlb_finish_mmu', '--percentage', 'relative'], ['--no-children', '--comm', burn, '--percentage', 'relative', '-g', 'flat,0.5,caller']], rec, 'system');
   // the CPU list drops samples before any accounting (percentages of that CPU's samples)
   check(rec, ['-g', 'none', '--no-children', '--cpu', '0'], 'system --cpu 0');
   // nothing left: perf's "has no samples" error instead of a report
