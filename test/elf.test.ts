@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readElf, isElf, crc32, SHF_COMPRESSED, type ElfFile, type ElfSection, type ElfSymbol } from '../src/formats/elf/index.js';
+import { readElf, isElf, crc32, SHF_COMPRESSED, type ElfFile, type ElfSymbol } from '../src/formats/elf/index.js';
 import { FormatError } from '../src/util/index.js';
 import { compileWorkload, hasTool, cacheDir, workloadsDir } from './helpers/fixtures.js';
 

@@ -145,7 +145,6 @@ function dashSplit(s: string, first: bigint, last: bigint): TimeRange | undefine
 }
 
 function percentRanges(s: string, first: bigint, last: bigint): TimeRange[] | undefined {
-  const size = s.split(',').length;
   const split = s.includes('/') ? slashSplit : s.includes('-') ? dashSplit : undefined;
   if (!split) {
     // one percent: "xx%" must end the string, read as "xx%/1"

@@ -15,7 +15,7 @@ import { perfEventOpen, perfEventId, perfEnable, perfDisable, perfSetOutput, clo
 import { RingBuffer } from '../kernel/ring-buffer.js';
 import { clockGettimeNs, clockResolutionNs } from '../kernel/clock.js';
 import { pollAsync, POLLHUP } from '../kernel/poll.js';
-import { readOnlineCpus, readThreads, readComm, readStatus, listPids, readMaxSampleRate, readParanoid } from '../kernel/procfs.js';
+import { readOnlineCpus, readThreads, readComm, listPids, readMaxSampleRate, readParanoid } from '../kernel/procfs.js';
 import { tracepointId } from '../kernel/tracefs.js';
 import { defaultEvent, fallbackEvent, type EventSpec } from './events.js';
 import { encodeCpuMap, encodeIdIndex, encodeThreadMap, synthesizeBpfEvents, bpfProgInfoFeatureEntry, bpfBtfFeatureEntries, synthesizeKernelMmap, synthesizeProcess, synthesizeThreadMap, type IdIndexEntry } from './synthesize.js';
@@ -496,6 +496,3 @@ function safeComm(tid: number): string {
   try { return readComm(tid); } catch { return ''; }
 }
 
-function safeTgid(tid: number): number {
-  try { return readStatus(tid).tgid || tid; } catch { return tid; }
-}

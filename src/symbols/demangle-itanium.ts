@@ -95,7 +95,6 @@ const BT_CHAR16 = bt('char16_t');
 const BT_CHAR32 = bt('char32_t');
 const BT_NULLPTR = bt('decltype(nullptr)');
 const BT_BFLOAT16 = bt('std::bfloat16_t', BP.FLOAT);
-const BT_INT = BUILTIN_LETTERS[8]!;
 const floatNCache = new Map<string, Builtin>();
 
 const OPERATORS = new Map<string, OpInfo>();

@@ -53,7 +53,6 @@ export interface WriterOptions {
 }
 
 const PERF_FILE_SECTION_SIZE = 16;
-const FEATURE_BITMAP_BYTES = 32;
 const MAGIC = new TextEncoder().encode('PERFILE2');
 
 /** Checks a record's header against its byte length; returns the header's size. */
