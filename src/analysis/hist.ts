@@ -143,8 +143,6 @@ export class Hists {
   nrSamples = 0;
   /** Some entry was made by a filtered sample (see add). */
   anyFiltered = false;
-  /** Samples whose own entry is a filtered one (perf's nr_samples - nr_non_filtered_samples). */
-  filteredSamples = 0;
   private filtering = false;
   private readonly name: (loc: Loc) => string;
   private readonly keys = new PairTable(12);
@@ -504,7 +502,6 @@ export class Hists {
       }
     }
     if (this.lazyAt.length) this.noteSrclineCalls(self, true, false);
-    if (this.anyFiltered && this.list[idx].filtered) this.filteredSamples++;
     const c = this.counts;
     c[2 * idx] += period;
     c[2 * idx + 1]++;
@@ -829,11 +826,7 @@ export class Hists {
       dsoOf[i] = d ? dsos.slot(d) : -1;
       if (sym) { symOf[i] = syms.slot(sym); continue; }
       symOf[i] = -1;
-      if (loc.addrHi !== undefined) { hi[i] = loc.addrHi; lo[i] = loc.addrLo!; } else {
-        const h = loc.addrHex, len = h.length;
-        hi[i] = len > 8 ? parseInt(h.slice(0, len - 8), 16) >>> 0 : 0;
-        lo[i] = len === 0 ? 0 : parseInt(len > 8 ? h.slice(len - 8) : h, 16);
-      }
+      if (loc.addrHi !== undefined) { hi[i] = loc.addrHi; lo[i] = loc.addrLo!; } else { hi[i] = hexHi(loc.addrHex); lo[i] = hexLo(loc.addrHex); }
     }
     if (syms.items.some((x) => x.inlined)) return undefined; // compared by name before start: the columns path
     // per key the rank column and its range
@@ -932,6 +925,11 @@ function dsoOrder(a: Loc, b: Loc): number {
   return x && y ? strcmp(x.shortName, y.shortName) : x ? -1 : y ? 1 : 0;
 }
 
+/** The upper 32 bits of a hex address of up to 16 digits (no 0x). */
+function hexHi(h: string): number { const n = h.length; return n > 8 ? parseInt(h.slice(0, n - 8), 16) >>> 0 : 0; }
+/** The lower 32 bits of a hex address of up to 16 digits (no 0x). */
+function hexLo(h: string): number { const n = h.length; return n === 0 ? 0 : parseInt(n > 8 ? h.slice(n - 8) : h, 16); }
+
 /** Hex addresses as 32-bit halves (hi * 2^32 + lo would round), parsed once each. */
 class AddrHalves {
   private readonly at = new Map<string, number>();
@@ -942,10 +940,9 @@ class AddrHalves {
   slot(h: string): number {
     let i = this.at.get(h);
     if (i === undefined) {
-      const n = h.length;
       i = this.hi.length;
-      this.hi.push(n > 8 ? parseInt(h.slice(0, n - 8), 16) >>> 0 : 0);
-      this.lo.push(n === 0 ? 0 : parseInt(n > 8 ? h.slice(n - 8) : h, 16));
+      this.hi.push(hexHi(h));
+      this.lo.push(hexLo(h));
       this.at.set(h, i);
     }
     return i;
@@ -982,18 +979,14 @@ class DistinctById<T extends { id: number }> {
 }
 
 /** The distinct objects `of` the entries gives (by identity), and per entry the index of its own (-1: none). */
-function distinctObjects<T extends object>(list: readonly HistEntry[], of: (e: HistEntry) => T | undefined): { items: T[]; at: Int32Array } {
-  const index = new Map<T, number>();
-  const items: T[] = [];
+function distinctObjects<T extends { id: number }>(list: readonly HistEntry[], of: (e: HistEntry) => T | undefined): { items: T[]; at: Int32Array } {
+  const d = new DistinctById<T>();
   const at = new Int32Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const x = of(list[i]);
-    if (x === undefined) { at[i] = -1; continue; }
-    let j = index.get(x);
-    if (j === undefined) { j = items.length; items.push(x); index.set(x, j); }
-    at[i] = j;
+    at[i] = x === undefined ? -1 : d.slot(x);
   }
-  return { items, at };
+  return { items: d.items, at };
 }
 
 /**

@@ -37,6 +37,7 @@ import { Symbolizer, dwarfDebugInfo, type Dso as ElfDso, type SymbolLoader } fro
 import { KernelSymbols } from '../symbols/kernel.js';
 import { JitSymbols } from '../symbols/jit.js';
 import { cfiModuleFromElf, DwarfUnwinder, type CfiModule, type MappedModule } from '../unwind/dwarf-unwind.js';
+import { hexOfHalves } from '../util/hex.js';
 
 const TWO32 = 0x100000000;
 const UTF8 = new TextDecoder();
@@ -172,7 +173,7 @@ class AddrLoc implements Loc {
   }
   get addrHi(): number { return this.hi >>> 0; }
   get addrLo(): number { return this.lo >>> 0; }
-  get addrHex(): string { return (this.hex ??= hex(this.addrHi, this.addrLo)); }
+  get addrHex(): string { return (this.hex ??= hexOfHalves(this.addrHi, this.addrLo)); }
 }
 
 /** Words of a slot's memo (ResolvedSample.selfMemo): Hists keeps (its serial, the comm id, the entry idx). */
@@ -404,10 +405,6 @@ function addressOfFileOffset(dso: DsoInfo, e: ElfDso, offset: number): number | 
   return undefined;
 }
 
-function hex(hi: number, lo: number): string {
-  return hi ? hi.toString(16) + lo.toString(16).padStart(8, '0') : lo.toString(16);
-}
-
 /** The machine: threads, maps, DSOs, symbols. Feed it every record with process(), resolve samples with resolve(). */
 export class Machine {
   readonly threads = new Map<number, Thread>();
@@ -573,7 +570,7 @@ export class Machine {
         if (flags & 1) return; // PERF_RECORD_KSYMBOL_FLAGS_UNREGISTER: perf removes the map; keep the symbol for earlier samples
         const dso = ksymType === KSYM_TYPE_OOL ? this.kernelDso : this.dso(name, name, 'bpf');
         const start = addrHi * TWO32 + addrLo;
-        const sym: SymInfo = { name, start, startHex: hex(addrHi, addrLo), dso, id: this.nextSymId++ };
+        const sym: SymInfo = { name, start, startHex: hexOfHalves(addrHi, addrLo), dso, id: this.nextSymId++ };
         this.ksymMaps.push({ startHi: addrHi, startLo: addrLo, start, end: start + len, dso, sym });
         return;
       }
@@ -661,7 +658,7 @@ export class Machine {
   locAt(id: number): Loc { return this.locs[id]; }
 
   private unknownLoc(level: string, hi: number, lo: number): Loc {
-    const k = level + hex(hi, lo);
+    const k = level + hexOfHalves(hi, lo);
     let l = this.unknownLocs.get(k);
     if (!l) { l = this.newLoc(undefined, undefined, level, hi, lo, 0); this.unknownLocs.set(k, l); }
     return l;
@@ -709,7 +706,7 @@ export class Machine {
     let dso = this.kernelModuleDsos[mid];
     if (!dso) { const mod = ks.table.moduleNames[mid]; dso = this.kernelModuleDsos[mid] = mod ? this.moduleDso(mod) : this.kernelDso; }
     const sHi = ks.startHiAt(i), sLo = ks.startLoAt(i);
-    sym = { name: ks.nameAt(i), start: sHi * TWO32 + sLo, startHex: hex(sHi, sLo), dso, id: this.nextSymId++ };
+    sym = { name: ks.nameAt(i), start: sHi * TWO32 + sLo, startHex: hexOfHalves(sHi, sLo), dso, id: this.nextSymId++ };
     this.kernelSymInfos.set(i, sym);
     return sym;
   }

@@ -133,12 +133,11 @@ export function writeSection(h: Hists, eventName: string, o: SectionOptions, out
   // entries made by filtered samples stay in perf's output tree but print nothing and size no column
   const entries = h.anyFiltered ? h.sorted().filter((e) => !e.filtered) : h.sorted();
   // --percentage relative: the totals of the entries left (perf's total_non_filtered_period and
-  // nr_non_filtered_samples); else all samples', filtered ones included
+  // nr_non_filtered_samples: each sample counts in its own entry); else all samples', filtered ones included
   let total = h.totalPeriod, samples = h.nrSamples;
   if (o.relative && h.anyFiltered) {
-    total = 0;
-    for (let j = 0; j < entries.length; j++) total += entries[j].self;
-    samples -= h.filteredSamples;
+    total = 0; samples = 0;
+    for (let j = 0; j < entries.length; j++) { total += entries[j].self; samples += entries[j].samples; }
   }
   const [n, unit] = convertUnit(samples);
   out(`# Samples: ${n}${unit} of event '${eventName}'${o.timeStr !== undefined ? ` (time slices: ${o.timeStr})` : ''}`);

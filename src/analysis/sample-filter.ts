@@ -5,6 +5,7 @@
 
 import type { ResolvedSample, SymInfo } from './machine.js';
 import { KscopeError } from '../util/errors.js';
+import { hexOfHalves } from '../util/hex.js';
 
 export interface SampleFilter {
   comms?: ReadonlySet<string>;
@@ -18,11 +19,6 @@ export interface SampleFilter {
   addrRange?: number;
   /** --dsos: a DSO's short or long name. */
   dsos?: ReadonlySet<string>;
-}
-
-/** The sample's ip as perf's "%lx" text. */
-function ipHex(hi: number, lo: number): string {
-  return hi ? hi.toString(16) + lo.toString(16).padStart(8, '0') : lo.toString(16);
 }
 
 /**
@@ -40,7 +36,7 @@ export function sampleFilteredOut(flt: SampleFilter, r: ResolvedSample, ipHi: nu
   if (flt.symbols) {
     if (l.sym && flt.symbols.has(symName(l.sym))) return false;
     if (flt.symbolAddrs && l.dso) {
-      if (flt.symbolAddrs.has(ipHex(ipHi, ipLo))) return false;
+      if (flt.symbolAddrs.has(hexOfHalves(ipHi, ipLo))) return false;
       if (flt.addrRange) {
         const ip = (BigInt(ipHi) << 32n) | BigInt(ipLo); // once per sample, with --addr-range only
         for (const a of flt.symbolAddrs) {

@@ -38,6 +38,7 @@ import { KscopeError } from '../util/errors.js';
 import { InlineFrames, type InlineEntry } from '../analysis/inline-frames.js';
 import { addr2lineRecord } from '../analysis/srcline.js';
 import { sampleFilteredOut, type SampleFilter } from '../analysis/sample-filter.js';
+import { hexOfHalves } from '../util/hex.js';
 
 export const FIELD_NAMES = ['comm', 'tid', 'pid', 'time', 'cpu', 'event', 'ip', 'sym', 'symoff', 'dso', 'period', 'addr', 'trace', 'srcline'] as const;
 export type ScriptField = (typeof FIELD_NAMES)[number];
@@ -490,7 +491,7 @@ export class PerfScriptPrinter {
         sink.latin1(o.tp.format(s.raw));
       }
     }
-    if (f & F.addr) out += hex(s.addrHi, s.addrLo).padStart(16);
+    if (f & F.addr) out += hexOfHalves(s.addrHi, s.addrLo).padStart(16);
     if (f & F.ip) {
       if (withChain) {
         sink.text(out + '\n');
@@ -524,7 +525,7 @@ export class PerfScriptPrinter {
         sink.bytes(NEWLINE);
         return;
       }
-      const ipHex = hex(s.ipHi, s.ipLo);
+      const ipHex = hexOfHalves(s.ipHi, s.ipLo);
       out += ` ${frameText(r.frames[0], f, ipHex, this.symName, this.srcOf(r.frames[0], f, r.frames[0].dso?.kind === 'kernel' ? ipHex : undefined))}`;
     }
     sink.text(out + '\n');
@@ -826,11 +827,7 @@ function flatString(s: string): string {
  */
 function locHex(l: Loc): string {
   const hi = l.addrHi;
-  return hi === undefined ? l.addrHex : hex(hi, l.addrLo!);
-}
-
-function hex(hi: number, lo: number): string {
-  return hi ? hi.toString(16) + lo.toString(16).padStart(8, '0') : lo.toString(16);
+  return hi === undefined ? l.addrHex : hexOfHalves(hi, l.addrLo!);
 }
 
 function timeText(hi: number, lo: number, ns: boolean): string {
