@@ -287,6 +287,11 @@ export class SymbolIndex {
   name(i: number): string { return this.names[i] ?? (this.names[i] = this.nameOf!(i)); }
 }
 
+/** End minus start at `i`: subtracted before the conversion (two u64 near 2^64 as doubles lose the low bits). */
+function sizeAt(S: Float64Array | BigUint64Array, E: Float64Array | BigUint64Array, i: number): number {
+  return S instanceof BigUint64Array ? Number((E as BigUint64Array)[i] - S[i]) : (E as Float64Array)[i] - S[i];
+}
+
 function leadingUnderscores(s: string): number { let i = 0; while (s.charCodeAt(i) === 95) i++; return i; }
 
 /** perf's choose_best_symbol (tools/perf/util/symbol.c): returns the row to keep. */
@@ -745,7 +750,7 @@ class PerfSymbolTree {
             ? T[cb] !== -1 || (T[cb + 1] === nd && T[nb] === -1 && T[nb + 1] === -1 && T[nb + 3] === 1 && T[cb + 3] === 0)
             : T[nb] === curr && T[nb + 1] === -1 && T[cb] === -1 && T[cb + 3] === 1 && T[nb + 3] === 0;
           d = free ? false : this.nodes.openAnswer(c);
-        } else d = decisions ? decisions[asked++] === 1 : this.nodes.better(ids[curr], Number(E![curr]) - Number(S![curr]), ids[nd], Number(E![nd]) - Number(S![nd]));
+        } else d = decisions ? decisions[asked++] === 1 : this.nodes.better(ids[curr], sizeAt(S!, E!, curr), ids[nd], sizeAt(S!, E!, nd));
         if (!d) { this.erase(nd); continue; }
         nd = this.next(curr);
         this.erase(curr);
@@ -1118,9 +1123,8 @@ class PerfNodes {
   /** perf's tree: the same insertions and fixups, in the same order. */
   tree(): PerfSymbolTree {
     const o = this.offsets;
-    let withEnds = false;
-    for (let p = 0; p < this.passes.length; p++) if (o[p + 1] > o[p] && !this.decisions[p]) withEnds = true;
-    const t = new PerfSymbolTree(this, this.byStart(), withEnds);
+    // the tree fixes its ends up itself only without inOrder's answers, which big nodes never have
+    const t = new PerfSymbolTree(this, this.byStart(), this.big);
     for (let p = 0; p < this.passes.length; p++) {
       if (o[p + 1] === o[p]) continue;
       while (t.count < o[p + 1]) t.insert();
