@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readElf, isElf, crc32, SHF_COMPRESSED, type ElfFile, type ElfSymbol } from '../src/formats/elf/index.js';
+import { readElf, isElf, crc32, SHF_COMPRESSED, SHT_SYMTAB, SHT_DYNSYM, type ElfFile, type ElfSymbol } from '../src/formats/elf/index.js';
+import { perfSymbolColumnsOf, pltRows } from '../src/symbols/symbol-index.js';
 import { FormatError } from '../src/util/index.js';
 import { compileWorkload, hasTool, cacheDir, workloadsDir } from './helpers/fixtures.js';
 
@@ -243,6 +244,12 @@ function exercise(bytes: Uint8Array): void {
   for (const s of elf.sections) elf.sectionData(s);
   for (const t of [elf.symtab(), elf.dynsym()]) if (t) for (let i = 0; i < t.count; i++) t.symbol(i);
   elf.notes(); elf.buildId(); elf.debugLink(); elf.debugAltLink();
+  // the symbolizer's one-pass picking from the raw table bytes, and the lazy PLT names
+  for (const type of [SHT_SYMTAB, SHT_DYNSYM]) {
+    const p = perfSymbolColumnsOf(elf, type);
+    if (p) for (let k = 0; k < p.count; k++) p.name(k);
+  }
+  for (const r of pltRows(elf)) void r.name;
 }
 
 test('hostile input: truncations and bit flips of a small ELF give FormatError only', { skip: noReadelf }, () => {

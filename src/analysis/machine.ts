@@ -182,7 +182,7 @@ const SLOT_MEMO = 3;
 const SLOT = 3 + SLOT_MEMO;
 
 /**
- * A table from u64 addresses (u32 halves) to Loc ids (Machine.locAt): open addressing in one
+ * A table from u64 addresses (u32 halves) to Loc ids: open addressing in one
  * Int32Array (per slot: hi, lo, id, then SLOT_MEMO words; filled up to 3/4), no boxed keys or
  * per-entry objects. A hit reads one slot and no Loc object: the per-sample path takes the id
  * (ResolvedSample.selfId), and the memo words beside it (what Hists derived from that Loc: its
@@ -192,7 +192,6 @@ class LocTable {
   slots = new Int32Array(SLOT * 32); // small: most DSOs see few addresses
   private mask = 31;
   private count = 0;
-  get size(): number { return this.count; }
   private static hash(hi: number, lo: number): number {
     let h = Math.imul(lo ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(hi + 0x632be5ab, 0xc2b2ae35);
     h ^= h >>> 15;
@@ -655,7 +654,6 @@ export class Machine {
   }
 
   /** The Loc of an id (from a LocTable or ResolvedSample.selfId). */
-  locAt(id: number): Loc { return this.locs[id]; }
 
   private unknownLoc(level: string, hi: number, lo: number): Loc {
     const k = level + hexOfHalves(hi, lo);

@@ -212,8 +212,8 @@ export class DwarfUnwinder {
       switch (k) {
         case Rule.Unspecified:
           // Callee-saved registers keep their value; rsp becomes the CFA (psABI: CFA = caller's rsp).
-          if (reg === X86_64_DWARF_RSP) { next[reg] = cfa; nextValid[reg] = 1; }
-          else if (reg === X86_64_DWARF_RIP && ra !== X86_64_DWARF_RIP) { nextValid[reg] = 0; }
+          if (reg === X86_64_DWARF_RSP) { next[reg] = cfa; nextValid[reg] = KNOWN; }
+          else if (reg === X86_64_DWARF_RIP && ra !== X86_64_DWARF_RIP) { nextValid[reg] = NONE; }
           else { next[reg] = this.regs[reg]; nextValid[reg] = this.valid[reg]; }
           break;
         case Rule.SameValue: next[reg] = this.regs[reg]; nextValid[reg] = this.valid[reg]; break;

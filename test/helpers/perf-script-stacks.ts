@@ -9,7 +9,7 @@ export const PERF_SCRIPT_FIELDS = ['-F', 'comm,pid,tid,time,period,ip,sym,dso'];
 
 const HEADER = /^(.+?)\s+(-?\d+)\/(-?\d+)\s+(\d+)\.(\d+):\s+(\d+)\s*$/;
 // The DSO is the last balanced parenthesized group: "(/memfd:x (deleted))" nests one level.
-const FRAME = /^\s+([0-9a-f]+) (.*) \(((?:[^()]|\([^()]*\))*)\)$/;
+const FRAME = /^\s+[0-9a-f]+ (.*) \(((?:[^()]|\([^()]*\))*)\)$/;
 
 function kindOf(dso: string): FrameKind {
   // by the DSO perf names, as stackcollapse.py does: a user-context garbage address above
@@ -35,7 +35,7 @@ export function parsePerfScriptStacks(text: string, meta: { eventName?: string; 
     while (i < lines.length && lines[i].trim() !== '') {
       const f = FRAME.exec(lines[i++]);
       if (!f) throw new Error(`perf script line ${i}: not a callchain entry: ${JSON.stringify(lines[i - 1])}`);
-      const [, , sym, dso] = f;
+      const [, sym, dso] = f;
       frames.push({
         name: sym === '[unknown]' ? undefined : sym,
         module: dso === '[unknown]' ? undefined : dso,

@@ -1,6 +1,7 @@
 // Burns CPU inside a SIGPROF handler: `perf record --call-graph dwarf` samples there unwind through
-// glibc's rt_sigreturn trampoline (__restore_rt), whose return address perf does not decrement
-// (libunwind's unw_is_signal_frame; test/unwind-dwarf.test.ts).
+// glibc's rt_sigreturn trampoline (__restore_rt) to the pc the signal interrupted, which perf does
+// not decrement while it does decrement the trampoline's return address (libunwind's
+// unw_is_signal_frame after the step from the 'S' frame; test/unwind-dwarf.test.ts).
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
