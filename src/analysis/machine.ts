@@ -32,7 +32,7 @@ import type { PerfDataFile } from '../formats/perfdata/reader.js';
 import type { PerfRecord } from '../formats/perfdata/stream.js';
 import type { PerfSample } from '../formats/perfdata/sample.js';
 import { SampleType } from '../formats/perfdata/constants.js';
-import { toHex } from '../formats/elf/index.js';
+import { PT_LOAD, toHex } from '../formats/elf/index.js';
 import { Symbolizer, dwarfDebugInfo, type Dso as ElfDso, type SymbolLoader } from '../symbols/index.js';
 import { KernelSymbols } from '../symbols/kernel.js';
 import { JitSymbols } from '../symbols/jit.js';
@@ -84,11 +84,6 @@ export class DsoInfo {
   cfi: CfiModule | undefined | null = null;
   /** perf's elf_base_address: the first PT_LOAD's p_vaddr - p_offset (for the unwinder's table base). */
   elfBase = 0;
-  /**
-   * The ELF's PT_LOAD segments as (file offset, end, vaddr) triples of exact doubles, for
-   * addressOfFileOffset without a BigInt per lookup; undefined when a vaddr passes 2^53, null until made.
-   */
-  loads: Float64Array | undefined | null = null;
   /** Per-address cache of resolved locations (map_ip address → Loc); made at the DSO's first sample. */
   cache: LocTable | undefined = undefined;
   /** Locations of unresolved callchain entries, keyed by the raw ip (perf keys those by raw ip). */
@@ -374,34 +369,6 @@ function isAnon(name: string): boolean {
 }
 function isNoDso(name: string): boolean {
   return name.startsWith('[stack') || name.startsWith('/SYSV') || name === '[heap]';
-}
-
-/** PT_LOAD (elf.h). */
-const PT_LOAD = 1;
-
-/**
- * Dso.addressOfFileOffset as a number (the ELF address of a file offset: p_vaddr + (off -
- * p_offset) of the first PT_LOAD holding it), from the segments kept as doubles on the DsoInfo.
- * Exact: every vaddr and end is below 2^53 where the doubles are used.
- */
-function addressOfFileOffset(dso: DsoInfo, e: ElfDso, offset: number): number | undefined {
-  let loads = dso.loads;
-  if (loads === null) {
-    const ph = e.elf.programHeaders.filter((p) => p.type === PT_LOAD);
-    loads = new Float64Array(3 * ph.length);
-    for (let k = 0; k < ph.length; k++) {
-      const p = ph[k], size = Math.max(p.filesz, p.memsz);
-      if (p.vaddr + BigInt(size) > BigInt(Number.MAX_SAFE_INTEGER)) { loads = undefined; break; }
-      loads[3 * k] = p.offset; loads[3 * k + 1] = p.offset + size; loads[3 * k + 2] = Number(p.vaddr);
-    }
-    dso.loads = loads;
-  }
-  if (loads === undefined) {
-    const a = e.addressOfFileOffset(offset);
-    return a === undefined ? undefined : Number(a);
-  }
-  for (let k = 0; k < loads.length; k += 3) if (offset >= loads[k] && offset < loads[k + 1]) return loads[k + 2] + (offset - loads[k]);
-  return undefined;
 }
 
 /** The machine: threads, maps, DSOs, symbols. Feed it every record with process(), resolve samples with resolve(). */
@@ -784,7 +751,7 @@ export class Machine {
     } else {
       const e = this.loadElf(dso);
       if (e) {
-        const a = addressOfFileOffset(dso, e, rel);
+        const a = e.addressOfFileOffsetNumber(rel);
         if (a !== undefined) {
           const i = e.symbols.findIndex(a);
           if (i >= 0) {
@@ -933,14 +900,14 @@ export class Machine {
     if (!e) return undefined;
     if (dso.cfi === null) {
       try { dso.cfi = cfiModuleFromElf(e.elf); } catch { dso.cfi = undefined; }
-      const load = e.elf.programHeaders.find((p) => p.type === 1 /* PT_LOAD */);
+      const load = e.elf.programHeaders.find((p) => p.type === PT_LOAD);
       dso.elfBase = load ? Number(load.vaddr) - Number(load.offset) : 0;
     }
     if (!dso.cfi) return undefined;
     const off = dso.kind === 'vdso' ? 0 : m.pgoff;
-    const a = e.addressOfFileOffset(off);
+    const a = e.addressOfFileOffsetNumber(off);
     if (a === undefined) return undefined;
-    const bias = m.start - Number(a);
+    const bias = m.start - a;
     // perf 6.1 places .eh_frame_hdr at the lowest start of *any* of the thread's maps of this DSO
     // minus elf_base_address. perf keeps a process's maps across exec, so after a re-exec an older
     // mapping of the DSO can be lower: its FDE lookups then fail and libunwind guesses frames.

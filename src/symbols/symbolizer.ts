@@ -58,6 +58,34 @@ export class Dso {
     return undefined;
   }
 
+  /**
+   * addressOfFileOffset as a number, for a per-sample caller: from the segments kept as
+   * (file offset, end, vaddr) triples of exact doubles (no BigInt per lookup) while every vaddr and
+   * end is below 2^53, else through the BigInt answer.
+   */
+  addressOfFileOffsetNumber(offset: number): number | undefined {
+    let loads = this.loads;
+    if (loads === null) {
+      const ph = this.elf.programHeaders.filter((p) => p.type === PT_LOAD);
+      loads = new Float64Array(3 * ph.length);
+      for (let k = 0; k < ph.length; k++) {
+        const p = ph[k], size = Math.max(p.filesz, p.memsz);
+        if (p.vaddr + BigInt(size) > BigInt(Number.MAX_SAFE_INTEGER)) { loads = undefined; break; }
+        loads[3 * k] = p.offset; loads[3 * k + 1] = p.offset + size; loads[3 * k + 2] = Number(p.vaddr);
+      }
+      this.loads = loads;
+    }
+    if (loads === undefined) {
+      const a = this.addressOfFileOffset(offset);
+      return a === undefined ? undefined : Number(a);
+    }
+    for (let k = 0; k < loads.length; k += 3) if (offset >= loads[k] && offset < loads[k + 1]) return loads[k + 2] + (offset - loads[k]);
+    return undefined;
+  }
+
+  /** addressOfFileOffsetNumber's segments: undefined when a vaddr passes 2^53, null until made. */
+  private loads: Float64Array | undefined | null = null;
+
   symbolAt(address: number | bigint): SymbolEntry | undefined { return this.symbols.find(address); }
 }
 
