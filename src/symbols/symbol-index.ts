@@ -1,7 +1,7 @@
 // Sorted address → symbol tables, following perf's rules (tools/perf/util/symbol.c, symbol-elf.c).
 // Two builders:
 //  - fromPerfPasses (perf-compatible outputs: report/script/flame): perf 6.1's own symbol set
-//    (perfSymbolRows: FUNC/IFUNC/OBJECT and non-hidden NOTYPE labels in text/data sections), the
+//    (perfSymbolColumnsOf: FUNC/IFUNC/OBJECT and non-hidden NOTYPE labels in text/data sections), the
 //    .symtab pass then the .dynsym pass each followed by symbols__fixup_end and
 //    symbols__fixup_duplicate, PLT entries last, and lookups descending perf's red-black tree, so
 //    that overlapping symbols (a label inside a sized FUNC) resolve as perf's symbols__find does.
@@ -177,7 +177,7 @@ export class SymbolIndex {
 
   /**
    * The index perf 6.1 builds for a user-space DSO (symbol-elf.c dso__load_sym, symbol.c): each
-   * pass (the .symtab rows, then the .dynsym rows of the same file, see perfSymbolRows) inserted
+   * pass (the .symtab rows, then the .dynsym rows of the same file, see perfSymbolColumns) inserted
    * in table order then symbols__fixup_end and symbols__fixup_duplicate, then `extra` (PLT
    * entries, dso__synthesize_plt_symbols) inserted without fixups. Lookups answer as a descent of
    * perf's red-black tree does, so overlapping symbols resolve as in perf.
@@ -345,21 +345,6 @@ export function functionRows(table: ElfSymbolTable, sectionsFrom: ElfFile): Symb
 }
 
 /**
- * The rows perf 6.1 takes from one symbol table of `syms` (symbol-elf.c dso__load_sym_internal):
- * FUNC, GNU_IFUNC and OBJECT symbols with a name in a section (elf_sym__filter), and NOTYPE labels
- * with a name, not ABS, not HIDDEN or INTERNAL (elf_sym__is_label) in a section whose name holds
- * "text" or "data" (elf_sec__filter; `runtime`'s section header when `syms` has a NOBITS copy, as
- * a separate debug file does); never SHN_ABS, never a section without SHF_ALLOC. Table order
- * kept: it shapes perf's tree (SymbolIndex.fromPerfPasses).
- */
-export function perfSymbolRows(table: ElfSymbolTable, syms: ElfFile, runtime: ElfFile = syms): SymbolRow[] {
-  const c = perfSymbolColumns(table, syms, runtime);
-  const rows: SymbolRow[] = [];
-  for (let k = 0; k < c.count; k++) rows.push({ name: c.name(k), start: (BigInt(c.hi[k]) << 32n) | BigInt(c.lo[k]), size: c.size[k], bind: c.bind[k] });
-  return rows;
-}
-
-/**
  * Per section index of `syms` what it may hold (elf_sec__filter, decided once per section): 0
  * nothing (no section header, not SHF_ALLOC, reserved indexes: ABS, COMMON...), 1 FUNC/IFUNC/OBJECT
  * symbols, 3 also labels (a section name holding "text" or "data"; `runtime`'s header for a NOBITS copy).
@@ -394,7 +379,15 @@ export function perfSymbolColumnsOf(syms: ElfFile, type: number, runtime: ElfFil
   };
 }
 
-/** perfSymbolRows as columns (a PerfPass), names decoded when asked (their bounds are checked here). */
+/**
+ * The rows perf 6.1 takes from one symbol table of `syms` (symbol-elf.c dso__load_sym_internal):
+ * FUNC, GNU_IFUNC and OBJECT symbols with a name in a section (elf_sym__filter), and NOTYPE labels
+ * with a name, not ABS, not HIDDEN or INTERNAL (elf_sym__is_label) in a section whose name holds
+ * "text" or "data" (elf_sec__filter; `runtime`'s section header when `syms` has a NOBITS copy, as
+ * a separate debug file does); never SHN_ABS, never a section without SHF_ALLOC. Table order
+ * kept: it shapes perf's tree (SymbolIndex.fromPerfPasses). As columns (a PerfPass), names
+ * decoded when asked (their bounds are checked here).
+ */
 export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime: ElfFile = syms): PerfPass {
   const pick = new Uint32Array(table.count + 1);
   const info = table.info, other = table.other, shndxs = table.shndx, nameOffset = table.nameOffset;
@@ -545,7 +538,7 @@ class PerfSymbolTree {
   root = -1;
   count = 0;
 
-  /** Node z is PerfNodes' node z (nodes are inserted in id order); `idAt` sorts them by (start, id). */
+  /** Tree nodes are positions in `idAt`, PerfNodes' ids sorted by (start, id); inserted in id order. */
   constructor(private readonly nodes: PerfNodes, idAt: Int32Array, withEnds: boolean) {
     const n = nodes.total, big = nodes.big;
     this.t = new Int32Array(n * 4);
@@ -1235,7 +1228,7 @@ class PerfNodes {
   }
 
 
-  /** The index over the surviving nodes `seq` (in start order), starts and ends from S and E by node. */
+  /** The index over the surviving nodes `seq` (in start order) with their starts and ends in the same order. */
   index(seq: Int32Array, starts: Float64Array | BigUint64Array, ends: Float64Array | BigUint64Array, attach: (ix: SymbolIndex) => void): SymbolIndex {
     const n = seq.length;
     const binds = new Int8Array(n), bind = this.bind;

@@ -6,7 +6,7 @@
 //
 // Values are kept exact as (hi, lo) u32 columns: kernel symbols (0xffffffff8...) exceed 2^53.
 // `allBelow2p53` says whether every value fits a double exactly; then `valueNumber(i)` is exact and
-// a symbolizer can use a Float64Array, else it needs a BigUint64Array (see symbols/elf-symbols.ts).
+// a symbolizer can use a Float64Array, else it needs a BigUint64Array (see symbols/symbol-index.ts).
 import { Reader } from '../../util/index.js';
 import { SHN_XINDEX } from './constants.js';
 
@@ -93,8 +93,7 @@ export class ElfSymbolTable {
 
   /** Throws the FormatError name(i) would throw, without decoding the name (for lazy decoders). */
   checkName(i: number): void {
-    this.lastNul ??= this.strings.bytes.lastIndexOf(0);
-    if (this.nameOffset[i] > this.lastNul) this.name(i);
+    if (this.nameOffset[i] > this.lastNameOffset()) this.name(i);
   }
 
   /** The last st_name that can decode (the string table's last NUL): checkName passes below it. */
@@ -159,11 +158,8 @@ function symbolNames(strings: Reader): SymbolNames {
 const LITTLE_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function readSymbolTable(t: SymbolTableInput): ElfSymbolTable {
-  const min = t.bits === 64 ? 24 : 16;
-  const r = new Reader(t.symbols, t.symbolsOffset, t.file, t.littleEndian);
-  const ent = t.entsize === 0 ? min : t.entsize;
-  if (ent < min) r.fail(`${t.sectionName} sh_entsize >= ${min}`, String(t.entsize), 0);
-  const count = Math.floor(t.symbols.length / ent);
+  const count = symbolTableCount(t);
+  const ent = t.entsize === 0 ? (t.bits === 64 ? 24 : 16) : t.entsize;
   const valueHi = new Uint32Array(count), valueLo = new Uint32Array(count), size = new Float64Array(count);
   const info = new Uint8Array(count), other = new Uint8Array(count), shndx = new Uint32Array(count), nameOffset = new Uint32Array(count);
   let allBelow = true;
@@ -258,7 +254,7 @@ export function pickSymbols(t: SymbolTableInput, holds: Uint8Array): PickedSymbo
   const n = r.n;
   const lastNul = t.strings.lastIndexOf(0);
   if (n > 0 && r.maxName > lastNul) return undefined;
-  const strings = symbolNames(new Reader(t.strings, t.stringsOffset, t.file, t.littleEndian));
+  const strings = symbolNamesOf(t);
   return { count: n, valueHi: hi.subarray(0, n), valueLo: lo.subarray(0, n), size: size.subarray(0, n), bind: bind.subarray(0, n), nameOffset: nameOffset.subarray(0, n), big: r.big, strings };
 }
 
