@@ -439,7 +439,7 @@ function copyPicked(pick: Uint32Array, table: ElfSymbolTable, hi: Uint32Array, l
  * .plt + (i + 1) * sh_entsize (entry 0 is the PLT header), sh_entsize long. ELF64 RELA only.
  * `dynsym`: `elf`'s .dynsym when already read, or the file to read it from, from another file
  * holding the same one (sameDynsym). Names are decoded when first asked for; one that would not
- * decode throws its FormatError here, as eager decoding did.
+ * decode throws its FormatError here (either way), as eager decoding did.
  *
  *   Elf64_Rela { u64 r_offset; u64 r_info (symbol index << 32 | type); s64 r_addend }   24 bytes
  */
@@ -457,8 +457,10 @@ export function pltRows(elf: ElfFile, dynsym?: ElfSymbolTable | ElfFile): Symbol
   const idx = new Uint32Array(n);
   for (let i = 0, off = 0; i < n; i++, off += 24) idx[i] = le ? v.getUint32(off + 12, true) : v.getUint32(off + 8, false);
   let nameOf: (i: number) => string; // entry i's symbol name
-  if (table) nameOf = (i) => table.name(idx[i]);
-  else {
+  if (table) {
+    for (let i = 0; i < n; i++) if (idx[i] > 0 && idx[i] < count) table.checkName(idx[i]);
+    nameOf = (i) => table.name(idx[i]);
+  } else {
     // st_name of each entry's symbol read now: the names keep the string table alive, not the symbols'.
     const offs = symbolNameOffsets(input!), names = symbolNamesOf(input!), lastNul = input!.strings.lastIndexOf(0);
     const nameOff = new Uint32Array(n);
@@ -466,7 +468,7 @@ export function pltRows(elf: ElfFile, dynsym?: ElfSymbolTable | ElfFile): Symbol
       if (!(idx[i] > 0 && idx[i] < count)) continue;
       nameOff[i] = offs(idx[i]);
       // a name that would not decode: the table's own decoder throws its error
-      if (nameOff[i] > lastNul) elf.dynsym()!.name(idx[i]);
+      if (nameOff[i] > lastNul) ((dynsym as ElfFile | undefined) ?? elf).dynsym()!.name(idx[i]);
     }
     nameOf = (i) => names.name(nameOff[i]);
   }
