@@ -307,7 +307,7 @@ test('perf symbol index: merged in-order lookups with a lazy tree and aliases de
     const n = rows.length;
     const hi = new Uint32Array(n), lo = new Uint32Array(n), size = new Float64Array(n), bind = new Int8Array(n);
     rows.forEach((r, i) => { hi[i] = Number(r.start >> 32n); lo[i] = Number(r.start & 0xffffffffn); size[i] = r.size; bind[i] = r.bind; });
-    return { count: n, hi, lo, size, bind, name: (i: number) => rows[i].name, nameBytes: bytes ? (i: number) => Buffer.from(rows[i].name) : undefined };
+    return { count: n, hi, lo, size, bind, name: (i: number) => rows[i].name, asciiName: bytes ? (i: number) => Buffer.from(rows[i].name) : undefined };
   };
   let treeLookups = 0;
   for (let round = 0; round < 30; round++) {
@@ -321,7 +321,7 @@ test('perf symbol index: merged in-order lookups with a lazy tree and aliases de
     const passes = [mk(n, 's'), rnd(2) ? mk(n >> 2, 'd') : []];
     const extra = mk(rnd(20), 'plt').map((r) => ({ ...r, size: 16 }));
     // The eager one builds the tree at once and compares every alias while loading (eagerAliases);
-    // the lazy one compares ASCII names by their bytes (nameBytes), the eager one by strings.
+    // the lazy one compares ASCII names by their bytes (asciiName), the eager one by strings.
     const eager = SymbolIndex.fromPerfColumns(passes.map((p) => pass(p)), extra, { eagerTree: true, eagerAliases: true });
     const lazy = SymbolIndex.fromPerfColumns(passes.map((p) => pass(p, true)), extra);
     assert.equal(lazy.size, eager.size);
@@ -345,7 +345,7 @@ test('perf symbol index: rankName decides aliases at one address by their ranked
   ];
   const pass = () => {
     const hi = new Uint32Array(4), lo = Uint32Array.from(rows, (r) => Number(r.start)), size = Float64Array.from(rows, (r) => r.size), bind = Int8Array.from(rows, (r) => r.bind);
-    return { count: 4, hi, lo, size, bind, name: (i: number) => rows[i].name, nameBytes: (i: number) => Buffer.from(rows[i].name) };
+    return { count: 4, hi, lo, size, bind, name: (i: number) => rows[i].name, asciiName: (i: number) => Buffer.from(rows[i].name) };
   };
   assert.equal(SymbolIndex.fromPerfPasses([rows]).find(0x1000)?.name, '_Znwm');
   assert.equal(SymbolIndex.fromPerfPasses([rows], [], rank).find(0x1000)?.name, '_Znam');

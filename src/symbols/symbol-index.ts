@@ -375,7 +375,7 @@ export function perfSymbolColumnsOf(syms: ElfFile, type: number, runtime: ElfFil
   const strings = p.strings, nameOff = p.nameOffset;
   return {
     count: p.count, hi: p.valueHi, lo: p.valueLo, size: p.size, bind: p.bind, big: p.big,
-    name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]), asciiName: (k) => strings.ascii(nameOff[k]),
+    name: (k) => strings.name(nameOff[k]), asciiName: (k) => strings.ascii(nameOff[k]),
   };
 }
 
@@ -402,7 +402,7 @@ export function perfSymbolColumns(table: ElfSymbolTable, syms: ElfFile, runtime:
   const nameOff = new Uint32Array(n);
   const big = copyPicked(pick.subarray(0, n), table, hi, lo, size, bind, nameOff);
   const strings = table.stringTable();
-  return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), nameBytes: (k) => strings.bytes(nameOff[k]), asciiName: (k) => strings.ascii(nameOff[k]) };
+  return { count: n, hi, lo, size, bind, big, name: (k) => strings.name(nameOff[k]), asciiName: (k) => strings.ascii(nameOff[k]) };
 }
 
 /** perfSymbolColumns' filter: the picked rows into `pick`, their count n returned, and in pick[n] the row of the largest st_name picked. */
@@ -760,9 +760,7 @@ const TWO53 = 2 ** 53;
 
 /** One pass of perf's symbol loading as columns, in table order (hi/lo: st_value). */
 export interface PerfPass extends SymbolColumns {
-  /** name(i)'s bytes when it is pure ASCII (then one char a byte), else anything: compared without making strings. */
-  nameBytes?(i: number): Uint8Array | undefined;
-  /** name(i)'s bytes when it is pure ASCII, else undefined (nameBytes with the check done by the pass). */
+  /** name(i)'s bytes when it is pure ASCII (then one char a byte), else undefined: compared without making strings. */
   asciiName?(i: number): Uint8Array | undefined;
   /**
    * Whether some row's start + size + 8192 (fixup_end's page and more) reaches 2^53 (PerfNodes.big);
@@ -798,7 +796,7 @@ class PerfNodes {
   /** Per pass, inOrder's choose_best_symbol answers in the order fixup_duplicate asks them. */
   readonly decisions: (Uint8Array | undefined)[] = [];
   /** Per pass its name functions (the passes' columns are copied, not kept). */
-  private readonly passes: { name(i: number): string; nameBytes?(i: number): Uint8Array | undefined; asciiName?(i: number): Uint8Array | undefined }[];
+  private readonly passes: { name(i: number): string; asciiName?(i: number): Uint8Array | undefined }[];
 
   /**
    * rankName's answers by raw name (only names that choose_best_symbol compares): a DSO's .dynsym
@@ -807,7 +805,7 @@ class PerfNodes {
   private readonly ranked = new Map<string, string>();
 
   constructor(passes: PerfPass[], private readonly extra: SymbolRow[], private readonly rankName?: RankName, private readonly eagerAliases = false) {
-    this.passes = passes.map((p) => ({ name: p.name, nameBytes: p.nameBytes, asciiName: p.asciiName }));
+    this.passes = passes.map((p) => ({ name: p.name, asciiName: p.asciiName }));
     let total = extra.length;
     for (const p of passes) total += p.count;
     this.total = total;
@@ -1056,11 +1054,7 @@ class PerfNodes {
     for (let p = 0; p < this.passes.length; p++) {
       if (id < o[p + 1]) {
         const pass = this.passes[p];
-        if (pass.asciiName) return pass.asciiName(id - o[p]);
-        const b = pass.nameBytes?.(id - o[p]);
-        if (!b) return undefined;
-        for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return undefined;
-        return b;
+        return pass.asciiName?.(id - o[p]);
       }
     }
     return undefined;

@@ -144,7 +144,7 @@ export class Symbolizer {
       const passes = [SHT_SYMTAB, SHT_DYNSYM].map((type) => perfSymbolColumnsOf(syms, type, elf)).filter((p) => p !== undefined);
       if (demangle) {
         const memo = new Map<string, string>();
-        for (const p of passes) { const raw = p.name; p.nameBytes = undefined; p.asciiName = undefined; p.name = (i) => { const r = raw(i); let d = memo.get(r); if (d === undefined) { d = demangle(r); memo.set(r, d); } return d; }; }
+        for (const p of passes) { const raw = p.name; p.asciiName = undefined; p.name = (i) => { const r = raw(i); let d = memo.get(r); if (d === undefined) { d = demangle(r); memo.set(r, d); } return d; }; }
       }
       // dso__load synthesizes PLT symbols only when dso__load_sym loaded some: a stripped PIE whose
       // .dynsym has only imports (c++filt) gets none, and perf prints its PLT hits as [unknown].

@@ -71,18 +71,7 @@ export class ElfSymbolTable {
   }
 
   /**
-   * The name's bytes without the NUL (a view of the string table, no string made), or undefined
-   * when name(i) would throw.
-   */
-  nameBytes(i: number): Uint8Array | undefined {
-    const off = this.nameOffset[i], b = this.strings.bytes;
-    if (off >= b.byteLength) return undefined;
-    const end = b.indexOf(0, off);
-    return end < 0 ? undefined : b.subarray(off, end);
-  }
-
-  /**
-   * The string table alone, by st_name offset (name(i) and nameBytes(i) without the symbol
+   * The string table alone, by st_name offset (name(i) and its ASCII bytes without the symbol
    * columns): a holder of a few names keeps only the strings alive.
    */
   stringTable(): SymbolNames {
@@ -127,7 +116,7 @@ export class ElfSymbolTable {
 
 
 /** Names of a string table by st_name offset (ElfSymbolTable.stringTable). */
-export interface SymbolNames { name(offset: number): string; bytes(offset: number): Uint8Array | undefined; ascii(offset: number): Uint8Array | undefined }
+export interface SymbolNames { name(offset: number): string; ascii(offset: number): Uint8Array | undefined }
 
 function symbolNames(strings: Reader): SymbolNames {
   return {
@@ -135,12 +124,6 @@ function symbolNames(strings: Reader): SymbolNames {
       if (off >= strings.length) strings.fail(`symbol name offset below ${strings.length}`, String(off), 0);
       strings.seek(off);
       return strings.cstring('symbol name');
-    },
-    bytes: (off) => {
-      const b = strings.bytes;
-      if (off >= b.byteLength) return undefined;
-      const end = b.indexOf(0, off);
-      return end < 0 ? undefined : b.subarray(off, end);
     },
     // One loop to the NUL checking each byte: no builtin call (Uint8Array indexOf is a C++ one).
     ascii: (off) => {
