@@ -176,7 +176,8 @@ export class PerfScriptPrinter {
    * ~100k locations. A line too long for a block goes to frameLines.
    */
   private linesFields = -1;
-  private readonly lineBlocks: Uint8Array[] = [];
+  /** The block being filled, and every block as a DataView (the sink's form) by number. */
+  private lineBlock = new Uint8Array(0);
   private readonly lineViews: DataView[] = [];
   private lineBlockUsed = LINE_BLOCK;
   private lineAt = new Int32Array(1 << 12);
@@ -358,12 +359,11 @@ export class PerfScriptPrinter {
       const text = this.chainLineText(l, f);
       if (f === this.linesFields && text.length * 3 <= LINE_BLOCK) {
         if (this.lineBlockUsed + text.length * 3 > LINE_BLOCK) {
-          const block = new Uint8Array(LINE_BLOCK);
-          this.lineBlocks.push(block);
-          this.lineViews.push(new DataView(block.buffer));
+          this.lineBlock = new Uint8Array(LINE_BLOCK);
+          this.lineViews.push(new DataView(this.lineBlock.buffer));
           this.lineBlockUsed = 0;
         }
-        const b = this.lineBlocks.length - 1, block = this.lineBlocks[b], off = this.lineBlockUsed;
+        const b = this.lineViews.length - 1, block = this.lineBlock, off = this.lineBlockUsed;
         const n = UTF8_ENC.encodeInto(text, block.subarray(off)).written;
         this.lineBlockUsed += n;
         this.lineAt[id] = b * LINE_BLOCK + off + 1;
