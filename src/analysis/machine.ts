@@ -173,8 +173,10 @@ class AddrLoc implements Loc {
 
 /** Words of a slot's memo (ResolvedSample.selfMemo): Hists keeps (its serial, the comm id, the entry idx). */
 const SLOT_MEMO = 3;
+/** Where a LocTable slot's memo words start: after hi, lo and the Loc id. */
+const SLOT_MEMO_AT = 3;
 /** Int32 words per LocTable slot: hi, lo, Loc id, then the memo words. */
-const SLOT = 3 + SLOT_MEMO;
+const SLOT = SLOT_MEMO_AT + SLOT_MEMO;
 
 /**
  * A table from u64 addresses (u32 halves) to Loc ids: open addressing in one
@@ -810,7 +812,7 @@ export class Machine {
     this.slotsOfLast = undefined;
     const id = this.locateId(th, cpumode, s.ipHi, s.ipLo, false);
     out.selfMemo = this.slotsOfLast;
-    out.selfMemoAt = this.slotOfLast + 3;
+    out.selfMemoAt = this.slotOfLast + SLOT_MEMO_AT;
     out.selfId = id;
     out.selfLoc = out.frames[0] = this.locs[id];
     let n = 0;
